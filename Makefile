@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# ptcore: every entry point. `make` builds the userspace library and tools,
+# `make demo` shows ptcore at work, `make check` runs every test.
+#
+# Each area adds its own rules in a fragment (kunit/kunit.mk, tools/ptctl/ptctl.mk,
+# rust-bindings/rust.mk, bench/bench.mk, scripts/kernel.mk, ...) and appends
+# its check target to CHECK_STEPS and its demo target to DEMO_STEPS.
+
+CC       ?= cc
+ifeq ($(origin CC),default)
+CC       := gcc
+endif
+AR       ?= ar
+BUILD    ?= build
+PREFIX   ?= /usr/local
+VERSION  := 1.0.0
+SOVER    := 1
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wno-unused-parameter
+OPT      ?= -O2 -g
+CFLAGS_LIB := -std=gnu11 $(OPT) $(WARN) -fPIC -fvisibility=hidden -Iinclude -Ic $(EXTRA_CFLAGS)
+
+CORE_SRCS := c/ptcore.c c/os/os_user.c c/fmt/arm_lpae.c c/fmt/dart.c
+CORE_HDRS := $(wildcard include/*.h c/*.h c/os/*.h c/fmt/*.h)
+
+CHECK_STEPS :=
+DEMO_STEPS  :=
+
+.PHONY: all lib demo check deps install clean
+all: lib
+
+# ---- the core library (a build per compiler/flags set lives in its own dir) ----
+define corelib
+# $(1) = build dir, $(2) = compiler, $(3) = extra cflags
+$(1)/obj/%.o: %.c $(CORE_HDRS)
+	@mkdir -p $$(dir $$@)
+	$(2) $(CFLAGS_LIB) $(3) -c $$< -o $$@
+$(1)/libptcore.a: $(patsubst %.c,$(1)/obj/%.o,$(CORE_SRCS))
+	@rm -f $$@
+	$(AR) rcs $$@ $$^
+endef
+$(eval $(call corelib,$(BUILD),$(CC),))
+
+$(BUILD)/libptcore.so.$(VERSION): $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRCS)) c/ptcore.map
+	$(CC) -shared -Wl,-soname,libptcore.so.$(SOVER) -Wl,--version-script=c/ptcore.map \
+		-o $@ $(filter %.o,$^) -lpthread
+$(BUILD)/libptcore.so.$(SOVER): $(BUILD)/libptcore.so.$(VERSION)
+	ln -sf libptcore.so.$(VERSION) $@
+$(BUILD)/libptcore.so: $(BUILD)/libptcore.so.$(SOVER)
+	ln -sf libptcore.so.$(SOVER) $@
+$(BUILD)/ptcore.pc: c/ptcore.pc.in Makefile
+	@mkdir -p $(BUILD)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+lib: $(BUILD)/libptcore.a $(BUILD)/libptcore.so $(BUILD)/ptcore.pc
+
+deps:
+	@bash scripts/deps.sh
+
+-include $(sort $(wildcard mk/*.mk)) kunit/kunit.mk tools/ptctl/ptctl.mk rust-bindings/rust.mk \
+	bench/bench.mk scripts/kernel.mk tests/tests.mk
+
+all: $(ALL_EXTRA)
+
+demo: deps lib
+	@set -e; for s in $(DEMO_STEPS); do $(MAKE) --no-print-directory $$s; done
+
+# Each step runs in turn; a failing step fails the check.
+check: deps lib
+	@set -e; for s in $(CHECK_STEPS); do \
+		echo "=== make $$s"; $(MAKE) --no-print-directory $$s; done; \
+	echo "=== make check: all steps passed ($(CHECK_STEPS))"
+
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/ptcore.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(BUILD)/libptcore.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libptcore.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libptcore.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libptcore.so.$(SOVER)
+	ln -sf libptcore.so.$(SOVER) $(DESTDIR)$(PREFIX)/lib/libptcore.so
+	install -m 644 $(BUILD)/ptcore.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * ARM VMSAv8-64 (LPAE) stage 1 and stage 2 entries, as io-pgtable-arm
+ * writes them. Internal level 0 is the architecture's level 3.
+ */
+#ifndef PTCORE_FMT_ARM_LPAE_H
+#define PTCORE_FMT_ARM_LPAE_H
+
+#include "pt_common.h"
+
+#define ARM_VALID		PT_BIT(0)
+#define ARM_TYPE_MASK		3ULL
+#define ARM_TYPE_BLOCK		1ULL	/* levels 0-2 of the architecture */
+#define ARM_TYPE_TABLE		3ULL	/* above the last level */
+#define ARM_TYPE_PAGE		3ULL	/* at the last level */
+#define ARM_ADDR_MASK		PT_GENMASK(47, 12)
+#define ARM_NSTABLE		PT_BIT(63)
+#define ARM_SW_SYNC		PT_BIT(55)	/* software bit: table entry synced (6.1, incoherent) */
+#define ARM_XN			(PT_BIT(54) | PT_BIT(53))
+#define ARM_CONT		PT_BIT(52)
+#define ARM_NG			PT_BIT(11)
+#define ARM_AF			PT_BIT(10)
+#define ARM_SH_OS		(2ULL << 8)
+#define ARM_SH_IS		(3ULL << 8)
+#define ARM_AP_RDONLY		PT_BIT(7)
+#define ARM_AP_UNPRIV		PT_BIT(6)
+#define ARM_S2AP_WRITE		PT_BIT(7)
+#define ARM_S2AP_READ		PT_BIT(6)
+#define ARM_NS			PT_BIT(5)
+#define ARM_ATTRINDX(i)		((uint64_t)(i) << 2)
+#define ARM_S2_MEMATTR(v)	((uint64_t)(v) << 2)
+
+#define ARM_MAIR_IDX_NC		0
+#define ARM_MAIR_IDX_CACHE	1
+#define ARM_MAIR_IDX_DEV	2
+#define ARM_S2_MEMATTR_DEV	0x1
+#define ARM_S2_MEMATTR_NC	0x5
+#define ARM_S2_MEMATTR_WB	0xf
+#define ARM_S2_MEMATTR_FWB_WB	0x6
+
+static inline bool fmt_valid(uint64_t pte)
+{
+	return pte & ARM_VALID;
+}
+
+static inline bool fmt_is_table(const struct ptcore_table *t, uint64_t pte, unsigned int level)
+{
+	return level && (pte & ARM_TYPE_MASK) == ARM_TYPE_TABLE;
+}
+
+/* With the 64K granule and 52-bit addresses, PA[51:48] sits in PTE[15:12]. */
+static inline uint64_t arm_decode_addr(const struct ptcore_table *t, uint64_t pte)
+{
+	uint64_t addr = pte & ARM_ADDR_MASK;
+
+	if (t->geom.granule_lg2 < 16)
+		return addr;
+	return (addr | (addr << 36)) & (ARM_ADDR_MASK << 4);
+}
+
+static inline uint64_t fmt_encode_oa(const struct ptcore_table *t, uint64_t pa)
+{
+	return (pa | (pa >> 36)) & ARM_ADDR_MASK;
+}
+
+static inline bool fmt_oa_linear(const struct ptcore_table *t)
+{
+	return t->pa_bits <= 48;
+}
+
+static inline uint64_t fmt_table_pa(const struct ptcore_table *t, uint64_t pte)
+{
+	return arm_decode_addr(t, pte);
+}
+
+static inline uint64_t fmt_make_table(const struct ptcore_table *t, uint64_t pa)
+{
+	uint64_t pte = fmt_encode_oa(t, pa) | ARM_TYPE_TABLE;
+
+	if (t->features & PTCORE_FEAT_ARM_NS)
+		pte |= ARM_NSTABLE;
+	if (pt_incoherent(t))
+		pte |= ARM_SW_SYNC;
+	return pte;
+}
+
+static inline uint64_t fmt_leaf_oa(const struct ptcore_table *t, uint64_t pte)
+{
+	return arm_decode_addr(t, pte);
+}
+
+static inline unsigned int fmt_leaf_run_lg2(const struct ptcore_table *t, uint64_t pte,
+					    unsigned int level)
+{
+	return (pte & ARM_CONT) && level < 2 ? t->run_lg2[level] : 0;
+}
+
+static inline uint64_t fmt_leaf_attrs(const struct ptcore_table *t, uint32_t prot,
+				      unsigned int level, unsigned int run_lg2)
+{
+	uint64_t pte = ARM_AF | (level ? ARM_TYPE_BLOCK : ARM_TYPE_PAGE);
+
+	pte |= (prot & PTCORE_PROT_CACHE) ? ARM_SH_IS : ARM_SH_OS;
+	if (prot & PTCORE_PROT_NOEXEC)
+		pte |= ARM_XN;
+	if (run_lg2)
+		pte |= ARM_CONT;
+
+	if (t->arm_stage == 1) {
+		pte |= ARM_NG;
+		if ((prot & PTCORE_PROT_READ) && !(prot & PTCORE_PROT_WRITE))
+			pte |= ARM_AP_RDONLY;
+		if (!(prot & PTCORE_PROT_PRIV))
+			pte |= ARM_AP_UNPRIV;
+		if (prot & PTCORE_PROT_MMIO)
+			pte |= ARM_ATTRINDX(ARM_MAIR_IDX_DEV);
+		else if (prot & PTCORE_PROT_CACHE)
+			pte |= ARM_ATTRINDX(ARM_MAIR_IDX_CACHE);
+		if (t->features & PTCORE_FEAT_ARM_NS)
+			pte |= ARM_NS;
+	} else {
+		if (prot & PTCORE_PROT_READ)
+			pte |= ARM_S2AP_READ;
+		if (prot & PTCORE_PROT_WRITE)
+			pte |= ARM_S2AP_WRITE;
+		if (prot & PTCORE_PROT_MMIO)
+			pte |= ARM_S2_MEMATTR(ARM_S2_MEMATTR_DEV);
+		else if (prot & PTCORE_PROT_CACHE)
+			pte |= ARM_S2_MEMATTR((t->features & PTCORE_FEAT_ARM_S2FWB) ?
+					      ARM_S2_MEMATTR_FWB_WB : ARM_S2_MEMATTR_WB);
+		else
+			pte |= ARM_S2_MEMATTR(ARM_S2_MEMATTR_NC);
+	}
+	return pte;
+}
+
+#endif /* PTCORE_FMT_ARM_LPAE_H */

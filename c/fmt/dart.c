@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Apple DART: configuration, geometry and hw_info, and the algorithms
+ * instantiated with the DART accessors.
+ *
+ * Geometry: two table levels below the TTBR selection with up to four
+ * TTBRs, as Linux 6.1; where two levels and four TTBRs do not cover ias
+ * (t602x: 16K, ias 42), three levels below a single TTBR, as newer kernels.
+ */
+#include "fmt/dart.h"
+
+#define PT_FMT_OPS pt_dart_ops
+#include "pt_algo.h"
+
+#define DART_MAX_TTBR_BITS	2
+
+int pt_dart_init(struct ptcore_table *t, const struct ptcore_cfg *cfg)
+{
+	unsigned int g = cfg->granule_lg2 ? cfg->granule_lg2 : 14;
+	unsigned int bpl, va_bits, levels;
+	int tbl_bits;
+
+	t->dart_version = t->format == PTCORE_FMT_APPLE_DART ? 1 : 2;
+	if (cfg->features & (PTCORE_FEAT_DMA_INCOHERENT | PTCORE_FEAT_ARM_NS |
+			     PTCORE_FEAT_ARM_S2FWB))
+		return -EOPNOTSUPP;
+	if (g != 14 && !(g == 12 && t->dart_version == 1))
+		return -EINVAL;
+	if (cfg->oas != 36 && cfg->oas != 42)
+		return -EINVAL;
+	if (cfg->ias > cfg->oas || cfg->ias <= g + 1)
+		return -EINVAL;
+	if (cfg->pgsize_bitmap && !(cfg->pgsize_bitmap & PT_BIT(g)))
+		return -EINVAL;
+
+	bpl = g - 3;
+	va_bits = cfg->ias - g;
+	levels = 2;
+	tbl_bits = (int)va_bits - 2 * (int)bpl;
+	if (tbl_bits > DART_MAX_TTBR_BITS) {
+		levels = 3;
+		tbl_bits = (int)va_bits - 3 * (int)bpl;
+		if (tbl_bits > DART_MAX_TTBR_BITS)
+			return -EINVAL;
+	}
+	if (tbl_bits < 0)
+		tbl_bits = 0;
+
+	t->geom.granule_lg2 = g;
+	t->geom.bpl = bpl;
+	t->geom.top_level = levels;		/* the TTBR selection */
+	t->geom.top_bits = tbl_bits;
+	t->geom.fixed_top = true;
+	/* DART1 holds PA[35:12] only, whatever oas says. */
+	t->pa_bits = t->dart_version == 1 ? 36 : cfg->oas;
+	t->pgsize_bitmap = PT_BIT(g);
+	return 0;
+}
+
+void pt_dart_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info)
+{
+	unsigned int i;
+
+	info->levels = t->geom.top_level;
+	info->n_roots = 1u << t->geom.top_bits;
+	for (i = 0; i < info->n_roots; i++)
+		info->root[i] = t->dart_root_pa[i];
+}
+
+/* The TTBR array is encoded as table entries so every walk treats it like a table. */
+void pt_dart_set_ttbrs(struct ptcore_table *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < (1u << t->geom.top_bits); i++)
+		t->dart_ttbr[i] = fmt_make_table(t, t->dart_root_pa[i]);
+}

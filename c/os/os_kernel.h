@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * ptcore's kernel environment: the names of os.h on top of linux/.
+ *
+ * Table entries are read and written as whole 64-bit words with
+ * READ_ONCE()/WRITE_ONCE(); a new table is published with a fully ordered
+ * try_cmpxchg64() (so its zeroed contents are visible before the entry that
+ * points to it), and the loser of a race gets acquire ordering before it
+ * walks the winner's table. Table memory comes from os_kernel.c.
+ */
+#ifndef PTCORE_OS_KERNEL_H
+#define PTCORE_OS_KERNEL_H
+
+#include <linux/atomic.h>
+#include <linux/bug.h>
+#include <linux/compiler.h>
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/gfp.h>
+#include <linux/limits.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/types.h>
+#include <asm/barrier.h>
+
+#include "ptcore.h"
+
+#define OS_EXPORT(sym)	EXPORT_SYMBOL_GPL(sym)
+#define OS_API
+
+/* <stdint.h> limits the core shares with userspace; the kernel spells them U*_MAX. */
+#ifndef UINT64_MAX
+#define UINT64_MAX	U64_MAX
+#endif
+#ifndef UINT32_MAX
+#define UINT32_MAX	U32_MAX
+#endif
+
+/* likely() and unlikely() come from <linux/compiler.h>. */
+
+/* A gfp of 0 from the ABI means GFP_KERNEL. */
+static inline gfp_t os_gfp(uint32_t gfp)
+{
+	return gfp ? (__force gfp_t)gfp : GFP_KERNEL;
+}
+
+static inline uint64_t os_pte_read(const uint64_t *p)
+{
+	return READ_ONCE(*p);
+}
+
+static inline uint64_t os_pte_read_acquire(const uint64_t *p)
+{
+	return smp_load_acquire(p);
+}
+
+static inline void os_pte_write(uint64_t *p, uint64_t v)
+{
+	WRITE_ONCE(*p, v);
+}
+
+static inline bool os_pte_cmpxchg(uint64_t *p, uint64_t *old, uint64_t new_pte)
+{
+	/* A successful try_cmpxchg64() is fully ordered, which includes release. */
+	if (try_cmpxchg64(p, old, new_pte))
+		return true;
+	/*
+	 * A failed one is unordered; the caller is about to walk the table
+	 * *old points to, so upgrade the load to acquire.
+	 */
+	smp_acquire__after_ctrl_dep();
+	return false;
+}
+
+static inline void os_wmb(void)
+{
+	/* Table memory is read by the IOMMU as well as by other CPUs. */
+	dma_wmb();
+}
+
+static inline void *os_zalloc(size_t size, uint32_t gfp)
+{
+	return kzalloc(size, os_gfp(gfp));
+}
+
+static inline void os_free(void *p)
+{
+	kfree(p);
+}
+
+/* A plain alias rather than a typedef: the type is spinlock_t, nothing new. */
+#define os_lock_t	spinlock_t
+
+static inline void os_lock_init(os_lock_t *l)
+{
+	spin_lock_init(l);
+}
+
+static inline void os_lock_destroy(os_lock_t *l)
+{
+}
+
+static inline void os_lock(os_lock_t *l)
+	__acquires(l)
+{
+	spin_lock(l);
+}
+
+static inline void os_unlock(os_lock_t *l)
+	__releases(l)
+{
+	spin_unlock(l);
+}
+
+/* Broken invariants get a backtrace; the expression still yields @cond. */
+#define OS_WARN_ON(cond)	WARN_ON(cond)
+
+void *os_table_alloc(size_t size, uint64_t *phys, uint32_t gfp);
+void os_table_free(void *va, uint64_t phys, size_t size);
+void os_mem_stats(struct ptcore_mem_stats *stats);
+
+#endif /* PTCORE_OS_KERNEL_H */

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* ptcore's userspace environment: libc and the GCC/clang __atomic builtins. */
+#ifndef PTCORE_OS_USER_H
+#define PTCORE_OS_USER_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptcore.h"
+
+#ifndef likely
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#endif
+
+#define OS_EXPORT(sym)
+#define OS_API		__attribute__((visibility("default")))
+
+static inline uint64_t os_pte_read(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline uint64_t os_pte_read_acquire(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline void os_pte_write(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+static inline bool os_pte_cmpxchg(uint64_t *p, uint64_t *old, uint64_t new_pte)
+{
+	return __atomic_compare_exchange_n(p, old, new_pte, false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
+}
+
+static inline void os_wmb(void)
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static inline void *os_zalloc(size_t size, uint32_t gfp)
+{
+	(void)gfp;
+	return calloc(1, size);
+}
+
+static inline void os_free(void *p)
+{
+	free(p);
+}
+
+typedef pthread_mutex_t os_lock_t;
+
+static inline void os_lock_init(os_lock_t *l)
+{
+	pthread_mutex_init(l, NULL);
+}
+
+static inline void os_lock_destroy(os_lock_t *l)
+{
+	pthread_mutex_destroy(l);
+}
+
+static inline void os_lock(os_lock_t *l)
+{
+	pthread_mutex_lock(l);
+}
+
+static inline void os_unlock(os_lock_t *l)
+{
+	pthread_mutex_unlock(l);
+}
+
+void os_warn(const char *file, int line, const char *cond);
+#define OS_WARN_ON(cond) ({						\
+	bool __os_warn = !!(cond);					\
+	if (unlikely(__os_warn))					\
+		os_warn(__FILE__, __LINE__, #cond);			\
+	__os_warn;							\
+})
+
+void *os_table_alloc(size_t size, uint64_t *phys, uint32_t gfp);
+void os_table_free(void *va, uint64_t phys, size_t size);
+void os_mem_stats(struct ptcore_mem_stats *stats);
+
+#endif /* PTCORE_OS_USER_H */

@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The algorithms, written once.
+ *
+ * A format's .c file includes its accessor header and then this file, which
+ * defines every walk in terms of the accessors (all static inline, so the
+ * compiler folds the format into each loop) and exports the format's
+ * struct pt_fmt_ops as PT_FMT_OPS. The accessors a format provides:
+ *
+ *   fmt_valid(pte)                      the entry translates something
+ *   fmt_is_table(t, pte, level)         a valid entry that points to a table
+ *   fmt_table_pa(t, pte)                physical address of that table
+ *   fmt_make_table(t, pa)               table entry for a table at @pa
+ *   fmt_leaf_oa(t, pte)                 output address of a leaf entry
+ *   fmt_leaf_run_lg2(t, pte, level)     log2 of the entries that form the leaf
+ *                                       (ARM contiguous hint; else 0)
+ *   fmt_leaf_attrs(t, prot, level, run_lg2)   leaf bits except the address
+ *   fmt_encode_oa(t, pa)                address bits of a leaf for @pa
+ *   fmt_oa_linear(t)                    encode(pa + n) == encode(pa) + encode(n)
+ *
+ * Conventions: see pt_common.h. Every walk is one descent that keeps its
+ * position; nothing re-walks from the top per entry.
+ */
+#ifndef PT_FMT_OPS
+#error "define PT_FMT_OPS before including pt_algo.h"
+#endif
+
+static inline uint64_t *pt_child(const struct ptcore_table *t, uint64_t pte)
+{
+	return table_va(t, fmt_table_pa(t, pte));
+}
+
+static inline unsigned int pt_entries(const struct ptcore_table *t, unsigned int level)
+{
+	return 1u << table_bits(t, level);
+}
+
+/* ---- iova_to_phys ---- */
+
+static int pt_iova_to_phys(const struct ptcore_table *t, uint64_t iova, uint64_t *phys)
+{
+	const uint64_t *table = t->top;
+	unsigned int level = t->geom.top_level;
+	uint64_t pte;
+
+	for (;;) {
+		pte = os_pte_read_acquire(&table[table_index(t, iova, level)]);
+		if (!fmt_valid(pte))
+			return -ENOENT;
+		if (!fmt_is_table(t, pte, level))
+			break;
+		table = pt_child(t, pte);
+		level--;
+	}
+	*phys = fmt_leaf_oa(t, pte) | (iova & (PT_BIT(item_lg2(t, level)) - 1));
+	return 0;
+}
+
+/* ---- freeing ---- */
+
+static void pt_free_subtree(struct ptcore_table *t, uint64_t *table, unsigned int level)
+{
+	unsigned int i, n = pt_entries(t, level);
+
+	if (level) {
+		for (i = 0; i < n; i++) {
+			uint64_t pte = table[i];
+
+			if (fmt_valid(pte) && fmt_is_table(t, pte, level))
+				pt_free_subtree(t, pt_child(t, pte), level - 1);
+		}
+	}
+	pt_free_table(t, table, table_bytes(t, level));
+}
+
+/* True when no leaf lies anywhere below @table (a full table at @level). */
+static bool pt_subtree_has_leaf(const struct ptcore_table *t, const uint64_t *table,
+				unsigned int level)
+{
+	unsigned int i, n = pt_entries(t, level);
+
+	for (i = 0; i < n; i++) {
+		uint64_t pte = os_pte_read_acquire(&table[i]);
+
+		if (!fmt_valid(pte))
+			continue;
+		if (!fmt_is_table(t, pte, level) ||
+		    pt_subtree_has_leaf(t, pt_child(t, pte), level - 1))
+			return true;
+	}
+	return false;
+}
+
+/* ---- map ---- */
+
+struct pt_map_state {
+	struct ptcore_table *t;
+	uint64_t iova;			/* next IOVA to map */
+	uint64_t end;			/* end of the range, exclusive */
+	uint64_t pa;			/* output address for iova */
+	uint64_t attrs;			/* leaf entry bits but the address */
+	unsigned int leaf_level;
+	unsigned int run_lg2;		/* entries per leaf, log2 */
+	uint32_t gfp;
+	struct ptcore_gather replaced;	/* span of tables replaced by leaves */
+};
+
+/*
+ * The entry at @ptep (a table at @level) is where a leaf must go. If its
+ * subtree holds no leaf, swap it for @leaf and queue the subtree to be
+ * freed after the next sync; the map flushes its span before returning.
+ */
+static int pt_replace_empty_table(struct pt_map_state *ms, uint64_t *ptep, uint64_t old,
+				  unsigned int level, uint64_t leaf, uint64_t iova)
+{
+	struct ptcore_table *t = ms->t;
+	uint64_t *child = pt_child(t, old);
+	struct pt_replaced *note;
+
+	if (pt_subtree_has_leaf(t, child, level - 1))
+		return -EADDRINUSE;
+	note = os_zalloc(sizeof(*note), ms->gfp);
+	if (!note)
+		return -ENOMEM;
+	if (!os_pte_cmpxchg(ptep, &old, leaf)) {
+		/* An overlapping map changed the entry first: it is in use. */
+		os_free(note);
+		return -EADDRINUSE;
+	}
+	note->table = child;
+	note->level = level - 1;
+	pt_replaced_push(t, note);
+	pt_gather_add(&ms->replaced, iova, iova + PT_BIT(item_lg2(t, level)) - 1);
+	ms->replaced.pgsize |= PT_BIT(item_lg2(t, level));
+	ms->replaced.flags |= PTCORE_GATHER_TABLES;
+	return 0;
+}
+
+/* Map leaves of @table (at the leaf level) from ms->iova on, up to the table's end. */
+static int pt_map_leaves(struct pt_map_state *ms, uint64_t *table, unsigned int level)
+{
+	struct ptcore_table *t = ms->t;
+	unsigned int isz = item_lg2(t, level);
+	unsigned int first = table_index(t, ms->iova, level);
+	uint64_t nr = pt_entries(t, level) - first;
+	uint64_t *start = table + first, *ptep = start, *stop;
+	uint64_t pte, step;
+	unsigned int run = 1u << ms->run_lg2, i;
+	int ret = 0;
+
+	if (nr > (ms->end - ms->iova) >> isz)
+		nr = (ms->end - ms->iova) >> isz;
+	stop = start + nr;
+
+	if (likely(run == 1 && fmt_oa_linear(t))) {
+		/* The hot loop: one load and one store per entry. */
+		pte = ms->attrs | fmt_encode_oa(t, ms->pa);
+		step = fmt_encode_oa(t, PT_BIT(isz));
+		for (; ptep != stop; ptep++, pte += step) {
+			uint64_t old = os_pte_read(ptep);
+
+			if (unlikely(old)) {
+				if (!fmt_valid(old) || !fmt_is_table(t, old, level)) {
+					ret = -EADDRINUSE;
+					break;
+				}
+				ret = pt_replace_empty_table(ms, ptep, old, level, pte,
+							     ms->iova + ((uint64_t)(ptep - start) << isz));
+				if (ret)
+					break;
+				continue;
+			}
+			os_pte_write(ptep, pte);
+		}
+	} else {
+		/* Contiguous runs (or an address encoding that is not linear). */
+		for (; ptep != stop; ptep += run) {
+			uint64_t iova = ms->iova + ((uint64_t)(ptep - start) << isz);
+			uint64_t pa = ms->pa + ((uint64_t)(ptep - start) << isz);
+
+			for (i = 0; i < run; i++) {
+				uint64_t old = os_pte_read(&ptep[i]);
+
+				if (old && (!fmt_valid(old) || !fmt_is_table(t, old, level) ||
+					    pt_subtree_has_leaf(t, pt_child(t, old), level - 1))) {
+					ret = -EADDRINUSE;
+					break;
+				}
+			}
+			if (ret)
+				break;
+			for (i = 0; i < run; i++) {
+				uint64_t old = os_pte_read(&ptep[i]);
+
+				pte = ms->attrs | fmt_encode_oa(t, pa + ((uint64_t)i << isz));
+				if (old) {
+					ret = pt_replace_empty_table(ms, &ptep[i], old, level, pte,
+								     iova + ((uint64_t)i << isz));
+					if (ret)
+						break;
+				} else {
+					os_pte_write(&ptep[i], pte);
+				}
+			}
+			if (ret) {
+				/* Never leave half a run: take back what this run wrote. */
+				while (i--)
+					os_pte_write(&ptep[i], 0);
+				break;
+			}
+		}
+	}
+
+	if (ptep != start)
+		pt_sync(t, start, (size_t)(ptep - start) * sizeof(*ptep));
+	ms->iova += (uint64_t)(ptep - start) << isz;
+	ms->pa += (uint64_t)(ptep - start) << isz;
+	return ret;
+}
+
+static int pt_map_level(struct pt_map_state *ms, uint64_t *table, unsigned int level)
+{
+	struct ptcore_table *t = ms->t;
+	unsigned int idx = table_index(t, ms->iova, level);
+	unsigned int n = pt_entries(t, level);
+	size_t child_bytes;
+	uint64_t *child;
+	uint64_t pte, pa;
+	int ret;
+
+	if (level == ms->leaf_level)
+		return pt_map_leaves(ms, table, level);
+
+	child_bytes = table_bytes(t, level - 1);
+	for (; idx < n && ms->iova < ms->end; idx++) {
+		uint64_t *ptep = &table[idx];
+
+		pte = os_pte_read_acquire(ptep);
+		if (!pte) {
+			child = pt_alloc_table(t, child_bytes, &pa, ms->gfp);
+			if (!child)
+				return -ENOMEM;
+			pt_sync(t, child, child_bytes);
+			/*
+			 * Publish with a release compare-and-swap: a concurrent
+			 * map of a neighbouring range may install the same
+			 * table; the loser frees its copy, which nobody saw.
+			 */
+			if (os_pte_cmpxchg(ptep, &pte, fmt_make_table(t, pa))) {
+				pt_sync(t, ptep, sizeof(*ptep));
+				pte = fmt_make_table(t, pa);
+			} else {
+				pt_free_table(t, child, child_bytes);
+			}
+		}
+		if (!fmt_valid(pte) || !fmt_is_table(t, pte, level))
+			return -EADDRINUSE;
+		ret = pt_map_level(ms, pt_child(t, pte), level - 1);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int pt_map(struct ptcore_table *t, uint64_t iova, uint64_t pa, unsigned int pgsize_lg2,
+		  uint64_t pgcount, uint32_t prot, uint32_t gfp, uint64_t *mapped)
+{
+	struct pt_map_state ms = {
+		.t = t,
+		.iova = iova,
+		.end = iova + (pgcount << pgsize_lg2),
+		.pa = pa,
+		.gfp = gfp,
+	};
+	unsigned int level = (pgsize_lg2 - t->geom.granule_lg2) / t->geom.bpl;
+	int ret;
+
+	if (level > t->geom.top_level)
+		level = t->geom.top_level;
+	ms.leaf_level = level;
+	ms.run_lg2 = pgsize_lg2 - item_lg2(t, level);
+	ms.attrs = fmt_leaf_attrs(t, prot, level, ms.run_lg2);
+	ptcore_gather_init(&ms.replaced);
+
+	ret = pt_map_level(&ms, t->top, t->geom.top_level);
+	if (!pt_gather_empty(&ms.replaced))
+		pt_flush(t, &ms.replaced);
+	*mapped = ms.iova - iova;
+	return ret;
+}
+
+/* ---- unmap ---- */
+
+struct pt_unmap_state {
+	struct ptcore_table *t;
+	struct ptcore_gather *gather;
+	uint64_t iova;			/* next IOVA to remove */
+	uint64_t end;			/* end of the range, exclusive */
+	uint64_t pgsize;		/* OR of removed leaf sizes */
+};
+
+/*
+ * Is every leaf below @table (a whole table at @level) present? Reads only:
+ * a table that passes is unlinked whole and its memory is not written again
+ * before it is freed. Counts the tables and ORs the leaf sizes it saw.
+ */
+static bool pt_subtree_full(const struct ptcore_table *t, const uint64_t *table,
+			    unsigned int level, uint64_t *pgsize, uint32_t *ntables)
+{
+	unsigned int i, n = pt_entries(t, level);
+	uint64_t all = ~0ULL, any = 0;
+
+	(*ntables)++;
+	if (!level) {
+		for (i = 0; i < n; i++) {
+			uint64_t pte = table[i];
+
+			all &= pte;
+			any |= pte;
+		}
+		if (!fmt_valid(all))
+			return false;
+		/* Plain pages, contiguous runs, or both. */
+		if (fmt_leaf_run_lg2(t, any, 0))
+			*pgsize |= PT_BIT(item_lg2(t, 0) + fmt_leaf_run_lg2(t, any, 0));
+		if (!fmt_leaf_run_lg2(t, all, 0))
+			*pgsize |= PT_BIT(item_lg2(t, 0));
+		return true;
+	}
+	for (i = 0; i < n; i++) {
+		uint64_t pte = table[i];
+
+		if (!fmt_valid(pte))
+			return false;
+		if (fmt_is_table(t, pte, level)) {
+			if (!pt_subtree_full(t, pt_child(t, pte), level - 1, pgsize, ntables))
+				return false;
+		} else {
+			*pgsize |= PT_BIT(item_lg2(t, level) + fmt_leaf_run_lg2(t, pte, level));
+		}
+	}
+	return true;
+}
+
+static int pt_unmap_level(struct pt_unmap_state *us, uint64_t *table, unsigned int level)
+{
+	struct ptcore_table *t = us->t;
+	unsigned int isz = item_lg2(t, level);
+	uint64_t item_size = PT_BIT(isz);
+	unsigned int idx = table_index(t, us->iova, level);
+	unsigned int n = pt_entries(t, level);
+	unsigned int zfirst = n, zlast = 0;	/* entries this call zeroed, for sync */
+	bool fixed = t->geom.fixed_top && level == t->geom.top_level;
+	int ret = 0;
+
+	while (idx < n && us->iova < us->end) {
+		uint64_t *ptep = &table[idx];
+		uint64_t pte = os_pte_read(ptep);
+		uint64_t item = us->iova & ~(item_size - 1);
+		unsigned int run_lg2, first;
+
+		if (unlikely(!fmt_valid(pte))) {
+			ret = -EINVAL;		/* a hole stops the walk */
+			break;
+		}
+		if (fmt_is_table(t, pte, level)) {
+			uint64_t *child = pt_child(t, pte);
+			uint32_t ntables = 0;
+			uint64_t pgsize = 0;
+
+			if (!fixed && item == us->iova && us->end - item >= item_size &&
+			    pt_subtree_full(t, child, level - 1, &pgsize, &ntables)) {
+				/* Wholly covered and full: unlink it, free it after the flush. */
+				os_pte_write(ptep, 0);
+				zfirst = idx < zfirst ? idx : zfirst;
+				zlast = idx;
+				us->gather->flags |= PTCORE_GATHER_TABLES;
+				us->gather->nr_tables += ntables;
+				us->pgsize |= pgsize;
+				pt_batch_add(t, us->gather, child, level - 1, item, ntables);
+				us->iova = item + item_size;
+				idx++;
+				continue;
+			}
+			ret = pt_unmap_level(us, child, level - 1);
+			if (ret)
+				break;
+			idx++;
+			continue;
+		}
+
+		/* A leaf: never split; removed, counted and gathered whole. */
+		run_lg2 = fmt_leaf_run_lg2(t, pte, level);
+		first = idx & ~((1u << run_lg2) - 1);
+		item = us->iova & ~((item_size << run_lg2) - 1);
+		if (unlikely(item != us->iova)) {
+			ret = -EINVAL;		/* the range starts inside this leaf */
+			break;
+		}
+		for (idx = first; idx < first + (1u << run_lg2); idx++)
+			os_pte_write(&table[idx], 0);
+		zfirst = first < zfirst ? first : zfirst;
+		zlast = idx - 1;
+		us->pgsize |= item_size << run_lg2;
+		us->iova = item + (item_size << run_lg2);
+	}
+
+	if (zfirst <= zlast)
+		pt_sync(t, &table[zfirst], (size_t)(zlast - zfirst + 1) * sizeof(*table));
+	return ret;
+}
+
+static int pt_unmap(struct ptcore_table *t, uint64_t iova, uint64_t end,
+		    struct ptcore_gather *gather, uint64_t *unmapped)
+{
+	struct pt_unmap_state us = {
+		.t = t,
+		.gather = gather,
+		.iova = iova,
+		.end = end,
+	};
+	int ret;
+
+	ret = pt_unmap_level(&us, t->top, t->geom.top_level);
+	/* What was removed is exactly [iova, us.iova): the walk never skips. */
+	if (us.iova != iova) {
+		pt_gather_add(gather, iova, us.iova - 1);
+		gather->pgsize |= us.pgsize;
+	}
+	*unmapped = us.iova - iova;
+	return ret;
+}
+
+const struct pt_fmt_ops PT_FMT_OPS = {
+	.map = pt_map,
+	.unmap = pt_unmap,
+	.iova_to_phys = pt_iova_to_phys,
+	.free_subtree = pt_free_subtree,
+};

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Format-independent state of a ptcore table and small helpers.
+ *
+ * Conventions in the core:
+ *   t       the table handle (struct ptcore_table)
+ *   level   internal level: 0 holds the smallest pages, geom.top_level is the
+ *           top table. Item size at a level is item_lg2(t, level).
+ *   pte     one 64-bit table entry; ptep points at one in table memory
+ *   table   CPU address of a table's first entry
+ *   iova    input address; end is exclusive (ias <= 52 so it never wraps)
+ */
+#ifndef PTCORE_PT_COMMON_H
+#define PTCORE_PT_COMMON_H
+
+#include "os/os.h"
+
+#define PT_MAX_LEVELS		6
+#define PT_BATCH_SIZE		64	/* removed subtrees queued per table before an early flush */
+#define PT_MIN_TABLE_BYTES	64
+
+#define PT_BIT(n)		(1ULL << (n))
+#define PT_GENMASK(h, l)	((~0ULL >> (63 - (h))) & (~0ULL << (l)))
+
+struct ptcore_table;
+
+/**
+ * struct pt_fmt_ops - one format's instantiated algorithms
+ *
+ * The only indirect calls in ptcore: one per API call, never per entry.
+ */
+struct pt_fmt_ops {
+	int (*map)(struct ptcore_table *t, uint64_t iova, uint64_t pa, unsigned int pgsize_lg2,
+		   uint64_t pgcount, uint32_t prot, uint32_t gfp, uint64_t *mapped);
+	int (*unmap)(struct ptcore_table *t, uint64_t iova, uint64_t end,
+		     struct ptcore_gather *gather, uint64_t *unmapped);
+	int (*iova_to_phys)(const struct ptcore_table *t, uint64_t iova, uint64_t *phys);
+	/* free @table (at @level) and every table below it */
+	void (*free_subtree)(struct ptcore_table *t, uint64_t *table, unsigned int level);
+};
+
+/**
+ * struct pt_geom - the shape of the tree
+ * @granule_lg2: log2 of the item size at level 0
+ * @bpl: index bits of every table below the top
+ * @top_level: internal level of the top table
+ * @top_bits: index bits of the top table
+ * @fixed_top: the top table is ptcore's own array of fixed roots (DART
+ *	TTBRs): its items are never unlinked and it is not hardware memory
+ */
+struct pt_geom {
+	uint8_t granule_lg2;
+	uint8_t bpl;
+	uint8_t top_level;
+	uint8_t top_bits;
+	bool fixed_top;
+};
+
+/*
+ * A removed subtree waiting for the flush: its top table, its level and
+ * the first IOVA it translated (for an early flush).
+ */
+struct pt_batch_entry {
+	uint64_t *table;
+	uint64_t iova;
+	unsigned int level;
+	uint32_t ntables;
+};
+
+/*
+ * Tables that unmaps removed, waiting for the flush of the gather that owns
+ * the batch. Lives in the handle: unmap never allocates.
+ */
+struct pt_batch {
+	const struct ptcore_gather *owner;
+	unsigned int count;
+	struct pt_batch_entry entry[PT_BATCH_SIZE];
+};
+
+/* A table that a map replaced by a leaf; freed at the next sync. */
+struct pt_replaced {
+	struct pt_replaced *next;
+	uint64_t *table;
+	unsigned int level;
+};
+
+struct ptcore_table {
+	const struct pt_fmt_ops *fops;
+	struct pt_geom geom;
+	uint32_t format;
+	uint32_t features;
+	uint64_t pgsize_bitmap;
+	uint8_t ias;
+	uint8_t oas;
+	uint8_t pa_bits;		/* output addresses the entry format can hold */
+
+	/* format parameters, set once at create */
+	uint8_t arm_stage;		/* 1 or 2; 0 for DART */
+	uint8_t run_lg2[2];		/* ARM contiguous-hint entries per leaf at levels 0 and 1 */
+	uint8_t dart_version;		/* 1 or 2; 0 for ARM */
+
+	uint64_t *top;			/* top table (or DART's TTBR array) */
+	uint64_t top_pa;		/* ARM: its physical address */
+	size_t top_bytes;
+	intptr_t va_minus_pa;		/* constant for every table */
+	uint64_t dart_ttbr[4];		/* DART: the fixed top "table" of TTBR entries */
+	uint64_t dart_root_pa[4];
+
+	const struct ptcore_ops *ops;
+	void *cookie;
+
+	os_lock_t lock;			/* batch and replaced */
+	struct pt_batch batch;
+	struct pt_replaced *replaced;
+};
+
+/* ---- geometry ---- */
+
+static inline unsigned int item_lg2(const struct ptcore_table *t, unsigned int level)
+{
+	return t->geom.granule_lg2 + t->geom.bpl * level;
+}
+
+static inline unsigned int table_bits(const struct ptcore_table *t, unsigned int level)
+{
+	return level == t->geom.top_level ? t->geom.top_bits : t->geom.bpl;
+}
+
+static inline unsigned int table_index(const struct ptcore_table *t, uint64_t iova,
+				       unsigned int level)
+{
+	return (iova >> item_lg2(t, level)) & ((1u << table_bits(t, level)) - 1);
+}
+
+static inline size_t table_bytes(const struct ptcore_table *t, unsigned int level)
+{
+	size_t bytes = sizeof(uint64_t) << table_bits(t, level);
+
+	return bytes < PT_MIN_TABLE_BYTES ? PT_MIN_TABLE_BYTES : bytes;
+}
+
+static inline uint64_t *table_va(const struct ptcore_table *t, uint64_t pa)
+{
+	return (uint64_t *)(uintptr_t)(pa + t->va_minus_pa);
+}
+
+static inline uint64_t table_pa(const struct ptcore_table *t, const void *va)
+{
+	return (uint64_t)((intptr_t)(uintptr_t)va - t->va_minus_pa);
+}
+
+/* ---- table memory and callbacks ---- */
+
+static inline bool pt_incoherent(const struct ptcore_table *t)
+{
+	return t->features & PTCORE_FEAT_DMA_INCOHERENT;
+}
+
+static inline void pt_sync(const struct ptcore_table *t, void *va, size_t len)
+{
+	if (unlikely(pt_incoherent(t)) && t->ops && t->ops->sync_table)
+		t->ops->sync_table(t->cookie, va, len);
+}
+
+void *pt_alloc_table(struct ptcore_table *t, size_t bytes, uint64_t *pa, uint32_t gfp);
+void pt_free_table(struct ptcore_table *t, void *va, size_t bytes);
+void pt_flush(struct ptcore_table *t, const struct ptcore_gather *gather);
+
+/* ---- gathers ---- */
+
+static inline void pt_gather_add(struct ptcore_gather *g, uint64_t iova, uint64_t last)
+{
+	if (iova < g->start)
+		g->start = iova;
+	if (last > g->end)
+		g->end = last;
+}
+
+static inline bool pt_gather_empty(const struct ptcore_gather *g)
+{
+	return g->start > g->end;
+}
+
+/* Queue a removed subtree on the table's batch for @gather (unmap.c). */
+void pt_batch_add(struct ptcore_table *t, struct ptcore_gather *gather, uint64_t *table,
+		  unsigned int level, uint64_t iova, uint32_t ntables);
+/* Remember a table a map replaced by a leaf, to free it at the next sync. */
+void pt_replaced_push(struct ptcore_table *t, struct pt_replaced *note);
+
+static inline unsigned int pt_ffs64(uint64_t v)
+{
+	return (unsigned int)__builtin_ctzll(v);
+}
+
+static inline unsigned int pt_fls64(uint64_t v)
+{
+	return 63u - (unsigned int)__builtin_clzll(v);
+}
+
+extern const struct pt_fmt_ops pt_arm_lpae_ops;
+extern const struct pt_fmt_ops pt_dart_ops;
+
+int pt_arm_lpae_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
+void pt_arm_lpae_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info);
+int pt_dart_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
+void pt_dart_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info);
+void pt_dart_set_ttbrs(struct ptcore_table *t);
+
+#endif /* PTCORE_PT_COMMON_H */

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * ptcore's ABI entry points: argument checks, dispatch to the format's
+ * instantiated algorithms (the only indirect call), gathers and sync.
+ *
+ * Freed-table bookkeeping lives outside table memory. An unmap unlinks a
+ * wholly covered subtree by zeroing one entry and queues only the subtree's
+ * top on the handle's batch (struct pt_batch), so it never allocates and
+ * never writes into unlinked memory; after the flush, the subtree is walked
+ * and freed.
+ */
+#include "pt_common.h"
+
+#define PT_KNOWN_FEATURES (PTCORE_FEAT_DMA_INCOHERENT | PTCORE_FEAT_FREE_EMPTY_TABLES | \
+			   PTCORE_FEAT_DIRTY_TRACKING | PTCORE_FEAT_ARM_NS | \
+			   PTCORE_FEAT_ARM_S2FWB)
+
+_Static_assert(sizeof(struct ptcore_gather) == 40, "ptcore_gather layout");
+_Static_assert(sizeof(struct ptcore_cfg) == 40, "ptcore_cfg layout");
+_Static_assert(sizeof(struct ptcore_hw_info) == 80, "ptcore_hw_info layout");
+_Static_assert(sizeof(struct ptcore_ops) == 4 * sizeof(void *), "ptcore_ops layout");
+_Static_assert(sizeof(struct ptcore_mem_stats) == 32, "ptcore_mem_stats layout");
+
+/* ---- table memory ---- */
+
+void *pt_alloc_table(struct ptcore_table *t, size_t bytes, uint64_t *pa, uint32_t gfp)
+{
+	if (t->ops && t->ops->alloc_table)
+		return t->ops->alloc_table(t->cookie, bytes, pa, gfp);
+	return os_table_alloc(bytes, pa, gfp);
+}
+
+void pt_free_table(struct ptcore_table *t, void *va, size_t bytes)
+{
+	uint64_t pa = table_pa(t, va);
+
+	if (t->ops && t->ops->free_table)
+		t->ops->free_table(t->cookie, va, pa, bytes);
+	else
+		os_table_free(va, pa, bytes);
+}
+
+void pt_flush(struct ptcore_table *t, const struct ptcore_gather *gather)
+{
+	if (t->ops && t->ops->iotlb_flush)
+		t->ops->iotlb_flush(t->cookie, gather);
+}
+
+/* ---- removed tables ---- */
+
+/*
+ * Flush the walk caches and TLB over every subtree on the batch, then free
+ * them. Called with t->lock held, when the batch is full or belongs to a
+ * gather other than the one in hand.
+ */
+static void pt_batch_flush_early(struct ptcore_table *t, struct ptcore_gather *mine)
+{
+	struct pt_batch *b = &t->batch;
+	struct ptcore_gather g;
+	unsigned int i;
+
+	ptcore_gather_init(&g);
+	for (i = 0; i < b->count; i++) {
+		uint64_t span = PT_BIT(item_lg2(t, b->entry[i].level + 1));
+
+		pt_gather_add(&g, b->entry[i].iova, b->entry[i].iova + span - 1);
+	}
+	g.pgsize = PT_BIT(t->geom.granule_lg2);
+	g.flags = PTCORE_GATHER_TABLES;
+	pt_flush(t, &g);
+	for (i = 0; i < b->count; i++) {
+		t->fops->free_subtree(t, b->entry[i].table, b->entry[i].level);
+		if (mine)
+			mine->nr_tables -= b->entry[i].ntables;
+	}
+	b->count = 0;
+	b->owner = NULL;
+}
+
+static bool pt_batch_owned_by(const struct ptcore_table *t, const struct ptcore_gather *g)
+{
+	return t->batch.owner == g && g->freelist == &t->batch;
+}
+
+void pt_batch_add(struct ptcore_table *t, struct ptcore_gather *gather, uint64_t *table,
+		  unsigned int level, uint64_t iova, uint32_t ntables)
+{
+	struct pt_batch *b = &t->batch;
+
+	os_lock(&t->lock);
+	if (b->count && !pt_batch_owned_by(t, gather))
+		pt_batch_flush_early(t, NULL);
+	else if (b->count == PT_BATCH_SIZE)
+		pt_batch_flush_early(t, gather);
+	b->entry[b->count].table = table;
+	b->entry[b->count].iova = iova;
+	b->entry[b->count].level = level;
+	b->entry[b->count].ntables = ntables;
+	b->count++;
+	b->owner = gather;
+	gather->freelist = b;
+	os_unlock(&t->lock);
+}
+
+void pt_replaced_push(struct ptcore_table *t, struct pt_replaced *note)
+{
+	os_lock(&t->lock);
+	note->next = t->replaced;
+	t->replaced = note;
+	os_unlock(&t->lock);
+}
+
+static void pt_free_replaced(struct ptcore_table *t, struct pt_replaced *list)
+{
+	while (list) {
+		struct pt_replaced *next = list->next;
+
+		t->fops->free_subtree(t, list->table, list->level);
+		os_free(list);
+		list = next;
+	}
+}
+
+/* ---- create / destroy ---- */
+
+static void pt_free_tree(struct ptcore_table *t)
+{
+	unsigned int i;
+
+	if (t->geom.fixed_top) {
+		for (i = 0; i < (1u << t->geom.top_bits); i++)
+			if (t->dart_root_pa[i])
+				t->fops->free_subtree(t, table_va(t, t->dart_root_pa[i]),
+						      t->geom.top_level - 1);
+	} else if (t->top) {
+		t->fops->free_subtree(t, t->top, t->geom.top_level);
+	}
+}
+
+static int pt_alloc_top(struct ptcore_table *t)
+{
+	unsigned int i;
+	uint64_t pa;
+	void *va;
+
+	if (!t->geom.fixed_top) {
+		t->top_bytes = table_bytes(t, t->geom.top_level);
+		t->top = pt_alloc_table(t, t->top_bytes, &t->top_pa, 0);
+		if (!t->top)
+			return -ENOMEM;
+		t->va_minus_pa = (intptr_t)(uintptr_t)t->top - (intptr_t)t->top_pa;
+		pt_sync(t, t->top, t->top_bytes);
+		return 0;
+	}
+
+	/* Fixed roots (DART TTBRs): the top "table" is an array in the handle. */
+	t->top = t->dart_ttbr;
+	for (i = 0; i < (1u << t->geom.top_bits); i++) {
+		va = pt_alloc_table(t, table_bytes(t, t->geom.top_level - 1), &pa, 0);
+		if (!va)
+			return -ENOMEM;
+		t->va_minus_pa = (intptr_t)(uintptr_t)va - (intptr_t)pa;
+		t->dart_root_pa[i] = pa;
+	}
+	return 0;
+}
+
+OS_API int ptcore_table_create(const struct ptcore_cfg *cfg, struct ptcore_table **out)
+{
+	struct ptcore_table *t;
+	unsigned int i;
+	int ret;
+
+	if (!cfg || !out)
+		return -EINVAL;
+	for (i = 0; i < sizeof(cfg->reserved); i++)
+		if (cfg->reserved[i])
+			return -EINVAL;
+	if (cfg->features & ~PT_KNOWN_FEATURES)
+		return -EINVAL;
+	if (cfg->ops && !cfg->ops->alloc_table != !cfg->ops->free_table)
+		return -EINVAL;
+
+	t = os_zalloc(sizeof(*t), 0);
+	if (!t)
+		return -ENOMEM;
+	t->format = cfg->format;
+	t->features = cfg->features;
+	t->ias = cfg->ias;
+	t->oas = cfg->oas;
+	t->ops = cfg->ops;
+	t->cookie = cfg->cookie;
+
+	switch (cfg->format) {
+	case PTCORE_FMT_ARM64_LPAE_S1:
+	case PTCORE_FMT_ARM64_LPAE_S2:
+		t->fops = &pt_arm_lpae_ops;
+		ret = pt_arm_lpae_init(t, cfg);
+		break;
+	case PTCORE_FMT_APPLE_DART:
+	case PTCORE_FMT_APPLE_DART2:
+		t->fops = &pt_dart_ops;
+		ret = pt_dart_init(t, cfg);
+		break;
+	default:
+		ret = -EINVAL;
+		break;
+	}
+	/* Format-independent features this version does not offer yet. */
+	if (!ret && (cfg->features & (PTCORE_FEAT_FREE_EMPTY_TABLES | PTCORE_FEAT_DIRTY_TRACKING)))
+		ret = -EOPNOTSUPP;
+	if (ret) {
+		os_free(t);
+		return ret;
+	}
+
+	os_lock_init(&t->lock);
+	ret = pt_alloc_top(t);
+	if (ret) {
+		pt_free_tree(t);
+		os_lock_destroy(&t->lock);
+		os_free(t);
+		return ret;
+	}
+	if (t->geom.fixed_top)
+		pt_dart_set_ttbrs(t);
+	*out = t;
+	return 0;
+}
+OS_EXPORT(ptcore_table_create);
+
+OS_API void ptcore_table_destroy(struct ptcore_table *t)
+{
+	if (!t)
+		return;
+	pt_free_tree(t);
+	if (t->batch.count) {
+		t->batch.owner = NULL;
+		while (t->batch.count--)
+			t->fops->free_subtree(t, t->batch.entry[t->batch.count].table,
+					      t->batch.entry[t->batch.count].level);
+	}
+	pt_free_replaced(t, t->replaced);
+	os_lock_destroy(&t->lock);
+	os_free(t);
+}
+OS_EXPORT(ptcore_table_destroy);
+
+OS_API int ptcore_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->format = t->format;
+	info->pgsize_bitmap = t->pgsize_bitmap;
+	info->ias = t->ias;
+	info->oas = t->oas;
+	info->granule_lg2 = t->geom.granule_lg2;
+	if (t->geom.fixed_top)
+		pt_dart_hw_info(t, info);
+	else
+		pt_arm_lpae_hw_info(t, info);
+	return 0;
+}
+OS_EXPORT(ptcore_hw_info);
+
+/* ---- map / unmap / translate ---- */
+
+static bool pt_fits(uint64_t addr, uint64_t len, unsigned int bits)
+{
+	return bits >= 64 || (addr >> bits == 0 && len <= (PT_BIT(bits) - addr));
+}
+
+OS_API int ptcore_map_pages(struct ptcore_table *t, uint64_t iova, uint64_t paddr,
+			    uint64_t pgsize, uint64_t pgcount, uint32_t prot, uint32_t gfp,
+			    uint64_t *mapped)
+{
+	uint64_t done = 0, len;
+	unsigned int lg2;
+	int ret;
+
+	if (mapped)
+		*mapped = 0;
+	if (!pgsize || (pgsize & (pgsize - 1)) || !(pgsize & t->pgsize_bitmap))
+		return -EINVAL;
+	if (!pgcount)
+		return -EINVAL;
+	if ((iova | paddr) & (pgsize - 1))
+		return -EINVAL;
+	if (!(prot & (PTCORE_PROT_READ | PTCORE_PROT_WRITE)))
+		return -EINVAL;
+	lg2 = pt_ffs64(pgsize);
+	if (pgcount > (UINT64_MAX >> lg2))
+		return -EOVERFLOW;
+	len = pgcount << lg2;
+	if (iova + len - 1 < iova || paddr + len - 1 < paddr)
+		return -EOVERFLOW;
+	if (!pt_fits(iova, len, t->ias) || !pt_fits(paddr, len, t->pa_bits))
+		return -ERANGE;
+
+	ret = t->fops->map(t, iova, paddr, lg2, pgcount, prot, gfp, &done);
+	if (mapped)
+		*mapped = done;
+	return ret;
+}
+OS_EXPORT(ptcore_map_pages);
+
+OS_API int ptcore_unmap(struct ptcore_table *t, uint64_t iova, uint64_t len,
+			struct ptcore_gather *gather, uint64_t *unmapped)
+{
+	uint64_t done = 0;
+	int ret;
+
+	if (unmapped)
+		*unmapped = 0;
+	if (!len)
+		return -EINVAL;
+	if (iova + len - 1 < iova)
+		return -EOVERFLOW;
+	if (!pt_fits(iova, len, t->ias))
+		return -ERANGE;
+
+	ret = t->fops->unmap(t, iova, iova + len, gather, &done);
+	if (unmapped)
+		*unmapped = done;
+	return ret;
+}
+OS_EXPORT(ptcore_unmap);
+
+OS_API uint64_t ptcore_unmap_pages(struct ptcore_table *t, uint64_t iova, uint64_t pgsize,
+				   uint64_t pgcount, struct ptcore_gather *gather)
+{
+	uint64_t unmapped = 0;
+
+	if (pgsize && pgcount > UINT64_MAX / pgsize)
+		return 0;
+	ptcore_unmap(t, iova, pgsize * pgcount, gather, &unmapped);
+	return unmapped;
+}
+OS_EXPORT(ptcore_unmap_pages);
+
+OS_API int ptcore_iova_to_phys(const struct ptcore_table *t, uint64_t iova, uint64_t *phys)
+{
+	if (!pt_fits(iova, 1, t->ias))
+		return -ERANGE;
+	return t->fops->iova_to_phys(t, iova, phys);
+}
+OS_EXPORT(ptcore_iova_to_phys);
+
+/* ---- gathers ---- */
+
+OS_API void ptcore_gather_init(struct ptcore_gather *gather)
+{
+	gather->start = UINT64_MAX;
+	gather->end = 0;
+	gather->pgsize = 0;
+	gather->flags = 0;
+	gather->nr_tables = 0;
+	gather->freelist = NULL;
+}
+OS_EXPORT(ptcore_gather_init);
+
+OS_API void ptcore_iotlb_sync(struct ptcore_table *t, struct ptcore_gather *gather)
+{
+	struct pt_replaced *replaced;
+	struct pt_batch *b = &t->batch;
+
+	if (!pt_gather_empty(gather))
+		pt_flush(t, gather);
+
+	os_lock(&t->lock);
+	if (b->count && pt_batch_owned_by(t, gather)) {
+		while (b->count--)
+			t->fops->free_subtree(t, b->entry[b->count].table,
+					      b->entry[b->count].level);
+		b->count = 0;
+		b->owner = NULL;
+	}
+	replaced = t->replaced;
+	t->replaced = NULL;
+	os_unlock(&t->lock);
+
+	pt_free_replaced(t, replaced);
+	ptcore_gather_init(gather);
+}
+OS_EXPORT(ptcore_iotlb_sync);
+
+/* ---- additions ---- */
+
+OS_API void ptcore_mem_stats(struct ptcore_mem_stats *stats)
+{
+	os_mem_stats(stats);
+}
+OS_EXPORT(ptcore_mem_stats);
+
+OS_API void *ptcore_builtin_alloc_table(void *cookie, size_t size, uint64_t *phys, uint32_t gfp)
+{
+	return os_table_alloc(size, phys, gfp);
+}
+OS_EXPORT(ptcore_builtin_alloc_table);
+
+OS_API void ptcore_builtin_free_table(void *cookie, void *va, uint64_t phys, size_t size)
+{
+	os_table_free(va, phys, size);
+}
+OS_EXPORT(ptcore_builtin_free_table);
+
+OS_API void *ptcore_phys_to_virt(const struct ptcore_table *t, uint64_t phys)
+{
+	return table_va(t, phys);
+}
+OS_EXPORT(ptcore_phys_to_virt);

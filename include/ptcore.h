@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * ptcore: an IOMMU page-table core.
+ *
+ * This header is the whole public ABI (version 1). Names, values and the
+ * meaning of everything here are stable: the ABI only grows. It is
+ * bindgen-clean: no unions, no bitfields, no inline or variadic functions,
+ * macros only for integer constants, fixed-width integer types only.
+ *
+ * Errors are negative errno values with the Linux numbering.
+ */
+#ifndef PTCORE_H
+#define PTCORE_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stddef.h>
+#include <stdint.h>
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PTCORE_ABI_VERSION 1
+
+/**
+ * enum ptcore_format - page-table formats
+ * @PTCORE_FMT_ARM64_LPAE_S1: VMSAv8-64 stage 1 (ARM SMMU v2/v3 stage 1)
+ * @PTCORE_FMT_ARM64_LPAE_S2: VMSAv8-64 stage 2
+ * @PTCORE_FMT_APPLE_DART: Apple DART t8020/t8103 ("DART1")
+ * @PTCORE_FMT_APPLE_DART2: Apple DART t6000/t8110/t602x ("DART2")
+ * @PTCORE_FMT_AMDV1: AMD IOMMU v1 host table (reserved, not yet supported)
+ * @PTCORE_FMT_VTDSS: Intel VT-d second stage (reserved, not yet supported)
+ * @PTCORE_FMT_X86_64: x86-64 4/5 level (reserved, not yet supported)
+ * @PTCORE_FMT_RISCV64: RISC-V IOMMU Sv39/48/57 (reserved, not yet supported)
+ *
+ * ptcore_table_create() refuses a reserved format with -EINVAL.
+ */
+enum ptcore_format {
+	PTCORE_FMT_ARM64_LPAE_S1 = 1,
+	PTCORE_FMT_ARM64_LPAE_S2 = 2,
+	PTCORE_FMT_APPLE_DART    = 3,
+	PTCORE_FMT_APPLE_DART2   = 4,
+	PTCORE_FMT_AMDV1         = 5,
+	PTCORE_FMT_VTDSS         = 6,
+	PTCORE_FMT_X86_64        = 7,
+	PTCORE_FMT_RISCV64       = 8,
+};
+
+/* map() access flags: the same bit values as the kernel's IOMMU_* flags */
+#define PTCORE_PROT_READ	0x01
+#define PTCORE_PROT_WRITE	0x02
+#define PTCORE_PROT_CACHE	0x04
+#define PTCORE_PROT_NOEXEC	0x08
+#define PTCORE_PROT_MMIO	0x10
+#define PTCORE_PROT_PRIV	0x20
+
+/* ptcore_cfg.features */
+#define PTCORE_FEAT_DMA_INCOHERENT	0x0001	/* walker does not snoop CPU caches: ops->sync_table after table writes */
+#define PTCORE_FEAT_FREE_EMPTY_TABLES	0x0002	/* unmap also frees tables it leaves empty */
+#define PTCORE_FEAT_DIRTY_TRACKING	0x0004	/* hardware dirty state */
+#define PTCORE_FEAT_ARM_NS		0x10000	/* ARM: NS / NSTABLE bits, as IO_PGTABLE_QUIRK_ARM_NS */
+#define PTCORE_FEAT_ARM_S2FWB		0x20000	/* ARM stage 2: FWB memory attributes */
+
+/* ptcore_gather.flags */
+#define PTCORE_GATHER_TABLES	0x1	/* a table entry was removed: walk caches must be invalidated too */
+
+/**
+ * struct ptcore_table - a page table (opaque)
+ *
+ * Created by ptcore_table_create(), freed by ptcore_table_destroy(). Its
+ * layout, locks and format are private to ptcore.
+ */
+struct ptcore_table;
+
+/**
+ * struct ptcore_gather - what an unmap removed, to be flushed and freed
+ * @start: first IOVA to invalidate; UINT64_MAX when nothing is gathered
+ * @end: last IOVA to invalidate, inclusive; 0 when nothing is gathered
+ * @pgsize: OR of the sizes of every leaf entry removed
+ * @flags: PTCORE_GATHER_* bits
+ * @nr_tables: table blocks waiting to be freed after the flush
+ * @freelist: ptcore's own; the caller only passes the gather back
+ *
+ * Owned by the caller (typically on its stack). Initialise it with
+ * ptcore_gather_init(), pass it to any number of ptcore_unmap() calls on one
+ * table, then hand it to ptcore_iotlb_sync() on the same table, which
+ * flushes and only then frees the tables the unmaps removed.
+ */
+struct ptcore_gather {
+	uint64_t start;
+	uint64_t end;
+	uint64_t pgsize;
+	uint32_t flags;
+	uint32_t nr_tables;
+	void *freelist;
+};
+
+/**
+ * struct ptcore_ops - callbacks from ptcore to its user
+ * @alloc_table: return @size bytes of table memory, zeroed, aligned to @size,
+ *	and store their physical (bus) address in *@phys; NULL when out of
+ *	memory. Every table of one ptcore_table must satisfy
+ *	(uintptr_t)va - phys == the same constant (a linear map). @gfp is the
+ *	value the caller passed to ptcore_map_pages() (0 at creation).
+ * @free_table: give back a block from @alloc_table.
+ *	@alloc_table and @free_table are both set, or both NULL for ptcore's
+ *	built-in allocator.
+ * @sync_table: PTCORE_FEAT_DMA_INCOHERENT only: make [va, va + len) of
+ *	table memory visible to the walker. May be NULL otherwise.
+ * @iotlb_flush: invalidate the IOTLB for [gather->start, gather->end], and
+ *	the walk caches too when gather->flags has PTCORE_GATHER_TABLES.
+ *	Complete before returning. Never called for an empty gather. May be
+ *	called with a ptcore-internal lock held: it must not call back into
+ *	ptcore for the same table. May be NULL (nothing to invalidate).
+ *
+ * Every callback receives ptcore_cfg.cookie as @cookie.
+ */
+struct ptcore_ops {
+	void *(*alloc_table)(void *cookie, size_t size, uint64_t *phys, uint32_t gfp);
+	void (*free_table)(void *cookie, void *va, uint64_t phys, size_t size);
+	void (*sync_table)(void *cookie, void *va, size_t len);
+	void (*iotlb_flush)(void *cookie, const struct ptcore_gather *gather);
+};
+
+/**
+ * struct ptcore_cfg - how to build a table
+ * @format: enum ptcore_format
+ * @features: PTCORE_FEAT_* bits
+ * @pgsize_bitmap: leaf sizes allowed; 0 = every size the format has at this
+ *	granule (ARM contiguous-hint sizes only when asked for explicitly).
+ *	Sizes the format lacks are dropped; none left is -EINVAL.
+ * @ias: input (IOVA) address bits
+ * @oas: output (physical) address bits
+ * @granule_lg2: 12, 14 or 16 where the format has a choice; 0 = format
+ *	default (ARM: 12, DART: 14)
+ * @reserved: must be zero
+ * @ops: callbacks; may be NULL (built-in allocator, no flush callbacks)
+ * @cookie: passed to every op
+ */
+struct ptcore_cfg {
+	uint32_t format;
+	uint32_t features;
+	uint64_t pgsize_bitmap;
+	uint8_t ias;
+	uint8_t oas;
+	uint8_t granule_lg2;
+	uint8_t reserved[5];
+	const struct ptcore_ops *ops;
+	void *cookie;
+};
+
+/**
+ * struct ptcore_hw_info - what the hardware needs to walk the table
+ * @format: enum ptcore_format
+ * @levels: levels a walk reads, root included (DART: TTBR selection not
+ *	counted)
+ * @pgsize_bitmap: leaf sizes ptcore_map_pages() accepts
+ * @ias: input address bits
+ * @oas: output address bits
+ * @granule_lg2: log2 of the translation granule
+ * @start_level: ARM numbering 0..3 of the root level (0 for DART)
+ * @n_roots: 1, or the number of DART TTBRs in use (1..4)
+ * @root: physical address of each top-level table
+ * @arm_tsz: ARM T0SZ / VTCR.T0SZ: 64 - ias
+ * @arm_tg: ARM TG0 encoding: 4K = 0, 64K = 1, 16K = 2
+ * @arm_sh: ARM SH0: 3 coherent walk, 2 DMA-incoherent
+ * @arm_orgn: ARM ORGN0: 1 coherent walk, 0 DMA-incoherent
+ * @arm_irgn: ARM IRGN0: 1 coherent walk, 0 DMA-incoherent
+ * @arm_ps: ARM IPS / PS encoding of oas
+ * @arm_sl: ARM stage 2 VTCR.SL0 field value (0 at stage 1)
+ * @arm_reserved: zero
+ * @arm_mair: ARM stage 1 MAIR value (0 at stage 2)
+ * @mode: AMDv1 DTE mode, x86-64 levels, VT-d AW, RISC-V iosatp mode
+ *	(0 for ARM and DART)
+ * @reserved: zero
+ *
+ * Fields that do not apply to the format are zero.
+ */
+struct ptcore_hw_info {
+	uint32_t format;
+	uint32_t levels;
+	uint64_t pgsize_bitmap;
+	uint8_t ias, oas, granule_lg2, start_level;
+	uint32_t n_roots;
+	uint64_t root[4];
+	uint8_t arm_tsz, arm_tg, arm_sh, arm_orgn, arm_irgn, arm_ps, arm_sl, arm_reserved;
+	uint64_t arm_mair;
+	uint32_t mode;
+	uint32_t reserved;
+};
+
+/**
+ * ptcore_table_create() - create an empty page table
+ * @cfg: the configuration; read during the call only
+ * @out: where to store the new table
+ *
+ * Validates the whole configuration, then allocates the top-level table(s)
+ * and nothing else. ARM geometry is the one Linux io-pgtable-arm computes
+ * (including 6.1's concatenated stage-2 roots); DART the one of
+ * io-pgtable-dart, plus a three-level geometry for ias above what two
+ * levels and four TTBRs cover.
+ *
+ * Context: may sleep when the allocator does.
+ * Return: 0 and *@out set; -EINVAL for an unknown or reserved format, an
+ * unknown feature bit, an ias/oas/granule the format cannot do, a
+ * pgsize_bitmap with no size of this granule, a non-zero reserved byte, or
+ * only one of alloc_table/free_table; -EOPNOTSUPP for a feature the format
+ * (or this version) lacks; -ENOMEM when out of memory. On error nothing is
+ * allocated and *@out is not written.
+ */
+int ptcore_table_create(const struct ptcore_cfg *cfg, struct ptcore_table **out);
+
+/**
+ * ptcore_table_destroy() - free a table and every table below it
+ * @t: the table, or NULL (no-op)
+ *
+ * The caller has already detached the table from the hardware and flushed.
+ * Tables still queued on gathers that were never synced are freed too.
+ *
+ * Context: no other call on @t may run concurrently.
+ */
+void ptcore_table_destroy(struct ptcore_table *t);
+
+/**
+ * ptcore_hw_info() - describe the table for the hardware
+ * @t: the table
+ * @info: filled in completely (fields that do not apply are zero)
+ *
+ * Context: any; lock-free.
+ * Return: 0.
+ */
+int ptcore_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info);
+
+/**
+ * ptcore_map_pages() - map consecutive pages of one size
+ * @t: the table
+ * @iova: first IOVA, aligned to @pgsize
+ * @paddr: first physical address, aligned to @pgsize
+ * @pgsize: leaf size, one of hw_info.pgsize_bitmap
+ * @pgcount: number of leaves, at least 1
+ * @prot: PTCORE_PROT_* bits, READ or WRITE at least
+ * @gfp: allocation flags for new tables (kernel gfp_t; 0 = GFP_KERNEL;
+ *	ignored in userspace)
+ * @mapped: if not NULL, always set to the bytes this call mapped
+ *
+ * Installs exactly @pgcount leaves of @pgsize at @iova -> @paddr. Leaves
+ * already present are never overwritten. A table that holds no leaf may be
+ * replaced by a larger leaf: then ops->iotlb_flush is called for its span
+ * (with PTCORE_GATHER_TABLES) before returning, and its memory is freed by
+ * the next ptcore_iotlb_sync() or ptcore_table_destroy().
+ *
+ * Context: concurrent with maps of other ranges and with iova_to_phys; the
+ * caller holds its range exclusively. Never frees table memory.
+ * Return: 0 when all of it was mapped; -EINVAL for a @pgsize not in the
+ * bitmap, @pgcount 0, @iova or @paddr not aligned to @pgsize, or @prot with
+ * neither READ nor WRITE; -EOVERFLOW when the IOVA or physical range wraps;
+ * -ERANGE when it exceeds ias or oas (all checked before anything is
+ * written); -EADDRINUSE when part of the range is already mapped;
+ * -ENOMEM when a table could not be allocated. After -EADDRINUSE or -ENOMEM
+ * the first *@mapped bytes stay mapped.
+ */
+int ptcore_map_pages(struct ptcore_table *t, uint64_t iova, uint64_t paddr,
+		     uint64_t pgsize, uint64_t pgcount, uint32_t prot, uint32_t gfp,
+		     uint64_t *mapped);
+
+/**
+ * ptcore_unmap() - remove the mappings in a range
+ * @t: the table
+ * @iova: first IOVA of the range
+ * @len: length of the range in bytes
+ * @gather: receives what must be flushed and the tables to free after it
+ * @unmapped: if not NULL, always set to the bytes of mappings removed
+ *
+ * One descent removes every leaf in [@iova, @iova + @len) and every table
+ * whose whole span lies in the range, provided every leaf below it is
+ * present. A leaf is never split: one that starts inside the range and ends
+ * past it is removed, counted and gathered whole. Removed tables go on
+ * @gather and are freed by ptcore_iotlb_sync() after the flush, never
+ * before. Tables only partly covered stay, even when empty. Never
+ * allocates memory.
+ *
+ * Context: the caller holds the range exclusively.
+ * Return: 0 when everything in the range was removed; -EINVAL for @len 0,
+ * when @iova lies inside a leaf (not at its first byte; nothing removed),
+ * or at the first IOVA of the range that is not mapped (everything before
+ * it removed and gathered, nothing after it touched); -EOVERFLOW when the
+ * range wraps; -ERANGE when it exceeds ias. On argument errors nothing
+ * changes and @gather is untouched.
+ */
+int ptcore_unmap(struct ptcore_table *t, uint64_t iova, uint64_t len,
+		 struct ptcore_gather *gather, uint64_t *unmapped);
+
+/**
+ * ptcore_unmap_pages() - kernel-style unmap
+ * @t: the table
+ * @iova: first IOVA
+ * @pgsize: size of one page
+ * @pgcount: number of pages
+ * @gather: as for ptcore_unmap()
+ *
+ * ptcore_unmap(@t, @iova, @pgsize * @pgcount, @gather, &unmapped).
+ *
+ * Context: as ptcore_unmap().
+ * Return: the bytes unmapped; 0 on invalid arguments or when the product
+ * overflows.
+ */
+uint64_t ptcore_unmap_pages(struct ptcore_table *t, uint64_t iova, uint64_t pgsize,
+			    uint64_t pgcount, struct ptcore_gather *gather);
+
+/**
+ * ptcore_iova_to_phys() - translate one IOVA
+ * @t: the table
+ * @iova: the address to translate
+ * @phys: receives the physical address, offset inside the leaf included
+ *
+ * Context: lock-free; safe concurrently with maps. The range must not be
+ * unmapped concurrently.
+ * Return: 0 and *@phys set; -ENOENT when not mapped; -ERANGE beyond ias.
+ */
+int ptcore_iova_to_phys(const struct ptcore_table *t, uint64_t iova, uint64_t *phys);
+
+/**
+ * ptcore_gather_init() - make a gather empty
+ * @gather: the gather
+ *
+ * start = UINT64_MAX, end = 0, everything else 0.
+ *
+ * Context: any.
+ */
+void ptcore_gather_init(struct ptcore_gather *gather);
+
+/**
+ * ptcore_iotlb_sync() - flush, then free what the gather holds
+ * @t: the table the gather was used with
+ * @gather: the gather; re-initialised on return
+ *
+ * If the gather is not empty, calls ops->iotlb_flush once, then frees every
+ * table queued on it. In either case also frees the tables that earlier
+ * maps replaced by leaves (they were flushed then).
+ *
+ * Context: the caller holds the gathered ranges exclusively.
+ */
+void ptcore_iotlb_sync(struct ptcore_table *t, struct ptcore_gather *gather);
+
+/* ---- Additions to ABI v1 (the ABI only grows) ---- */
+
+/**
+ * struct ptcore_mem_stats - counters of ptcore's built-in table allocator
+ * @tables_live: blocks allocated and not yet freed
+ * @bytes_live: bytes allocated and not yet freed
+ * @allocs: blocks allocated since start
+ * @frees: blocks freed since start
+ */
+struct ptcore_mem_stats {
+	uint64_t tables_live;
+	uint64_t bytes_live;
+	uint64_t allocs;
+	uint64_t frees;
+};
+
+/**
+ * ptcore_mem_stats() - read the built-in allocator's counters
+ * @stats: filled in
+ *
+ * Counts every block of the built-in allocator, whether it was reached
+ * through cfg.ops == NULL or through ptcore_builtin_alloc_table(). Tests use
+ * it to prove that nothing leaks.
+ *
+ * Context: any.
+ */
+void ptcore_mem_stats(struct ptcore_mem_stats *stats);
+
+/**
+ * ptcore_builtin_alloc_table() - the built-in table allocator
+ * @cookie: ignored
+ * @size: bytes, a power of two from 8 up to 1 MiB
+ * @phys: receives the physical address
+ * @gfp: as for ptcore_ops.alloc_table
+ *
+ * Has the signature of ptcore_ops.alloc_table so that a user's ops can wrap
+ * it (to count, or to inject failures). In userspace the memory comes from
+ * an arena whose physical addresses lie below 4 GiB (they fit every
+ * format's oas) with va - phys constant.
+ *
+ * Context: may sleep when @gfp allows.
+ * Return: zeroed memory aligned to @size, or NULL.
+ */
+void *ptcore_builtin_alloc_table(void *cookie, size_t size, uint64_t *phys, uint32_t gfp);
+
+/**
+ * ptcore_builtin_free_table() - free a block of ptcore_builtin_alloc_table()
+ * @cookie: ignored
+ * @va: the block
+ * @phys: its physical address
+ * @size: its size
+ *
+ * Context: any.
+ */
+void ptcore_builtin_free_table(void *cookie, void *va, uint64_t phys, size_t size);
+
+/**
+ * ptcore_phys_to_virt() - CPU address of table memory
+ * @t: the table
+ * @phys: physical address of a table of @t (from hw_info.root or a table
+ *	entry)
+ *
+ * Lets tools and hardware models read raw table memory.
+ *
+ * Context: any.
+ * Return: the CPU address (va - phys is constant for one table).
+ */
+void *ptcore_phys_to_virt(const struct ptcore_table *t, uint64_t phys);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PTCORE_H */
