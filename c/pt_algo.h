@@ -397,11 +397,28 @@ static int pt_unmap_level(struct pt_unmap_state *us, uint64_t *table, unsigned i
 			ret = -EINVAL;		/* the range starts inside this leaf */
 			break;
 		}
+		zfirst = first < zfirst ? first : zfirst;
+		us->pgsize |= item_size << run_lg2;
+		if (likely(!run_lg2)) {
+			/* The hot loop: plain leaves, one load and one store each. */
+			uint64_t left = ((us->end - item - 1) >> isz) + 1;
+			unsigned int stop = left < n - idx ? idx + (unsigned int)left : n;
+
+			os_pte_write(ptep, 0);
+			for (idx++; idx < stop; idx++) {
+				pte = os_pte_read(&table[idx]);
+				if (!fmt_valid(pte) || fmt_is_table(t, pte, level) ||
+				    fmt_leaf_run_lg2(t, pte, level))
+					break;
+				os_pte_write(&table[idx], 0);
+			}
+			zlast = idx - 1;
+			us->iova = item + ((uint64_t)(idx - first) << isz);
+			continue;
+		}
 		for (idx = first; idx < first + (1u << run_lg2); idx++)
 			os_pte_write(&table[idx], 0);
-		zfirst = first < zfirst ? first : zfirst;
 		zlast = idx - 1;
-		us->pgsize |= item_size << run_lg2;
 		us->iova = item + (item_size << run_lg2);
 	}
 

@@ -366,6 +366,11 @@ OS_API void ptcore_iotlb_sync(struct ptcore_table *t, struct ptcore_gather *gath
 	if (!pt_gather_empty(gather))
 		pt_flush(t, gather);
 
+	/* Nothing queued by this gather and no replaced table: no lock needed. */
+	if (gather->freelist != b && !os_ptr_read_acquire((void **)&t->replaced)) {
+		ptcore_gather_init(gather);
+		return;
+	}
 	os_lock(&t->lock);
 	if (b->count && pt_batch_owned_by(t, gather)) {
 		while (b->count--)

@@ -42,6 +42,11 @@ static inline bool os_pte_cmpxchg(uint64_t *p, uint64_t *old, uint64_t new_pte)
 					   __ATOMIC_ACQUIRE);
 }
 
+static inline void *os_ptr_read_acquire(void **p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
 static inline void os_wmb(void)
 {
 	__atomic_thread_fence(__ATOMIC_RELEASE);

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# Install what `make demo` and `make check` need beyond gcc, make and cargo,
+# from Debian's archive only, and only what is missing.
+set -euo pipefail
+
+# clang, lld and llvm: clang builds, sanitizers and UML with LLVM=1; python3: the
+# kernel's kunit.py; linux-source-6.1: the peer and the UML tree; bindgen: Rust
+# raw bindings; sparse, flex, bison, bc, libelf-dev, libssl-dev, perl: kernel
+# builds and lints; gnuplot-nox: the benchmark's plot.
+PKGS=(
+	clang lld llvm libclang-rt-14-dev libfuzzer-14-dev
+	python3 xz-utils linux-source-6.1 linux-headers-amd64
+	bindgen sparse valgrind gnuplot-nox
+	flex bison bc libelf-dev libssl-dev perl
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}"
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >/dev/null
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
