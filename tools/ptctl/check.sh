@@ -1,0 +1,104 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# check.sh PTCTL DIR: runs every scenario of DIR (demo*.ptctl, tests/*.ptctl).
+# A scenario's "# check: exit N [line L] [TEXT]" line gives the exit status it
+# must end with, the line number its error message must name
+# ("ptctl: FILE:L: ") and a text the message must contain. Without one, the
+# scenario must exit 0, pass at least one expect line and report 0 violations.
+set -u
+ptctl=$1
+dir=$2
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1: $2"; sed 's/^/     | /' "$tmp/err" | head -n 5; }
+
+run_script() {
+	f=$1
+	spec=$(sed -n 's/^# check: //p' "$f" | head -n 1)
+	want_exit=0 want_line= want_text=
+	if [ -n "$spec" ]; then
+		set -- $spec
+		want_exit=$2
+		shift 2
+		if [ "${1:-}" = line ]; then
+			want_line=$2
+			shift 2
+		fi
+		want_text="$*"
+	fi
+	"$ptctl" "$f" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" != "$want_exit" ]; then
+		bad "$f" "exit $got, want $want_exit"
+		return
+	fi
+	if [ -n "$want_line" ] && ! grep -qF "ptctl: $f:$want_line: " "$tmp/err"; then
+		bad "$f" "no message naming line $want_line"
+		return
+	fi
+	if [ -n "$want_text" ] && ! grep -qF -- "$want_text" "$tmp/err"; then
+		bad "$f" "message lacks '$want_text'"
+		return
+	fi
+	if [ "$want_exit" = 0 ]; then
+		if [ -s "$tmp/err" ]; then
+			bad "$f" "wrote to stderr"
+			return
+		fi
+		if ! grep -Eq '^summary: .* [1-9][0-9]* expects? passed, .* 0 violations$' "$tmp/out"; then
+			bad "$f" "no passed expect, or violations: $(grep '^summary' "$tmp/out")"
+			return
+		fi
+	fi
+	ok "$f (exit $got)"
+}
+
+# run_cmd NAME WANT_EXIT WANT_TEXT CMD...: a command line that must end with
+# WANT_EXIT and, when WANT_TEXT is not empty, say it on stderr.
+run_cmd() {
+	name=$1 want_exit=$2 want_text=$3
+	shift 3
+	"$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	got=$?
+	if [ "$got" != "$want_exit" ]; then
+		bad "$name" "exit $got, want $want_exit"
+	elif [ -n "$want_text" ] && ! grep -qF -- "$want_text" "$tmp/err"; then
+		bad "$name" "message lacks '$want_text'"
+	else
+		ok "$name (exit $got)"
+	fi
+}
+
+for f in "$dir"/demo*.ptctl "$dir"/tests/*.ptctl; do
+	run_script "$f"
+done
+
+# the script from stdin, and from -e
+"$ptctl" - <"$dir/demo.ptctl" >"$tmp/out" 2>"$tmp/err"
+if [ $? = 0 ] && grep -q ' 0 violations$' "$tmp/out"; then ok "stdin: demo.ptctl"; else bad "stdin" "demo failed"; fi
+printf 'map 0 0 4K rw\nbogus\n' | "$ptctl" >"$tmp/out" 2>"$tmp/err"
+if [ $? = 2 ] && grep -qF 'ptctl: <stdin>:2: unknown command' "$tmp/err"; then
+	ok "stdin: bad script (exit 2)"
+else
+	bad "stdin: bad script" "want exit 2 and '<stdin>:2: unknown command'"
+fi
+run_cmd "-e: inline commands" 0 "" "$ptctl" -f arm-s2 -g 16k --ias 40 --oas 40 \
+	-e 'map 0x2000000 0x4000000 32M rw' -e 'expect ok' -e 'translate 0x2001234' \
+	-e 'expect phys 0x4001234' -e 'expect hw start_level 1'
+run_cmd "-e: bad command" 2 "ptctl: -e:2: map: usage" "$ptctl" -e 'info' -e 'map 0'
+run_cmd "-e: failing expect" 1 "ptctl: -e:2: expect failed" "$ptctl" -e 'map 0 0 4K rw' -e 'expect -EINVAL'
+run_cmd "-q prints no stdout" 0 "" "$ptctl" -q "$dir/demo.ptctl"
+if [ -s "$tmp/out" ]; then bad "-q" "stdout not empty"; fi
+run_cmd "bad option" 2 "" "$ptctl" --no-such-option
+run_cmd "bad option value" 2 "ptctl: --granule 8k" "$ptctl" --granule 8k -e info
+run_cmd "missing script" 2 "no-such-file.ptctl" "$ptctl" "$tmp/no-such-file.ptctl"
+run_cmd "command-line table refused" 2 "command-line table was not created: -EINVAL" \
+	"$ptctl" --ias 49 -e 'map 0 0 4K rw'
+
+echo "check-ptctl: $pass passed, $fail failed"
+[ "$fail" = 0 ]

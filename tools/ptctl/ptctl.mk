@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# tools/ptctl: the driver author's CLI. Included by the top-level Makefile.
+#   make $(BUILD)/ptctl   build it (part of `make`)
+#   make demo-ptctl       run the bundled scenarios (part of `make demo`)
+#   make check-ptctl      scenarios with expect lines, bad-script and failing-expect
+#                         tests (part of `make check`)
+
+PTCTL_SRCS   := tools/ptctl/ptctl.c tools/ptctl/walk.c
+PTCTL_HDRS   := tools/ptctl/ptctl.h include/ptcore.h
+PTCTL_CFLAGS := -std=c11 $(OPT) $(WARN) -Iinclude $(EXTRA_CFLAGS)
+
+# Two small files: compiled and linked in one step, no object directory.
+$(BUILD)/ptctl: $(PTCTL_SRCS) $(PTCTL_HDRS) $(BUILD)/libptcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(PTCTL_CFLAGS) -o $@ $(PTCTL_SRCS) $(BUILD)/libptcore.a -lpthread
+
+ALL_EXTRA += $(BUILD)/ptctl
+
+.PHONY: ptctl demo-ptctl check-ptctl
+ptctl: $(BUILD)/ptctl
+
+demo-ptctl: $(BUILD)/ptctl
+	$(BUILD)/ptctl tools/ptctl/demo.ptctl
+	$(BUILD)/ptctl tools/ptctl/demo-dart.ptctl
+
+check-ptctl: $(BUILD)/ptctl
+	@timeout 120 sh tools/ptctl/check.sh $(BUILD)/ptctl tools/ptctl
