@@ -87,7 +87,11 @@ struct ptcore_table;
  * Owned by the caller (typically on its stack). Initialise it with
  * ptcore_gather_init(), pass it to any number of ptcore_unmap() calls on one
  * table, then hand it to ptcore_iotlb_sync() on the same table, which
- * flushes and only then frees the tables the unmaps removed.
+ * flushes and only then frees the tables the unmaps removed. ptcore knows a
+ * gather by its address: keep it in place from the first unmap to the sync.
+ * (A gather that moved or was dropped is not unsafe: the tables it held are
+ * flushed by ptcore itself before they are freed, by a later unmap with
+ * another gather or by ptcore_table_destroy().)
  */
 struct ptcore_gather {
 	uint64_t start;

@@ -1,0 +1,1307 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+//! The Rust test cases, shared by the `contract` test (libtest, `cargo test`)
+//! and the `ktap` test (harness = false, prints KTAP v1 like the kernel).
+//!
+//! Every case returns `Err(diagnostic)` on failure. Each runs alone (a global
+//! lock) and is checked for table leaks with `ptcore_mem_stats`.
+
+#![allow(dead_code)]
+
+use ptcore::model::{self as hw, Access, Fault, Iotlb};
+use ptcore::{
+    AppleDart, AppleDart2, ArmLpaeS1, ArmLpaeS2, Config, Driver, Error, Features, Flush, Format,
+    MapError, PageTable, Prot, TableBlock, UnmapError,
+};
+use std::string::String;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::Mutex;
+
+pub type TestResult = Result<(), String>;
+
+macro_rules! ensure {
+    ($c:expr, $($fmt:tt)+) => {
+        if !$c {
+            return Err(format!("{}:{}: {}", file!(), line!(), format!($($fmt)+)));
+        }
+    };
+}
+
+macro_rules! ensure_eq {
+    ($a:expr, $b:expr, $msg:literal) => {{
+        let (a, b) = (&$a, &$b);
+        if a != b {
+            return Err(format!(
+                "{}:{}: {}: expected {} == {}, but {:?} != {:?}",
+                file!(),
+                line!(),
+                $msg,
+                stringify!($a),
+                stringify!($b),
+                a,
+                b
+            ));
+        }
+    }};
+    ($a:expr, $b:expr) => {{
+        let (a, b) = (&$a, &$b);
+        if a != b {
+            return Err(format!(
+                "{}:{}: expected {} == {}, but {:?} != {:?}",
+                file!(),
+                line!(),
+                stringify!($a),
+                stringify!($b),
+                a,
+                b
+            ));
+        }
+    }};
+}
+
+/// Unwraps a `Result` whose error is `Debug`, or fails the case.
+macro_rules! check {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(err) => {
+                return Err(format!(
+                    "{}:{}: {} failed: {:?}",
+                    file!(),
+                    line!(),
+                    stringify!($e),
+                    err
+                ))
+            }
+        }
+    };
+}
+
+/// One test case.
+pub struct Case {
+    pub name: &'static str,
+    pub run: fn() -> TestResult,
+}
+
+/// A suite of cases.
+pub struct Suite {
+    pub name: &'static str,
+    pub cases: &'static [Case],
+}
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// Runs one case alone, and fails it if it leaked table memory.
+pub fn run_case(case: &Case) -> TestResult {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let before = ptcore::mem_stats();
+    (case.run)()?;
+    let after = ptcore::mem_stats();
+    ensure!(
+        after.tables_live == before.tables_live && after.bytes_live == before.bytes_live,
+        "leak: {} tables ({} bytes) live before, {} ({}) after",
+        before.tables_live,
+        before.bytes_live,
+        after.tables_live,
+        after.bytes_live
+    );
+    Ok(())
+}
+
+macro_rules! suites {
+    ($($suite:ident: [$($case:ident),* $(,)?]),* $(,)?) => {
+        pub const SUITES: &[Suite] = &[$(Suite {
+            name: concat!("ptcore_rust_", stringify!($suite)),
+            cases: &[$(Case { name: stringify!($case), run: $suite::$case }),*],
+        }),*];
+
+        // libtest cases (compiled only into the `contract` test).
+        mod libtest {
+            $(mod $suite {
+                $(#[test]
+                fn $case() {
+                    use super::super as cases;
+                    let case = cases::Case { name: stringify!($case), run: cases::$suite::$case };
+                    if let Err(e) = cases::run_case(&case) {
+                        panic!("{e}");
+                    }
+                })*
+            })*
+        }
+    };
+}
+
+suites! {
+    api: [error_codes, config_errors, hw_info_arm_s1, hw_info_dart, geometry_matches_architecture],
+    map: [map_errors, map_partial_eaddrinuse, map_partial_enomem, iova_to_phys_offsets, concurrent_maps],
+    unmap: [
+        unmap_errors, unmap_hole_keeps_prefix, unmap_inside_leaf, unmap_end_inside_large_leaf,
+        batch_flush_then_free, batch_drop_flushes, batch_forget_defers_flush, map_replaces_empty_table,
+        drop_flushes_before_destroy, recycled_blocks_are_zeroed, no_leak_builtin, no_leak_hooks,
+    ],
+    model: [
+        cross_check_arm_s1, cross_check_arm_s2, cross_check_dart, permissions, random_ops_never_stale,
+    ],
+}
+
+const K4: u64 = 0x1000;
+const K16: u64 = 0x4000;
+const M2: u64 = 0x20_0000;
+const G1: u64 = 1 << 30;
+const RW: Prot = Prot::READ.union(Prot::WRITE);
+
+/// What the recording driver saw.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    Flush {
+        start: u64,
+        last: u64,
+        tables: bool,
+        nr_tables: u32,
+    },
+    Alloc(u64),
+    Free(u64),
+}
+
+/// A driver that records every callback, models an IOTLB, counts table
+/// blocks and can refuse allocations.
+pub struct Recorder {
+    pub events: Mutex<Vec<Event>>,
+    pub iotlb: Mutex<Iotlb>,
+    /// Allocations still allowed (negative: unlimited).
+    pub budget: AtomicI64,
+    pub allocs: AtomicU64,
+    pub frees: AtomicU64,
+    /// Tables freed while the IOTLB's walk cache still pointed into them.
+    pub stale_frees: AtomicU64,
+}
+
+impl Recorder {
+    pub fn new() -> Self {
+        Recorder {
+            events: Mutex::new(Vec::new()),
+            iotlb: Mutex::new(Iotlb::new()),
+            budget: AtomicI64::new(-1),
+            allocs: AtomicU64::new(0),
+            frees: AtomicU64::new(0),
+            stale_frees: AtomicU64::new(0),
+        }
+    }
+
+    pub fn take_events(&self) -> Vec<Event> {
+        std::mem::take(&mut *self.events.lock().unwrap())
+    }
+
+    pub fn flushes(&self) -> usize {
+        self.events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| matches!(e, Event::Flush { .. }))
+            .count()
+    }
+
+    /// The device accesses `iova` through the IOTLB, using the table's roots
+    /// as its registers.
+    pub fn dma<F: Format>(
+        &self,
+        pt: &PageTable<'_, F, Recorder>,
+        iova: u64,
+        access: Access,
+    ) -> Result<u64, Fault> {
+        let hw = pt.hw_info();
+        self.iotlb
+            .lock()
+            .unwrap()
+            .translate(pt, hw.roots(), iova, access)
+    }
+}
+
+impl Driver for Recorder {
+    const TABLE_MEMORY_HOOKS: bool = true;
+
+    fn iotlb_flush(&self, f: &Flush) {
+        self.events.lock().unwrap().push(Event::Flush {
+            start: f.start(),
+            last: f.last(),
+            tables: f.tables_removed(),
+            nr_tables: f.tables_to_free(),
+        });
+        self.iotlb
+            .lock()
+            .unwrap()
+            .invalidate_range(f.start(), f.last(), !f.tables_removed());
+    }
+
+    fn alloc_table(&self, size: usize, gfp: u32) -> Option<TableBlock> {
+        if self.budget.load(Ordering::SeqCst) == 0 {
+            return None;
+        }
+        let block = TableBlock::alloc(size, gfp)?;
+        let _ = self
+            .budget
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |b| {
+                (b > 0).then(|| b - 1)
+            });
+        self.allocs.fetch_add(1, Ordering::SeqCst);
+        self.events.lock().unwrap().push(Event::Alloc(block.phys()));
+        Some(block)
+    }
+
+    fn free_table(&self, block: TableBlock) {
+        if self.iotlb.lock().unwrap().caches_table(block.phys()) {
+            self.stale_frees.fetch_add(1, Ordering::SeqCst);
+        }
+        self.frees.fetch_add(1, Ordering::SeqCst);
+        self.events.lock().unwrap().push(Event::Free(block.phys()));
+    }
+}
+
+/// A driver with no table-memory hooks: the built-in allocator directly.
+pub struct Plain {
+    pub flushes: AtomicU64,
+}
+
+impl Driver for Plain {
+    fn iotlb_flush(&self, _f: &Flush) {
+        self.flushes.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+fn s1_4k() -> Config<ArmLpaeS1> {
+    Config::new(48, 48)
+}
+
+/// Small deterministic PRNG (xorshift64*).
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed | 1)
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+mod api {
+    use super::*;
+
+    pub fn error_codes() -> TestResult {
+        ensure_eq!(Error::EINVAL.to_errno(), -22);
+        ensure_eq!(Error::ENOMEM.to_errno(), -12);
+        ensure_eq!(Error::ERANGE.to_errno(), -34);
+        ensure_eq!(Error::EADDRINUSE.to_errno(), -98);
+        ensure_eq!(Error::ENOENT.to_errno(), -2);
+        ensure_eq!(Error::EOVERFLOW.to_errno(), -75);
+        ensure_eq!(Error::EOPNOTSUPP.to_errno(), -95);
+        ensure_eq!(Error::from_errno(-98), Error::EADDRINUSE);
+        // Not an errno: EINVAL, as the kernel's from_errno does.
+        ensure_eq!(Error::from_errno(0), Error::EINVAL);
+        ensure_eq!(Error::from_errno(7), Error::EINVAL);
+        ensure_eq!(Error::from_errno(-5000), Error::EINVAL);
+        ensure_eq!(Error::from_errno(-5).to_errno(), -5);
+        ensure_eq!(format!("{:?}", Error::ERANGE), "ERANGE");
+        ensure_eq!(format!("{}", Error::from_errno(-5)), "errno -5");
+        let e: Error = MapError {
+            mapped: 0,
+            error: Error::ENOMEM,
+        }
+        .into();
+        ensure_eq!(e, Error::ENOMEM);
+        ensure_eq!(ptcore::ABI_VERSION, 1);
+        Ok(())
+    }
+
+    fn create_err<F: Format>(cfg: Config<F>) -> Option<Error> {
+        let d = Plain {
+            flushes: AtomicU64::new(0),
+        };
+        PageTable::new(&cfg, &d).err()
+    }
+
+    pub fn config_errors() -> TestResult {
+        ensure_eq!(create_err(Config::<ArmLpaeS1>::new(48, 48)), None);
+        ensure_eq!(
+            create_err(Config::<ArmLpaeS1>::new(56, 48)),
+            Some(Error::EINVAL)
+        );
+        ensure_eq!(
+            create_err(Config::<ArmLpaeS1>::new(48, 47)),
+            Some(Error::EINVAL)
+        );
+        ensure_eq!(
+            create_err(Config::<ArmLpaeS1>::new(48, 48).granule_lg2(13)),
+            Some(Error::EINVAL)
+        );
+        ensure_eq!(
+            create_err(Config::<ArmLpaeS1>::new(48, 48).pgsize_bitmap(1 << 13)),
+            Some(Error::EINVAL)
+        );
+        ensure_eq!(
+            create_err(Config::<ArmLpaeS1>::new(48, 48).features(Features::from_bits(1 << 30))),
+            Some(Error::EINVAL)
+        );
+        ensure_eq!(
+            create_err(Config::<ArmLpaeS1>::new(48, 48).features(Features::FREE_EMPTY_TABLES)),
+            Some(Error::EOPNOTSUPP)
+        );
+        ensure_eq!(create_err(Config::<ArmLpaeS2>::new(40, 40)), None);
+        ensure_eq!(create_err(Config::<AppleDart>::new(32, 36)), None);
+        ensure_eq!(create_err(Config::<AppleDart2>::new(32, 42)), None);
+        ensure_eq!(
+            create_err(Config::<AppleDart2>::new(32, 42).granule_lg2(12)),
+            Some(Error::EINVAL)
+        );
+        ensure_eq!(
+            create_err(Config::<AppleDart2>::new(32, 40)),
+            Some(Error::EINVAL)
+        );
+        ensure_eq!(
+            create_err(Config::<AppleDart>::new(40, 36)),
+            Some(Error::EINVAL)
+        );
+        Ok(())
+    }
+
+    pub fn hw_info_arm_s1() -> TestResult {
+        let d = Plain {
+            flushes: AtomicU64::new(0),
+        };
+        let pt = check!(PageTable::new(&s1_4k(), &d));
+        let hw = pt.hw_info();
+        ensure_eq!(hw.format(), ArmLpaeS1::ID);
+        ensure_eq!(hw.levels(), 4);
+        ensure_eq!(hw.start_level(), 0);
+        ensure_eq!(hw.pgsize_bitmap(), K4 | M2 | G1);
+        ensure_eq!(hw.granule_lg2(), 12);
+        ensure_eq!((hw.arm_tsz(), hw.arm_tg(), hw.arm_ps()), (16, 0, 5));
+        ensure_eq!((hw.arm_sh(), hw.arm_irgn(), hw.arm_orgn()), (3, 1, 1));
+        ensure_eq!(hw.arm_mair(), 0xf404_ff44);
+        ensure_eq!(hw.roots().len(), 1);
+        ensure!(
+            hw.roots()[0] != 0 && hw.roots()[0] % 64 == 0,
+            "root {:#x}",
+            hw.roots()[0]
+        );
+
+        let cfg = Config::<ArmLpaeS1>::new(36, 40)
+            .granule_lg2(16)
+            .features(Features::DMA_INCOHERENT);
+        let pt = check!(PageTable::new(&cfg, &d));
+        let hw = pt.hw_info();
+        ensure_eq!((hw.arm_tsz(), hw.arm_tg(), hw.arm_ps()), (28, 1, 2));
+        ensure_eq!((hw.arm_sh(), hw.arm_irgn(), hw.arm_orgn()), (2, 0, 0));
+        ensure_eq!(hw.pgsize_bitmap(), (1 << 16) | (1 << 29));
+        Ok(())
+    }
+
+    pub fn hw_info_dart() -> TestResult {
+        let d = Plain {
+            flushes: AtomicU64::new(0),
+        };
+        let pt = check!(PageTable::new(&Config::<AppleDart2>::new(32, 42), &d));
+        let hw = pt.hw_info();
+        ensure_eq!(hw.pgsize_bitmap(), K16);
+        ensure_eq!(hw.levels(), 2);
+        ensure_eq!(hw.roots().len(), 1);
+        let pt = check!(PageTable::new(
+            &Config::<AppleDart>::new(32, 36).granule_lg2(12),
+            &d
+        ));
+        let hw = pt.hw_info();
+        ensure_eq!(hw.pgsize_bitmap(), K4);
+        ensure_eq!(hw.roots().len(), 4);
+        let mut roots = hw.roots().to_vec();
+        roots.sort_unstable();
+        roots.dedup();
+        ensure_eq!(roots.len(), 4);
+        let pt = check!(PageTable::new(&Config::<AppleDart2>::new(42, 42), &d));
+        ensure_eq!(pt.hw_info().levels(), 3);
+        ensure_eq!(pt.hw_info().roots().len(), 1);
+        Ok(())
+    }
+
+    fn geo_case<F: Format>(ias: u8, oas: u8, g: u8) -> TestResult {
+        let d = Plain {
+            flushes: AtomicU64::new(0),
+        };
+        let pt = match PageTable::new(&Config::<F>::new(ias, oas).granule_lg2(g), &d) {
+            Ok(pt) => pt,
+            Err(e) => {
+                return Err(format!(
+                    "{} ias {ias} oas {oas} granule {g}: {e:?}",
+                    F::NAME
+                ))
+            }
+        };
+        let hw = pt.hw_info();
+        let geo = hw::geometry(F::ID, ias, g).ok_or("no geometry")?;
+        ensure!(
+            (hw.levels(), hw.start_level(), hw.roots().len() as u32) == (geo.levels, geo.start_level, geo.n_roots),
+            "{} ias {ias} granule {g}: hw_info says {} levels from {} with {} roots, the architecture {:?}",
+            F::NAME,
+            hw.levels(),
+            hw.start_level(),
+            hw.roots().len(),
+            geo
+        );
+        Ok(())
+    }
+
+    pub fn geometry_matches_architecture() -> TestResult {
+        for g in [12u8, 14, 16] {
+            for ias in [32u8, 36, 39, 40, 42, 44, 47, 48] {
+                geo_case::<ArmLpaeS1>(ias, 48, g)?;
+                geo_case::<ArmLpaeS2>(ias, 48, g)?;
+            }
+        }
+        for ias in [24u8, 28, 32, 36] {
+            geo_case::<AppleDart>(ias, 36, 14)?;
+            geo_case::<AppleDart>(ias, 36, 12)?;
+        }
+        for ias in [32u8, 36, 40, 42] {
+            geo_case::<AppleDart2>(ias, 42, 14)?;
+        }
+        Ok(())
+    }
+}
+
+mod map {
+    use super::*;
+
+    pub fn map_errors() -> TestResult {
+        let d = Recorder::new();
+        let pt = check!(PageTable::new(&s1_4k(), &d));
+        let einval = |mapped| {
+            Err(MapError {
+                mapped,
+                error: Error::EINVAL,
+            })
+        };
+        ensure_eq!(pt.map_pages(0, 0, 0x3000, 1, RW), einval(0));
+        ensure_eq!(pt.map_pages(0, 0, K4, 0, RW), einval(0));
+        ensure_eq!(pt.map_pages(0x800, 0, K4, 1, RW), einval(0));
+        ensure_eq!(pt.map_pages(0, 0x800, K4, 1, RW), einval(0));
+        ensure_eq!(pt.map_pages(M2 + K4, 0, M2, 1, RW), einval(0));
+        ensure_eq!(
+            pt.map_pages(0, 0, K4, 1, Prot::CACHE | Prot::NOEXEC),
+            einval(0)
+        );
+        let erange = Err(MapError {
+            mapped: 0,
+            error: Error::ERANGE,
+        });
+        ensure_eq!(pt.map_pages(1 << 48, 0, K4, 1, RW), erange);
+        ensure_eq!(pt.map_pages((1 << 48) - K4, 0, K4, 2, RW), erange);
+        ensure_eq!(pt.map_pages(0, 1 << 48, K4, 1, RW), erange);
+        let eoverflow = Err(MapError {
+            mapped: 0,
+            error: Error::EOVERFLOW,
+        });
+        ensure_eq!(pt.map_pages(u64::MAX - K4 + 1, 0, K4, 2, RW), eoverflow);
+        ensure_eq!(pt.map_pages(0, u64::MAX - K4 + 1, K4, 2, RW), eoverflow);
+        // Nothing was written: no table below the root, nothing translates.
+        ensure_eq!(d.allocs.load(Ordering::SeqCst), 1);
+        ensure_eq!(pt.iova_to_phys(0), None);
+        ensure_eq!(pt.iova_to_phys(1 << 50), None);
+        ensure_eq!(d.flushes(), 0);
+        Ok(())
+    }
+
+    pub fn map_partial_eaddrinuse() -> TestResult {
+        let d = Recorder::new();
+        let pt = check!(PageTable::new(&s1_4k(), &d));
+        check!(pt.map_pages(0x10000, 0x8000_0000, K4, 4, RW));
+        let r = pt.map_pages(0xc000, 0x9000_0000, K4, 8, RW);
+        ensure_eq!(
+            r,
+            Err(MapError {
+                mapped: 0x4000,
+                error: Error::EADDRINUSE
+            })
+        );
+        ensure_eq!(pt.iova_to_phys(0xc000), Some(0x9000_0000));
+        ensure_eq!(pt.iova_to_phys(0xf123), Some(0x9000_3123));
+        ensure_eq!(
+            pt.iova_to_phys(0x10000),
+            Some(0x8000_0000),
+            "old leaves are never overwritten"
+        );
+        ensure_eq!(pt.iova_to_phys(0x14000), None);
+        // A table that holds leaves is never replaced by a block.
+        ensure_eq!(
+            pt.map_pages(0, 0, M2, 1, RW),
+            Err(MapError {
+                mapped: 0,
+                error: Error::EADDRINUSE
+            })
+        );
+        // The caller can unmap what the failed call mapped.
+        let mut pt = pt;
+        ensure_eq!(pt.unmap(0xc000, 0x4000), Ok(0x4000));
+        ensure_eq!(pt.iova_to_phys(0xc000), None);
+        Ok(())
+    }
+
+    pub fn map_partial_enomem() -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        check!(pt.map_pages(0, 0x1000_0000, K4, 1, RW));
+        // [2M - 8K, 2M) lies in the existing level-3 table; 2M and up needs a
+        // new one, which the driver refuses.
+        d.budget.store(0, Ordering::SeqCst);
+        let r = pt.map_pages(M2 - 2 * K4, 0x2000_0000, K4, 4, RW);
+        ensure_eq!(
+            r,
+            Err(MapError {
+                mapped: 2 * K4,
+                error: Error::ENOMEM
+            })
+        );
+        ensure_eq!(pt.iova_to_phys(M2 - K4), Some(0x2000_1000));
+        ensure_eq!(pt.iova_to_phys(M2), None);
+        d.budget.store(-1, Ordering::SeqCst);
+        check!(pt.map_pages(M2, 0x2000_2000, K4, 2, RW));
+        ensure_eq!(pt.iova_to_phys(M2 + K4), Some(0x2000_3000));
+        ensure_eq!(pt.unmap(M2 - 2 * K4, 4 * K4), Ok(4 * K4));
+        Ok(())
+    }
+
+    pub fn iova_to_phys_offsets() -> TestResult {
+        let d = Recorder::new();
+        let pt = check!(PageTable::new(&s1_4k(), &d));
+        check!(pt.map_pages(G1, 0x4000_0000, G1, 1, RW));
+        check!(pt.map_pages(M2, 0x8040_0000, M2, 1, Prot::READ));
+        check!(pt.map_pages(0x5000, 0x1234_5000, K4, 1, Prot::WRITE));
+        ensure_eq!(pt.iova_to_phys(G1 + 0x1234_5678), Some(0x5234_5678));
+        ensure_eq!(pt.iova_to_phys(M2 + 0x1_2345), Some(0x8041_2345));
+        ensure_eq!(pt.iova_to_phys(0x5fff), Some(0x1234_5fff));
+        ensure_eq!(pt.iova_to_phys(0x6000), None);
+        ensure_eq!(pt.iova_to_phys(2 * G1), None);
+        Ok(())
+    }
+
+    pub fn concurrent_maps() -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        let threads = 4u64;
+        let per = 64u64;
+        // Disjoint ranges that share the level-1 and level-2 tables: the
+        // threads race to install them.
+        let results: Vec<Result<(), MapError>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let pt = &pt;
+                    s.spawn(move || {
+                        for i in 0..per {
+                            let iova = t * M2 + i * K4;
+                            pt.map_pages(iova, 0x4000_0000 + iova, K4, 1, RW)?;
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("thread"))
+                .collect()
+        });
+        for r in results {
+            check!(r);
+        }
+        for t in 0..threads {
+            for i in 0..per {
+                let iova = t * M2 + i * K4;
+                ensure_eq!(pt.iova_to_phys(iova), Some(0x4000_0000 + iova));
+                ensure_eq!(check!(d.dma(&pt, iova, Access::Write)), 0x4000_0000 + iova);
+            }
+        }
+        let mut batch = pt.unmap_batch();
+        for t in 0..threads {
+            ensure_eq!(batch.unmap(t * M2, per * K4), Ok(per * K4));
+        }
+        batch.sync();
+        ensure_eq!(d.stale_frees.load(Ordering::SeqCst), 0);
+        Ok(())
+    }
+}
+
+mod unmap {
+    use super::*;
+
+    pub fn unmap_errors() -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        check!(pt.map_pages(0, 0, K4, 4, RW));
+        let mut b = pt.unmap_batch();
+        ensure_eq!(
+            b.unmap(0, 0),
+            Err(UnmapError {
+                unmapped: 0,
+                error: Error::EINVAL
+            })
+        );
+        ensure_eq!(
+            b.unmap(1 << 48, K4),
+            Err(UnmapError {
+                unmapped: 0,
+                error: Error::ERANGE
+            })
+        );
+        ensure_eq!(
+            b.unmap((1 << 48) - K4, 2 * K4),
+            Err(UnmapError {
+                unmapped: 0,
+                error: Error::ERANGE
+            })
+        );
+        ensure_eq!(
+            b.unmap(u64::MAX - K4 + 1, 2 * K4),
+            Err(UnmapError {
+                unmapped: 0,
+                error: Error::EOVERFLOW
+            })
+        );
+        ensure_eq!(b.unmap_pages(0, K4, u64::MAX), 0);
+        ensure!(b.pending().is_none(), "argument errors gather nothing");
+        b.sync();
+        ensure_eq!(d.flushes(), 0);
+        ensure_eq!(pt.iova_to_phys(0x3000), Some(0x3000));
+        Ok(())
+    }
+
+    pub fn unmap_hole_keeps_prefix() -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        check!(pt.map_pages(0x10000, 0x10000, K4, 4, RW));
+        check!(pt.map_pages(0x16000, 0x16000, K4, 2, RW));
+        let mut b = pt.unmap_batch();
+        ensure_eq!(
+            b.unmap(0x10000, 0x8000),
+            Err(UnmapError {
+                unmapped: 0x4000,
+                error: Error::EINVAL
+            })
+        );
+        let p = b.pending().ok_or("prefix not gathered")?;
+        ensure_eq!(
+            (p.start(), p.last(), p.leaf_sizes(), p.tables_removed()),
+            (0x10000, 0x13fff, K4, false)
+        );
+        ensure_eq!(b.table().iova_to_phys(0x13000), None);
+        ensure_eq!(
+            b.table().iova_to_phys(0x16000),
+            Some(0x16000),
+            "nothing after the hole is touched"
+        );
+        b.sync();
+        ensure_eq!(
+            d.take_events()
+                .into_iter()
+                .filter(|e| matches!(e, Event::Flush { .. }))
+                .collect::<Vec<_>>(),
+            vec![Event::Flush {
+                start: 0x10000,
+                last: 0x13fff,
+                tables: false,
+                nr_tables: 0
+            }]
+        );
+        ensure_eq!(pt.unmap(0x16000, 2 * K4), Ok(2 * K4));
+        Ok(())
+    }
+
+    pub fn unmap_inside_leaf() -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        check!(pt.map_pages(M2, 0x4000_0000, M2, 1, RW));
+        let mut b = pt.unmap_batch();
+        ensure_eq!(
+            b.unmap(M2 + K4, K4),
+            Err(UnmapError {
+                unmapped: 0,
+                error: Error::EINVAL
+            })
+        );
+        ensure!(b.pending().is_none(), "nothing gathered");
+        b.sync();
+        ensure_eq!(pt.iova_to_phys(M2 + K4), Some(0x4000_1000));
+        ensure_eq!(d.flushes(), 0);
+        ensure_eq!(pt.unmap(M2, M2), Ok(M2));
+        Ok(())
+    }
+
+    pub fn unmap_end_inside_large_leaf() -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        check!(pt.map_pages(M2 - K4, 0x1000_0000 - K4, K4, 1, RW));
+        check!(pt.map_pages(M2, 0x4000_0000, M2, 1, RW));
+        check!(pt.map_pages(2 * M2, 0x4020_0000, K4, 1, RW));
+        let mut b = pt.unmap_batch();
+        ensure_eq!(
+            b.unmap(M2 - K4, 2 * K4),
+            Ok(K4 + M2),
+            "the 2M leaf is removed whole"
+        );
+        let p = b.pending().ok_or("nothing gathered")?;
+        ensure_eq!(
+            (p.start(), p.last(), p.leaf_sizes()),
+            (M2 - K4, 2 * M2 - 1, K4 | M2)
+        );
+        b.sync();
+        ensure_eq!(pt.iova_to_phys(2 * M2 - 1), None);
+        ensure_eq!(
+            pt.iova_to_phys(2 * M2),
+            Some(0x4020_0000),
+            "the next mapping stays"
+        );
+        Ok(())
+    }
+
+    /// Maps a full level-3 table at 2M (plus a page at 0 so that the level-2
+    /// table stays), lets the device use it, and returns the level-3 table's
+    /// physical address.
+    fn full_l3(pt: &PageTable<'_, ArmLpaeS1, Recorder>, d: &Recorder) -> Result<u64, String> {
+        check!(pt.map_pages(0, 0x3000_0000, K4, 1, RW));
+        check!(pt.map_pages(M2, 0x4000_0000, K4, 512, RW));
+        ensure_eq!(check!(d.dma(pt, M2 + 0x10, Access::Read)), 0x4000_0010);
+        let w = check!(hw::walk(pt, pt.hw_info().roots(), M2));
+        let l3 = w.tables().last().ok_or("no table")?.table;
+        ensure!(
+            d.iotlb.lock().unwrap().caches_table(l3),
+            "the walk cache holds the level-3 table"
+        );
+        Ok(l3)
+    }
+
+    pub fn batch_flush_then_free() -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        let l3 = full_l3(&pt, &d)?;
+        d.take_events();
+        let mut b = pt.unmap_batch();
+        ensure_eq!(b.unmap(M2, M2), Ok(M2));
+        let p = b.pending().ok_or("nothing gathered")?;
+        ensure!(p.tables_removed() && p.tables_to_free() >= 1, "{p:?}");
+        ensure_eq!(d.take_events(), vec![], "no flush and no free before sync");
+        ensure_eq!(b.table().iova_to_phys(M2), None);
+        // The device still translates through its stale IOTLB entry...
+        ensure_eq!(d.dma(b.table(), M2 + 0x20, Access::Read), Ok(0x4000_0020));
+        b.sync();
+        // ...until the flush, which comes before the table is freed.
+        let ev = d.take_events();
+        ensure!(
+            matches!(
+                ev.first(),
+                Some(Event::Flush {
+                    start: M2,
+                    tables: true,
+                    ..
+                })
+            ),
+            "{ev:?}"
+        );
+        ensure_eq!(
+            ev.iter()
+                .filter(|e| matches!(e, Event::Flush { .. }))
+                .count(),
+            1
+        );
+        ensure!(
+            ev.contains(&Event::Free(l3)),
+            "level-3 table {l3:#x} freed: {ev:?}"
+        );
+        ensure_eq!(d.stale_frees.load(Ordering::SeqCst), 0);
+        ensure_eq!(
+            d.dma(&pt, M2 + 0x20, Access::Read),
+            Err(Fault::Translation {
+                iova: M2 + 0x20,
+                level: 2
+            })
+        );
+        ensure_eq!(check!(d.dma(&pt, 0x10, Access::Read)), 0x3000_0010);
+        Ok(())
+    }
+
+    pub fn batch_drop_flushes() -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        let l3 = full_l3(&pt, &d)?;
+        d.take_events();
+        {
+            let mut b = pt.unmap_batch();
+            ensure_eq!(b.unmap(M2, M2), Ok(M2));
+            ensure_eq!(b.unmap(0, K4), Ok(K4));
+            // dropped here without sync()
+        }
+        let ev = d.take_events();
+        ensure_eq!(
+            ev.first(),
+            Some(&Event::Flush {
+                start: 0,
+                last: 2 * M2 - 1,
+                tables: true,
+                nr_tables: 1
+            })
+        );
+        ensure_eq!(&ev[1..], &[Event::Free(l3)]);
+        ensure_eq!(d.stale_frees.load(Ordering::SeqCst), 0);
+        ensure_eq!(
+            d.dma(&pt, M2, Access::Read),
+            Err(Fault::Translation { iova: M2, level: 2 })
+        );
+        Ok(())
+    }
+
+    pub fn batch_forget_defers_flush() -> TestResult {
+        let d = Recorder::new();
+        {
+            let mut pt = check!(PageTable::new(&s1_4k(), &d));
+            let l3 = full_l3(&pt, &d)?;
+            d.take_events();
+            let mut b = pt.unmap_batch();
+            ensure_eq!(b.unmap(M2, M2), Ok(M2));
+            std::mem::forget(b);
+            ensure_eq!(
+                d.take_events(),
+                vec![],
+                "forget: no flush, and above all no free"
+            );
+            // The next batch flushes what the forgotten one gathered.
+            let mut b = pt.unmap_batch();
+            ensure_eq!(b.unmap(0, K4), Ok(K4));
+            b.sync();
+            let ev = d.take_events();
+            ensure_eq!(
+                ev,
+                vec![
+                    Event::Flush {
+                        start: 0,
+                        last: 2 * M2 - 1,
+                        tables: true,
+                        nr_tables: 1
+                    },
+                    Event::Free(l3)
+                ]
+            );
+
+            // Forgotten, then the table dropped: still flush first.
+            check!(pt.map_pages(M2, 0x4000_0000, K4, 512, RW));
+            let l3 = check!(hw::walk(&pt, pt.hw_info().roots(), M2))
+                .tables()
+                .last()
+                .ok_or("no table")?
+                .table;
+            d.take_events();
+            let mut b = pt.unmap_batch();
+            ensure_eq!(b.unmap(M2, M2), Ok(M2));
+            std::mem::forget(b);
+            drop(pt);
+            let ev = d.take_events();
+            ensure!(
+                matches!(
+                    ev.first(),
+                    Some(Event::Flush {
+                        start: M2,
+                        tables: true,
+                        ..
+                    })
+                ),
+                "{ev:?}"
+            );
+            let pos = ev
+                .iter()
+                .position(|e| *e == Event::Free(l3))
+                .ok_or("table not freed")?;
+            ensure!(pos > 0, "freed after the flush");
+        }
+        ensure_eq!(
+            d.allocs.load(Ordering::SeqCst),
+            d.frees.load(Ordering::SeqCst)
+        );
+        ensure_eq!(d.stale_frees.load(Ordering::SeqCst), 0);
+        Ok(())
+    }
+
+    pub fn map_replaces_empty_table() -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        check!(pt.map_pages(M2, 0x4000_0000, K4, 1, RW));
+        check!(pt.map_pages(0, 0x5000_0000, K4, 1, RW));
+        ensure_eq!(check!(d.dma(&pt, M2, Access::Read)), 0x4000_0000);
+        let l3 = check!(hw::walk(&pt, pt.hw_info().roots(), M2))
+            .tables()
+            .last()
+            .ok_or("no table")?
+            .table;
+        ensure_eq!(pt.unmap(M2, K4), Ok(K4));
+        // The level-3 table is empty but only partly covered: it stays.
+        ensure!(
+            !d.take_events().contains(&Event::Free(l3)),
+            "partly covered table kept"
+        );
+        // A 2M block replaces it: map flushes the span, walk caches included.
+        check!(pt.map_pages(M2, 0x6000_0000, M2, 1, RW));
+        let ev = d.take_events();
+        ensure_eq!(
+            ev,
+            vec![Event::Flush {
+                start: M2,
+                last: 2 * M2 - 1,
+                tables: true,
+                nr_tables: 0
+            }]
+        );
+        ensure_eq!(check!(d.dma(&pt, M2 + 5, Access::Read)), 0x6000_0005);
+        // Its memory is freed by the next sync (an empty batch), never by map.
+        pt.unmap_batch().sync();
+        ensure_eq!(d.take_events(), vec![Event::Free(l3)]);
+        ensure_eq!(d.stale_frees.load(Ordering::SeqCst), 0);
+        Ok(())
+    }
+
+    pub fn drop_flushes_before_destroy() -> TestResult {
+        let d = Recorder::new();
+        {
+            let pt = check!(PageTable::new(&s1_4k(), &d));
+            full_l3(&pt, &d)?;
+            d.take_events();
+        }
+        let ev = d.take_events();
+        ensure_eq!(
+            ev.first(),
+            Some(&Event::Flush {
+                start: 0,
+                last: (1 << 48) - 1,
+                tables: true,
+                nr_tables: 0
+            })
+        );
+        ensure_eq!(ev.iter().filter(|e| matches!(e, Event::Free(_))).count(), 5);
+        ensure_eq!(
+            d.allocs.load(Ordering::SeqCst),
+            d.frees.load(Ordering::SeqCst)
+        );
+        ensure_eq!(d.stale_frees.load(Ordering::SeqCst), 0);
+        Ok(())
+    }
+
+    /// A driver that keeps freed blocks and hands them out again.
+    struct Pool {
+        blocks: Mutex<Vec<TableBlock>>,
+        reused: AtomicU64,
+    }
+
+    impl Driver for Pool {
+        const TABLE_MEMORY_HOOKS: bool = true;
+        fn iotlb_flush(&self, _: &Flush) {}
+        fn alloc_table(&self, size: usize, gfp: u32) -> Option<TableBlock> {
+            let mut blocks = self.blocks.lock().unwrap();
+            if let Some(i) = blocks.iter().position(|b| b.size() == size) {
+                self.reused.fetch_add(1, Ordering::SeqCst);
+                return Some(blocks.swap_remove(i));
+            }
+            TableBlock::alloc(size, gfp)
+        }
+        fn free_table(&self, block: TableBlock) {
+            self.blocks.lock().unwrap().push(block);
+        }
+    }
+
+    pub fn recycled_blocks_are_zeroed() -> TestResult {
+        let d = Pool {
+            blocks: Mutex::new(Vec::new()),
+            reused: AtomicU64::new(0),
+        };
+        {
+            let mut pt = check!(PageTable::new(&s1_4k(), &d));
+            for round in 0..4u64 {
+                // Fill a level-3 table, unmap it whole (it is freed into the
+                // pool), then map a sparse pattern into a recycled one.
+                check!(pt.map_pages(M2, 0x4000_0000, K4, 512, RW));
+                ensure_eq!(pt.unmap(M2, M2), Ok(M2));
+                check!(pt.map_pages(M2 + round * K4, 0x5000_0000, K4, 1, RW));
+                for i in 0..512 {
+                    let want = (i == round).then_some(0x5000_0000);
+                    ensure_eq!(pt.iova_to_phys(M2 + i * K4), want);
+                }
+                ensure_eq!(pt.unmap(M2 + round * K4, K4), Ok(K4));
+            }
+        }
+        ensure!(d.reused.load(Ordering::SeqCst) >= 3, "blocks were recycled");
+        d.blocks.lock().unwrap().clear();
+        Ok(())
+    }
+
+    pub fn no_leak_builtin() -> TestResult {
+        let before = ptcore::mem_stats();
+        let d = Plain {
+            flushes: AtomicU64::new(0),
+        };
+        {
+            let mut pt = check!(PageTable::new(&Config::<ArmLpaeS1>::new(39, 40), &d));
+            for i in 0..64 {
+                check!(pt.map_pages(i * M2 + K4, 0x1000_0000, K4, 3, RW));
+            }
+            check!(pt.map_pages(G1, G1, G1, 1, RW));
+            let during = ptcore::mem_stats();
+            ensure!(
+                during.tables_live >= before.tables_live + 65,
+                "{before:?} -> {during:?}"
+            );
+            let mut b = pt.unmap_batch();
+            for i in 0..32 {
+                ensure_eq!(b.unmap(i * M2 + K4, 3 * K4), Ok(3 * K4));
+            }
+            b.sync();
+            // The rest is freed by the table's destruction.
+        }
+        let after = ptcore::mem_stats();
+        ensure_eq!(after.tables_live, before.tables_live);
+        ensure!(after.frees > before.frees, "{before:?} -> {after:?}");
+        ensure!(d.flushes.load(Ordering::SeqCst) >= 1, "flushed");
+        Ok(())
+    }
+
+    pub fn no_leak_hooks() -> TestResult {
+        let d = Recorder::new();
+        {
+            let mut pt = check!(PageTable::new(&Config::<AppleDart2>::new(36, 42), &d));
+            for i in 0..16u64 {
+                check!(pt.map_pages(i << 25, 0x1000_0000 + (i << 14), K16, 4, RW));
+            }
+            let mut b = pt.unmap_batch();
+            for i in 0..8u64 {
+                ensure_eq!(b.unmap(i << 25, 4 * K16), Ok(4 * K16));
+            }
+            b.sync();
+        }
+        let (a, f) = (
+            d.allocs.load(Ordering::SeqCst),
+            d.frees.load(Ordering::SeqCst),
+        );
+        ensure!(a > 16, "{a} allocations");
+        ensure_eq!(a, f);
+        Ok(())
+    }
+}
+
+mod model {
+    use super::*;
+
+    /// Maps every leaf size at a few places, and checks that the hardware
+    /// walker and iova_to_phys agree everywhere, before and after unmaps.
+    fn cross_check<F: Format>(cfg: Config<F>, seed: u64) -> TestResult {
+        let d = Recorder::new();
+        let mut pt = match PageTable::new(&cfg, &d) {
+            Ok(pt) => pt,
+            Err(e) => return Err(format!("{} {cfg:?}: {e:?}", F::NAME)),
+        };
+        let hw = pt.hw_info();
+        let ias = u32::from(hw.ias());
+        let pa_bits = u32::from(hw.oas()).min(40);
+        let mut rng = Rng::new(seed);
+        let mut mapped: Vec<(u64, u64, u64)> = Vec::new();
+        let sizes: Vec<u64> = (0..64)
+            .map(|b| 1u64 << b)
+            .filter(|s| hw.pgsize_bitmap() & s != 0)
+            .collect();
+        for &size in &sizes {
+            if size >= (1u64 << ias) / 4 || size >= (1u64 << pa_bits) {
+                continue;
+            }
+            for _ in 0..3 {
+                let iova = rng.below((1u64 << ias) / size) * size;
+                let pa = rng.below((1u64 << pa_bits) / size) * size;
+                let count = 1 + rng.below(3).min(((1u64 << ias) - iova) / size - 1);
+                match pt.map_pages(iova, pa, size, count, RW) {
+                    Ok(()) => mapped.push((iova, pa, size * count)),
+                    Err(MapError { error, mapped: m }) if error == Error::EADDRINUSE => {
+                        if m > 0 {
+                            mapped.push((iova, pa, m));
+                        }
+                    }
+                    Err(e) => {
+                        return Err(format!(
+                            "{}: map {iova:#x} {size:#x} x{count}: {e:?}",
+                            F::NAME
+                        ))
+                    }
+                }
+            }
+        }
+        ensure!(!mapped.is_empty(), "mapped something");
+        let agree = |pt: &PageTable<'_, F, Recorder>, iova: u64| -> TestResult {
+            let hw_pa = hw::walk(pt, pt.hw_info().roots(), iova).ok().map(|w| w.pa);
+            ensure_eq!(hw_pa, pt.iova_to_phys(iova));
+            Ok(())
+        };
+        for &(iova, pa, len) in &mapped {
+            for off in [0, len / 2 + 8, len - 1] {
+                ensure_eq!(pt.iova_to_phys(iova + off), Some(pa + off));
+                agree(&pt, iova + off)?;
+            }
+            if iova >= 8 {
+                agree(&pt, iova - 8)?;
+            }
+            agree(&pt, iova + len)?;
+        }
+        let mut b = pt.unmap_batch();
+        for (i, &(iova, _, len)) in mapped.iter().enumerate() {
+            if i % 2 == 0 {
+                ensure_eq!(b.unmap(iova, len), Ok(len));
+            }
+        }
+        b.sync();
+        for (i, &(iova, pa, len)) in mapped.iter().enumerate() {
+            let want = (i % 2 != 0).then_some(pa + len - 1);
+            ensure_eq!(pt.iova_to_phys(iova + len - 1), want);
+            agree(&pt, iova)?;
+            agree(&pt, iova + len - 1)?;
+        }
+        Ok(())
+    }
+
+    pub fn cross_check_arm_s1() -> TestResult {
+        cross_check(Config::<ArmLpaeS1>::new(48, 48), 1)?;
+        cross_check(Config::<ArmLpaeS1>::new(32, 40), 2)?;
+        cross_check(Config::<ArmLpaeS1>::new(47, 48).granule_lg2(14), 3)?;
+        cross_check(Config::<ArmLpaeS1>::new(36, 44).granule_lg2(14), 4)?;
+        cross_check(Config::<ArmLpaeS1>::new(48, 48).granule_lg2(16), 5)?;
+        cross_check(Config::<ArmLpaeS1>::new(42, 42).granule_lg2(16), 6)?;
+        Ok(())
+    }
+
+    pub fn cross_check_arm_s2() -> TestResult {
+        cross_check(Config::<ArmLpaeS2>::new(40, 40), 7)?; // concatenated root
+        cross_check(Config::<ArmLpaeS2>::new(48, 48), 8)?;
+        cross_check(Config::<ArmLpaeS2>::new(40, 40).granule_lg2(14), 9)?;
+        cross_check(Config::<ArmLpaeS2>::new(42, 44).granule_lg2(16), 10)?;
+        Ok(())
+    }
+
+    pub fn cross_check_dart() -> TestResult {
+        cross_check(Config::<AppleDart>::new(32, 36), 11)?;
+        cross_check(Config::<AppleDart>::new(32, 36).granule_lg2(12), 12)?;
+        cross_check(Config::<AppleDart2>::new(32, 42), 13)?;
+        cross_check(Config::<AppleDart2>::new(36, 36), 14)?;
+        cross_check(Config::<AppleDart2>::new(42, 42), 15)?; // three levels
+        Ok(())
+    }
+
+    fn perms<F: Format>(cfg: Config<F>, size: u64) -> TestResult {
+        let d = Recorder::new();
+        let pt = check!(PageTable::new(&cfg, &d));
+        check!(pt.map_pages(0, 0x1000_0000, size, 1, Prot::READ));
+        check!(pt.map_pages(size, 0x2000_0000, size, 1, Prot::WRITE));
+        check!(pt.map_pages(2 * size, 0x3000_0000, size, 1, RW | Prot::CACHE));
+        ensure_eq!(d.dma(&pt, 8, Access::Read), Ok(0x1000_0008));
+        ensure_eq!(
+            d.dma(&pt, 8, Access::Write),
+            Err(Fault::Permission {
+                iova: 8,
+                access: Access::Write
+            })
+        );
+        ensure_eq!(d.dma(&pt, size + 8, Access::Write), Ok(0x2000_0008));
+        ensure_eq!(d.dma(&pt, 2 * size, Access::Write), Ok(0x3000_0000));
+        ensure_eq!(d.dma(&pt, 2 * size, Access::Read), Ok(0x3000_0000));
+        Ok(())
+    }
+
+    pub fn permissions() -> TestResult {
+        perms(Config::<ArmLpaeS2>::new(40, 40), K4)?;
+        perms(Config::<AppleDart>::new(32, 36), K16)?;
+        perms(Config::<AppleDart2>::new(32, 42), K16)?;
+        // Stage 1 has no write-only encoding: WRITE alone is read-write.
+        let d = Recorder::new();
+        let pt = check!(PageTable::new(&s1_4k(), &d));
+        check!(pt.map_pages(0, 0x1000_0000, K4, 1, Prot::READ));
+        ensure_eq!(
+            d.dma(&pt, 8, Access::Write),
+            Err(Fault::Permission {
+                iova: 8,
+                access: Access::Write
+            })
+        );
+        ensure_eq!(d.dma(&pt, 8, Access::Read), Ok(0x1000_0008));
+        Ok(())
+    }
+
+    /// Random maps, device accesses and batched unmaps: the device never
+    /// walks a freed table and always faults on unmapped IOVAs after sync.
+    fn random_ops<F: Format>(cfg: Config<F>, span: u64, seed: u64) -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&cfg, &d));
+        let hw = pt.hw_info();
+        let sizes: Vec<u64> = (0..40)
+            .map(|b| 1u64 << b)
+            .filter(|s| hw.pgsize_bitmap() & s != 0 && *s <= span / 4)
+            .collect();
+        let mut rng = Rng::new(seed);
+        let mut live: Vec<(u64, u64)> = Vec::new();
+        for _ in 0..40 {
+            for _ in 0..8 {
+                let size = sizes[rng.below(sizes.len() as u64) as usize];
+                let iova = rng.below(span / size) * size;
+                let count = 1 + rng.below(4).min((span - iova) / size - 1);
+                match pt.map_pages(iova, iova, size, count, RW) {
+                    Ok(()) => live.push((iova, size * count)),
+                    Err(MapError { mapped, error }) => {
+                        ensure_eq!(error, Error::EADDRINUSE);
+                        if mapped > 0 {
+                            live.push((iova, mapped));
+                        }
+                    }
+                }
+            }
+            for &(iova, len) in &live {
+                ensure_eq!(d.dma(&pt, iova + len / 2, Access::Read), Ok(iova + len / 2));
+            }
+            let mut gone = Vec::new();
+            let mut b = pt.unmap_batch();
+            let mut i = 0;
+            while i < live.len() {
+                if rng.below(2) == 0 {
+                    let (iova, len) = live.swap_remove(i);
+                    ensure_eq!(b.unmap(iova, len), Ok(len));
+                    gone.push(iova + len / 2);
+                } else {
+                    i += 1;
+                }
+            }
+            b.sync();
+            for iova in gone {
+                let r = d.dma(&pt, iova, Access::Read);
+                ensure!(
+                    r.is_err(),
+                    "DMA to unmapped {iova:#x} after sync gave {r:?}"
+                );
+            }
+            ensure_eq!(d.stale_frees.load(Ordering::SeqCst), 0);
+        }
+        Ok(())
+    }
+
+    pub fn random_ops_never_stale() -> TestResult {
+        random_ops(Config::<ArmLpaeS1>::new(32, 40), 1 << 32, 21)?;
+        random_ops(
+            Config::<ArmLpaeS1>::new(36, 40).granule_lg2(14),
+            1 << 36,
+            22,
+        )?;
+        random_ops(Config::<AppleDart2>::new(32, 42), 1 << 32, 23)?;
+        random_ops(
+            Config::<AppleDart>::new(32, 36).granule_lg2(12),
+            1 << 32,
+            24,
+        )?;
+        Ok(())
+    }
+}
