@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Userspace stand-in for <linux/types.h>: just enough for Linux's
+ * io-pgtable-arm.c and io-pgtable-dart.c to build against bench/peer.
+ */
+#ifndef PEER_LINUX_TYPES_H
+#define PEER_LINUX_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int8_t s8;
+typedef int16_t s16;
+typedef int32_t s32;
+typedef int64_t s64;
+
+typedef u64 phys_addr_t;
+typedef u64 dma_addr_t;
+typedef unsigned int gfp_t;
+
+#endif

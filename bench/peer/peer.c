@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The peer's front: a minimal io-pgtable registry (what Linux's io-pgtable.c
+ * does: pick the format's init_fns, allocate, record fmt/cookie/cfg), TLB
+ * callbacks that gather like an IOMMU driver does, and the peer_* API.
+ */
+#include <stdlib.h>
+
+#include <linux/types.h>
+#include <linux/kernel.h>
+#include <linux/device.h>
+#include <linux/io-pgtable.h>
+
+#include "ptcore.h"
+#include "peer.h"
+
+struct peer {
+	struct io_pgtable_ops *ops;
+	struct io_pgtable_cfg cfg;	/* as alloc() left it */
+	enum io_pgtable_fmt fmt;
+	uint32_t format;
+	unsigned int granule_lg2;
+	struct device dev;
+	struct iommu_iotlb_gather gather;
+	struct peer_stats stats;
+};
+
+static struct io_pgtable_init_fns *init_fns_of(enum io_pgtable_fmt fmt)
+{
+	switch (fmt) {
+	case ARM_32_LPAE_S1:
+		return &io_pgtable_arm_32_lpae_s1_init_fns;
+	case ARM_32_LPAE_S2:
+		return &io_pgtable_arm_32_lpae_s2_init_fns;
+	case ARM_64_LPAE_S1:
+		return &io_pgtable_arm_64_lpae_s1_init_fns;
+	case ARM_64_LPAE_S2:
+		return &io_pgtable_arm_64_lpae_s2_init_fns;
+	case ARM_MALI_LPAE:
+		return &io_pgtable_arm_mali_lpae_init_fns;
+	case APPLE_DART:
+	case APPLE_DART2:
+		return &io_pgtable_apple_dart_init_fns;
+	default:
+		return NULL;
+	}
+}
+
+struct io_pgtable_ops *alloc_io_pgtable_ops(enum io_pgtable_fmt fmt,
+					    struct io_pgtable_cfg *cfg, void *cookie)
+{
+	struct io_pgtable_init_fns *fns = init_fns_of(fmt);
+	struct io_pgtable *iop;
+
+	if (!fns)
+		return NULL;
+	iop = fns->alloc(cfg, cookie);
+	if (!iop)
+		return NULL;
+	iop->fmt = fmt;
+	iop->cookie = cookie;
+	iop->cfg = *cfg;
+	return &iop->ops;
+}
+
+void free_io_pgtable_ops(struct io_pgtable_ops *ops)
+{
+	struct io_pgtable *iop;
+
+	if (!ops)
+		return;
+	iop = io_pgtable_ops_to_pgtable(ops);
+	io_pgtable_tlb_flush_all(iop);
+	init_fns_of(iop->fmt)->free(iop);
+}
+
+/* ---- TLB callbacks: what a batching IOMMU driver (arm-smmu-v3) does ---- */
+
+static void gather_reset(struct iommu_iotlb_gather *g)
+{
+	g->start = ~0UL;
+	g->end = 0;
+	g->pgsize = 0;
+	g->queued = false;
+}
+
+static void peer_tlb_flush_all(void *cookie)
+{
+	((struct peer *)cookie)->stats.tlb_flush_all++;
+}
+
+static void peer_tlb_flush_walk(unsigned long iova, size_t size, size_t granule, void *cookie)
+{
+	(void)iova; (void)size; (void)granule;
+	((struct peer *)cookie)->stats.tlb_flush_walk++;
+}
+
+static void peer_tlb_add_page(struct iommu_iotlb_gather *g, unsigned long iova,
+			      size_t granule, void *cookie)
+{
+	struct peer *p = cookie;
+	unsigned long last = iova + granule - 1;
+
+	p->stats.tlb_add_page++;
+	if (!g)
+		return;
+	/* A page of another size or not adjacent to the range: flush what is there first. */
+	if (g->pgsize && (g->pgsize != granule || last + 1 < g->start || iova > g->end + 1))
+		peer_iotlb_sync(p);
+	g->pgsize = granule;
+	if (iova < g->start)
+		g->start = iova;
+	if (last > g->end)
+		g->end = last;
+}
+
+static const struct iommu_flush_ops peer_flush_ops = {
+	.tlb_flush_all = peer_tlb_flush_all,
+	.tlb_flush_walk = peer_tlb_flush_walk,
+	.tlb_add_page = peer_tlb_add_page,
+};
+
+/* ---- API ---- */
+
+struct peer *peer_create(uint32_t format, unsigned int granule_lg2, unsigned int ias,
+			 unsigned int oas, int ns_quirk, int coherent)
+{
+	struct peer *p = calloc(1, sizeof(*p));
+	unsigned long g;
+
+	if (!p)
+		return NULL;
+	p->format = format;
+	switch (format) {
+	case PTCORE_FMT_ARM64_LPAE_S1:
+		p->fmt = ARM_64_LPAE_S1;
+		break;
+	case PTCORE_FMT_ARM64_LPAE_S2:
+		p->fmt = ARM_64_LPAE_S2;
+		break;
+	case PTCORE_FMT_APPLE_DART:
+		p->fmt = APPLE_DART;
+		break;
+	case PTCORE_FMT_APPLE_DART2:
+		p->fmt = APPLE_DART2;
+		break;
+	default:
+		goto refused;
+	}
+	if (!granule_lg2)
+		granule_lg2 = (p->fmt == APPLE_DART || p->fmt == APPLE_DART2) ? 14 : 12;
+	p->granule_lg2 = granule_lg2;
+	g = 1UL << granule_lg2;
+
+	if (p->fmt == APPLE_DART || p->fmt == APPLE_DART2) {
+		p->cfg.pgsize_bitmap = g;
+	} else {
+		/* The granule and the block sizes at each level above it. */
+		switch (granule_lg2) {
+		case 12:
+			p->cfg.pgsize_bitmap = g | (1UL << 21) | (1UL << 30);
+			break;
+		case 14:
+			p->cfg.pgsize_bitmap = g | (1UL << 25);
+			break;
+		case 16:
+			p->cfg.pgsize_bitmap = g | (1UL << 29) | (1UL << 42);
+			break;
+		default:
+			goto refused;
+		}
+	}
+	p->cfg.quirks = ns_quirk ? IO_PGTABLE_QUIRK_ARM_NS : 0;
+	p->cfg.ias = ias;
+	p->cfg.oas = oas;
+	p->cfg.coherent_walk = !!coherent;
+	p->cfg.tlb = &peer_flush_ops;
+	set_dev_node(&p->dev, NUMA_NO_NODE);
+	p->cfg.iommu_dev = &p->dev;
+	gather_reset(&p->gather);
+
+	p->ops = alloc_io_pgtable_ops(p->fmt, &p->cfg, p);
+	if (!p->ops)
+		goto refused;
+	return p;
+
+refused:
+	free(p);
+	return NULL;
+}
+
+void peer_destroy(struct peer *p)
+{
+	if (!p)
+		return;
+	free_io_pgtable_ops(p->ops);
+	free(p);
+}
+
+int peer_map(struct peer *p, uint64_t iova, uint64_t pa, uint64_t pgsize,
+	     uint64_t pgcount, uint32_t prot, uint64_t *mapped)
+{
+	uint64_t done = 0;
+	int ret = 0;
+
+	while (pgcount) {
+		size_t now = 0;
+
+		ret = p->ops->map_pages(p->ops, iova, pa, pgsize, pgcount, (int)prot,
+					GFP_KERNEL, &now);
+		done += now;
+		if (ret)
+			break;
+		if (!now) {		/* cannot happen; do not spin */
+			ret = -EINVAL;
+			break;
+		}
+		iova += now;
+		pa += now;
+		pgcount -= now / pgsize;
+	}
+	if (mapped)
+		*mapped = done;
+	return ret;
+}
+
+uint64_t peer_unmap(struct peer *p, uint64_t iova, uint64_t pgsize, uint64_t pgcount)
+{
+	uint64_t done = 0, total = pgsize * pgcount;
+
+	while (done < total) {
+		size_t now = p->ops->unmap_pages(p->ops, iova + done, pgsize,
+						 (total - done) / pgsize, &p->gather);
+		if (!now)
+			break;
+		done += now;
+	}
+	return done;
+}
+
+void peer_iotlb_sync(struct peer *p)
+{
+	if (p->gather.pgsize)
+		p->stats.iotlb_sync++;
+	gather_reset(&p->gather);
+}
+
+int peer_gather_range(const struct peer *p, uint64_t *start, uint64_t *end)
+{
+	if (!p->gather.pgsize)
+		return -1;
+	*start = p->gather.start;
+	*end = p->gather.end;
+	return 0;
+}
+
+uint64_t peer_iova_to_phys(struct peer *p, uint64_t iova)
+{
+	return p->ops->iova_to_phys(p->ops, iova);
+}
+
+void peer_info(const struct peer *p, struct peer_info *info)
+{
+	const struct io_pgtable_cfg *c = &p->cfg;
+	int start_level, pgd_bits, bpl, tbl_bits;
+	uint32_t i;
+
+	*info = (struct peer_info){ 0 };
+	info->format = p->format;
+	info->pgsize_bitmap = c->pgsize_bitmap;
+	info->ias = c->ias;
+	info->oas = c->oas;
+	info->granule_lg2 = p->granule_lg2;
+
+	switch (p->fmt) {
+	case ARM_64_LPAE_S1:
+	case ARM_64_LPAE_S2:
+		peer_arm_geometry(p->ops, &start_level, &pgd_bits, &bpl);
+		info->start_level = (uint32_t)start_level;
+		info->levels = 4 - (uint32_t)start_level;
+		info->root_entries = 1u << pgd_bits;
+		info->n_roots = 1;
+		if (p->fmt == ARM_64_LPAE_S1) {
+			info->root[0] = c->arm_lpae_s1_cfg.ttbr;
+			info->tsz = c->arm_lpae_s1_cfg.tcr.tsz;
+			info->tg = c->arm_lpae_s1_cfg.tcr.tg;
+			info->sh = c->arm_lpae_s1_cfg.tcr.sh;
+			info->orgn = c->arm_lpae_s1_cfg.tcr.orgn;
+			info->irgn = c->arm_lpae_s1_cfg.tcr.irgn;
+			info->ps = c->arm_lpae_s1_cfg.tcr.ips;
+			info->mair = c->arm_lpae_s1_cfg.mair;
+		} else {
+			info->root[0] = c->arm_lpae_s2_cfg.vttbr;
+			info->tsz = c->arm_lpae_s2_cfg.vtcr.tsz;
+			info->tg = c->arm_lpae_s2_cfg.vtcr.tg;
+			info->sh = c->arm_lpae_s2_cfg.vtcr.sh;
+			info->orgn = c->arm_lpae_s2_cfg.vtcr.orgn;
+			info->irgn = c->arm_lpae_s2_cfg.vtcr.irgn;
+			info->ps = c->arm_lpae_s2_cfg.vtcr.ps;
+			info->sl = c->arm_lpae_s2_cfg.vtcr.sl;
+		}
+		break;
+	default:
+		peer_dart_geometry(p->ops, &tbl_bits, &bpl);
+		info->levels = 2;
+		info->root_entries = 1u << bpl;
+		info->n_roots = c->apple_dart_cfg.n_ttbrs;
+		for (i = 0; i < info->n_roots && i < 4; i++)
+			info->root[i] = c->apple_dart_cfg.ttbr[i];
+		break;
+	}
+}
+
+void peer_stats(const struct peer *p, struct peer_stats *stats)
+{
+	*stats = p->stats;
+}
+
+void *peer_phys_to_virt(const struct peer *p, uint64_t pa)
+{
+	(void)p;
+	return __va(pa);
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * peer: Linux 6.1's io-pgtable-arm.c and io-pgtable-dart.c, built in
+ * userspace against the stand-in headers in bench/peer/include, behind a
+ * small C API that speaks ptcore's vocabulary (format numbers, prot bits,
+ * errno values). The kernel sources are extracted at build time from
+ * Debian's linux-source-6.1 and never stored in this repository.
+ *
+ * Table memory comes from ptcore's built-in allocator
+ * (ptcore_builtin_alloc_table), so both implementations pay the same for it
+ * and ptcore_mem_stats() counts the peer's tables too.
+ */
+#ifndef PEER_H
+#define PEER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct peer;
+
+/**
+ * struct peer_info - what io-pgtable reported for a table
+ * @format: ptcore format number (PTCORE_FMT_*)
+ * @pgsize_bitmap: io_pgtable_cfg.pgsize_bitmap after alloc (what map accepts)
+ * @ias: io_pgtable_cfg.ias after alloc
+ * @oas: io_pgtable_cfg.oas after alloc
+ * @granule_lg2: log2 of the translation granule
+ * @start_level: ARM: level of the root table (ARM numbering); DART: 0
+ * @levels: ARM: 4 - start_level; DART: 2 (TTBR selection not counted)
+ * @root_entries: entries of one root table (ARM: 2^pgd_bits, concatenation
+ *	included; DART: one granule)
+ * @n_roots: ARM 1; DART io_pgtable_cfg.apple_dart_cfg.n_ttbrs
+ * @root: ARM TTBR / VTTBR; DART ttbr[0..n_roots-1]
+ * @tsz: ARM TCR.T0SZ / VTCR.T0SZ
+ * @tg: ARM TG0 encoding
+ * @sh: ARM SH0
+ * @orgn: ARM ORGN0
+ * @irgn: ARM IRGN0
+ * @ps: ARM TCR.IPS / VTCR.PS
+ * @sl: ARM stage 2 VTCR.SL0 (0 at stage 1)
+ * @mair: ARM stage 1 MAIR (0 at stage 2)
+ */
+struct peer_info {
+	uint32_t format;
+	uint64_t pgsize_bitmap;
+	uint32_t ias, oas, granule_lg2;
+	uint32_t start_level, levels, root_entries;
+	uint32_t n_roots;
+	uint64_t root[4];
+	uint8_t tsz, tg, sh, orgn, irgn, ps, sl;
+	uint64_t mair;
+};
+
+/* Counters of callbacks and events, since peer_create(). */
+struct peer_stats {
+	uint64_t tlb_add_page;		/* iommu_flush_ops.tlb_add_page calls */
+	uint64_t tlb_flush_walk;	/* iommu_flush_ops.tlb_flush_walk calls */
+	uint64_t tlb_flush_all;		/* iommu_flush_ops.tlb_flush_all calls */
+	uint64_t iotlb_sync;		/* peer_iotlb_sync() calls with a non-empty gather */
+};
+
+/**
+ * peer_create() - an io-pgtable instance of Linux 6.1
+ * @format: PTCORE_FMT_ARM64_LPAE_S1, _S2, PTCORE_FMT_APPLE_DART or _DART2
+ * @granule_lg2: 12, 14 or 16 (0: 12 for ARM, 14 for DART)
+ * @ias: input address bits
+ * @oas: output address bits
+ * @ns_quirk: IO_PGTABLE_QUIRK_ARM_NS
+ * @coherent: io_pgtable_cfg.coherent_walk
+ *
+ * ARM gets every leaf size of the granule (as arm-smmu does); DART exactly
+ * the granule (as apple-dart does).
+ *
+ * Return: the instance, or NULL when io-pgtable refuses the configuration.
+ */
+struct peer *peer_create(uint32_t format, unsigned int granule_lg2, unsigned int ias,
+			 unsigned int oas, int ns_quirk, int coherent);
+void peer_destroy(struct peer *p);
+
+/**
+ * peer_map() - map as the IOMMU core's iommu_map() does
+ *
+ * Calls ops->map_pages until all @pgcount pages are mapped (io-pgtable maps
+ * at most up to the end of one table per call).
+ *
+ * Return: 0, or a negative errno from io-pgtable (-EEXIST over a present
+ * leaf). *@mapped (if not NULL) = bytes mapped.
+ */
+int peer_map(struct peer *p, uint64_t iova, uint64_t pa, uint64_t pgsize,
+	     uint64_t pgcount, uint32_t prot, uint64_t *mapped);
+
+/**
+ * peer_unmap() - unmap as the IOMMU core's iommu_unmap() does
+ *
+ * Calls ops->unmap_pages until @pgsize * @pgcount bytes are unmapped or a
+ * call unmaps nothing. Leaves are gathered into the instance's gather
+ * (tlb_add_page) until peer_iotlb_sync().
+ *
+ * Return: bytes unmapped.
+ */
+uint64_t peer_unmap(struct peer *p, uint64_t iova, uint64_t pgsize, uint64_t pgcount);
+
+/* The driver's iotlb_sync: "flush" the gathered range and empty the gather. */
+void peer_iotlb_sync(struct peer *p);
+
+/* The gathered range: 0 and [*start, *end] when not empty, -1 when empty. */
+int peer_gather_range(const struct peer *p, uint64_t *start, uint64_t *end);
+
+/* ops->iova_to_phys(): 0 when not mapped (io-pgtable's convention). */
+uint64_t peer_iova_to_phys(struct peer *p, uint64_t iova);
+
+void peer_info(const struct peer *p, struct peer_info *info);
+void peer_stats(const struct peer *p, struct peer_stats *stats);
+
+/* CPU address of a table of the peer, from a root or a table entry's address. */
+void *peer_phys_to_virt(const struct peer *p, uint64_t pa);
+
+/* WARN_ON()s io-pgtable fired since start; @verbose prints each one to stderr. */
+unsigned long peer_warnings(void);
+void peer_set_verbose_warnings(int verbose);
+
+/* Runtime of the stand-in headers: a format's geometry, from its private data. */
+struct io_pgtable_ops;
+int peer_arm_geometry(struct io_pgtable_ops *ops, int *start_level, int *pgd_bits,
+		      int *bits_per_level);
+int peer_dart_geometry(struct io_pgtable_ops *ops, int *tbl_bits, int *bits_per_level);
+
+#endif
