@@ -218,48 +218,33 @@ static int pt_map_leaves(struct pt_map_state *ms, uint64_t *table, unsigned int 
 	return ret;
 }
 
-static int pt_map_level(struct pt_map_state *ms, uint64_t *table, unsigned int level)
+/*
+ * The entry at @ptep (in a table at @level) is empty: allocate the next
+ * table down and publish it. Returns the entry now there, or 0 without memory.
+ */
+static uint64_t pt_install_table(struct pt_map_state *ms, uint64_t *ptep, unsigned int level)
 {
 	struct ptcore_table *t = ms->t;
-	unsigned int idx = table_index(t, ms->iova, level);
-	unsigned int n = pt_entries(t, level);
-	size_t child_bytes;
+	size_t bytes = table_bytes(t, level - 1);
+	uint64_t pte = 0, new_pte, pa;
 	uint64_t *child;
-	uint64_t pte, pa;
-	int ret;
 
-	if (level == ms->leaf_level)
-		return pt_map_leaves(ms, table, level);
-
-	child_bytes = table_bytes(t, level - 1);
-	for (; idx < n && ms->iova < ms->end; idx++) {
-		uint64_t *ptep = &table[idx];
-
-		pte = os_pte_read_acquire(ptep);
-		if (!pte) {
-			child = pt_alloc_table(t, child_bytes, &pa, ms->gfp);
-			if (!child)
-				return -ENOMEM;
-			pt_sync(t, child, child_bytes);
-			/*
-			 * Publish with a release compare-and-swap: a concurrent
-			 * map of a neighbouring range may install the same
-			 * table; the loser frees its copy, which nobody saw.
-			 */
-			if (os_pte_cmpxchg(ptep, &pte, fmt_make_table(t, pa))) {
-				pt_sync(t, ptep, sizeof(*ptep));
-				pte = fmt_make_table(t, pa);
-			} else {
-				pt_free_table(t, child, child_bytes);
-			}
-		}
-		if (!fmt_valid(pte) || !fmt_is_table(t, pte, level))
-			return -EADDRINUSE;
-		ret = pt_map_level(ms, pt_child(t, pte), level - 1);
-		if (ret)
-			return ret;
+	child = pt_alloc_table(t, bytes, &pa, ms->gfp);
+	if (!child)
+		return 0;
+	pt_sync(t, child, bytes);
+	new_pte = fmt_make_table(t, pa);
+	/*
+	 * Publish with a release compare-and-swap: a concurrent map of a
+	 * neighbouring range may install a table here too; the loser frees
+	 * its copy, which nobody saw.
+	 */
+	if (os_pte_cmpxchg(ptep, &pte, new_pte)) {
+		pt_sync(t, ptep, sizeof(*ptep));
+		return new_pte;
 	}
-	return 0;
+	pt_free_table(t, child, bytes);
+	return pte;
 }
 
 static int pt_map(struct ptcore_table *t, uint64_t iova, uint64_t pa, unsigned int pgsize_lg2,
@@ -271,18 +256,49 @@ static int pt_map(struct ptcore_table *t, uint64_t iova, uint64_t pa, unsigned i
 		.end = iova + (pgcount << pgsize_lg2),
 		.pa = pa,
 		.gfp = gfp,
+		.leaf_level = t->leaf_level[pgsize_lg2],
 	};
-	unsigned int level = (pgsize_lg2 - t->geom.granule_lg2) / t->geom.bpl;
+	const unsigned int top = t->geom.top_level;
+	uint64_t *tables[PT_MAX_LEVELS];	/* the table walked at each level */
+	unsigned int level = top;
+	uint64_t *table = t->top;
 	int ret;
 
-	if (level > t->geom.top_level)
-		level = t->geom.top_level;
-	ms.leaf_level = level;
-	ms.run_lg2 = pgsize_lg2 - item_lg2(t, level);
-	ms.attrs = fmt_leaf_attrs(t, prot, level, ms.run_lg2);
+	ms.run_lg2 = pgsize_lg2 - item_lg2(t, ms.leaf_level);
+	ms.attrs = fmt_leaf_attrs(t, prot, ms.leaf_level, ms.run_lg2);
 	ptcore_gather_init(&ms.replaced);
 
-	ret = pt_map_level(&ms, t->top, t->geom.top_level);
+	for (;;) {
+		/* Down to the leaf level along ms.iova, creating tables as needed. */
+		while (level > ms.leaf_level) {
+			uint64_t *ptep = &table[table_index(t, ms.iova, level)];
+			uint64_t pte = os_pte_read_acquire(ptep);
+
+			if (unlikely(!pte)) {
+				pte = pt_install_table(&ms, ptep, level);
+				if (!pte) {
+					ret = -ENOMEM;
+					goto out;
+				}
+			}
+			if (unlikely(!fmt_valid(pte) || !fmt_is_table(t, pte, level))) {
+				ret = -EADDRINUSE;
+				goto out;
+			}
+			tables[level] = table;
+			table = pt_child(t, pte);
+			level--;
+		}
+		ret = pt_map_leaves(&ms, table, level);
+		if (ret || ms.iova >= ms.end || level == top)
+			break;
+		/* Up to the lowest table that still covers ms.iova. */
+		do {
+			level++;
+		} while (level < top && !(ms.iova & (PT_BIT(item_lg2(t, level + 1)) - 1)));
+		table = tables[level];
+	}
+out:
 	if (!pt_gather_empty(&ms.replaced))
 		pt_flush(t, &ms.replaced);
 	*mapped = ms.iova - iova;
@@ -290,14 +306,6 @@ static int pt_map(struct ptcore_table *t, uint64_t iova, uint64_t pa, unsigned i
 }
 
 /* ---- unmap ---- */
-
-struct pt_unmap_state {
-	struct ptcore_table *t;
-	struct ptcore_gather *gather;
-	uint64_t iova;			/* next IOVA to remove */
-	uint64_t end;			/* end of the range, exclusive */
-	uint64_t pgsize;		/* OR of removed leaf sizes */
-};
 
 /*
  * Is every leaf below @table (a whole table at @level) present? Reads only:
@@ -342,109 +350,104 @@ static bool pt_subtree_full(const struct ptcore_table *t, const uint64_t *table,
 	return true;
 }
 
-static int pt_unmap_level(struct pt_unmap_state *us, uint64_t *table, unsigned int level)
-{
-	struct ptcore_table *t = us->t;
-	unsigned int isz = item_lg2(t, level);
-	uint64_t item_size = PT_BIT(isz);
-	unsigned int idx = table_index(t, us->iova, level);
-	unsigned int n = pt_entries(t, level);
-	unsigned int zfirst = n, zlast = 0;	/* entries this call zeroed, for sync */
-	bool fixed = t->geom.fixed_top && level == t->geom.top_level;
-	int ret = 0;
-
-	while (idx < n && us->iova < us->end) {
-		uint64_t *ptep = &table[idx];
-		uint64_t pte = os_pte_read(ptep);
-		uint64_t item = us->iova & ~(item_size - 1);
-		unsigned int run_lg2, first;
-
-		if (unlikely(!fmt_valid(pte))) {
-			ret = -EINVAL;		/* a hole stops the walk */
-			break;
-		}
-		if (fmt_is_table(t, pte, level)) {
-			uint64_t *child = pt_child(t, pte);
-			uint32_t ntables = 0;
-			uint64_t pgsize = 0;
-
-			if (!fixed && item == us->iova && us->end - item >= item_size &&
-			    pt_subtree_full(t, child, level - 1, &pgsize, &ntables)) {
-				/* Wholly covered and full: unlink it, free it after the flush. */
-				os_pte_write(ptep, 0);
-				zfirst = idx < zfirst ? idx : zfirst;
-				zlast = idx;
-				us->gather->flags |= PTCORE_GATHER_TABLES;
-				us->gather->nr_tables += ntables;
-				us->pgsize |= pgsize;
-				pt_batch_add(t, us->gather, child, level - 1, item, ntables);
-				us->iova = item + item_size;
-				idx++;
-				continue;
-			}
-			ret = pt_unmap_level(us, child, level - 1);
-			if (ret)
-				break;
-			idx++;
-			continue;
-		}
-
-		/* A leaf: never split; removed, counted and gathered whole. */
-		run_lg2 = fmt_leaf_run_lg2(t, pte, level);
-		first = idx & ~((1u << run_lg2) - 1);
-		item = us->iova & ~((item_size << run_lg2) - 1);
-		if (unlikely(item != us->iova)) {
-			ret = -EINVAL;		/* the range starts inside this leaf */
-			break;
-		}
-		zfirst = first < zfirst ? first : zfirst;
-		us->pgsize |= item_size << run_lg2;
-		if (likely(!run_lg2)) {
-			/* The hot loop: plain leaves, one load and one store each. */
-			uint64_t left = ((us->end - item - 1) >> isz) + 1;
-			unsigned int stop = left < n - idx ? idx + (unsigned int)left : n;
-
-			os_pte_write(ptep, 0);
-			for (idx++; idx < stop; idx++) {
-				pte = os_pte_read(&table[idx]);
-				if (!fmt_valid(pte) || fmt_is_table(t, pte, level) ||
-				    fmt_leaf_run_lg2(t, pte, level))
-					break;
-				os_pte_write(&table[idx], 0);
-			}
-			zlast = idx - 1;
-			us->iova = item + ((uint64_t)(idx - first) << isz);
-			continue;
-		}
-		for (idx = first; idx < first + (1u << run_lg2); idx++)
-			os_pte_write(&table[idx], 0);
-		zlast = idx - 1;
-		us->iova = item + (item_size << run_lg2);
-	}
-
-	if (zfirst <= zlast)
-		pt_sync(t, &table[zfirst], (size_t)(zlast - zfirst + 1) * sizeof(*table));
-	return ret;
-}
-
-static int pt_unmap(struct ptcore_table *t, uint64_t iova, uint64_t end,
+/*
+ * One walk over [iova, end): leaves are removed whole, wholly covered full
+ * tables are unlinked with one store and queued on the gather, partly
+ * covered tables are walked into. The walk never skips an IOVA, so what it
+ * removed is exactly [start, iova) when it stops.
+ */
+static int pt_unmap(struct ptcore_table *t, uint64_t start, uint64_t end,
 		    struct ptcore_gather *gather, uint64_t *unmapped)
 {
-	struct pt_unmap_state us = {
-		.t = t,
-		.gather = gather,
-		.iova = iova,
-		.end = end,
-	};
-	int ret;
+	const unsigned int top = t->geom.top_level;
+	uint64_t *tables[PT_MAX_LEVELS];	/* the table walked at each level */
+	unsigned int level = top;
+	uint64_t *table = t->top;
+	uint64_t iova = start, pgsize = 0;
+	int ret = 0;
 
-	ret = pt_unmap_level(&us, t->top, t->geom.top_level);
-	/* What was removed is exactly [iova, us.iova): the walk never skips. */
-	if (us.iova != iova) {
-		pt_gather_add(gather, iova, us.iova - 1);
-		gather->pgsize |= us.pgsize;
+	for (;;) {
+		unsigned int isz = item_lg2(t, level);
+		unsigned int n = t->geom.index_mask[level] + 1;
+		unsigned int idx = table_index(t, iova, level);
+
+		while (idx < n && iova < end) {
+			uint64_t pte = os_pte_read(&table[idx]);
+			uint64_t item = iova & ~(PT_BIT(isz) - 1);
+			unsigned int run_lg2, first, stop;
+
+			if (unlikely(!fmt_valid(pte))) {
+				ret = -EINVAL;		/* a hole stops the walk */
+				goto out;
+			}
+			if (fmt_is_table(t, pte, level)) {
+				uint64_t *child = pt_child(t, pte);
+				uint32_t ntables = 0;
+
+				if (item == iova && end - item >= PT_BIT(isz) &&
+				    !(t->geom.fixed_top && level == top) &&
+				    pt_subtree_full(t, child, level - 1, &pgsize, &ntables)) {
+					/* Wholly covered and full: unlink it, free it after the flush. */
+					os_pte_write(&table[idx], 0);
+					pt_sync(t, &table[idx], sizeof(*table));
+					gather->flags |= PTCORE_GATHER_TABLES;
+					gather->nr_tables += ntables;
+					pt_batch_add(t, gather, child, level - 1, item, ntables);
+					iova = item + PT_BIT(isz);
+					idx++;
+					continue;
+				}
+				tables[level] = table;
+				table = child;
+				level--;
+				goto next_table;
+			}
+
+			/* A leaf: never split; removed, counted and gathered whole. */
+			run_lg2 = fmt_leaf_run_lg2(t, pte, level);
+			first = idx & ~((1u << run_lg2) - 1);
+			item = iova & ~(PT_BIT(isz + run_lg2) - 1);
+			if (unlikely(item != iova)) {
+				ret = -EINVAL;		/* the range starts inside this leaf */
+				goto out;
+			}
+			pgsize |= PT_BIT(isz + run_lg2);
+			if (likely(!run_lg2)) {
+				/* The hot loop: plain leaves, one load and one store each. */
+				uint64_t left = ((end - item - 1) >> isz) + 1;
+
+				stop = left < n - idx ? idx + (unsigned int)left : n;
+				os_pte_write(&table[idx], 0);
+				for (idx++; idx < stop; idx++) {
+					pte = os_pte_read(&table[idx]);
+					if (!fmt_valid(pte) || fmt_is_table(t, pte, level) ||
+					    fmt_leaf_run_lg2(t, pte, level))
+						break;
+					os_pte_write(&table[idx], 0);
+				}
+			} else {
+				for (idx = first; idx < first + (1u << run_lg2); idx++)
+					os_pte_write(&table[idx], 0);
+			}
+			pt_sync(t, &table[first], (size_t)(idx - first) * sizeof(*table));
+			iova = item + ((uint64_t)(idx - first) << isz);
+		}
+		if (iova >= end || level == top)
+			break;
+		/* This table is done: up to the lowest table that still covers iova. */
+		do {
+			level++;
+		} while (level < top && !(iova & (PT_BIT(item_lg2(t, level + 1)) - 1)));
+		table = tables[level];
+next_table:
+		;
 	}
-	*unmapped = us.iova - iova;
+out:
+	if (iova != start) {
+		pt_gather_add(gather, start, iova - 1);
+		gather->pgsize |= pgsize;
+	}
+	*unmapped = iova - start;
 	return ret;
 }
 

@@ -47,6 +47,8 @@ struct pt_fmt_ops {
  * @top_bits: index bits of the top table
  * @fixed_top: the top table is ptcore's own array of fixed roots (DART
  *	TTBRs): its items are never unlinked and it is not hardware memory
+ * @shift: item size (log2) at each level
+ * @index_mask: entries - 1 of a table at each level
  */
 struct pt_geom {
 	uint8_t granule_lg2;
@@ -54,6 +56,9 @@ struct pt_geom {
 	uint8_t top_level;
 	uint8_t top_bits;
 	bool fixed_top;
+	/* derived by pt_geom_finish(): per level, item size (log2) and index mask */
+	uint8_t shift[PT_MAX_LEVELS];
+	uint32_t index_mask[PT_MAX_LEVELS];
 };
 
 /*
@@ -90,6 +95,7 @@ struct ptcore_table {
 	uint32_t format;
 	uint32_t features;
 	uint64_t pgsize_bitmap;
+	uint8_t leaf_level[64];		/* per pgsize_lg2 in pgsize_bitmap: its level */
 	uint8_t ias;
 	uint8_t oas;
 	uint8_t pa_bits;		/* output addresses the entry format can hold */
@@ -118,7 +124,7 @@ struct ptcore_table {
 
 static inline unsigned int item_lg2(const struct ptcore_table *t, unsigned int level)
 {
-	return t->geom.granule_lg2 + t->geom.bpl * level;
+	return t->geom.shift[level];
 }
 
 static inline unsigned int table_bits(const struct ptcore_table *t, unsigned int level)
@@ -129,7 +135,7 @@ static inline unsigned int table_bits(const struct ptcore_table *t, unsigned int
 static inline unsigned int table_index(const struct ptcore_table *t, uint64_t iova,
 				       unsigned int level)
 {
-	return (iova >> item_lg2(t, level)) & ((1u << table_bits(t, level)) - 1);
+	return (iova >> t->geom.shift[level]) & t->geom.index_mask[level];
 }
 
 static inline size_t table_bytes(const struct ptcore_table *t, unsigned int level)
@@ -196,6 +202,8 @@ static inline unsigned int pt_fls64(uint64_t v)
 {
 	return 63u - (unsigned int)__builtin_clzll(v);
 }
+
+void pt_geom_finish(struct ptcore_table *t);
 
 extern const struct pt_fmt_ops pt_arm_lpae_ops;
 extern const struct pt_fmt_ops pt_dart_ops;

@@ -133,6 +133,34 @@ static void pt_free_replaced(struct ptcore_table *t, struct pt_replaced *list)
 
 /* ---- create / destroy ---- */
 
+/* Derive the per-level lookups from the format's geometry (formats call it). */
+void pt_geom_finish(struct ptcore_table *t)
+{
+	struct pt_geom *g = &t->geom;
+	unsigned int level;
+
+	for (level = 0; level <= g->top_level; level++) {
+		g->shift[level] = g->granule_lg2 + g->bpl * level;
+		g->index_mask[level] = (1u << table_bits(t, level)) - 1;
+	}
+}
+
+/* The level each accepted page size is mapped at. */
+static void pt_leaf_levels(struct ptcore_table *t)
+{
+	const struct pt_geom *g = &t->geom;
+	unsigned int level, lg2;
+
+	for (lg2 = 0; lg2 < 64; lg2++) {
+		if (!(t->pgsize_bitmap & PT_BIT(lg2)))
+			continue;
+		level = 0;
+		while (level < g->top_level && g->shift[level + 1] <= lg2)
+			level++;
+		t->leaf_level[lg2] = level;
+	}
+}
+
 static void pt_free_tree(struct ptcore_table *t)
 {
 	unsigned int i;
@@ -216,6 +244,8 @@ OS_API int ptcore_table_create(const struct ptcore_cfg *cfg, struct ptcore_table
 		ret = -EINVAL;
 		break;
 	}
+	if (!ret)
+		pt_leaf_levels(t);
 	/* Format-independent features this version does not offer yet. */
 	if (!ret && (cfg->features & (PTCORE_FEAT_FREE_EMPTY_TABLES | PTCORE_FEAT_DIRTY_TRACKING)))
 		ret = -EOPNOTSUPP;
@@ -274,9 +304,10 @@ OS_EXPORT(ptcore_hw_info);
 
 /* ---- map / unmap / translate ---- */
 
+/* [addr, addr + len) fits in @bits of address; len > 0 and the range does not wrap. */
 static bool pt_fits(uint64_t addr, uint64_t len, unsigned int bits)
 {
-	return bits >= 64 || (addr >> bits == 0 && len <= (PT_BIT(bits) - addr));
+	return !((addr + len - 1) >> bits);
 }
 
 OS_API int ptcore_map_pages(struct ptcore_table *t, uint64_t iova, uint64_t paddr,

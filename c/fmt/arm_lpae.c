@@ -74,6 +74,7 @@ int pt_arm_lpae_init(struct ptcore_table *t, const struct ptcore_cfg *cfg)
 	t->geom.bpl = bpl;
 	t->geom.top_level = levels - 1;
 	t->geom.top_bits = top_bits;
+	pt_geom_finish(t);
 	t->arm_stage = t->format == PTCORE_FMT_ARM64_LPAE_S2 ? 2 : 1;
 	t->pa_bits = cfg->oas;
 	arm_run_sizes(g, t->run_lg2);

@@ -51,6 +51,7 @@ int pt_dart_init(struct ptcore_table *t, const struct ptcore_cfg *cfg)
 	t->geom.top_level = levels;		/* the TTBR selection */
 	t->geom.top_bits = tbl_bits;
 	t->geom.fixed_top = true;
+	pt_geom_finish(t);
 	/* DART1 holds PA[35:12] only, whatever oas says. */
 	t->pa_bits = t->dart_version == 1 ? 36 : cfg->oas;
 	t->pgsize_bitmap = PT_BIT(g);

@@ -29,7 +29,7 @@ static struct {
 	atomic64_t frees;
 } os_stats;
 
-void *os_table_alloc(size_t size, uint64_t *phys, uint32_t gfp)
+void *os_table_alloc(size_t size, u64 *phys, u32 gfp)
 {
 	gfp_t flags = os_gfp(gfp);
 	void *va;
@@ -51,7 +51,7 @@ void *os_table_alloc(size_t size, uint64_t *phys, uint32_t gfp)
 	return va;
 }
 
-void os_table_free(void *va, uint64_t phys, size_t size)
+void os_table_free(void *va, u64 phys, size_t size)
 {
 	if (!va)
 		return;

@@ -13,6 +13,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bug.h>
+#include <linux/build_bug.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/export.h>
@@ -26,7 +27,8 @@
 
 #include "ptcore.h"
 
-#define OS_EXPORT(sym)	EXPORT_SYMBOL_GPL(sym)
+/* OS_EXPORT(sym): exported GPL-only, for IOMMU drivers in C and Rust. */
+#define OS_EXPORT	EXPORT_SYMBOL_GPL
 #define OS_API
 
 /* <stdint.h> limits the core shares with userspace; the kernel spells them U*_MAX. */
@@ -36,31 +38,41 @@
 #ifndef UINT32_MAX
 #define UINT32_MAX	U32_MAX
 #endif
+/* <stdint.h>'s intptr_t, which the kernel lacks (it has uintptr_t). */
+#define intptr_t	long
 
-/* likely() and unlikely() come from <linux/compiler.h>. */
+/* likely(), unlikely() and static_assert() come from linux/ too. */
 
 /* A gfp of 0 from the ABI means GFP_KERNEL. */
-static inline gfp_t os_gfp(uint32_t gfp)
+static inline gfp_t os_gfp(u32 gfp)
 {
 	return gfp ? (__force gfp_t)gfp : GFP_KERNEL;
 }
 
-static inline uint64_t os_pte_read(const uint64_t *p)
+/* uint64_t and u64 are one type in the kernel; kernel-only code spells it u64. */
+static inline u64 os_pte_read(const u64 *p)
 {
 	return READ_ONCE(*p);
 }
 
-static inline uint64_t os_pte_read_acquire(const uint64_t *p)
+static inline u64 os_pte_read_acquire(const u64 *p)
 {
+	/* Pairs with the release of os_pte_cmpxchg() that published the table. */
 	return smp_load_acquire(p);
 }
 
-static inline void os_pte_write(uint64_t *p, uint64_t v)
+static inline void *os_ptr_read_acquire(void **p)
+{
+	/* Pairs with the release (an unlock) that published the pointer. */
+	return smp_load_acquire(p);
+}
+
+static inline void os_pte_write(u64 *p, u64 v)
 {
 	WRITE_ONCE(*p, v);
 }
 
-static inline bool os_pte_cmpxchg(uint64_t *p, uint64_t *old, uint64_t new_pte)
+static inline bool os_pte_cmpxchg(u64 *p, u64 *old, u64 new_pte)
 {
 	/* A successful try_cmpxchg64() is fully ordered, which includes release. */
 	if (try_cmpxchg64(p, old, new_pte))
@@ -79,7 +91,7 @@ static inline void os_wmb(void)
 	dma_wmb();
 }
 
-static inline void *os_zalloc(size_t size, uint32_t gfp)
+static inline void *os_zalloc(size_t size, u32 gfp)
 {
 	return kzalloc(size, os_gfp(gfp));
 }
@@ -116,8 +128,8 @@ static inline void os_unlock(os_lock_t *l)
 /* Broken invariants get a backtrace; the expression still yields @cond. */
 #define OS_WARN_ON(cond)	WARN_ON(cond)
 
-void *os_table_alloc(size_t size, uint64_t *phys, uint32_t gfp);
-void os_table_free(void *va, uint64_t phys, size_t size);
+void *os_table_alloc(size_t size, u64 *phys, u32 gfp);
+void os_table_free(void *va, u64 phys, size_t size);
 void os_mem_stats(struct ptcore_mem_stats *stats);
 
 #endif /* PTCORE_OS_KERNEL_H */
