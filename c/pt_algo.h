@@ -35,11 +35,21 @@ static inline unsigned int pt_entries(const struct ptcore_table *t, unsigned int
 	return 1u << table_bits(t, level);
 }
 
+/* Every leaf's bits but the address, per level and prot, computed once at create. */
+static void pt_fill_leaf_attrs(struct ptcore_table *t)
+{
+	unsigned int level, prot;
+
+	for (level = 0; level < PT_LEAF_LEVELS && level <= t->geom.top_level; level++)
+		for (prot = 0; prot <= PT_PROT_ALL; prot++)
+			t->leaf_attrs[level][prot] = fmt_leaf_attrs(t, prot, level, 0);
+}
+
 /* ---- iova_to_phys ---- */
 
 static int pt_iova_to_phys(const struct ptcore_table *t, uint64_t iova, uint64_t *phys)
 {
-	const uint64_t *table = t->top;
+	const uint64_t *table = pt_root(t, iova);
 	unsigned int level = t->geom.top_level;
 	uint64_t pte;
 
@@ -261,11 +271,14 @@ static int pt_map(struct ptcore_table *t, uint64_t iova, uint64_t pa, unsigned i
 	const unsigned int top = t->geom.top_level;
 	uint64_t *tables[PT_MAX_LEVELS];	/* the table walked at each level */
 	unsigned int level = top;
-	uint64_t *table = t->top;
+	uint64_t *table = pt_root(t, iova);
 	int ret;
 
 	ms.run_lg2 = pgsize_lg2 - item_lg2(t, ms.leaf_level);
-	ms.attrs = fmt_leaf_attrs(t, prot, ms.leaf_level, ms.run_lg2);
+	if (likely(!ms.run_lg2 && ms.leaf_level < PT_LEAF_LEVELS))
+		ms.attrs = t->leaf_attrs[ms.leaf_level][prot & PT_PROT_ALL];
+	else
+		ms.attrs = fmt_leaf_attrs(t, prot, ms.leaf_level, ms.run_lg2);
 	ptcore_gather_init(&ms.replaced);
 
 	for (;;) {
@@ -290,13 +303,12 @@ static int pt_map(struct ptcore_table *t, uint64_t iova, uint64_t pa, unsigned i
 			level--;
 		}
 		ret = pt_map_leaves(&ms, table, level);
-		if (ret || ms.iova >= ms.end || level == top)
+		if (ret || ms.iova >= ms.end)
 			break;
-		/* Up to the lowest table that still covers ms.iova. */
-		do {
+		/* Up to the lowest table that still covers ms.iova (or the next root). */
+		while (level < top && !(ms.iova & (PT_BIT(item_lg2(t, level + 1)) - 1)))
 			level++;
-		} while (level < top && !(ms.iova & (PT_BIT(item_lg2(t, level + 1)) - 1)));
-		table = tables[level];
+		table = level < top ? tables[level] : pt_root(t, ms.iova);
 	}
 out:
 	if (!pt_gather_empty(&ms.replaced))
@@ -362,18 +374,19 @@ static int pt_unmap(struct ptcore_table *t, uint64_t start, uint64_t end,
 	const unsigned int top = t->geom.top_level;
 	uint64_t *tables[PT_MAX_LEVELS];	/* the table walked at each level */
 	unsigned int level = top;
-	uint64_t *table = t->top;
+	uint64_t *table = pt_root(t, start);
 	uint64_t iova = start, pgsize = 0;
 	int ret = 0;
 
 	for (;;) {
 		unsigned int isz = item_lg2(t, level);
+		uint64_t item_mask = PT_BIT(isz) - 1;
 		unsigned int n = t->geom.index_mask[level] + 1;
 		unsigned int idx = table_index(t, iova, level);
 
 		while (idx < n && iova < end) {
 			uint64_t pte = os_pte_read(&table[idx]);
-			uint64_t item = iova & ~(PT_BIT(isz) - 1);
+			uint64_t item = iova & ~item_mask;
 			unsigned int run_lg2, first, stop;
 
 			if (unlikely(!fmt_valid(pte))) {
@@ -384,8 +397,7 @@ static int pt_unmap(struct ptcore_table *t, uint64_t start, uint64_t end,
 				uint64_t *child = pt_child(t, pte);
 				uint32_t ntables = 0;
 
-				if (item == iova && end - item >= PT_BIT(isz) &&
-				    !(t->geom.fixed_top && level == top) &&
+				if (item == iova && end - item > item_mask &&
 				    pt_subtree_full(t, child, level - 1, &pgsize, &ntables)) {
 					/* Wholly covered and full: unlink it, free it after the flush. */
 					os_pte_write(&table[idx], 0);
@@ -432,13 +444,12 @@ static int pt_unmap(struct ptcore_table *t, uint64_t start, uint64_t end,
 			pt_sync(t, &table[first], (size_t)(idx - first) * sizeof(*table));
 			iova = item + ((uint64_t)(idx - first) << isz);
 		}
-		if (iova >= end || level == top)
+		if (iova >= end)
 			break;
-		/* This table is done: up to the lowest table that still covers iova. */
-		do {
+		/* This table is done: up to the lowest table that still covers iova (or the next root). */
+		while (level < top && !(iova & (PT_BIT(item_lg2(t, level + 1)) - 1)))
 			level++;
-		} while (level < top && !(iova & (PT_BIT(item_lg2(t, level + 1)) - 1)));
-		table = tables[level];
+		table = level < top ? tables[level] : pt_root(t, iova);
 next_table:
 		;
 	}

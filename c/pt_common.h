@@ -18,6 +18,9 @@
 #define PT_MAX_LEVELS		6
 #define PT_BATCH_SIZE		64	/* removed subtrees queued per table before an early flush */
 #define PT_MIN_TABLE_BYTES	64
+#define PT_MAX_ROOTS		4	/* DART: up to four TTBRs */
+#define PT_LEAF_LEVELS		3	/* levels that can hold leaves (ARM 4K: 4K, 2M, 1G) */
+#define PT_PROT_ALL		0x3f	/* every PTCORE_PROT_* bit */
 
 #define PT_BIT(n)		(1ULL << (n))
 #define PT_GENMASK(h, l)	((~0ULL >> (63 - (h))) & (~0ULL << (l)))
@@ -45,8 +48,9 @@ struct pt_fmt_ops {
  * @bpl: index bits of every table below the top
  * @top_level: internal level of the top table
  * @top_bits: index bits of the top table
- * @fixed_top: the top table is ptcore's own array of fixed roots (DART
- *	TTBRs): its items are never unlinked and it is not hardware memory
+ * @root_bits: IOVA bits above the top table that select one of several
+ *	top tables (DART TTBRs); 0 for a single root
+ * @root_shift: where those bits start
  * @shift: item size (log2) at each level
  * @index_mask: entries - 1 of a table at each level
  */
@@ -55,7 +59,8 @@ struct pt_geom {
 	uint8_t bpl;
 	uint8_t top_level;
 	uint8_t top_bits;
-	bool fixed_top;
+	uint8_t root_bits;
+	uint8_t root_shift;
 	/* derived by pt_geom_finish(): per level, item size (log2) and index mask */
 	uint8_t shift[PT_MAX_LEVELS];
 	uint32_t index_mask[PT_MAX_LEVELS];
@@ -96,6 +101,7 @@ struct ptcore_table {
 	uint32_t features;
 	uint64_t pgsize_bitmap;
 	uint8_t leaf_level[64];		/* per pgsize_lg2 in pgsize_bitmap: its level */
+	uint64_t leaf_attrs[PT_LEAF_LEVELS][PT_PROT_ALL + 1];	/* leaf bits but the address */
 	uint8_t ias;
 	uint8_t oas;
 	uint8_t pa_bits;		/* output addresses the entry format can hold */
@@ -105,12 +111,9 @@ struct ptcore_table {
 	uint8_t run_lg2[2];		/* ARM contiguous-hint entries per leaf at levels 0 and 1 */
 	uint8_t dart_version;		/* 1 or 2; 0 for ARM */
 
-	uint64_t *top;			/* top table (or DART's TTBR array) */
-	uint64_t top_pa;		/* ARM: its physical address */
-	size_t top_bytes;
+	uint64_t *roots[PT_MAX_ROOTS];	/* top table(s): CPU address */
+	uint64_t root_pa[PT_MAX_ROOTS];
 	intptr_t va_minus_pa;		/* constant for every table */
-	uint64_t dart_ttbr[4];		/* DART: the fixed top "table" of TTBR entries */
-	uint64_t dart_root_pa[4];
 
 	const struct ptcore_ops *ops;
 	void *cookie;
@@ -136,6 +139,12 @@ static inline unsigned int table_index(const struct ptcore_table *t, uint64_t io
 				       unsigned int level)
 {
 	return (iova >> t->geom.shift[level]) & t->geom.index_mask[level];
+}
+
+/* The top table that translates @iova. */
+static inline uint64_t *pt_root(const struct ptcore_table *t, uint64_t iova)
+{
+	return t->roots[(iova >> t->geom.root_shift) & ((1u << t->geom.root_bits) - 1)];
 }
 
 static inline size_t table_bytes(const struct ptcore_table *t, unsigned int level)
@@ -212,6 +221,5 @@ int pt_arm_lpae_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
 void pt_arm_lpae_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info);
 int pt_dart_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
 void pt_dart_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info);
-void pt_dart_set_ttbrs(struct ptcore_table *t);
 
 #endif /* PTCORE_PT_COMMON_H */

@@ -143,6 +143,8 @@ void pt_geom_finish(struct ptcore_table *t)
 		g->shift[level] = g->granule_lg2 + g->bpl * level;
 		g->index_mask[level] = (1u << table_bits(t, level)) - 1;
 	}
+	level = g->shift[g->top_level] + table_bits(t, g->top_level);
+	g->root_shift = level < 63 ? level : 63;
 }
 
 /* The level each accepted page size is mapped at. */
@@ -165,40 +167,22 @@ static void pt_free_tree(struct ptcore_table *t)
 {
 	unsigned int i;
 
-	if (t->geom.fixed_top) {
-		for (i = 0; i < (1u << t->geom.top_bits); i++)
-			if (t->dart_root_pa[i])
-				t->fops->free_subtree(t, table_va(t, t->dart_root_pa[i]),
-						      t->geom.top_level - 1);
-	} else if (t->top) {
-		t->fops->free_subtree(t, t->top, t->geom.top_level);
-	}
+	for (i = 0; i < PT_MAX_ROOTS; i++)
+		if (t->roots[i])
+			t->fops->free_subtree(t, t->roots[i], t->geom.top_level);
 }
 
-static int pt_alloc_top(struct ptcore_table *t)
+static int pt_alloc_roots(struct ptcore_table *t)
 {
+	size_t bytes = table_bytes(t, t->geom.top_level);
 	unsigned int i;
-	uint64_t pa;
-	void *va;
 
-	if (!t->geom.fixed_top) {
-		t->top_bytes = table_bytes(t, t->geom.top_level);
-		t->top = pt_alloc_table(t, t->top_bytes, &t->top_pa, 0);
-		if (!t->top)
+	for (i = 0; i < (1u << t->geom.root_bits); i++) {
+		t->roots[i] = pt_alloc_table(t, bytes, &t->root_pa[i], 0);
+		if (!t->roots[i])
 			return -ENOMEM;
-		t->va_minus_pa = (intptr_t)(uintptr_t)t->top - (intptr_t)t->top_pa;
-		pt_sync(t, t->top, t->top_bytes);
-		return 0;
-	}
-
-	/* Fixed roots (DART TTBRs): the top "table" is an array in the handle. */
-	t->top = t->dart_ttbr;
-	for (i = 0; i < (1u << t->geom.top_bits); i++) {
-		va = pt_alloc_table(t, table_bytes(t, t->geom.top_level - 1), &pa, 0);
-		if (!va)
-			return -ENOMEM;
-		t->va_minus_pa = (intptr_t)(uintptr_t)va - (intptr_t)pa;
-		t->dart_root_pa[i] = pa;
+		t->va_minus_pa = (intptr_t)(uintptr_t)t->roots[i] - (intptr_t)t->root_pa[i];
+		pt_sync(t, t->roots[i], bytes);
 	}
 	return 0;
 }
@@ -255,15 +239,13 @@ OS_API int ptcore_table_create(const struct ptcore_cfg *cfg, struct ptcore_table
 	}
 
 	os_lock_init(&t->lock);
-	ret = pt_alloc_top(t);
+	ret = pt_alloc_roots(t);
 	if (ret) {
 		pt_free_tree(t);
 		os_lock_destroy(&t->lock);
 		os_free(t);
 		return ret;
 	}
-	if (t->geom.fixed_top)
-		pt_dart_set_ttbrs(t);
 	*out = t;
 	return 0;
 }
@@ -288,13 +270,19 @@ OS_EXPORT(ptcore_table_destroy);
 
 OS_API int ptcore_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info)
 {
+	unsigned int i;
+
 	memset(info, 0, sizeof(*info));
 	info->format = t->format;
 	info->pgsize_bitmap = t->pgsize_bitmap;
 	info->ias = t->ias;
 	info->oas = t->oas;
 	info->granule_lg2 = t->geom.granule_lg2;
-	if (t->geom.fixed_top)
+	info->levels = t->geom.top_level + 1;
+	info->n_roots = 1u << t->geom.root_bits;
+	for (i = 0; i < info->n_roots; i++)
+		info->root[i] = t->root_pa[i];
+	if (t->format == PTCORE_FMT_APPLE_DART || t->format == PTCORE_FMT_APPLE_DART2)
 		pt_dart_hw_info(t, info);
 	else
 		pt_arm_lpae_hw_info(t, info);
@@ -320,13 +308,10 @@ OS_API int ptcore_map_pages(struct ptcore_table *t, uint64_t iova, uint64_t padd
 
 	if (mapped)
 		*mapped = 0;
-	if (!pgsize || (pgsize & (pgsize - 1)) || !(pgsize & t->pgsize_bitmap))
-		return -EINVAL;
-	if (!pgcount)
-		return -EINVAL;
-	if ((iova | paddr) & (pgsize - 1))
-		return -EINVAL;
-	if (!(prot & (PTCORE_PROT_READ | PTCORE_PROT_WRITE)))
+	/* pgsize not in the bitmap, pgcount 0, misaligned, or neither READ nor WRITE */
+	if (unlikely(!(pgsize & t->pgsize_bitmap) || (pgsize & (pgsize - 1)) || !pgcount ||
+		     ((iova | paddr) & (pgsize - 1)) ||
+		     !(prot & (PTCORE_PROT_READ | PTCORE_PROT_WRITE))))
 		return -EINVAL;
 	lg2 = pt_ffs64(pgsize);
 	if (pgcount > (UINT64_MAX >> lg2))

@@ -98,6 +98,7 @@ int pt_arm_lpae_init(struct ptcore_table *t, const struct ptcore_cfg *cfg)
 	t->pgsize_bitmap = cfg->pgsize_bitmap ? (sizes & cfg->pgsize_bitmap) : sizes;
 	if (!t->pgsize_bitmap)
 		return -EINVAL;
+	pt_fill_leaf_attrs(t);
 	return 0;
 }
 
@@ -120,10 +121,7 @@ void pt_arm_lpae_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *in
 	bool coherent = !pt_incoherent(t);
 	unsigned int sl;
 
-	info->levels = levels;
 	info->start_level = 4 - levels;
-	info->n_roots = 1;
-	info->root[0] = t->top_pa;
 	info->arm_tsz = 64 - t->ias;
 	info->arm_tg = t->geom.granule_lg2 == 12 ? 0 : t->geom.granule_lg2 == 16 ? 1 : 2;
 	info->arm_sh = coherent ? 3 : 2;

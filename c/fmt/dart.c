@@ -48,31 +48,18 @@ int pt_dart_init(struct ptcore_table *t, const struct ptcore_cfg *cfg)
 
 	t->geom.granule_lg2 = g;
 	t->geom.bpl = bpl;
-	t->geom.top_level = levels;		/* the TTBR selection */
-	t->geom.top_bits = tbl_bits;
-	t->geom.fixed_top = true;
+	t->geom.top_level = levels - 1;
+	t->geom.top_bits = bpl;
+	t->geom.root_bits = tbl_bits;		/* the TTBR selection */
 	pt_geom_finish(t);
 	/* DART1 holds PA[35:12] only, whatever oas says. */
 	t->pa_bits = t->dart_version == 1 ? 36 : cfg->oas;
 	t->pgsize_bitmap = PT_BIT(g);
+	pt_fill_leaf_attrs(t);
 	return 0;
 }
 
 void pt_dart_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info)
 {
-	unsigned int i;
-
-	info->levels = t->geom.top_level;
-	info->n_roots = 1u << t->geom.top_bits;
-	for (i = 0; i < info->n_roots; i++)
-		info->root[i] = t->dart_root_pa[i];
-}
-
-/* The TTBR array is encoded as table entries so every walk treats it like a table. */
-void pt_dart_set_ttbrs(struct ptcore_table *t)
-{
-	unsigned int i;
-
-	for (i = 0; i < (1u << t->geom.top_bits); i++)
-		t->dart_ttbr[i] = fmt_make_table(t, t->dart_root_pa[i]);
+	/* levels and roots are generic; DART has no translation-control fields here */
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * Apple DART entries (DART1 t8103, DART2 t6000/t8110/t602x), as
- * io-pgtable-dart writes them. The TTBR selection is ptcore's own top
- * "table" (struct ptcore_table.dart_ttbr): fixed roots, never freed by unmap.
+ * io-pgtable-dart writes them. The TTBR selection is not a table: the walks
+ * pick one of the handle's roots by the IOVA bits above the top table.
  */
 #ifndef PTCORE_FMT_DART_H
 #define PTCORE_FMT_DART_H
