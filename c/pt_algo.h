@@ -279,7 +279,7 @@ static int pt_map(struct ptcore_table *t, uint64_t iova, uint64_t pa, unsigned i
 		ms.attrs = t->leaf_attrs[ms.leaf_level][prot & PT_PROT_ALL];
 	else
 		ms.attrs = fmt_leaf_attrs(t, prot, ms.leaf_level, ms.run_lg2);
-	ptcore_gather_init(&ms.replaced);
+	pt_gather_init(&ms.replaced);
 
 	for (;;) {
 		/* Down to the leaf level along ms.iova, creating tables as needed. */
@@ -377,6 +377,20 @@ static int pt_unmap(struct ptcore_table *t, uint64_t start, uint64_t end,
 	uint64_t *table = pt_root(t, start);
 	uint64_t iova = start, pgsize = 0;
 	int ret = 0;
+
+	/* Straight down while the whole range lies strictly inside one table item. */
+	while (level) {
+		uint64_t *ptep = &table[table_index(t, iova, level)];
+		uint64_t pte = os_pte_read(ptep);
+		unsigned int isz = item_lg2(t, level);
+
+		if (((iova ^ (end - 1)) >> isz) || !fmt_valid(pte) || !fmt_is_table(t, pte, level) ||
+		    end - iova == PT_BIT(isz))
+			break;
+		tables[level] = table;
+		table = pt_child(t, pte);
+		level--;
+	}
 
 	for (;;) {
 		unsigned int isz = item_lg2(t, level);

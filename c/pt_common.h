@@ -183,6 +183,16 @@ void pt_flush(struct ptcore_table *t, const struct ptcore_gather *gather);
 
 /* ---- gathers ---- */
 
+static inline void pt_gather_init(struct ptcore_gather *g)
+{
+	g->start = UINT64_MAX;
+	g->end = 0;
+	g->pgsize = 0;
+	g->flags = 0;
+	g->nr_tables = 0;
+	g->freelist = NULL;
+}
+
 static inline void pt_gather_add(struct ptcore_gather *g, uint64_t iova, uint64_t last)
 {
 	if (iova < g->start)

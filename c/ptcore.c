@@ -69,7 +69,7 @@ static void pt_batch_flush_early(struct ptcore_table *t, struct ptcore_gather *m
 	struct ptcore_gather g;
 	unsigned int i;
 
-	ptcore_gather_init(&g);
+	pt_gather_init(&g);
 	for (i = 0; i < b->count; i++) {
 		uint64_t span = PT_BIT(item_lg2(t, b->entry[i].level + 1));
 
@@ -375,12 +375,7 @@ OS_EXPORT(ptcore_iova_to_phys);
 
 OS_API void ptcore_gather_init(struct ptcore_gather *gather)
 {
-	gather->start = UINT64_MAX;
-	gather->end = 0;
-	gather->pgsize = 0;
-	gather->flags = 0;
-	gather->nr_tables = 0;
-	gather->freelist = NULL;
+	pt_gather_init(gather);
 }
 OS_EXPORT(ptcore_gather_init);
 
@@ -394,7 +389,7 @@ OS_API void ptcore_iotlb_sync(struct ptcore_table *t, struct ptcore_gather *gath
 
 	/* Nothing queued by this gather and no replaced table: no lock needed. */
 	if (gather->freelist != b && !os_ptr_read_acquire((void **)&t->replaced)) {
-		ptcore_gather_init(gather);
+		pt_gather_init(gather);
 		return;
 	}
 	os_lock(&t->lock);
@@ -410,7 +405,7 @@ OS_API void ptcore_iotlb_sync(struct ptcore_table *t, struct ptcore_gather *gath
 	os_unlock(&t->lock);
 
 	pt_free_replaced(t, replaced);
-	ptcore_gather_init(gather);
+	pt_gather_init(gather);
 }
 OS_EXPORT(ptcore_iotlb_sync);
 

@@ -6,12 +6,11 @@
  * blocks are naturally aligned; smaller ones (power-of-two sizes, e.g. a
  * DART or stage-1 root with a short top level) from kzalloc(), which aligns
  * power-of-two sizes naturally too. Both lie in the direct map, so
- * va - phys is one constant for every table, as the ABI requires.
+ * va - phys (__pa()) is one constant for every table, as the ABI requires.
  *
  * The memory comes from the local NUMA node. A driver that wants its
  * IOMMU's node, DMA-able memory or a pool supplies ptcore_ops.alloc_table.
  */
-#include <linux/io.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -44,7 +43,7 @@ void *os_table_alloc(size_t size, u64 *phys, u32 gfp)
 	if (!va)
 		return NULL;
 
-	*phys = virt_to_phys(va);
+	*phys = __pa(va);
 	atomic64_inc(&os_stats.tables_live);
 	atomic64_add(size, &os_stats.bytes_live);
 	atomic64_inc(&os_stats.allocs);
@@ -55,7 +54,7 @@ void os_table_free(void *va, u64 phys, size_t size)
 {
 	if (!va)
 		return;
-	if (OS_WARN_ON(virt_to_phys(va) != phys || !is_power_of_2(size) ||
+	if (OS_WARN_ON(__pa(va) != phys || !is_power_of_2(size) ||
 		       size > OS_TABLE_MAX))
 		return;
 
