@@ -113,6 +113,7 @@ struct pt_map_state {
 	unsigned int run_lg2;		/* entries per leaf, log2 */
 	uint32_t gfp;
 	struct ptcore_gather replaced;	/* span of tables replaced by leaves */
+	struct pt_replaced *notes;	/* those tables, queued for freeing after the flush */
 };
 
 /*
@@ -139,7 +140,8 @@ static int pt_replace_empty_table(struct pt_map_state *ms, uint64_t *ptep, uint6
 	}
 	note->table = child;
 	note->level = level - 1;
-	pt_replaced_push(t, note);
+	note->next = ms->notes;
+	ms->notes = note;
 	pt_gather_add(&ms->replaced, iova, iova + PT_BIT(item_lg2(t, level)) - 1);
 	ms->replaced.pgsize |= PT_BIT(item_lg2(t, level));
 	ms->replaced.flags |= PTCORE_GATHER_TABLES;
@@ -257,6 +259,47 @@ static uint64_t pt_install_table(struct pt_map_state *ms, uint64_t *ptep, unsign
 	return pte;
 }
 
+/*
+ * The entry at @ptep is empty and the next table down is the leaf level:
+ * build that table privately (plain stores, nobody can see it yet) and
+ * publish it whole. Returns 0 when done, 1 when a concurrent map installed a
+ * table first (the caller then maps into that one), -ENOMEM.
+ */
+static int pt_map_fresh_leaf_table(struct pt_map_state *ms, uint64_t *ptep, unsigned int level)
+{
+	struct ptcore_table *t = ms->t;
+	unsigned int isz = item_lg2(t, level);
+	unsigned int n = pt_entries(t, level);
+	unsigned int first = table_index(t, ms->iova, level);
+	uint64_t nr = n - first, pte, step, old = 0, pa;
+	size_t bytes = table_bytes(t, level);
+	uint64_t *child, *p, *stop;
+
+	if (nr > (ms->end - ms->iova) >> isz)
+		nr = (ms->end - ms->iova) >> isz;
+	if (first == 0 && nr == n && bytes == n * sizeof(*child))
+		child = pt_alloc_table_to_fill(t, bytes, &pa, ms->gfp);
+	else
+		child = pt_alloc_table(t, bytes, &pa, ms->gfp);
+	if (!child)
+		return -ENOMEM;
+
+	pte = ms->attrs | fmt_encode_oa(t, ms->pa);
+	step = fmt_encode_oa(t, PT_BIT(isz));
+	for (p = child + first, stop = p + nr; p != stop; p++, pte += step)
+		*p = pte;
+	pt_sync(t, child, bytes);
+
+	if (!os_pte_cmpxchg(ptep, &old, fmt_make_table(t, pa))) {
+		pt_free_table(t, child, bytes);
+		return 1;
+	}
+	pt_sync(t, ptep, sizeof(*ptep));
+	ms->iova += nr << isz;
+	ms->pa += nr << isz;
+	return 0;
+}
+
 static int pt_map(struct ptcore_table *t, uint64_t iova, uint64_t pa, unsigned int pgsize_lg2,
 		  uint64_t pgcount, uint32_t prot, uint32_t gfp, uint64_t *mapped)
 {
@@ -287,6 +330,18 @@ static int pt_map(struct ptcore_table *t, uint64_t iova, uint64_t pa, unsigned i
 			uint64_t *ptep = &table[table_index(t, ms.iova, level)];
 			uint64_t pte = os_pte_read_acquire(ptep);
 
+			if (unlikely(!pte) && level - 1 == ms.leaf_level && !ms.run_lg2 &&
+			    fmt_oa_linear(t)) {
+				tables[level] = table;
+				ret = pt_map_fresh_leaf_table(&ms, ptep, level - 1);
+				if (ret < 0)
+					goto out;
+				if (ret == 0) {
+					level--;
+					goto table_done;
+				}
+				pte = os_pte_read_acquire(ptep);
+			}
 			if (unlikely(!pte)) {
 				pte = pt_install_table(&ms, ptep, level);
 				if (!pte) {
@@ -303,7 +358,10 @@ static int pt_map(struct ptcore_table *t, uint64_t iova, uint64_t pa, unsigned i
 			level--;
 		}
 		ret = pt_map_leaves(&ms, table, level);
-		if (ret || ms.iova >= ms.end)
+		if (ret)
+			break;
+table_done:
+		if (ms.iova >= ms.end)
 			break;
 		/* Up to the lowest table that still covers ms.iova (or the next root). */
 		while (level < top && !(ms.iova & (PT_BIT(item_lg2(t, level + 1)) - 1)))
@@ -311,8 +369,14 @@ static int pt_map(struct ptcore_table *t, uint64_t iova, uint64_t pa, unsigned i
 		table = level < top ? tables[level] : pt_root(t, ms.iova);
 	}
 out:
-	if (!pt_gather_empty(&ms.replaced))
+	/*
+	 * Flush the replaced tables before a sync may see them: a concurrent
+	 * sync of another range frees whatever is on the replaced list.
+	 */
+	if (unlikely(ms.notes)) {
 		pt_flush(t, &ms.replaced);
+		pt_replaced_push(t, ms.notes);
+	}
 	*mapped = ms.iova - iova;
 	return ret;
 }

@@ -178,6 +178,7 @@ static inline void pt_sync(const struct ptcore_table *t, void *va, size_t len)
 }
 
 void *pt_alloc_table(struct ptcore_table *t, size_t bytes, uint64_t *pa, uint32_t gfp);
+void *pt_alloc_table_to_fill(struct ptcore_table *t, size_t bytes, uint64_t *pa, uint32_t gfp);
 void pt_free_table(struct ptcore_table *t, void *va, size_t bytes);
 void pt_flush(struct ptcore_table *t, const struct ptcore_gather *gather);
 
@@ -209,8 +210,8 @@ static inline bool pt_gather_empty(const struct ptcore_gather *g)
 /* Queue a removed subtree on the table's batch for @gather (unmap.c). */
 void pt_batch_add(struct ptcore_table *t, struct ptcore_gather *gather, uint64_t *table,
 		  unsigned int level, uint64_t iova, uint32_t ntables);
-/* Remember a table a map replaced by a leaf, to free it at the next sync. */
-void pt_replaced_push(struct ptcore_table *t, struct pt_replaced *note);
+/* Queue tables a map replaced by leaves (and flushed), to free at the next sync. */
+void pt_replaced_push(struct ptcore_table *t, struct pt_replaced *notes);
 
 static inline unsigned int pt_ffs64(uint64_t v)
 {

@@ -40,6 +40,14 @@ void *pt_alloc_table(struct ptcore_table *t, size_t bytes, uint64_t *pa, uint32_
 	return os_table_alloc(bytes, pa, gfp);
 }
 
+/* For a table the caller writes completely before anyone can see it. */
+void *pt_alloc_table_to_fill(struct ptcore_table *t, size_t bytes, uint64_t *pa, uint32_t gfp)
+{
+	if (t->ops && t->ops->alloc_table)
+		return t->ops->alloc_table(t->cookie, bytes, pa, gfp);
+	return os_table_alloc_nozero(bytes, pa, gfp);
+}
+
 void pt_free_table(struct ptcore_table *t, void *va, size_t bytes)
 {
 	uint64_t pa = table_pa(t, va);
@@ -112,11 +120,15 @@ void pt_batch_add(struct ptcore_table *t, struct ptcore_gather *gather, uint64_t
 	os_unlock(&t->lock);
 }
 
-void pt_replaced_push(struct ptcore_table *t, struct pt_replaced *note)
+void pt_replaced_push(struct ptcore_table *t, struct pt_replaced *notes)
 {
+	struct pt_replaced *last = notes;
+
+	while (last->next)
+		last = last->next;
 	os_lock(&t->lock);
-	note->next = t->replaced;
-	t->replaced = note;
+	last->next = t->replaced;
+	t->replaced = notes;
 	os_unlock(&t->lock);
 }
 

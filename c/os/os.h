@@ -11,6 +11,7 @@
  *   os_wmb()                       order table writes before the store that publishes them
  *   os_zalloc(size, gfp), os_free(p)            software (non-table) memory
  *   os_table_alloc(size, &phys, gfp)            built-in table allocator (zeroed, aligned to size)
+ *   os_table_alloc_nozero(size, &phys, gfp)     the same, contents undefined (the caller fills it)
  *   os_table_free(va, phys, size)
  *   os_mem_stats(stats)                         its counters
  *   os_lock_t, os_lock_init/_destroy, os_lock, os_unlock

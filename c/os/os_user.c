@@ -93,7 +93,7 @@ static void *take_block(unsigned int lg2)
 	return big;
 }
 
-void *os_table_alloc(size_t size, uint64_t *phys, uint32_t gfp)
+void *os_table_alloc_nozero(size_t size, uint64_t *phys, uint32_t gfp)
 {
 	unsigned int lg2;
 	void *va;
@@ -112,8 +112,16 @@ void *os_table_alloc(size_t size, uint64_t *phys, uint32_t gfp)
 	pthread_mutex_unlock(&arena.lock);
 	if (!va)
 		return NULL;
-	memset(va, 0, (size_t)1 << lg2);
 	*phys = (uint64_t)((uint8_t *)va - arena.base) + ARENA_PHYS;
+	return va;
+}
+
+void *os_table_alloc(size_t size, uint64_t *phys, uint32_t gfp)
+{
+	void *va = os_table_alloc_nozero(size, phys, gfp);
+
+	if (va)
+		memset(va, 0, (size_t)1 << size_class(size));
 	return va;
 }
 

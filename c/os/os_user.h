@@ -94,6 +94,7 @@ void os_warn(const char *file, int line, const char *cond);
 })
 
 void *os_table_alloc(size_t size, uint64_t *phys, uint32_t gfp);
+void *os_table_alloc_nozero(size_t size, uint64_t *phys, uint32_t gfp);
 void os_table_free(void *va, uint64_t phys, size_t size);
 void os_mem_stats(struct ptcore_mem_stats *stats);
 

@@ -26,3 +26,6 @@ demo-ptctl: $(BUILD)/ptctl
 
 check-ptctl: $(BUILD)/ptctl
 	@timeout 120 sh tools/ptctl/check.sh $(BUILD)/ptctl tools/ptctl
+
+CHECK_STEPS += check-ptctl
+DEMO_STEPS  += demo-ptctl
