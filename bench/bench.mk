@@ -17,7 +17,8 @@ PEER_STAMP    := $(PEER_BUILD)/src/.extracted
 PEER_MEMBERS  := $(addprefix linux-source-6.1/drivers/iommu/,io-pgtable-arm.c io-pgtable-arm.h io-pgtable-dart.c)
 BENCH_BUILD   := $(BUILD)/bench
 
-BENCH_OPT     ?= -O2 -g
+# The peer is compiled with exactly the flags of the library it is compared with.
+BENCH_OPT     ?= $(OPT)
 # Our code: full warnings as errors. The stand-in kernel headers only for the peer's own files.
 BENCH_CFLAGS  := -std=gnu11 $(BENCH_OPT) $(WARN) -Iinclude -Ibench/peer
 PEER_CFLAGS   := $(BENCH_CFLAGS) -Ibench/peer/include
