@@ -17,6 +17,8 @@
  *   fmt_leaf_attrs(t, prot, level, run_lg2)   leaf bits except the address
  *   fmt_encode_oa(t, pa)                address bits of a leaf for @pa
  *   fmt_oa_linear(t)                    encode(pa + n) == encode(pa) + encode(n)
+ *   fmt_plain_leaf(t, level, &mask, &val)   (pte & mask) == val exactly for a
+ *                                       valid single-entry leaf at @level
  *
  * Conventions: see pt_common.h. Every walk is one descent that keeps its
  * position; nothing re-walks from the top per entry.
@@ -505,13 +507,14 @@ static int pt_unmap(struct ptcore_table *t, uint64_t start, uint64_t end,
 			if (likely(!run_lg2)) {
 				/* The hot loop: plain leaves, one load and one store each. */
 				uint64_t left = ((end - item - 1) >> isz) + 1;
+				uint64_t mask, val;
 
+				fmt_plain_leaf(t, level, &mask, &val);
 				stop = left < n - idx ? idx + (unsigned int)left : n;
 				os_pte_write(&table[idx], 0);
 				for (idx++; idx < stop; idx++) {
 					pte = os_pte_read(&table[idx]);
-					if (!fmt_valid(pte) || fmt_is_table(t, pte, level) ||
-					    fmt_leaf_run_lg2(t, pte, level))
+					if ((pte & mask) != val)
 						break;
 					os_pte_write(&table[idx], 0);
 				}

@@ -95,6 +95,13 @@ static inline unsigned int fmt_leaf_run_lg2(const struct ptcore_table *t, uint64
 	return (pte & ARM_CONT) && level < 2 ? t->run_lg2[level] : 0;
 }
 
+static inline void fmt_plain_leaf(const struct ptcore_table *t, unsigned int level,
+				  uint64_t *mask, uint64_t *val)
+{
+	*mask = ARM_TYPE_MASK | ARM_CONT;
+	*val = level ? ARM_TYPE_BLOCK : ARM_TYPE_PAGE;
+}
+
 static inline uint64_t fmt_leaf_attrs(const struct ptcore_table *t, uint32_t prot,
 				      unsigned int level, unsigned int run_lg2)
 {

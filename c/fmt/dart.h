@@ -72,6 +72,14 @@ static inline unsigned int fmt_leaf_run_lg2(const struct ptcore_table *t, uint64
 	return 0;
 }
 
+/* Leaves only at level 0; above it nothing matches (val has a bit mask lacks). */
+static inline void fmt_plain_leaf(const struct ptcore_table *t, unsigned int level,
+				  uint64_t *mask, uint64_t *val)
+{
+	*mask = level ? 0 : DART_VALID;
+	*val = DART_VALID;
+}
+
 static inline uint64_t fmt_leaf_attrs(const struct ptcore_table *t, uint32_t prot,
 				      unsigned int level, unsigned int run_lg2)
 {

@@ -4,9 +4,11 @@
  *
  * Tables of a page or more come straight from the page allocator, whose
  * blocks are naturally aligned; smaller ones (power-of-two sizes, e.g. a
- * DART or stage-1 root with a short top level) from kzalloc(), which aligns
+ * DART or stage-1 root with a short top level) from kmalloc(), which aligns
  * power-of-two sizes naturally too. Both lie in the direct map, so
  * va - phys (__pa()) is one constant for every table, as the ABI requires.
+ * The memory is zeroed unless the core asks for a table it fills itself
+ * (os_table_alloc_nozero()).
  *
  * The memory comes from the local NUMA node. A driver that wants its
  * IOMMU's node, DMA-able memory or a pool supplies ptcore_ops.alloc_table.
@@ -28,18 +30,17 @@ static struct {
 	atomic64_t frees;
 } os_stats;
 
-void *os_table_alloc(size_t size, u64 *phys, u32 gfp)
+static void *os_table_get(size_t size, u64 *phys, gfp_t flags)
 {
-	gfp_t flags = os_gfp(gfp);
 	void *va;
 
 	if (!size || !is_power_of_2(size) || size > OS_TABLE_MAX)
 		return NULL;
 
 	if (size >= PAGE_SIZE)
-		va = (void *)__get_free_pages(flags | __GFP_ZERO, get_order(size));
+		va = (void *)__get_free_pages(flags, get_order(size));
 	else
-		va = kzalloc(size, flags);
+		va = kmalloc(size, flags);
 	if (!va)
 		return NULL;
 
@@ -48,6 +49,16 @@ void *os_table_alloc(size_t size, u64 *phys, u32 gfp)
 	atomic64_add(size, &os_stats.bytes_live);
 	atomic64_inc(&os_stats.allocs);
 	return va;
+}
+
+void *os_table_alloc(size_t size, u64 *phys, u32 gfp)
+{
+	return os_table_get(size, phys, os_gfp(gfp) | __GFP_ZERO);
+}
+
+void *os_table_alloc_nozero(size_t size, u64 *phys, u32 gfp)
+{
+	return os_table_get(size, phys, os_gfp(gfp));
 }
 
 void os_table_free(void *va, u64 phys, size_t size)

@@ -129,6 +129,7 @@ static inline void os_unlock(os_lock_t *l)
 #define OS_WARN_ON(cond)	WARN_ON(cond)
 
 void *os_table_alloc(size_t size, u64 *phys, u32 gfp);
+void *os_table_alloc_nozero(size_t size, u64 *phys, u32 gfp);
 void os_table_free(void *va, u64 phys, size_t size);
 void os_mem_stats(struct ptcore_mem_stats *stats);
 
