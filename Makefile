@@ -19,10 +19,11 @@ SOVER    := 1
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-unused-parameter
+OPT      ?= -O2 -g
 # gcc's default -O2 vectoriser cost model leaves the loops that write and
 # scan runs of entries scalar; clang's does not. (The kernel never uses SIMD.)
-CC_IS_CLANG := $(findstring clang,$(shell $(CC) --version 2>/dev/null))
-OPT      ?= -O2 -g $(if $(CC_IS_CLANG),,-fvect-cost-model=dynamic)
+# $(call vect_flags,COMPILER)
+vect_flags = $(if $(findstring clang,$(shell $(1) --version 2>/dev/null)),,-fvect-cost-model=dynamic)
 CFLAGS_LIB := -std=gnu11 $(OPT) $(WARN) -fPIC -fvisibility=hidden -Iinclude -Ic $(EXTRA_CFLAGS)
 
 CORE_SRCS := c/ptcore.c c/os/os_user.c c/fmt/arm_lpae.c c/fmt/dart.c
@@ -39,7 +40,7 @@ define corelib
 # $(1) = build dir, $(2) = compiler, $(3) = extra cflags
 $(1)/obj/%.o: %.c $(CORE_HDRS)
 	@mkdir -p $$(dir $$@)
-	$(2) $(CFLAGS_LIB) $(3) -c $$< -o $$@
+	$(2) $(CFLAGS_LIB) $(call vect_flags,$(2)) $(3) -c $$< -o $$@
 $(1)/libptcore.a: $(patsubst %.c,$(1)/obj/%.o,$(CORE_SRCS))
 	@rm -f $$@
 	$(AR) rcs $$@ $$^

@@ -18,7 +18,7 @@ PEER_MEMBERS  := $(addprefix linux-source-6.1/drivers/iommu/,io-pgtable-arm.c io
 BENCH_BUILD   := $(BUILD)/bench
 
 # The peer is compiled with exactly the flags of the library it is compared with.
-BENCH_OPT     ?= $(OPT)
+BENCH_OPT     ?= $(OPT) $(call vect_flags,$(CC))
 # Our code: full warnings as errors. The stand-in kernel headers only for the peer's own files.
 BENCH_CFLAGS  := -std=gnu11 $(BENCH_OPT) $(WARN) -Iinclude -Ibench/peer
 PEER_CFLAGS   := $(BENCH_CFLAGS) -Ibench/peer/include

@@ -81,7 +81,9 @@ struct ptcore_table;
  * @end: last IOVA to invalidate, inclusive; 0 when nothing is gathered
  * @pgsize: OR of the sizes of every leaf entry removed
  * @flags: PTCORE_GATHER_* bits
- * @nr_tables: table blocks waiting to be freed after the flush
+ * @nr_tables: table blocks waiting to be freed after the flush (when an
+ *	unmap with another gather forced ptcore to flush and free them early,
+ *	they stay counted here until this gather is synced)
  * @freelist: ptcore's own; the caller only passes the gather back
  *
  * Owned by the caller (typically on its stack). Initialise it with

@@ -1,0 +1,133 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# Reliability tests (tests/): differential fuzzing, the IOTLB model, fault
+# injection, the bad-input matrix, ThreadSanitizer and valgrind.
+# See Documentation/testing.rst.
+#
+#   make check-fuzz        short fuzz per format + seed corpus and regressions
+#   make check-iotlb       IOTLB-model suite (with negative tests)
+#   make check-faults      every table allocation of every scenario fails in turn
+#   make check-badinput    every ABI function x every invalid argument class
+#   make check-tsan        concurrent maps / lookups under ThreadSanitizer
+#   make check-valgrind    memcheck over the test binaries (and the KUnit runner)
+#   make check-races       forced interleavings (not in CHECK_STEPS yet: a known core bug)
+#   make fuzz FUZZ_SECONDS=N [FUZZ_FORMATS="arm-s1 dart2"]   longer fuzzing
+
+T_BUILD      := $(BUILD)/tests
+T_FUZZ_BUILD := $(BUILD)/fuzz
+T_CLANG      ?= clang
+T_CFLAGS      = -std=gnu11 -O1 -g $(WARN) -Wno-sign-compare -Iinclude -Itests/lib $(T_CFLAGS_KX)
+T_LIB_SRCS   := tests/lib/tcommon.c tests/lib/hwwalk.c tests/lib/oracle.c tests/lib/iotlb.c \
+                tests/lib/fixture.c
+T_LIB_HDRS   := $(wildcard tests/lib/*.h) include/ptcore.h
+# The KUnit suites' walk model (kunit/hw_walk.c) is a second, independent
+# cross-check when it is in the tree; it builds against the harness headers.
+ifneq ($(wildcard kunit/hw_walk.c),)
+T_LIB_SRCS   += tests/lib/kxcheck.c kunit/hw_walk.c
+T_LIB_HDRS   += kunit/hw_walk.h
+T_CFLAGS_KX  := -Ikunit/harness -Ikunit
+else
+T_LIB_SRCS   += tests/lib/kxcheck_none.c
+T_CFLAGS_KX  :=
+endif
+
+FUZZ_SECONDS       ?= 60
+FUZZ_CHECK_SECONDS ?= 15
+FUZZ_FORMATS       ?= arm-s1 arm-s2 dart1 dart2
+T_FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+T_TSAN      := -fsanitize=thread
+
+# Core libraries built with clang and a sanitizer (the Makefile's corelib rule).
+$(eval $(call corelib,$(T_FUZZ_BUILD)/core,$(T_CLANG),-fsanitize=fuzzer-no-link $(T_FUZZ_SAN)))
+$(eval $(call corelib,$(T_BUILD)/tsan/core,$(T_CLANG),$(T_TSAN)))
+
+T_VALGRIND_BINS := $(T_BUILD)/iotlb_test $(T_BUILD)/fault_test $(T_BUILD)/badinput_test \
+                   $(T_BUILD)/fuzz_replay
+
+# ---- gcc builds against build/libptcore.a ----
+$(T_BUILD)/%_test: tests/%_test.c $(T_LIB_SRCS) $(T_LIB_HDRS) $(BUILD)/libptcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(T_CFLAGS) -o $@ $< $(T_LIB_SRCS) $(BUILD)/libptcore.a -lpthread
+
+$(T_BUILD)/fuzz_replay: tests/fuzz/replay.c tests/fuzz/fuzz_ptcore.c $(T_LIB_SRCS) $(T_LIB_HDRS) \
+		$(BUILD)/libptcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(T_CFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_ptcore.c $(T_LIB_SRCS) \
+		$(BUILD)/libptcore.a -lpthread
+
+# ---- libFuzzer (clang, ASan + UBSan) ----
+# Only the core carries libFuzzer's coverage instrumentation (fuzzer-no-link):
+# coverage of ptcore guides the search; instrumenting the models would only
+# slow every execution down (comparison tracing in their loops).
+T_FUZZ_OBJS := $(patsubst %.c,$(T_FUZZ_BUILD)/obj/%.o,tests/fuzz/fuzz_ptcore.c $(T_LIB_SRCS))
+
+$(T_FUZZ_BUILD)/obj/%.o: %.c $(T_LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(T_CLANG) $(T_CFLAGS) $(T_FUZZ_SAN) -c $< -o $@
+
+$(T_FUZZ_BUILD)/fuzz_ptcore: $(T_FUZZ_OBJS) $(T_FUZZ_BUILD)/core/libptcore.a
+	$(T_CLANG) -fsanitize=fuzzer $(T_FUZZ_SAN) -o $@ $(T_FUZZ_OBJS) \
+		$(T_FUZZ_BUILD)/core/libptcore.a -lpthread
+
+# The same target without libFuzzer's main, under ASan + UBSan, for replaying inputs.
+$(T_FUZZ_BUILD)/fuzz_replay_asan: $(T_FUZZ_BUILD)/obj/tests/fuzz/replay.o $(T_FUZZ_OBJS) \
+		$(T_FUZZ_BUILD)/core/libptcore.a
+	$(T_CLANG) $(T_FUZZ_SAN) -o $@ $^ -lpthread
+
+# ---- ThreadSanitizer ----
+$(T_BUILD)/tsan/tsan_test: tests/tsan_test.c $(T_LIB_SRCS) $(T_LIB_HDRS) $(T_BUILD)/tsan/core/libptcore.a
+	@mkdir -p $(dir $@)
+	$(T_CLANG) $(T_CFLAGS) $(T_TSAN) -o $@ tests/tsan_test.c $(T_LIB_SRCS) \
+		$(T_BUILD)/tsan/core/libptcore.a -lpthread
+
+.PHONY: check-races check-fuzz check-iotlb check-faults check-badinput check-tsan check-valgrind fuzz \
+	tests-build
+
+tests-build: $(T_VALGRIND_BINS) $(T_FUZZ_BUILD)/fuzz_ptcore $(T_FUZZ_BUILD)/fuzz_replay_asan \
+	$(T_BUILD)/tsan/tsan_test
+
+check-fuzz: $(T_FUZZ_BUILD)/fuzz_ptcore $(T_FUZZ_BUILD)/fuzz_replay_asan
+	@echo "replay: seed corpus and regression inputs (ASan + UBSan)"
+	@$(T_FUZZ_BUILD)/fuzz_replay_asan tests/fuzz/corpus tests/fuzz/regress
+	@set -e; for f in $(FUZZ_FORMATS); do \
+		bash tests/fuzz/run.sh $(T_FUZZ_BUILD)/fuzz_ptcore $(T_FUZZ_BUILD) $$f \
+			$(FUZZ_CHECK_SECONDS); done
+	@echo "fuzzing $(FUZZ_FORMATS) for $(FUZZ_CHECK_SECONDS) s each found nothing"
+	@echo "$(words $(FUZZ_FORMATS)) passed, 0 failed"
+
+fuzz: $(T_FUZZ_BUILD)/fuzz_ptcore
+	@set -e; for f in $(FUZZ_FORMATS); do \
+		bash tests/fuzz/run.sh $(T_FUZZ_BUILD)/fuzz_ptcore $(T_FUZZ_BUILD) $$f \
+			$(FUZZ_SECONDS); done
+
+check-iotlb: $(T_BUILD)/iotlb_test
+	$(T_BUILD)/iotlb_test
+
+check-faults: $(T_BUILD)/fault_test
+	$(T_BUILD)/fault_test
+
+check-badinput: $(T_BUILD)/badinput_test
+	$(T_BUILD)/badinput_test
+
+# Forced interleavings (tests/race_test.c): a concurrent sync must not free a
+# table a running map replaced before that map's flush (a core bug it found).
+check-races: $(T_BUILD)/race_test
+	$(T_BUILD)/race_test
+
+check-tsan: $(T_BUILD)/tsan/tsan_test
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66" $(T_BUILD)/tsan/tsan_test
+
+# The userspace KUnit runner (kunit/kunit.mk builds it as $(KUNIT_DIR)/ptcore_kunit).
+T_KUNIT_RUNNER := $(if $(KUNIT_DIR),$(KUNIT_DIR)/ptcore_kunit)
+T_VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect
+
+check-valgrind: $(T_VALGRIND_BINS) $(T_KUNIT_RUNNER)
+	$(T_VALGRIND) $(T_BUILD)/badinput_test
+	$(T_VALGRIND) $(T_BUILD)/iotlb_test --quick
+	$(T_VALGRIND) $(T_BUILD)/fault_test
+	$(T_VALGRIND) $(T_BUILD)/fuzz_replay tests/fuzz/corpus tests/fuzz/regress
+	$(if $(T_KUNIT_RUNNER),$(T_VALGRIND) $(T_KUNIT_RUNNER) > $(T_BUILD)/kunit-valgrind.ktap && \
+		echo "KUnit runner under valgrind: clean ($$(grep -c '^ *ok ' \
+		$(T_BUILD)/kunit-valgrind.ktap) ok lines)")
+
+CHECK_STEPS += check-badinput check-iotlb check-faults check-races check-fuzz check-tsan check-valgrind
