@@ -178,8 +178,9 @@ static int pt_map_leaves(struct pt_map_state *ms, uint64_t *table, unsigned int 
 					ret = -EADDRINUSE;
 					break;
 				}
-				ret = pt_replace_empty_table(ms, ptep, old, level, pte,
-							     ms->iova + ((uint64_t)(ptep - start) << isz));
+				uint64_t iova = ms->iova + ((uint64_t)(ptep - start) << isz);
+
+				ret = pt_replace_empty_table(ms, ptep, old, level, pte, iova);
 				if (ret)
 					break;
 				continue;
@@ -450,8 +451,8 @@ static int pt_unmap(struct ptcore_table *t, uint64_t start, uint64_t end,
 		uint64_t pte = os_pte_read(ptep);
 		unsigned int isz = item_lg2(t, level);
 
-		if (((iova ^ (end - 1)) >> isz) || !fmt_valid(pte) || !fmt_is_table(t, pte, level) ||
-		    end - iova == PT_BIT(isz))
+		if (((iova ^ (end - 1)) >> isz) || !fmt_valid(pte) ||
+		    !fmt_is_table(t, pte, level) || end - iova == PT_BIT(isz))
 			break;
 		tables[level] = table;
 		table = pt_child(t, pte);
@@ -479,7 +480,7 @@ static int pt_unmap(struct ptcore_table *t, uint64_t start, uint64_t end,
 
 				if (item == iova && end - item > item_mask &&
 				    pt_subtree_full(t, child, level - 1, &pgsize, &ntables)) {
-					/* Wholly covered and full: unlink it, free it after the flush. */
+					/* Wholly covered and full: unlink; free after the flush. */
 					os_pte_write(&table[idx], 0);
 					pt_sync(t, &table[idx], sizeof(*table));
 					gather->flags |= PTCORE_GATHER_TABLES;
@@ -527,7 +528,7 @@ static int pt_unmap(struct ptcore_table *t, uint64_t start, uint64_t end,
 		}
 		if (iova >= end)
 			break;
-		/* This table is done: up to the lowest table that still covers iova (or the next root). */
+		/* Done here: up to the lowest table still covering iova, or the next root. */
 		while (level < top && !(iova & (PT_BIT(item_lg2(t, level + 1)) - 1)))
 			level++;
 		table = level < top ? tables[level] : pt_root(t, iova);

@@ -16,7 +16,8 @@
 #include "os/os.h"
 
 #define PT_MAX_LEVELS		6
-#define PT_BATCH_SIZE		64	/* removed subtrees queued per table before an early flush */
+/* Removed subtrees queued per table before an early flush. */
+#define PT_BATCH_SIZE		64
 #define PT_MIN_TABLE_BYTES	64
 #define PT_MAX_ROOTS		4	/* DART: up to four TTBRs */
 #define PT_LEAF_LEVELS		3	/* levels that can hold leaves (ARM 4K: 4K, 2M, 1G) */
@@ -29,6 +30,10 @@ struct ptcore_table;
 
 /**
  * struct pt_fmt_ops - one format's instantiated algorithms
+ * @map: ptcore_map_pages() after its argument checks
+ * @unmap: ptcore_unmap() of [iova, end) after its argument checks
+ * @iova_to_phys: ptcore_iova_to_phys() after its argument check
+ * @free_subtree: free @table (at @level) and every table below it
  *
  * The only indirect calls in ptcore: one per API call, never per entry.
  */
@@ -38,7 +43,6 @@ struct pt_fmt_ops {
 	int (*unmap)(struct ptcore_table *t, uint64_t iova, uint64_t end,
 		     struct ptcore_gather *gather, uint64_t *unmapped);
 	int (*iova_to_phys)(const struct ptcore_table *t, uint64_t iova, uint64_t *phys);
-	/* free @table (at @level) and every table below it */
 	void (*free_subtree)(struct ptcore_table *t, uint64_t *table, unsigned int level);
 };
 

@@ -15,21 +15,22 @@
 			   PTCORE_FEAT_DIRTY_TRACKING | PTCORE_FEAT_ARM_NS | \
 			   PTCORE_FEAT_ARM_S2FWB)
 
-_Static_assert(sizeof(struct ptcore_gather) == 40, "ptcore_gather layout");
-_Static_assert(sizeof(struct ptcore_cfg) == 40, "ptcore_cfg layout");
-_Static_assert(sizeof(struct ptcore_hw_info) == 80, "ptcore_hw_info layout");
-_Static_assert(sizeof(struct ptcore_ops) == 4 * sizeof(void *), "ptcore_ops layout");
-_Static_assert(sizeof(struct ptcore_mem_stats) == 32, "ptcore_mem_stats layout");
-_Static_assert(offsetof(struct ptcore_gather, flags) == 24 &&
-	       offsetof(struct ptcore_gather, freelist) == 32, "ptcore_gather layout");
-_Static_assert(offsetof(struct ptcore_cfg, ias) == 16 && offsetof(struct ptcore_cfg, reserved) == 19 &&
-	       offsetof(struct ptcore_cfg, ops) == 24 && offsetof(struct ptcore_cfg, cookie) == 32,
-	       "ptcore_cfg layout");
-_Static_assert(offsetof(struct ptcore_hw_info, n_roots) == 20 &&
-	       offsetof(struct ptcore_hw_info, root) == 24 &&
-	       offsetof(struct ptcore_hw_info, arm_tsz) == 56 &&
-	       offsetof(struct ptcore_hw_info, arm_mair) == 64 &&
-	       offsetof(struct ptcore_hw_info, mode) == 72, "ptcore_hw_info layout");
+static_assert(sizeof(struct ptcore_gather) == 40, "ptcore_gather layout");
+static_assert(sizeof(struct ptcore_cfg) == 40, "ptcore_cfg layout");
+static_assert(sizeof(struct ptcore_hw_info) == 80, "ptcore_hw_info layout");
+static_assert(sizeof(struct ptcore_ops) == 4 * sizeof(void *), "ptcore_ops layout");
+static_assert(sizeof(struct ptcore_mem_stats) == 32, "ptcore_mem_stats layout");
+static_assert(offsetof(struct ptcore_gather, flags) == 24 &&
+	      offsetof(struct ptcore_gather, freelist) == 32, "ptcore_gather layout");
+static_assert(offsetof(struct ptcore_cfg, ias) == 16 &&
+	      offsetof(struct ptcore_cfg, reserved) == 19 &&
+	      offsetof(struct ptcore_cfg, ops) == 24 &&
+	      offsetof(struct ptcore_cfg, cookie) == 32, "ptcore_cfg layout");
+static_assert(offsetof(struct ptcore_hw_info, n_roots) == 20 &&
+	      offsetof(struct ptcore_hw_info, root) == 24 &&
+	      offsetof(struct ptcore_hw_info, arm_tsz) == 56 &&
+	      offsetof(struct ptcore_hw_info, arm_mair) == 64 &&
+	      offsetof(struct ptcore_hw_info, mode) == 72, "ptcore_hw_info layout");
 
 /* ---- table memory ---- */
 

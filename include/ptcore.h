@@ -58,18 +58,20 @@ enum ptcore_format {
 #define PTCORE_PROT_PRIV	0x20
 
 /* ptcore_cfg.features */
-#define PTCORE_FEAT_DMA_INCOHERENT	0x0001	/* walker does not snoop CPU caches: ops->sync_table after table writes */
+/* the walker does not snoop CPU caches: ops->sync_table after table writes */
+#define PTCORE_FEAT_DMA_INCOHERENT	0x0001
 #define PTCORE_FEAT_FREE_EMPTY_TABLES	0x0002	/* unmap also frees tables it leaves empty */
 #define PTCORE_FEAT_DIRTY_TRACKING	0x0004	/* hardware dirty state */
-#define PTCORE_FEAT_ARM_NS		0x10000	/* ARM: NS / NSTABLE bits, as IO_PGTABLE_QUIRK_ARM_NS */
+/* ARM: NS / NSTABLE bits, as IO_PGTABLE_QUIRK_ARM_NS */
+#define PTCORE_FEAT_ARM_NS		0x10000
 #define PTCORE_FEAT_ARM_S2FWB		0x20000	/* ARM stage 2: FWB memory attributes */
 
 /* ptcore_gather.flags */
-#define PTCORE_GATHER_TABLES	0x1	/* a table entry was removed: walk caches must be invalidated too */
+/* a table entry was removed: walk caches must be invalidated too */
+#define PTCORE_GATHER_TABLES	0x1
 
-/**
- * struct ptcore_table - a page table (opaque)
- *
+/*
+ * struct ptcore_table - a page table (opaque).
  * Created by ptcore_table_create(), freed by ptcore_table_destroy(). Its
  * layout, locks and format are private to ptcore.
  */

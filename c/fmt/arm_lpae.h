@@ -15,7 +15,8 @@
 #define ARM_TYPE_PAGE		3ULL	/* at the last level */
 #define ARM_ADDR_MASK		PT_GENMASK(47, 12)
 #define ARM_NSTABLE		PT_BIT(63)
-#define ARM_SW_SYNC		PT_BIT(55)	/* software bit: table entry synced (6.1, incoherent) */
+/* Software bit: Linux 6.1 marks synced table entries with it (incoherent walk). */
+#define ARM_SW_SYNC		PT_BIT(55)
 #define ARM_XN			(PT_BIT(54) | PT_BIT(53))
 #define ARM_CONT		PT_BIT(52)
 #define ARM_NG			PT_BIT(11)

@@ -3,6 +3,7 @@
 #ifndef PTCORE_OS_USER_H
 #define PTCORE_OS_USER_H
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -63,7 +64,7 @@ static inline void os_free(void *p)
 	free(p);
 }
 
-typedef pthread_mutex_t os_lock_t;
+#define os_lock_t	pthread_mutex_t
 
 static inline void os_lock_init(os_lock_t *l)
 {

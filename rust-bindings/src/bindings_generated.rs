@@ -37,10 +37,6 @@ pub const ptcore_format_PTCORE_FMT_RISCV64: ptcore_format = 8;
 #[doc = ""]
 #[doc = " ptcore_table_create() refuses a reserved format with -EINVAL."]
 pub type ptcore_format = core::ffi::c_uint;
-#[doc = " struct ptcore_table - a page table (opaque)"]
-#[doc = ""]
-#[doc = " Created by ptcore_table_create(), freed by ptcore_table_destroy(). Its"]
-#[doc = " layout, locks and format are private to ptcore."]
 #[repr(C)]
 #[derive(Default, Copy, Clone)]
 pub struct ptcore_table {
