@@ -728,7 +728,7 @@ static bool om_add(struct ptt_ctx *ctx, u64 iova, u64 size, u64 pa, u32 prot)
 
 	if (ctx->om_n == ctx->om_cap) {
 		unsigned int cap = ctx->om_cap ? ctx->om_cap * 2 : 256;
-		struct ptt_omap *n = kmalloc_array(cap, sizeof(*n), GFP_KERNEL);
+		struct ptt_omap *n = kvmalloc_array(cap, sizeof(*n), GFP_KERNEL);
 
 		if (!n) {
 			violation(ctx, "oracle: out of memory");
@@ -736,7 +736,7 @@ static bool om_add(struct ptt_ctx *ctx, u64 iova, u64 size, u64 pa, u32 prot)
 		}
 		if (ctx->om_n)
 			memcpy(n, ctx->om, ctx->om_n * sizeof(*n));
-		kfree(ctx->om);
+		kvfree(ctx->om);
 		ctx->om = n;
 		ctx->om_cap = cap;
 	}
@@ -893,7 +893,7 @@ void ptt_ctx_destroy(struct ptt_ctx *ctx)
 			ctx->trk[i].synced = NULL;
 		}
 	}
-	kfree(ctx->om);
+	kvfree(ctx->om);
 	ctx->om = NULL;
 	ctx->om_n = 0;
 	ctx->om_cap = 0;

@@ -19,6 +19,17 @@ static inline void *kzalloc(size_t size, gfp_t gfp)
 	return kmalloc(size, gfp | __GFP_ZERO);
 }
 
+/* No vmalloc in userspace: the same heap. */
+static inline void *kvmalloc_array(size_t n, size_t size, gfp_t gfp)
+{
+	return kmalloc_array(n, size, gfp);
+}
+
+static inline void kvfree(const void *ptr)
+{
+	kfree(ptr);
+}
+
 static inline void *kcalloc(size_t n, size_t size, gfp_t gfp)
 {
 	return kmalloc_array(n, size, gfp | __GFP_ZERO);
