@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# ptcore as kernel code (included by the top-level Makefile):
+#   make kbuild        ptcore.ko and ptcore_kunit.ko against Debian's linux-headers-amd64,
+#                      W=1 and sparse, no warning allowed
+#   make kunit-uml     every KUnit suite in User Mode Linux 6.1, built with gcc and with clang
+#   make lint          checkpatch.pl --strict and kernel-doc on c/, include/, kunit/
+#   make check-kernel  all three
+# Debian's linux-source-6.1 is extracted once into $(BUILD)/linux-6.1 and reused.
+# See Documentation/kernel.rst.
+
+.PHONY: kbuild kunit-uml kunit-uml-gcc kunit-uml-clang lint check-kernel
+
+kbuild:
+	@BUILD=$(BUILD) bash scripts/kbuild.sh
+
+kunit-uml:
+	@BUILD=$(BUILD) bash scripts/kunit_uml.sh gcc clang
+
+kunit-uml-gcc kunit-uml-clang:
+	@BUILD=$(BUILD) bash scripts/kunit_uml.sh $(patsubst kunit-uml-%,%,$@)
+
+lint:
+	@BUILD=$(BUILD) bash scripts/lint.sh
+
+# In turn (-j cannot interleave them), and all three even when one fails, so
+# that one run shows every problem.
+check-kernel:
+	@rc=0; \
+	$(MAKE) --no-print-directory kbuild || rc=1; \
+	$(MAKE) --no-print-directory lint || rc=1; \
+	$(MAKE) --no-print-directory kunit-uml || rc=1; \
+	exit $$rc
+
+CHECK_STEPS += check-kernel
