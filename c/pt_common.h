@@ -117,7 +117,7 @@ struct ptcore_table {
 
 	uint64_t *roots[PT_MAX_ROOTS];	/* top table(s): CPU address */
 	uint64_t root_pa[PT_MAX_ROOTS];
-	intptr_t va_minus_pa;		/* constant for every table */
+	uintptr_t va_minus_pa;		/* constant for every table (modulo 2^bits) */
 
 	const struct ptcore_ops *ops;
 	void *cookie;
@@ -165,7 +165,7 @@ static inline uint64_t *table_va(const struct ptcore_table *t, uint64_t pa)
 
 static inline uint64_t table_pa(const struct ptcore_table *t, const void *va)
 {
-	return (uint64_t)((intptr_t)(uintptr_t)va - t->va_minus_pa);
+	return (uint64_t)((uintptr_t)va - t->va_minus_pa);
 }
 
 /* ---- table memory and callbacks ---- */

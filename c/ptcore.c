@@ -194,7 +194,7 @@ static int pt_alloc_roots(struct ptcore_table *t)
 		t->roots[i] = pt_alloc_table(t, bytes, &t->root_pa[i], 0);
 		if (!t->roots[i])
 			return -ENOMEM;
-		t->va_minus_pa = (intptr_t)(uintptr_t)t->roots[i] - (intptr_t)t->root_pa[i];
+		t->va_minus_pa = (uintptr_t)t->roots[i] - (uintptr_t)t->root_pa[i];
 		pt_sync(t, t->roots[i], bytes);
 	}
 	return 0;

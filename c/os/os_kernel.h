@@ -38,8 +38,6 @@
 #ifndef UINT32_MAX
 #define UINT32_MAX	U32_MAX
 #endif
-/* <stdint.h>'s intptr_t, which the kernel lacks (it has uintptr_t). */
-#define intptr_t	long
 
 /* likely(), unlikely() and static_assert() come from linux/ too. */
 
