@@ -28,7 +28,7 @@ out=$build/kernel
 
 hdr=${KERNEL_HEADERS:-}
 if [ -z "$hdr" ]; then
-	hdr=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)
+	hdr=$(printf '%s\n' /usr/src/linux-headers-*-amd64 | sort -V | tail -n 1)
 fi
 if [ -z "$hdr" ] || [ ! -f "$hdr/Makefile" ]; then
 	echo "kbuild.sh: no kernel headers (apt-get install linux-headers-amd64)" >&2

@@ -42,7 +42,8 @@ else
 	# not for code that has to define them.
 	mapfile -t cfiles < <(find c include kunit -path kunit/harness -prune -o \
 		-type f -name '*.[ch]' -print 2>/dev/null | sort)
-	mapfile -t docfiles < <(ls include/*.h c/*.h c/*/*.h 2>/dev/null | sort)
+	mapfile -t docfiles < <(find include -maxdepth 1 -name '*.h' 2>/dev/null
+				  find c -maxdepth 2 -name '*.h' 2>/dev/null | sort)
 fi
 
 fail=0
