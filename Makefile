@@ -84,7 +84,8 @@ install: lib
 	install -m 755 $(BUILD)/libptcore.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libptcore.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libptcore.so.$(SOVER)
 	ln -sf libptcore.so.$(SOVER) $(DESTDIR)$(PREFIX)/lib/libptcore.so
-	install -m 644 $(BUILD)/ptcore.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' c/ptcore.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/ptcore.pc
 
 clean:
 	rm -rf $(BUILD)
