@@ -235,6 +235,5 @@ extern const struct pt_fmt_ops pt_dart_ops;
 int pt_arm_lpae_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
 void pt_arm_lpae_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info);
 int pt_dart_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
-void pt_dart_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info);
 
 #endif /* PTCORE_PT_COMMON_H */

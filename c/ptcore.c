@@ -295,9 +295,8 @@ OS_API int ptcore_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *i
 	info->n_roots = 1u << t->geom.root_bits;
 	for (i = 0; i < info->n_roots; i++)
 		info->root[i] = t->root_pa[i];
-	if (t->format == PTCORE_FMT_APPLE_DART || t->format == PTCORE_FMT_APPLE_DART2)
-		pt_dart_hw_info(t, info);
-	else
+	/* DART has no translation-control fields: levels and roots say it all. */
+	if (t->format == PTCORE_FMT_ARM64_LPAE_S1 || t->format == PTCORE_FMT_ARM64_LPAE_S2)
 		pt_arm_lpae_hw_info(t, info);
 	return 0;
 }

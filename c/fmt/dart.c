@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Apple DART: configuration, geometry and hw_info, and the algorithms
+ * Apple DART: configuration and geometry, and the algorithms
  * instantiated with the DART accessors.
  *
  * Geometry: two table levels below the TTBR selection with up to four
@@ -57,9 +57,4 @@ int pt_dart_init(struct ptcore_table *t, const struct ptcore_cfg *cfg)
 	t->pgsize_bitmap = PT_BIT(g);
 	pt_fill_leaf_attrs(t);
 	return 0;
-}
-
-void pt_dart_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info)
-{
-	/* levels and roots are generic; DART has no translation-control fields here */
 }
