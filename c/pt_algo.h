@@ -56,7 +56,7 @@ static int pt_iova_to_phys(const struct ptcore_table *t, uint64_t iova, uint64_t
 	uint64_t pte;
 
 	for (;;) {
-		pte = os_pte_read_acquire(&table[table_index(t, iova, level)]);
+		pte = os_pte_read_table(&table[table_index(t, iova, level)]);
 		if (!fmt_valid(pte))
 			return -ENOENT;
 		if (!fmt_is_table(t, pte, level))
@@ -74,6 +74,8 @@ static void pt_free_subtree(struct ptcore_table *t, uint64_t *table, unsigned in
 {
 	unsigned int i, n = pt_entries(t, level);
 
+	if (unlikely(t->destroying))
+		os_cond_resched();
 	if (level) {
 		for (i = 0; i < n; i++) {
 			uint64_t pte = table[i];
@@ -85,19 +87,23 @@ static void pt_free_subtree(struct ptcore_table *t, uint64_t *table, unsigned in
 	pt_free_table(t, table, table_bytes(t, level));
 }
 
-/* True when no leaf lies anywhere below @table (a full table at @level). */
+/*
+ * True when a leaf lies somewhere below @table (a whole table at @level).
+ * When there is none, *@ntables has grown by the tables of the subtree.
+ */
 static bool pt_subtree_has_leaf(const struct ptcore_table *t, const uint64_t *table,
-				unsigned int level)
+				unsigned int level, uint32_t *ntables)
 {
 	unsigned int i, n = pt_entries(t, level);
 
+	(*ntables)++;
 	for (i = 0; i < n; i++) {
-		uint64_t pte = os_pte_read_acquire(&table[i]);
+		uint64_t pte = os_pte_read_table(&table[i]);
 
 		if (!fmt_valid(pte))
 			continue;
 		if (!fmt_is_table(t, pte, level) ||
-		    pt_subtree_has_leaf(t, pt_child(t, pte), level - 1))
+		    pt_subtree_has_leaf(t, pt_child(t, pte), level - 1, ntables))
 			return true;
 	}
 	return false;
@@ -114,39 +120,38 @@ struct pt_map_state {
 	unsigned int leaf_level;
 	unsigned int run_lg2;		/* entries per leaf, log2 */
 	uint32_t gfp;
-	struct ptcore_gather replaced;	/* span of tables replaced by leaves */
-	struct pt_replaced *notes;	/* those tables, queued for freeing after the flush */
+	struct ptcore_gather flush;	/* what the map must flush before it returns */
+	uint64_t *parked;		/* tables replaced by leaves, linked by pt_meta */
+	struct pt_meta *parked_last;
 };
 
 /*
  * The entry at @ptep (a table at @level) is where a leaf must go. If its
- * subtree holds no leaf, swap it for @leaf and queue the subtree to be
- * freed after the next sync; the map flushes its span before returning.
+ * subtree holds no leaf, swap it for @leaf; the map flushes its span before
+ * returning and parks it (pt_mem.c) until an unmap removes @leaf. Never
+ * allocates, so a run of entries cannot fail half way for want of memory.
  */
 static int pt_replace_empty_table(struct pt_map_state *ms, uint64_t *ptep, uint64_t old,
 				  unsigned int level, uint64_t leaf, uint64_t iova)
 {
 	struct ptcore_table *t = ms->t;
 	uint64_t *child = pt_child(t, old);
-	struct pt_replaced *note;
+	uint32_t ntables = 0;
+	struct pt_meta *m;
 
-	if (pt_subtree_has_leaf(t, child, level - 1))
+	if (pt_subtree_has_leaf(t, child, level - 1, &ntables))
 		return -EADDRINUSE;
-	note = os_zalloc(sizeof(*note), ms->gfp);
-	if (!note)
-		return -ENOMEM;
-	if (!os_pte_cmpxchg(ptep, &old, leaf)) {
-		/* An overlapping map changed the entry first: it is in use. */
-		os_free(note);
-		return -EADDRINUSE;
-	}
-	note->table = child;
-	note->level = level - 1;
-	note->next = ms->notes;
-	ms->notes = note;
-	pt_gather_add(&ms->replaced, iova, iova + PT_BIT(item_lg2(t, level)) - 1);
-	ms->replaced.pgsize |= PT_BIT(item_lg2(t, level));
-	ms->replaced.flags |= PTCORE_GATHER_TABLES;
+	if (!os_pte_cmpxchg(ptep, &old, leaf))
+		return -EADDRINUSE;	/* an overlapping map changed the entry first */
+	m = pt_meta(t, child);
+	m->link = pt_link(ms->parked, level - 1);
+	m->aux = (uintptr_t)iova | ntables;	/* ntables < the span iova is aligned to */
+	if (!ms->parked)
+		ms->parked_last = m;
+	ms->parked = child;
+	pt_gather_add(&ms->flush, iova, iova + PT_BIT(item_lg2(t, level)) - 1);
+	ms->flush.pgsize |= PT_BIT(item_lg2(t, level));
+	ms->flush.flags |= PTCORE_GATHER_TABLES;
 	return 0;
 }
 
@@ -171,7 +176,7 @@ static int pt_map_leaves(struct pt_map_state *ms, uint64_t *table, unsigned int 
 		pte = ms->attrs | fmt_encode_oa(t, ms->pa);
 		step = fmt_encode_oa(t, PT_BIT(isz));
 		for (; ptep != stop; ptep++, pte += step) {
-			uint64_t old = os_pte_read(ptep);
+			uint64_t old = os_pte_read_table(ptep);
 
 			if (unlikely(old)) {
 				if (!fmt_valid(old) || !fmt_is_table(t, old, level)) {
@@ -194,10 +199,12 @@ static int pt_map_leaves(struct pt_map_state *ms, uint64_t *table, unsigned int 
 			uint64_t pa = ms->pa + ((uint64_t)(ptep - start) << isz);
 
 			for (i = 0; i < run; i++) {
-				uint64_t old = os_pte_read(&ptep[i]);
+				uint64_t old = os_pte_read_table(&ptep[i]);
+				uint32_t ntables = 0;
 
 				if (old && (!fmt_valid(old) || !fmt_is_table(t, old, level) ||
-					    pt_subtree_has_leaf(t, pt_child(t, old), level - 1))) {
+					    pt_subtree_has_leaf(t, pt_child(t, old), level - 1,
+								&ntables))) {
 					ret = -EADDRINUSE;
 					break;
 				}
@@ -205,7 +212,7 @@ static int pt_map_leaves(struct pt_map_state *ms, uint64_t *table, unsigned int 
 			if (ret)
 				break;
 			for (i = 0; i < run; i++) {
-				uint64_t old = os_pte_read(&ptep[i]);
+				uint64_t old = os_pte_read_table(&ptep[i]);
 
 				pte = ms->attrs | fmt_encode_oa(t, pa + ((uint64_t)i << isz));
 				if (old) {
@@ -218,9 +225,21 @@ static int pt_map_leaves(struct pt_map_state *ms, uint64_t *table, unsigned int 
 				}
 			}
 			if (ret) {
-				/* Never leave half a run: take back what this run wrote. */
-				while (i--)
+				/*
+				 * Never leave half a run: take back what this run
+				 * wrote, make that visible to the walker, and let
+				 * the map's own flush cover the leaves it saw.
+				 */
+				unsigned int written = i;
+
+				for (i = 0; i < written; i++)
 					os_pte_write(&ptep[i], 0);
+				if (written) {
+					pt_sync(t, ptep, written * sizeof(*ptep));
+					pt_gather_add(&ms->flush, iova,
+						      iova + ((uint64_t)written << isz) - 1);
+					ms->flush.pgsize |= PT_BIT(isz + ms->run_lg2);
+				}
 				break;
 			}
 		}
@@ -325,7 +344,7 @@ static int pt_map(struct ptcore_table *t, uint64_t iova, uint64_t pa, unsigned i
 		ms.attrs = t->leaf_attrs[ms.leaf_level][prot & PT_PROT_ALL];
 	else
 		ms.attrs = fmt_leaf_attrs(t, prot, ms.leaf_level, ms.run_lg2);
-	pt_gather_init(&ms.replaced);
+	pt_gather_init(&ms.flush);
 
 	for (;;) {
 		/* Down to the leaf level along ms.iova, creating tables as needed. */
@@ -372,13 +391,11 @@ table_done:
 		table = level < top ? tables[level] : pt_root(t, ms.iova);
 	}
 out:
-	/*
-	 * Flush the replaced tables before a sync may see them: a concurrent
-	 * sync of another range frees whatever is on the replaced list.
-	 */
-	if (unlikely(ms.notes)) {
-		pt_flush(t, &ms.replaced);
-		pt_replaced_push(t, ms.notes);
+	/* Replaced tables (and a run taken back): out of every walk cache before return. */
+	if (unlikely(!pt_gather_empty(&ms.flush))) {
+		pt_flush(t, &ms.flush);
+		if (ms.parked)
+			pt_park(t, ms.parked, ms.parked_last);
 	}
 	*mapped = ms.iova - iova;
 	return ret;
@@ -448,7 +465,7 @@ static int pt_unmap(struct ptcore_table *t, uint64_t start, uint64_t end,
 	/* Straight down while the whole range lies strictly inside one table item. */
 	while (level) {
 		uint64_t *ptep = &table[table_index(t, iova, level)];
-		uint64_t pte = os_pte_read(ptep);
+		uint64_t pte = os_pte_read_table(ptep);
 		unsigned int isz = item_lg2(t, level);
 
 		if (((iova ^ (end - 1)) >> isz) || !fmt_valid(pte) ||
@@ -466,7 +483,7 @@ static int pt_unmap(struct ptcore_table *t, uint64_t start, uint64_t end,
 		unsigned int idx = table_index(t, iova, level);
 
 		while (idx < n && iova < end) {
-			uint64_t pte = os_pte_read(&table[idx]);
+			uint64_t pte = os_pte_read_table(&table[idx]);
 			uint64_t item = iova & ~item_mask;
 			unsigned int run_lg2, first, stop;
 
@@ -484,8 +501,7 @@ static int pt_unmap(struct ptcore_table *t, uint64_t start, uint64_t end,
 					os_pte_write(&table[idx], 0);
 					pt_sync(t, &table[idx], sizeof(*table));
 					gather->flags |= PTCORE_GATHER_TABLES;
-					gather->nr_tables += ntables;
-					pt_batch_add(t, gather, child, level - 1, item, ntables);
+					pt_gather_queue(t, gather, child, level - 1, ntables);
 					iova = item + PT_BIT(isz);
 					idx++;
 					continue;

@@ -16,9 +16,9 @@
 #include "os/os.h"
 
 #define PT_MAX_LEVELS		6
-/* Removed subtrees queued per table before an early flush. */
-#define PT_BATCH_SIZE		64
 #define PT_MIN_TABLE_BYTES	64
+/* Every table below the top is this big at least; each has a struct pt_meta. */
+#define PT_META_MIN_BYTES	4096
 #define PT_MAX_ROOTS		4	/* DART: up to four TTBRs */
 #define PT_LEAF_LEVELS		3	/* levels that can hold leaves (ARM 4K: 4K, 2M, 1G) */
 #define PT_PROT_ALL		0x3f	/* every PTCORE_PROT_* bit */
@@ -70,34 +70,6 @@ struct pt_geom {
 	uint32_t index_mask[PT_MAX_LEVELS];
 };
 
-/*
- * A removed subtree waiting for the flush: its top table, its level and
- * the first IOVA it translated (for an early flush).
- */
-struct pt_batch_entry {
-	uint64_t *table;
-	uint64_t iova;
-	unsigned int level;
-	uint32_t ntables;
-};
-
-/*
- * Tables that unmaps removed, waiting for the flush of the gather that owns
- * the batch. Lives in the handle: unmap never allocates.
- */
-struct pt_batch {
-	const struct ptcore_gather *owner;
-	unsigned int count;
-	struct pt_batch_entry entry[PT_BATCH_SIZE];
-};
-
-/* A table that a map replaced by a leaf; freed at the next sync. */
-struct pt_replaced {
-	struct pt_replaced *next;
-	uint64_t *table;
-	unsigned int level;
-};
-
 struct ptcore_table {
 	const struct pt_fmt_ops *fops;
 	struct pt_geom geom;
@@ -121,10 +93,13 @@ struct ptcore_table {
 
 	const struct ptcore_ops *ops;
 	void *cookie;
+	bool caller_alloc;		/* ops->alloc_table: metadata in dir, not the allocator */
+	bool destroying;		/* ptcore_table_destroy() is freeing: it may sleep */
+	uint8_t dir_levels;		/* levels of dir above its leaves */
+	void **dir;			/* pt_meta of a caller's tables, by physical frame */
 
-	os_lock_t lock;			/* batch and replaced */
-	struct pt_batch batch;
-	struct pt_replaced *replaced;
+	os_lock_t lock;			/* parked */
+	uint64_t *parked;		/* tables maps replaced by leaves (pt_mem.c) */
 };
 
 /* ---- geometry ---- */
@@ -181,10 +156,32 @@ static inline void pt_sync(const struct ptcore_table *t, void *va, size_t len)
 		t->ops->sync_table(t->cookie, va, len);
 }
 
+/* Table memory, metadata, gathers' freelists and parked tables: pt_mem.c. */
+int pt_mem_init(struct ptcore_table *t);
+void pt_mem_destroy(struct ptcore_table *t);
 void *pt_alloc_table(struct ptcore_table *t, size_t bytes, uint64_t *pa, uint32_t gfp);
 void *pt_alloc_table_to_fill(struct ptcore_table *t, size_t bytes, uint64_t *pa, uint32_t gfp);
 void pt_free_table(struct ptcore_table *t, void *va, size_t bytes);
 void pt_flush(struct ptcore_table *t, const struct ptcore_gather *gather);
+struct pt_meta *pt_meta(const struct ptcore_table *t, const void *table);
+
+/* pt_meta.link: the next table, and this one's level in bits 1..3. */
+#define PT_LINK_LEVEL_MASK	0xeUL
+
+static inline uintptr_t pt_link(const void *next, unsigned int level)
+{
+	return (uintptr_t)next | ((uintptr_t)level << 1);
+}
+
+static inline uint64_t *pt_link_next(uintptr_t link)
+{
+	return (uint64_t *)(link & ~(uintptr_t)0x3f);
+}
+
+static inline unsigned int pt_link_level(uintptr_t link)
+{
+	return (unsigned int)((link & PT_LINK_LEVEL_MASK) >> 1);
+}
 
 /* ---- gathers ---- */
 
@@ -211,11 +208,27 @@ static inline bool pt_gather_empty(const struct ptcore_gather *g)
 	return g->start > g->end;
 }
 
-/* Queue a removed subtree on the table's batch for @gather (unmap.c). */
-void pt_batch_add(struct ptcore_table *t, struct ptcore_gather *gather, uint64_t *table,
-		  unsigned int level, uint64_t iova, uint32_t ntables);
-/* Queue tables a map replaced by leaves (and flushed), to free at the next sync. */
-void pt_replaced_push(struct ptcore_table *t, struct pt_replaced *notes);
+/*
+ * Queue a subtree that an unmap unlinked on @gather (its freelist): no lock,
+ * no allocation, nothing written to table memory.
+ */
+static inline void pt_gather_queue(const struct ptcore_table *t, struct ptcore_gather *gather,
+				   uint64_t *table, unsigned int level, uint32_t ntables)
+{
+	struct pt_meta *m = pt_meta(t, table);
+
+	m->link = pt_link(gather->freelist, level);
+	m->aux = (uintptr_t)t;
+	gather->freelist = table;
+	gather->nr_tables += ntables;
+}
+
+bool pt_gather_owned(const struct ptcore_table *t, const struct ptcore_gather *gather);
+void pt_gather_free(struct ptcore_table *t, struct ptcore_gather *gather);
+void pt_park(struct ptcore_table *t, uint64_t *first, struct pt_meta *last);
+void pt_unpark(struct ptcore_table *t, struct ptcore_gather *gather, uint64_t start,
+	       uint64_t end);
+void pt_free_parked(struct ptcore_table *t);
 
 static inline unsigned int pt_ffs64(uint64_t v)
 {

@@ -3,11 +3,11 @@
  * ptcore's ABI entry points: argument checks, dispatch to the format's
  * instantiated algorithms (the only indirect call), gathers and sync.
  *
- * Freed-table bookkeeping lives outside table memory. An unmap unlinks a
- * wholly covered subtree by zeroing one entry and queues only the subtree's
- * top on the handle's batch (struct pt_batch), so it never allocates and
- * never writes into unlinked memory; after the flush, the subtree is walked
- * and freed.
+ * An unmap unlinks a wholly covered subtree by zeroing one entry and queues
+ * only the subtree's top on the caller's gather, linked through metadata
+ * outside table memory (pt_mem.c), so it never allocates, never writes into
+ * unlinked memory and shares nothing with other unmaps; after the flush,
+ * ptcore_iotlb_sync() walks and frees those subtrees.
  */
 #include "pt_common.h"
 
@@ -16,6 +16,7 @@
 			   PTCORE_FEAT_ARM_S2FWB)
 
 static_assert(sizeof(struct ptcore_gather) == 40, "ptcore_gather layout");
+static_assert(sizeof(uintptr_t) == sizeof(uint64_t), "pt_meta.aux holds an IOVA");
 static_assert(sizeof(struct ptcore_cfg) == 40, "ptcore_cfg layout");
 static_assert(sizeof(struct ptcore_hw_info) == 80, "ptcore_hw_info layout");
 static_assert(sizeof(struct ptcore_ops) == 4 * sizeof(void *), "ptcore_ops layout");
@@ -31,118 +32,6 @@ static_assert(offsetof(struct ptcore_hw_info, n_roots) == 20 &&
 	      offsetof(struct ptcore_hw_info, arm_tsz) == 56 &&
 	      offsetof(struct ptcore_hw_info, arm_mair) == 64 &&
 	      offsetof(struct ptcore_hw_info, mode) == 72, "ptcore_hw_info layout");
-
-/* ---- table memory ---- */
-
-void *pt_alloc_table(struct ptcore_table *t, size_t bytes, uint64_t *pa, uint32_t gfp)
-{
-	if (t->ops && t->ops->alloc_table)
-		return t->ops->alloc_table(t->cookie, bytes, pa, gfp);
-	return os_table_alloc(bytes, pa, gfp);
-}
-
-/* For a table the caller writes completely before anyone can see it. */
-void *pt_alloc_table_to_fill(struct ptcore_table *t, size_t bytes, uint64_t *pa, uint32_t gfp)
-{
-	if (t->ops && t->ops->alloc_table)
-		return t->ops->alloc_table(t->cookie, bytes, pa, gfp);
-	return os_table_alloc_nozero(bytes, pa, gfp);
-}
-
-void pt_free_table(struct ptcore_table *t, void *va, size_t bytes)
-{
-	uint64_t pa = table_pa(t, va);
-
-	if (t->ops && t->ops->free_table)
-		t->ops->free_table(t->cookie, va, pa, bytes);
-	else
-		os_table_free(va, pa, bytes);
-}
-
-void pt_flush(struct ptcore_table *t, const struct ptcore_gather *gather)
-{
-	if (t->ops && t->ops->iotlb_flush)
-		t->ops->iotlb_flush(t->cookie, gather);
-}
-
-/* ---- removed tables ---- */
-
-/*
- * Flush the walk caches and TLB over every subtree on the batch, then free
- * them. Called with t->lock held, when the batch is full or belongs to a
- * gather other than the one in hand.
- */
-static void pt_batch_flush_early(struct ptcore_table *t, struct ptcore_gather *mine)
-{
-	struct pt_batch *b = &t->batch;
-	struct ptcore_gather g;
-	unsigned int i;
-
-	pt_gather_init(&g);
-	for (i = 0; i < b->count; i++) {
-		uint64_t span = PT_BIT(item_lg2(t, b->entry[i].level + 1));
-
-		pt_gather_add(&g, b->entry[i].iova, b->entry[i].iova + span - 1);
-	}
-	g.pgsize = PT_BIT(t->geom.granule_lg2);
-	g.flags = PTCORE_GATHER_TABLES;
-	pt_flush(t, &g);
-	for (i = 0; i < b->count; i++) {
-		t->fops->free_subtree(t, b->entry[i].table, b->entry[i].level);
-		if (mine)
-			mine->nr_tables -= b->entry[i].ntables;
-	}
-	b->count = 0;
-	b->owner = NULL;
-}
-
-static bool pt_batch_owned_by(const struct ptcore_table *t, const struct ptcore_gather *g)
-{
-	return t->batch.owner == g && g->freelist == &t->batch;
-}
-
-void pt_batch_add(struct ptcore_table *t, struct ptcore_gather *gather, uint64_t *table,
-		  unsigned int level, uint64_t iova, uint32_t ntables)
-{
-	struct pt_batch *b = &t->batch;
-
-	os_lock(&t->lock);
-	if (b->count && !pt_batch_owned_by(t, gather))
-		pt_batch_flush_early(t, NULL);
-	else if (b->count == PT_BATCH_SIZE)
-		pt_batch_flush_early(t, gather);
-	b->entry[b->count].table = table;
-	b->entry[b->count].iova = iova;
-	b->entry[b->count].level = level;
-	b->entry[b->count].ntables = ntables;
-	b->count++;
-	b->owner = gather;
-	gather->freelist = b;
-	os_unlock(&t->lock);
-}
-
-void pt_replaced_push(struct ptcore_table *t, struct pt_replaced *notes)
-{
-	struct pt_replaced *last = notes;
-
-	while (last->next)
-		last = last->next;
-	os_lock(&t->lock);
-	last->next = t->replaced;
-	t->replaced = notes;
-	os_unlock(&t->lock);
-}
-
-static void pt_free_replaced(struct ptcore_table *t, struct pt_replaced *list)
-{
-	while (list) {
-		struct pt_replaced *next = list->next;
-
-		t->fops->free_subtree(t, list->table, list->level);
-		os_free(list);
-		list = next;
-	}
-}
 
 /* ---- create / destroy ---- */
 
@@ -194,6 +83,7 @@ static int pt_alloc_roots(struct ptcore_table *t)
 		t->roots[i] = pt_alloc_table(t, bytes, &t->root_pa[i], 0);
 		if (!t->roots[i])
 			return -ENOMEM;
+		/* pt_alloc_table() hands out untagged addresses: one constant for all. */
 		t->va_minus_pa = (uintptr_t)t->roots[i] - (uintptr_t)t->root_pa[i];
 		pt_sync(t, t->roots[i], bytes);
 	}
@@ -241,6 +131,10 @@ OS_API int ptcore_table_create(const struct ptcore_cfg *cfg, struct ptcore_table
 		ret = -EINVAL;
 		break;
 	}
+	/* An incoherent walker would read stale memory without sync_table. */
+	if (!ret && (cfg->features & PTCORE_FEAT_DMA_INCOHERENT) &&
+	    (!cfg->ops || !cfg->ops->sync_table))
+		ret = -EINVAL;
 	if (!ret)
 		pt_leaf_levels(t);
 	/* Format-independent features this version does not offer yet. */
@@ -251,11 +145,12 @@ OS_API int ptcore_table_create(const struct ptcore_cfg *cfg, struct ptcore_table
 		return ret;
 	}
 
-	os_lock_init(&t->lock);
-	ret = pt_alloc_roots(t);
+	ret = pt_mem_init(t);
+	if (!ret)
+		ret = pt_alloc_roots(t);
 	if (ret) {
 		pt_free_tree(t);
-		os_lock_destroy(&t->lock);
+		pt_mem_destroy(t);
 		os_free(t);
 		return ret;
 	}
@@ -268,15 +163,10 @@ OS_API void ptcore_table_destroy(struct ptcore_table *t)
 {
 	if (!t)
 		return;
+	t->destroying = true;
 	pt_free_tree(t);
-	if (t->batch.count) {
-		t->batch.owner = NULL;
-		while (t->batch.count--)
-			t->fops->free_subtree(t, t->batch.entry[t->batch.count].table,
-					      t->batch.entry[t->batch.count].level);
-	}
-	pt_free_replaced(t, t->replaced);
-	os_lock_destroy(&t->lock);
+	pt_free_parked(t);
+	pt_mem_destroy(t);
 	os_free(t);
 }
 OS_EXPORT(ptcore_table_destroy);
@@ -355,8 +245,13 @@ OS_API int ptcore_unmap(struct ptcore_table *t, uint64_t iova, uint64_t len,
 		return -EOVERFLOW;
 	if (!pt_fits(iova, len, t->ias))
 		return -ERANGE;
+	/* Tables of two handles on one gather would be flushed through the wrong ops. */
+	if (unlikely(gather->freelist) && OS_WARN_ON(!pt_gather_owned(t, gather)))
+		return -EINVAL;
 
 	ret = t->fops->unmap(t, iova, iova + len, gather, &done);
+	if (unlikely(os_ptr_read((void *const *)&t->parked)) && done)
+		pt_unpark(t, gather, iova, iova + done);
 	if (unmapped)
 		*unmapped = done;
 	return ret;
@@ -393,35 +288,23 @@ OS_EXPORT(ptcore_gather_init);
 
 OS_API void ptcore_iotlb_sync(struct ptcore_table *t, struct ptcore_gather *gather)
 {
-	struct pt_replaced *replaced;
-	struct pt_batch *b = &t->batch;
-
+	/* Refuse another handle's gather: its tables stay allocated (a leak, not a UAF). */
+	if (unlikely(gather->freelist) && OS_WARN_ON(!pt_gather_owned(t, gather)))
+		return;
 	if (!pt_gather_empty(gather))
 		pt_flush(t, gather);
-
-	/* Nothing queued by this gather and no replaced table: no lock needed. */
-	if (gather->freelist != b && !os_ptr_read_acquire((void **)&t->replaced)) {
-		pt_gather_init(gather);
-		return;
-	}
-	os_lock(&t->lock);
-	if (b->count && pt_batch_owned_by(t, gather)) {
-		while (b->count--)
-			t->fops->free_subtree(t, b->entry[b->count].table,
-					      b->entry[b->count].level);
-		b->count = 0;
-		b->owner = NULL;
-	}
-	replaced = t->replaced;
-	t->replaced = NULL;
-	os_unlock(&t->lock);
-
-	pt_free_replaced(t, replaced);
+	pt_gather_free(t, gather);
 	pt_gather_init(gather);
 }
 OS_EXPORT(ptcore_iotlb_sync);
 
 /* ---- additions ---- */
+
+OS_API uint64_t ptcore_gather_leaf_size(const struct ptcore_gather *gather)
+{
+	return gather->pgsize & -gather->pgsize;
+}
+OS_EXPORT(ptcore_gather_leaf_size);
 
 OS_API void ptcore_mem_stats(struct ptcore_mem_stats *stats)
 {

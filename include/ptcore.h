@@ -83,19 +83,20 @@ struct ptcore_table;
  * @end: last IOVA to invalidate, inclusive; 0 when nothing is gathered
  * @pgsize: OR of the sizes of every leaf entry removed
  * @flags: PTCORE_GATHER_* bits
- * @nr_tables: table blocks waiting to be freed after the flush (when an
- *	unmap with another gather forced ptcore to flush and free them early,
- *	they stay counted here until this gather is synced)
- * @freelist: ptcore's own; the caller only passes the gather back
+ * @nr_tables: table blocks waiting to be freed after the flush
+ * @freelist: ptcore's own: the subtrees the unmaps removed, linked through
+ *	metadata that ptcore keeps outside table memory; the caller only
+ *	passes the gather back
  *
  * Owned by the caller (typically on its stack). Initialise it with
  * ptcore_gather_init(), pass it to any number of ptcore_unmap() calls on one
  * table, then hand it to ptcore_iotlb_sync() on the same table, which
- * flushes and only then frees the tables the unmaps removed. ptcore knows a
- * gather by its address: keep it in place from the first unmap to the sync.
- * (A gather that moved or was dropped is not unsafe: the tables it held are
- * flushed by ptcore itself before they are freed, by a later unmap with
- * another gather or by ptcore_table_destroy().)
+ * flushes and only then frees the tables the unmaps removed. Each gather
+ * holds its own tables: no unmap or sync ever flushes or frees another
+ * gather's. ptcore knows a gather by its contents, so it may be copied or
+ * moved between calls (the copy is then the gather; sync exactly one).
+ * A gather that is dropped without a sync leaks the tables it holds:
+ * ptcore_table_destroy() cannot find them.
  */
 struct ptcore_gather {
 	uint64_t start;
@@ -112,19 +113,29 @@ struct ptcore_gather {
  *	and store their physical (bus) address in *@phys; NULL when out of
  *	memory. Every table of one ptcore_table must satisfy
  *	(uintptr_t)va - phys == the same constant (a linear map). @gfp is the
- *	value the caller passed to ptcore_map_pages() (0 at creation).
- * @free_table: give back a block from @alloc_table.
+ *	value the caller passed to ptcore_map_pages(), or 0 at creation; in
+ *	the kernel a 0 arrives as GFP_KERNEL. Called in the context of the
+ *	map (which may be atomic: then @gfp says so).
+ * @free_table: give back a block from @alloc_table. Called from
+ *	ptcore_iotlb_sync() (any context it is called in, hardirq and softirq
+ *	included: it must not sleep), ptcore_map_pages() (a table it lost a
+ *	race to install) and ptcore_table_destroy().
  *	@alloc_table and @free_table are both set, or both NULL for ptcore's
  *	built-in allocator.
  * @sync_table: PTCORE_FEAT_DMA_INCOHERENT only: make [va, va + len) of
- *	table memory visible to the walker. May be NULL otherwise.
+ *	table memory visible to the walker. Required with that feature, may
+ *	be NULL otherwise. Called in the context of the map or unmap.
  * @iotlb_flush: invalidate the IOTLB for [gather->start, gather->end], and
  *	the walk caches too when gather->flags has PTCORE_GATHER_TABLES.
- *	Complete before returning. Never called for an empty gather. May be
- *	called with a ptcore-internal lock held: it must not call back into
- *	ptcore for the same table. May be NULL (nothing to invalidate).
+ *	Complete before returning. Never called for an empty gather. Called
+ *	from ptcore_iotlb_sync() and, for tables a map replaced by a leaf,
+ *	from ptcore_map_pages(), in their context. May be NULL (nothing to
+ *	invalidate).
  *
- * Every callback receives ptcore_cfg.cookie as @cookie.
+ * Every callback receives ptcore_cfg.cookie as @cookie. No callback runs
+ * with a ptcore lock held. A callback may call ptcore for ranges of the same
+ * table that the caller of the interrupted call does not hold (the contract
+ * on ranges is the same as between threads), and ptcore_iova_to_phys().
  */
 struct ptcore_ops {
 	void *(*alloc_table)(void *cookie, size_t size, uint64_t *phys, uint32_t gfp);
@@ -211,11 +222,12 @@ struct ptcore_hw_info {
  * io-pgtable-dart, plus a three-level geometry for ias above what two
  * levels and four TTBRs cover.
  *
- * Context: may sleep when the allocator does.
+ * Context: process context; may sleep (allocates with GFP_KERNEL).
  * Return: 0 and *@out set; -EINVAL for an unknown or reserved format, an
  * unknown feature bit, an ias/oas/granule the format cannot do, a
- * pgsize_bitmap with no size of this granule, a non-zero reserved byte, or
- * only one of alloc_table/free_table; -EOPNOTSUPP for a feature the format
+ * pgsize_bitmap with no size of this granule, a non-zero reserved byte,
+ * only one of alloc_table/free_table, or PTCORE_FEAT_DMA_INCOHERENT without
+ * ops->sync_table; -EOPNOTSUPP for a feature the format
  * (or this version) lacks; -ENOMEM when out of memory. On error nothing is
  * allocated and *@out is not written.
  */
@@ -226,9 +238,11 @@ int ptcore_table_create(const struct ptcore_cfg *cfg, struct ptcore_table **out)
  * @t: the table, or NULL (no-op)
  *
  * The caller has already detached the table from the hardware and flushed.
- * Tables still queued on gathers that were never synced are freed too.
+ * Tables that maps replaced by leaves are freed too; tables on gathers that
+ * were never synced are not (sync every gather first).
  *
- * Context: no other call on @t may run concurrently.
+ * Context: process context; may sleep between frees. No other call on @t
+ * may run concurrently.
  */
 void ptcore_table_destroy(struct ptcore_table *t);
 
@@ -257,11 +271,16 @@ int ptcore_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info);
  * Installs exactly @pgcount leaves of @pgsize at @iova -> @paddr. Leaves
  * already present are never overwritten. A table that holds no leaf may be
  * replaced by a larger leaf: then ops->iotlb_flush is called for its span
- * (with PTCORE_GATHER_TABLES) before returning, and its memory is freed by
- * the next ptcore_iotlb_sync() or ptcore_table_destroy().
+ * (with PTCORE_GATHER_TABLES) before returning. Its memory stays allocated
+ * (a lookup that raced the map may still read it) until the unmap that
+ * removes that leaf, or a table above it, is synced, or until
+ * ptcore_table_destroy().
  *
- * Context: concurrent with maps of other ranges and with iova_to_phys; the
- * caller holds its range exclusively. Never frees table memory.
+ * Context: any, hardirq and softirq included when @gfp does not sleep.
+ * Concurrent with maps and unmaps of other ranges and with iova_to_phys;
+ * the caller holds its range exclusively (overlapping maps at once are a
+ * caller bug that ptcore does not defend against). Never frees table
+ * memory but a table it lost a race to install, which nobody saw.
  * Return: 0 when all of it was mapped; -EINVAL for a @pgsize not in the
  * bitmap, @pgcount 0, @iova or @paddr not aligned to @pgsize, or @prot with
  * neither READ nor WRITE; -EOVERFLOW when the IOVA or physical range wraps;
@@ -288,15 +307,20 @@ int ptcore_map_pages(struct ptcore_table *t, uint64_t iova, uint64_t paddr,
  * past it is removed, counted and gathered whole. Removed tables go on
  * @gather and are freed by ptcore_iotlb_sync() after the flush, never
  * before. Tables only partly covered stay, even when empty. Never
- * allocates memory.
+ * allocates memory, takes no lock that other unmaps share (only, while
+ * some table replaced by a map is still parked, the handle's irq-safe
+ * lock for a moment), and never flushes.
  *
- * Context: the caller holds the range exclusively.
+ * Context: any, hardirq and softirq included. Concurrent with maps, unmaps
+ * and lookups of other ranges, each unmap with its own gather; the caller
+ * holds the range exclusively.
  * Return: 0 when everything in the range was removed; -EINVAL for @len 0,
  * when @iova lies inside a leaf (not at its first byte; nothing removed),
  * or at the first IOVA of the range that is not mapped (everything before
  * it removed and gathered, nothing after it touched); -EOVERFLOW when the
  * range wraps; -ERANGE when it exceeds ias. On argument errors nothing
- * changes and @gather is untouched.
+ * changes and @gather is untouched; so too, with a warning, when @gather
+ * holds tables of another table handle.
  */
 int ptcore_unmap(struct ptcore_table *t, uint64_t iova, uint64_t len,
 		 struct ptcore_gather *gather, uint64_t *unmapped);
@@ -324,8 +348,9 @@ uint64_t ptcore_unmap_pages(struct ptcore_table *t, uint64_t iova, uint64_t pgsi
  * @iova: the address to translate
  * @phys: receives the physical address, offset inside the leaf included
  *
- * Context: lock-free; safe concurrently with maps. The range must not be
- * unmapped concurrently.
+ * Context: any; lock-free. Safe concurrently with maps of any range (even
+ * one that replaces a table this walk is reading) and with unmaps of other
+ * ranges. The range must not be unmapped concurrently.
  * Return: 0 and *@phys set; -ENOENT when not mapped; -ERANGE beyond ias.
  */
 int ptcore_iova_to_phys(const struct ptcore_table *t, uint64_t iova, uint64_t *phys);
@@ -346,14 +371,29 @@ void ptcore_gather_init(struct ptcore_gather *gather);
  * @gather: the gather; re-initialised on return
  *
  * If the gather is not empty, calls ops->iotlb_flush once, then frees every
- * table queued on it. In either case also frees the tables that earlier
- * maps replaced by leaves (they were flushed then).
+ * table queued on it (and only those). A gather holding tables of another
+ * handle is refused with a warning: nothing is flushed or freed.
  *
- * Context: the caller holds the gathered ranges exclusively.
+ * Context: any, hardirq and softirq included (ops->free_table then runs
+ * there too); lock-free. The caller holds the gathered ranges exclusively.
  */
 void ptcore_iotlb_sync(struct ptcore_table *t, struct ptcore_gather *gather);
 
 /* ---- Additions to ABI v1 (the ABI only grows) ---- */
+
+/**
+ * ptcore_gather_leaf_size() - one leaf size for a gather
+ * @gather: a gather
+ *
+ * The smallest leaf size among those the gather's unmaps removed (the
+ * lowest bit of @gather->pgsize): a single-size view for drivers whose
+ * invalidation takes one size (the SMMUv3 TTL and range hints). Always a
+ * safe choice, as every removed leaf is a multiple of it.
+ *
+ * Context: any.
+ * Return: that size, or 0 when the gather holds no leaf.
+ */
+uint64_t ptcore_gather_leaf_size(const struct ptcore_gather *gather);
 
 /**
  * struct ptcore_mem_stats - counters of ptcore's built-in table allocator

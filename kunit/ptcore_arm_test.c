@@ -1212,7 +1212,11 @@ static void unmap_empty_gather_no_flush(struct kunit *test)
 	ptt_ctx_destroy(ctx);
 }
 
-/* A map may replace an empty table by a larger leaf: flush now, free at the next sync. */
+/*
+ * A map may replace an empty table by a larger leaf: it flushes the table's
+ * span at once, and keeps its memory (a lookup racing the map may read it)
+ * until the unmap of that leaf is synced.
+ */
 static void map_replaces_empty_table(struct kunit *test)
 {
 	struct ptt_ctx *ctx = iommu_ctx(test, 0);
@@ -1232,13 +1236,22 @@ static void map_replaces_empty_table(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, f->flags & PTCORE_GATHER_TABLES);
 	KUNIT_EXPECT_LE(test, f->start, base);
 	KUNIT_EXPECT_GE(test, f->end, base + g.blk - 1);
+	KUNIT_EXPECT_EQ(test, f->nr_tables, 0); /* that flush frees nothing */
 	KUNIT_EXPECT_EQ(test, ctx->n_free, n_free0); /* map never frees */
-	KUNIT_EXPECT_EQ(test, ptt_count_state(ctx, PTT_TS_FLUSHED), 1);
-	/* the next sync frees it, even for an empty gather (no callback then) */
-	n_flush0 = ctx->n_flush;
+	KUNIT_EXPECT_EQ(test, ptt_count_state(ctx, PTT_TS_PARKED), 1);
+	/* a sync of anything else, empty or not, leaves it alone */
 	ptcore_gather_init(&ga);
 	ptt_sync(ctx, &ga);
-	KUNIT_EXPECT_EQ(test, ctx->n_flush, n_flush0);
+	KUNIT_ASSERT_EQ(test, ptt_map(ctx, base + 2 * g.blk, 0, g.pg, 1, RW, NULL), 0);
+	KUNIT_ASSERT_EQ(test, ptt_unmap_sync(ctx, base + 2 * g.blk, g.pg, NULL), 0);
+	KUNIT_EXPECT_EQ(test, ctx->n_free, n_free0);
+	KUNIT_EXPECT_EQ(test, ptt_count_state(ctx, PTT_TS_PARKED), 1);
+	/* the unmap of the block takes it over: counted on its gather, freed by its sync */
+	ptcore_gather_init(&ga);
+	KUNIT_EXPECT_EQ(test, ptt_unmap(ctx, base, g.blk, &ga, NULL), 0);
+	KUNIT_EXPECT_EQ(test, ga.nr_tables, 1);
+	KUNIT_EXPECT_EQ(test, ctx->n_free, n_free0);
+	ptt_sync(ctx, &ga);
 	KUNIT_EXPECT_EQ(test, ctx->n_free, n_free0 + 1);
 
 	/* nested: an empty level-2 table over an empty level-3 table, replaced by a block */
@@ -1248,12 +1261,14 @@ static void map_replaces_empty_table(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, ptt_unmap_sync(ctx, 3 * span1 + g.pg, g.pg, NULL), 0);
 		n_free0 = ctx->n_free;
 		KUNIT_ASSERT_EQ(test, ptt_map(ctx, 3 * span1, span1, span1, 1, RW, NULL), 0);
-		KUNIT_EXPECT_EQ(test, ptt_count_state(ctx, PTT_TS_FLUSHED), 2);
+		KUNIT_EXPECT_EQ(test, ptt_count_state(ctx, PTT_TS_PARKED), 2);
 		ptcore_gather_init(&ga);
+		KUNIT_EXPECT_EQ(test, ptt_unmap(ctx, 3 * span1, span1, &ga, NULL), 0);
+		KUNIT_EXPECT_EQ(test, ga.nr_tables, 2);
 		ptt_sync(ctx, &ga);
 		KUNIT_EXPECT_EQ(test, ctx->n_free, n_free0 + 2);
 	}
-	/* destroy also frees replaced tables that were never synced */
+	/* destroy frees replaced tables whose leaf is still mapped */
 	KUNIT_ASSERT_EQ(test, ptt_map(ctx, 14 * g.blk + g.pg, 0, g.pg, 1, RW, NULL), 0);
 	KUNIT_ASSERT_EQ(test, ptt_unmap_sync(ctx, 14 * g.blk + g.pg, g.pg, NULL), 0);
 	KUNIT_ASSERT_EQ(test, ptt_map(ctx, 14 * g.blk, 0, g.blk, 1, RW, NULL), 0);
@@ -1261,7 +1276,7 @@ static void map_replaces_empty_table(struct kunit *test)
 	ptt_ctx_destroy(ctx);
 }
 
-/* Many tables in one unmap: any early flush happens before the frees. */
+/* Many tables in one unmap: one gather holds them all; no flush before the sync. */
 static void unmap_many_tables(struct kunit *test)
 {
 	struct ptt_ctx *ctx = iommu_ctx(test, 0);

@@ -445,6 +445,7 @@ static unsigned int do_scan(struct ptt_ctx *ctx, bool check_leaves)
 
 		if (s->state == PTT_TS_LIVE && s->seen_epoch != ctx->epoch) {
 			s->state = PTT_TS_UNLINKED;
+			s->unlinked_epoch = ctx->epoch;
 			s->csum = block_csum(s->va, s->size);
 			newly++;
 		}
@@ -586,6 +587,13 @@ static void ptt_op_free(void *cookie, void *va, uint64_t phys, size_t size)
 			if (block_csum(va, size) != s->csum)
 				violation(ctx, "table %llx was written after it was unlinked",
 					  ptt_ull(phys));
+			break;
+		case PTT_TS_PARKED:
+			/* a lookup that raced the replacing map may still read it */
+			violation(ctx,
+				  "replaced table %llx (L%u, %llx..%llx) freed before the unmap of its range was synced",
+				  ptt_ull(phys), s->level, ptt_ull(s->span_start),
+				  ptt_ull(s->span_last));
 			break;
 		default:
 			break;
@@ -992,9 +1000,47 @@ static unsigned int tables_within(const struct ptt_ctx *ctx, u64 start, u64 len,
 	return n;
 }
 
+/*
+ * PARKED blocks whose span lies in [start, start + len): an unmap that
+ * removed that range takes them over. With @adopt they become FLUSHED
+ * (pending on the unmap's gather).
+ */
+static unsigned int parked_within(struct ptt_ctx *ctx, u64 start, u64 len, bool adopt)
+{
+	unsigned int i, n = 0;
+
+	if (!tracking(ctx) || !len)
+		return 0;
+	for (i = 0; i < PTT_TRACK_SLOTS; i++) {
+		struct ptt_tracked *s = &ctx->trk[i];
+
+		if (s->state != PTT_TS_PARKED || s->span_start < start ||
+		    s->span_last > start + (len - 1))
+			continue;
+		n++;
+		if (adopt)
+			s->state = PTT_TS_FLUSHED;
+	}
+	return n;
+}
+
+/* Blocks a map unlinked (scans after @epoch0) and flushed: they are parked now. */
+static void park_replaced(struct ptt_ctx *ctx, u32 epoch0)
+{
+	unsigned int i;
+
+	for (i = 0; tracking(ctx) && i < PTT_TRACK_SLOTS; i++) {
+		struct ptt_tracked *s = &ctx->trk[i];
+
+		if (s->state == PTT_TS_FLUSHED && s->unlinked_epoch > epoch0)
+			s->state = PTT_TS_PARKED;
+	}
+}
+
 int ptt_map(struct ptt_ctx *ctx, u64 iova, u64 pa, u64 pgsize, u64 pgcount, u32 prot,
 	    u64 *mapped_out)
 {
+	u32 epoch0 = ctx->epoch;
 	u64 n_free0 = ctx->n_free, n_flush0 = ctx->n_flush, calls0 = ctx->alloc_calls;
 	u64 mapped = 0xdeadbeef, k = 0, i, len = 0;
 	unsigned int replaced = 0, unl0 = ptt_count_state(ctx, PTT_TS_UNLINKED);
@@ -1075,6 +1121,7 @@ int ptt_map(struct ptt_ctx *ctx, u64 iova, u64 pa, u64 pgsize, u64 pgcount, u32 
 				  replaced);
 		if (unlinked && ctx->n_flush == n_flush0 && ctx->ops.iotlb_flush)
 			violation(ctx, "map replaced a table without calling iotlb_flush");
+		park_replaced(ctx, epoch0);
 	}
 	check_published(ctx);
 	if (mapped) {
@@ -1194,8 +1241,8 @@ int ptt_unmap(struct ptt_ctx *ctx, u64 iova, u64 len, struct ptcore_gather *g, u
 	struct unmap_expect e;
 	u64 n_free0 = ctx->n_free, n_flush0 = ctx->n_flush, calls0 = ctx->alloc_calls;
 	u64 unmapped = 0xdeadbeef, first_removed = 0, last_removed = 0;
-	unsigned int tables = 0, unlinked, freed_now, pending0 = pending_blocks(ctx);
-	bool early_flush;
+	unsigned int tables = 0, parked = 0, unlinked, freed_now, pending0 = pending_blocks(ctx);
+	bool flushed;
 	int ret;
 
 	expect_unmap(ctx, iova, len, &e);
@@ -1203,6 +1250,7 @@ int ptt_unmap(struct ptt_ctx *ctx, u64 iova, u64 len, struct ptcore_gather *g, u
 		first_removed = ctx->om[e.i0].iova;
 		last_removed = ctx->om[e.i1 - 1].iova + ctx->om[e.i1 - 1].size - 1;
 		tables = tables_within(ctx, iova, e.stop - iova, U64_MAX);
+		parked = parked_within(ctx, iova, e.stop - iova, false);
 	}
 
 	ret = ptcore_unmap(ctx->t, iova, len, g, &unmapped);
@@ -1215,15 +1263,16 @@ int ptt_unmap(struct ptt_ctx *ctx, u64 iova, u64 len, struct ptcore_gather *g, u
 			  ptt_ull(len), ptt_ull(unmapped), ptt_ull(e.bytes));
 	if (ctx->alloc_calls != calls0)
 		violation(ctx, "unmap allocated memory");
-	early_flush = ctx->n_flush != n_flush0;
+	flushed = ctx->n_flush != n_flush0;
 	freed_now = (unsigned int)(ctx->n_free - n_free0);
+	if (flushed || freed_now)
+		violation(ctx, "unmap(%llx, %llx) flushed (%llu) or freed (%u): only sync may",
+			  ptt_ull(iova), ptt_ull(len), ptt_ull(ctx->n_flush - n_flush0), freed_now);
 	if (e.ret == -EOVERFLOW || e.ret == -ERANGE || !len || e.bytes == 0) {
 		if (memcmp(&g0, g, sizeof(g0)))
 			violation(ctx, "unmap(%llx, %llx) that removed nothing changed the gather",
 				  ptt_ull(iova), ptt_ull(len));
-		if (early_flush || freed_now)
-			violation(ctx, "unmap that removed nothing flushed or freed");
-	} else if (!early_flush) {
+	} else {
 		u64 ws = min_t(u64, g0.start, e.gstart), we = max_t(u64, g0.end, e.glast);
 		u32 wflags = g0.flags | (tables ? PTCORE_GATHER_TABLES : 0);
 
@@ -1243,20 +1292,21 @@ int ptt_unmap(struct ptt_ctx *ctx, u64 iova, u64 len, struct ptcore_gather *g, u
 		if (g->flags != wflags)
 			violation(ctx, "unmap(%llx, %llx): gather flags %x, want %x (%u tables)",
 				  ptt_ull(iova), ptt_ull(len), g->flags, wflags, tables);
-		if (tracking(ctx) && g->nr_tables != g0.nr_tables + tables)
-			violation(ctx, "unmap(%llx, %llx): gather nr_tables %u, expected %u",
-				  ptt_ull(iova), ptt_ull(len), g->nr_tables, g0.nr_tables + tables);
-		if (freed_now)
-			violation(ctx, "unmap freed %u blocks without flushing first", freed_now);
+		if (tracking(ctx) && g->nr_tables != g0.nr_tables + tables + parked)
+			violation(ctx,
+				  "unmap(%llx, %llx): gather nr_tables %u, expected %u (%u parked)",
+				  ptt_ull(iova), ptt_ull(len), g->nr_tables,
+				  g0.nr_tables + tables + parked, parked);
 	}
 	if (e.i1 > e.i0)
 		om_remove(ctx, e.i0, e.i1);
 
 	do_scan(ctx, true);
+	parked_within(ctx, iova, e.stop - iova, true);
 	unlinked = pending_blocks(ctx) + freed_now - pending0;
-	if (tracking(ctx) && unlinked != tables)
-		violation(ctx, "unmap(%llx, %llx) unlinked %u table(s), want %u", ptt_ull(iova),
-			  ptt_ull(len), unlinked, tables);
+	if (tracking(ctx) && unlinked != tables + parked)
+		violation(ctx, "unmap(%llx, %llx) unlinked or took over %u table(s), want %u",
+			  ptt_ull(iova), ptt_ull(len), unlinked, tables + parked);
 	check_published(ctx);
 	if (e.i1 > e.i0) {
 		ptt_check_translation(ctx, first_removed);

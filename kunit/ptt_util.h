@@ -50,6 +50,7 @@ enum ptt_tstate {
 	PTT_TS_LIVE,
 	PTT_TS_UNLINKED,
 	PTT_TS_FLUSHED,
+	PTT_TS_PARKED, /* replaced by a map's leaf and flushed; freed after that leaf's unmap */
 	PTT_TS_FREED,
 };
 
@@ -63,6 +64,7 @@ struct ptt_tracked {
 	unsigned long *synced; /* DMA_INCOHERENT: entries synced since alloc */
 	u64 n_synced;
 	u32 seen_epoch;
+	u32 unlinked_epoch; /* the scan that found it unlinked */
 	u8 state; /* enum ptt_tstate */
 	u8 level;
 	bool span_known;

@@ -9,7 +9,8 @@
  *
  * Positive cases: every configuration, directed scenarios (partial unmap
  * of blocks and contiguous runs, full tables, replaced empty tables, more
- * than a batch of freed tables) and seeded random sequences: no violation.
+ * freed tables on one gather than the old batch held) and seeded random
+ * sequences: no violation.
  * Negative cases: deliberately broken flush callbacks must be caught:
  *   - a flush that clips the gather to the range the caller asked to unmap
  *     (Linux CVE-2026-31735: the rest of a large leaf stays in the TLB);
@@ -109,7 +110,7 @@ static void directed(void *arg)
 		fx_sync(&f);
 	}
 
-	/* More freed subtrees than ptcore's batch holds: an early flush. */
+	/* Many freed subtrees on one gather: one flush at the sync, none before. */
 	if (!quick && (128 + 70) * span <= (1ULL << f.m.ias) && span <= (4ULL << 20)) {
 		base = 128 * span;
 		for (i = 0; i < 70; i++)

@@ -9,7 +9,9 @@
  * table, and A's alloc_table pauses there. Meanwhile thread B syncs an
  * empty gather of its own (another range: allowed concurrently with maps).
  * T must not be freed before a flush with PTCORE_GATHER_TABLES covered it:
- * a walker may still hold T in its walk cache.
+ * a walker may still hold T in its walk cache. Nor may any sync but that of
+ * the unmap that removes the block free it (a lookup of the block's range
+ * that raced the map may still read T).
  *
  * Usage: race_test [-v]
  */
@@ -134,7 +136,14 @@ static void sync_vs_replacing_map(void *arg)
 		 "concurrent ptcore_iotlb_sync() before the replacing map flushed it", r.t_pa);
 	ptcore_gather_init(&g);
 	ptcore_iotlb_sync(r.t, &g);
-	TC_CHECK(r.t_freed, "the replaced table was never freed");
+	TC_CHECK(!r.t_freed, "a sync of another gather freed the replaced table");
+	ptcore_gather_init(&g);
+	ret = ptcore_unmap(r.t, SZ_1G - SZ_2M, SZ_2M, &g, &unmapped);
+	TC_CHECK(ret == 0 && g.nr_tables == 1, "unmap of the block: %d, nr_tables %u", ret,
+		 g.nr_tables);
+	TC_CHECK(!r.t_freed, "the unmap freed the replaced table before its sync");
+	ptcore_iotlb_sync(r.t, &g);
+	TC_CHECK(r.t_freed, "the sync of the block's unmap did not free the replaced table");
 	ptcore_table_destroy(r.t);
 	ptcore_mem_stats(&s1);
 	TC_CHECK(s1.tables_live == s0.tables_live, "leak");

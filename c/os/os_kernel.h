@@ -18,7 +18,9 @@
 #include <linux/errno.h>
 #include <linux/export.h>
 #include <linux/gfp.h>
+#include <linux/kasan.h>
 #include <linux/limits.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -59,10 +61,42 @@ static inline u64 os_pte_read_acquire(const u64 *p)
 	return smp_load_acquire(p);
 }
 
+/*
+ * An entry that may point to a table another CPU just published, and is
+ * followed: the address dependency orders the loads from that table after
+ * this one (as the kernel's own page-table walkers rely on).
+ */
+static inline u64 os_pte_read_table(const u64 *p)
+{
+	return READ_ONCE(*p);
+}
+
 static inline void *os_ptr_read_acquire(void **p)
 {
 	/* Pairs with the release (an unlock) that published the pointer. */
 	return smp_load_acquire(p);
+}
+
+static inline void *os_ptr_read(void *const *p)
+{
+	return READ_ONCE(*p);
+}
+
+static inline void os_ptr_write_release(void **p, void *v)
+{
+	/* What *v points to is complete before another CPU can find it. */
+	smp_store_release(p, v);
+}
+
+/* Publish *@p = @new_ptr if it is still NULL; returns what is there now. */
+static inline void *os_ptr_publish(void **p, void *new_ptr)
+{
+	void *old = cmpxchg(p, NULL, new_ptr);
+
+	if (!old)
+		return new_ptr;
+	smp_acquire__after_ctrl_dep();
+	return old;
 }
 
 static inline void os_pte_write(u64 *p, u64 v)
@@ -99,8 +133,13 @@ static inline void os_free(void *p)
 	kfree(p);
 }
 
-/* A plain alias rather than a typedef: the type is spinlock_t, nothing new. */
+/*
+ * A plain alias rather than a typedef: the type is spinlock_t, nothing new.
+ * It is always taken with interrupts off: the DMA API unmaps from softirq
+ * and hardirq context, which must not find it held on their own CPU.
+ */
 #define os_lock_t	spinlock_t
+#define os_irqflags_t	unsigned long
 
 static inline void os_lock_init(os_lock_t *l)
 {
@@ -111,24 +150,39 @@ static inline void os_lock_destroy(os_lock_t *l)
 {
 }
 
-static inline void os_lock(os_lock_t *l)
-	__acquires(l)
+#define os_lock_irqsave(l, flags)	spin_lock_irqsave(l, flags)
+#define os_unlock_irqrestore(l, flags)	spin_unlock_irqrestore(l, flags)
+
+/*
+ * va - pa must be one constant for every table: with tag-based KASAN (and
+ * arm64 MTE) every allocation carries its own pointer tag, so compute it,
+ * and every address derived from it, on untagged pointers (the match-all
+ * tag, which kfree() and free_pages() accept).
+ */
+static inline void *os_untag(void *va)
 {
-	spin_lock(l);
+	return kasan_reset_tag(va);
 }
 
-static inline void os_unlock(os_lock_t *l)
-	__releases(l)
+static inline void os_cond_resched(void)
 {
-	spin_unlock(l);
+	cond_resched();
+}
+
+/* ptcore_ops.alloc_table receives a real gfp_t: 0 from the ABI becomes GFP_KERNEL. */
+static inline u32 os_gfp_abi(u32 gfp)
+{
+	return (__force u32)os_gfp(gfp);
 }
 
 /* Broken invariants get a backtrace; the expression still yields @cond. */
 #define OS_WARN_ON(cond)	WARN_ON(cond)
 
+struct pt_meta;
 void *os_table_alloc(size_t size, u64 *phys, u32 gfp);
 void *os_table_alloc_nozero(size_t size, u64 *phys, u32 gfp);
 void os_table_free(void *va, u64 phys, size_t size);
 void os_mem_stats(struct ptcore_mem_stats *stats);
+struct pt_meta *os_table_meta(void *va);
 
 #endif /* PTCORE_OS_KERNEL_H */

@@ -12,6 +12,10 @@
  * of the next size, and 1 MiB blocks are carved from the arena in order.
  * Freed blocks are poisoned (0x6b, as the kernel's slab poison) so that a
  * walker or test reading freed table memory sees garbage, not zeros.
+ *
+ * Every 4 KiB of the arena has a struct pt_meta in a side array (reserved
+ * with the arena, populated lazily too): the metadata of the table that
+ * starts there, which is what the kernel keeps in struct page.
  */
 #include <stdio.h>
 #include <sys/mman.h>
@@ -24,6 +28,7 @@
 #define MAX_LG2		20
 #define NR_CLASSES	(MAX_LG2 - MIN_LG2 + 1)
 #define POISON		0x6b
+#define META_SHIFT	12
 
 struct free_block {
 	struct free_block *next;
@@ -33,6 +38,7 @@ static struct {
 	pthread_mutex_t lock;
 	uint8_t *base;			/* aligned to 1 MiB */
 	size_t used;			/* bytes carved from the arena */
+	struct pt_meta *meta;		/* one per 4 KiB of the arena */
 	struct free_block *free[NR_CLASSES];
 	struct ptcore_mem_stats stats;
 } arena = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -54,12 +60,21 @@ static unsigned int size_class(size_t size)
 static bool arena_reserve(void)
 {
 	size_t align = (size_t)1 << MAX_LG2;
+	size_t meta_bytes = (ARENA_SIZE >> META_SHIFT) * sizeof(struct pt_meta);
 	uint8_t *p;
+	void *meta;
 
+	meta = mmap(NULL, meta_bytes, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (meta == MAP_FAILED)
+		return false;
 	p = mmap(NULL, ARENA_SIZE + align, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
+	if (p == MAP_FAILED) {
+		munmap(meta, meta_bytes);
 		return false;
+	}
+	arena.meta = meta;
 	arena.base = (uint8_t *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
 	return true;
 }
@@ -129,12 +144,16 @@ void os_table_free(void *va, uint64_t phys, size_t size)
 {
 	unsigned int lg2 = size_class(size);
 	struct free_block *b = va;
+	bool bad;
 
 	if (!va)
 		return;
-	if (OS_WARN_ON((uint8_t *)va < arena.base ||
-		       (uint8_t *)va >= arena.base + arena.used ||
-		       phys != (uint64_t)((uint8_t *)va - arena.base) + ARENA_PHYS))
+	/* base and used change under the lock while other threads allocate. */
+	pthread_mutex_lock(&arena.lock);
+	bad = (uint8_t *)va < arena.base || (uint8_t *)va >= arena.base + arena.used ||
+	      phys != (uint64_t)((uint8_t *)va - arena.base) + ARENA_PHYS;
+	pthread_mutex_unlock(&arena.lock);
+	if (OS_WARN_ON(bad))
 		return;
 	memset(va, POISON, (size_t)1 << lg2);
 	pthread_mutex_lock(&arena.lock);
@@ -144,6 +163,20 @@ void os_table_free(void *va, uint64_t phys, size_t size)
 	arena.stats.bytes_live -= (size_t)1 << lg2;
 	arena.stats.frees++;
 	pthread_mutex_unlock(&arena.lock);
+}
+
+/*
+ * The metadata of a built-in table of 4 KiB or more; NULL outside the
+ * arena. The caller owns the table, so the allocation that set arena.base
+ * happened before this, and arena.used only grows.
+ */
+struct pt_meta *os_table_meta(void *va)
+{
+	uintptr_t off = (uintptr_t)va - (uintptr_t)arena.base;
+
+	if ((uintptr_t)va < (uintptr_t)arena.base || off >= ARENA_SIZE)
+		return NULL;
+	return &arena.meta[off >> META_SHIFT];
 }
 
 void os_mem_stats(struct ptcore_mem_stats *stats)

@@ -32,6 +32,12 @@ static inline uint64_t os_pte_read_acquire(const uint64_t *p)
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
 
+/* An entry that may point to a table another thread just published, and is followed. */
+static inline uint64_t os_pte_read_table(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
 static inline void os_pte_write(uint64_t *p, uint64_t v)
 {
 	__atomic_store_n(p, v, __ATOMIC_RELAXED);
@@ -46,6 +52,27 @@ static inline bool os_pte_cmpxchg(uint64_t *p, uint64_t *old, uint64_t new_pte)
 static inline void *os_ptr_read_acquire(void **p)
 {
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline void *os_ptr_read(void *const *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline void os_ptr_write_release(void **p, void *v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+/* Publish *@p = @new_ptr if it is still NULL; release on success, acquire on failure. */
+static inline void *os_ptr_publish(void **p, void *new_ptr)
+{
+	void *old = NULL;
+
+	if (__atomic_compare_exchange_n(p, &old, new_ptr, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		return new_ptr;
+	return old;
 }
 
 static inline void os_wmb(void)
@@ -64,7 +91,13 @@ static inline void os_free(void *p)
 	free(p);
 }
 
+/*
+ * The lock of a table handle. In the kernel it is taken with interrupts
+ * off (callers may run in hardirq or softirq context); userspace has no
+ * interrupts, and the flags are unused.
+ */
 #define os_lock_t	pthread_mutex_t
+#define os_irqflags_t	unsigned long
 
 static inline void os_lock_init(os_lock_t *l)
 {
@@ -76,14 +109,24 @@ static inline void os_lock_destroy(os_lock_t *l)
 	pthread_mutex_destroy(l);
 }
 
-static inline void os_lock(os_lock_t *l)
+#define os_lock_irqsave(l, flags)	((void)(flags), pthread_mutex_lock(l))
+#define os_unlock_irqrestore(l, flags)	((void)(flags), pthread_mutex_unlock(l))
+
+/* A CPU address as the allocator handed it out, without a pointer tag. */
+static inline void *os_untag(void *va)
 {
-	pthread_mutex_lock(l);
+	return va;
 }
 
-static inline void os_unlock(os_lock_t *l)
+/* Give the CPU away between frees in long loops, where the caller may sleep. */
+static inline void os_cond_resched(void)
 {
-	pthread_mutex_unlock(l);
+}
+
+/* ptcore_ops.alloc_table receives the gfp value the caller gave ptcore. */
+static inline uint32_t os_gfp_abi(uint32_t gfp)
+{
+	return gfp;
 }
 
 void os_warn(const char *file, int line, const char *cond);
@@ -94,9 +137,11 @@ void os_warn(const char *file, int line, const char *cond);
 	__os_warn;							\
 })
 
+struct pt_meta;
 void *os_table_alloc(size_t size, uint64_t *phys, uint32_t gfp);
 void *os_table_alloc_nozero(size_t size, uint64_t *phys, uint32_t gfp);
 void os_table_free(void *va, uint64_t phys, size_t size);
 void os_mem_stats(struct ptcore_mem_stats *stats);
+struct pt_meta *os_table_meta(void *va);
 
 #endif /* PTCORE_OS_USER_H */

@@ -267,6 +267,17 @@ impl Driver for Plain {
     }
 }
 
+/// A driver for a walker that does not snoop caches (its sync_table does nothing here).
+pub struct Incoherent;
+
+impl Driver for Incoherent {
+    const SYNC_TABLE: bool = true;
+
+    fn iotlb_flush(&self, _f: &Flush) {}
+
+    fn sync_table(&self, _va: usize, _len: usize) {}
+}
+
 fn s1_4k() -> Config<ArmLpaeS1> {
     Config::new(48, 48)
 }
@@ -393,7 +404,9 @@ mod api {
         let cfg = Config::<ArmLpaeS1>::new(36, 40)
             .granule_lg2(16)
             .features(Features::DMA_INCOHERENT);
-        let pt = check!(PageTable::new(&cfg, &d));
+        // An incoherent walker needs sync_table: a driver without it is refused.
+        ensure_eq!(PageTable::new(&cfg, &d).err(), Some(Error::EINVAL));
+        let pt = check!(PageTable::new(&cfg, &Incoherent));
         let hw = pt.hw_info();
         ensure_eq!((hw.arm_tsz(), hw.arm_tg(), hw.arm_ps()), (28, 1, 2));
         ensure_eq!((hw.arm_sh(), hw.arm_irgn(), hw.arm_orgn()), (2, 0, 0));
@@ -959,9 +972,26 @@ mod unmap {
             }]
         );
         ensure_eq!(check!(d.dma(&pt, M2 + 5, Access::Read)), 0x6000_0005);
-        // Its memory is freed by the next sync (an empty batch), never by map.
+        // Never freed by map, nor by a sync of anything else (a lookup that
+        // raced the map may still read it) ...
         pt.unmap_batch().sync();
-        ensure_eq!(d.take_events(), vec![Event::Free(l3)]);
+        ensure_eq!(d.take_events(), vec![]);
+        // ... but by the sync of the unmap that removes the block.
+        let mut batch = pt.unmap_batch();
+        ensure_eq!(batch.unmap(M2, M2), Ok(M2));
+        batch.sync();
+        ensure_eq!(
+            d.take_events(),
+            vec![
+                Event::Flush {
+                    start: M2,
+                    last: 2 * M2 - 1,
+                    tables: false,
+                    nr_tables: 1
+                },
+                Event::Free(l3)
+            ]
+        );
         ensure_eq!(d.stale_frees.load(Ordering::SeqCst), 0);
         Ok(())
     }
