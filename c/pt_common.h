@@ -99,7 +99,7 @@ struct ptcore_table {
 	void **dir;			/* pt_meta of a caller's tables, by physical frame */
 
 	os_lock_t lock;			/* parked */
-	uint64_t *parked;		/* tables maps replaced by leaves (pt_mem.c) */
+	void *parked;			/* tables maps replaced by leaves (pt_mem.c) */
 };
 
 /* ---- geometry ---- */

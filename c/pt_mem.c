@@ -195,14 +195,8 @@ void pt_park(struct ptcore_table *t, uint64_t *first, struct pt_meta *last)
 
 	os_lock_irqsave(&t->lock, flags);
 	last->link = pt_link(t->parked, pt_link_level(last->link));
-	os_ptr_write_release((void **)&t->parked, first);
+	os_ptr_write_release(&t->parked, first);
 	os_unlock_irqrestore(&t->lock, flags);
-}
-
-/* The span (log2) of a parked table at @level: the item it was the table of. */
-static unsigned int pt_parked_lg2(const struct ptcore_table *t, uintptr_t link)
-{
-	return item_lg2(t, pt_link_level(link) + 1);
 }
 
 /*
@@ -212,27 +206,27 @@ static unsigned int pt_parked_lg2(const struct ptcore_table *t, uintptr_t link)
 void pt_unpark(struct ptcore_table *t, struct ptcore_gather *gather, uint64_t start,
 	       uint64_t end)
 {
-	uintptr_t *prev = (uintptr_t *)&t->parked;
+	struct pt_meta *prev = NULL;	/* of the parked table before @table */
+	uint64_t *table, *next;
 	os_irqflags_t flags;
-	uint64_t *table;
 
 	os_lock_irqsave(&t->lock, flags);
-	for (table = t->parked; table; table = pt_link_next(*prev)) {
+	for (table = t->parked; table; table = next) {
 		struct pt_meta *m = pt_meta(t, table);
-		uint64_t span = PT_BIT(pt_parked_lg2(t, m->link));
+		unsigned int level = pt_link_level(m->link);
+		uint64_t span = PT_BIT(item_lg2(t, level + 1));
 		uint64_t iova = m->aux & ~(span - 1);
-		uint32_t ntables = (uint32_t)(m->aux & (span - 1));
 
+		next = pt_link_next(m->link);
 		if (iova < start || iova + span > end) {
-			prev = &m->link;
+			prev = m;
 			continue;
 		}
-		/* Unlink: keep the level bits of the previous link. */
-		if (prev == (uintptr_t *)&t->parked)
-			os_ptr_write_release((void **)&t->parked, pt_link_next(m->link));
+		if (prev)
+			prev->link = pt_link(next, pt_link_level(prev->link));
 		else
-			*prev = pt_link(pt_link_next(m->link), pt_link_level(*prev));
-		pt_gather_queue(t, gather, table, pt_link_level(m->link), ntables);
+			os_ptr_write_release(&t->parked, next);
+		pt_gather_queue(t, gather, table, level, (uint32_t)(m->aux & (span - 1)));
 	}
 	os_unlock_irqrestore(&t->lock, flags);
 }

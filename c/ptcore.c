@@ -246,11 +246,12 @@ OS_API int ptcore_unmap(struct ptcore_table *t, uint64_t iova, uint64_t len,
 	if (!pt_fits(iova, len, t->ias))
 		return -ERANGE;
 	/* Tables of two handles on one gather would be flushed through the wrong ops. */
-	if (unlikely(gather->freelist) && OS_WARN_ON(!pt_gather_owned(t, gather)))
+	if (unlikely(gather->freelist) &&
+	    OS_REFUSE(!pt_gather_owned(t, gather), "unmap with a gather of another table"))
 		return -EINVAL;
 
 	ret = t->fops->unmap(t, iova, iova + len, gather, &done);
-	if (unlikely(os_ptr_read((void *const *)&t->parked)) && done)
+	if (unlikely(os_ptr_read(&t->parked)) && done)
 		pt_unpark(t, gather, iova, iova + done);
 	if (unmapped)
 		*unmapped = done;
@@ -289,7 +290,8 @@ OS_EXPORT(ptcore_gather_init);
 OS_API void ptcore_iotlb_sync(struct ptcore_table *t, struct ptcore_gather *gather)
 {
 	/* Refuse another handle's gather: its tables stay allocated (a leak, not a UAF). */
-	if (unlikely(gather->freelist) && OS_WARN_ON(!pt_gather_owned(t, gather)))
+	if (unlikely(gather->freelist) &&
+	    OS_REFUSE(!pt_gather_owned(t, gather), "sync of a gather of another table"))
 		return;
 	if (!pt_gather_empty(gather))
 		pt_flush(t, gather);

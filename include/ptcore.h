@@ -319,8 +319,8 @@ int ptcore_map_pages(struct ptcore_table *t, uint64_t iova, uint64_t paddr,
  * or at the first IOVA of the range that is not mapped (everything before
  * it removed and gathered, nothing after it touched); -EOVERFLOW when the
  * range wraps; -ERANGE when it exceeds ias. On argument errors nothing
- * changes and @gather is untouched; so too, with a warning, when @gather
- * holds tables of another table handle.
+ * changes and @gather is untouched; so too (and ptcore logs the misuse)
+ * when @gather holds tables of another table handle.
  */
 int ptcore_unmap(struct ptcore_table *t, uint64_t iova, uint64_t len,
 		 struct ptcore_gather *gather, uint64_t *unmapped);
@@ -372,7 +372,7 @@ void ptcore_gather_init(struct ptcore_gather *gather);
  *
  * If the gather is not empty, calls ops->iotlb_flush once, then frees every
  * table queued on it (and only those). A gather holding tables of another
- * handle is refused with a warning: nothing is flushed or freed.
+ * handle is refused (ptcore logs the misuse): nothing is flushed or freed.
  *
  * Context: any, hardirq and softirq included (ops->free_table then runs
  * there too); lock-free. The caller holds the gathered ranges exclusively.

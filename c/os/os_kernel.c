@@ -43,7 +43,7 @@ static void os_account(struct page *page, int pages)
 {
 #ifdef PTCORE_HAVE_NR_IOMMU_PAGES
 	mod_node_page_state(page_pgdat(page), NR_IOMMU_PAGES, pages);
-	lruvec_stat_mod_folio(page_folio(page), NR_SECONDARY_PAGETABLE, pages);
+	mod_lruvec_page_state(page, NR_SECONDARY_PAGETABLE, pages);
 #endif
 }
 

@@ -20,6 +20,7 @@
 #include <linux/gfp.h>
 #include <linux/kasan.h>
 #include <linux/limits.h>
+#include <linux/printk.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -177,6 +178,14 @@ static inline u32 os_gfp_abi(u32 gfp)
 
 /* Broken invariants get a backtrace; the expression still yields @cond. */
 #define OS_WARN_ON(cond)	WARN_ON(cond)
+
+/* A caller's misuse that ptcore refuses: one line in the log, yields @cond. */
+#define OS_REFUSE(cond, what) ({					\
+	bool __os_refuse = !!(cond);					\
+	if (unlikely(__os_refuse))					\
+		pr_err_ratelimited("ptcore: refused: %s\n", what);	\
+	__os_refuse;							\
+})
 
 struct pt_meta;
 void *os_table_alloc(size_t size, u64 *phys, u32 gfp);

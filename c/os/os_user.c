@@ -48,6 +48,11 @@ void os_warn(const char *file, int line, const char *cond)
 	fprintf(stderr, "ptcore: WARNING at %s:%d: %s\n", file, line, cond);
 }
 
+void os_refused(const char *what)
+{
+	fprintf(stderr, "ptcore: refused: %s\n", what);
+}
+
 static unsigned int size_class(size_t size)
 {
 	unsigned int lg2 = MIN_LG2;

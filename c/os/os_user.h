@@ -138,6 +138,15 @@ void os_warn(const char *file, int line, const char *cond);
 })
 
 struct pt_meta;
+void os_refused(const char *what);
+/* A caller's misuse that ptcore refuses: one line on stderr, yields @cond. */
+#define OS_REFUSE(cond, what) ({					\
+	bool __os_refuse = !!(cond);					\
+	if (unlikely(__os_refuse))					\
+		os_refused(what);					\
+	__os_refuse;							\
+})
+
 void *os_table_alloc(size_t size, uint64_t *phys, uint32_t gfp);
 void *os_table_alloc_nozero(size_t size, uint64_t *phys, uint32_t gfp);
 void os_table_free(void *va, uint64_t phys, size_t size);

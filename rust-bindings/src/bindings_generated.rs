@@ -336,8 +336,8 @@ extern "C" {
     #[doc = " or at the first IOVA of the range that is not mapped (everything before"]
     #[doc = " it removed and gathered, nothing after it touched); -EOVERFLOW when the"]
     #[doc = " range wraps; -ERANGE when it exceeds ias. On argument errors nothing"]
-    #[doc = " changes and @gather is untouched; so too, with a warning, when @gather"]
-    #[doc = " holds tables of another table handle."]
+    #[doc = " changes and @gather is untouched; so too (and ptcore logs the misuse)"]
+    #[doc = " when @gather holds tables of another table handle."]
     pub fn ptcore_unmap(
         t: *mut ptcore_table,
         iova: u64,
@@ -399,7 +399,7 @@ extern "C" {
     #[doc = ""]
     #[doc = " If the gather is not empty, calls ops->iotlb_flush once, then frees every"]
     #[doc = " table queued on it (and only those). A gather holding tables of another"]
-    #[doc = " handle is refused with a warning: nothing is flushed or freed."]
+    #[doc = " handle is refused (ptcore logs the misuse): nothing is flushed or freed."]
     #[doc = ""]
     #[doc = " Context: any, hardirq and softirq included (ops->free_table then runs"]
     #[doc = " there too); lock-free. The caller holds the gathered ranges exclusively."]
