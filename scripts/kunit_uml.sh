@@ -72,20 +72,20 @@ run() {
 	local cc=$1 dir=$build/uml/$1 t0 t1 rc o
 	local -a opts=()
 
-	# The gcc kernel hunts for memory and locking bugs: KASAN (a table
-	# touched after it was freed) and lockdep. (UML cannot check for sleeping
-	# in atomic context: it has no preemption.)
+	# Both kernels hunt for memory and locking bugs: KASAN (a table touched
+	# after it was freed) and lockdep (a lock taken with interrupts on that
+	# softirq context takes too). (UML cannot check for sleeping in atomic
+	# context: it has no preemption.)
 	#
 	# The clang kernel is built with W=1 (only ptcore's own files are judged
 	# below). Not the gcc one: on a first build W=1's -Wmissing-include-dirs
 	# makes gcc fail every cc-option probe (the generated include directories
 	# do not exist yet), so the second build would differ and rebuild it all.
 	# gcc's W=1 verdict on ptcore comes from make kbuild.
-	if [ "$cc" = gcc ]; then
-		for o in DEBUG_KERNEL KASAN PROVE_LOCKING; do
-			opts+=(--kconfig_add "CONFIG_$o=y")
-		done
-	else
+	for o in DEBUG_KERNEL KASAN PROVE_LOCKING; do
+		opts+=(--kconfig_add "CONFIG_$o=y")
+	done
+	if [ "$cc" = clang ]; then
 		opts+=(--make_options LLVM=1 --make_options W=1)
 	fi
 	mkdir -p "$dir"
