@@ -131,3 +131,28 @@ check-valgrind: $(T_VALGRIND_BINS) $(T_KUNIT_RUNNER)
 		$(T_BUILD)/kunit-valgrind.ktap) ok lines)")
 
 CHECK_STEPS += check-badinput check-iotlb check-faults check-races check-fuzz check-tsan check-valgrind
+
+# ---- Concurrency and DMA-incoherent tests of the per-gather design ----
+#   make check-gathers     N-thread unmap stress with per-table bookkeeping, and the
+#                          gather semantics (moved gathers, one gather's sync
+#                          never frees another's tables), under TSan and ASan
+T_ASAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+$(eval $(call corelib,$(T_BUILD)/asan/core,$(T_CLANG),$(T_ASAN)))
+
+$(T_BUILD)/tsan/%_test: tests/%_test.c $(T_LIB_SRCS) $(T_LIB_HDRS) $(T_BUILD)/tsan/core/libptcore.a
+	@mkdir -p $(dir $@)
+	$(T_CLANG) $(T_CFLAGS) $(T_TSAN) -o $@ $< $(T_LIB_SRCS) $(T_BUILD)/tsan/core/libptcore.a \
+		-lpthread
+
+$(T_BUILD)/asan/%_test: tests/%_test.c $(T_LIB_SRCS) $(T_LIB_HDRS) $(T_BUILD)/asan/core/libptcore.a
+	@mkdir -p $(dir $@)
+	$(T_CLANG) $(T_CFLAGS) $(T_ASAN) -o $@ $< $(T_LIB_SRCS) $(T_BUILD)/asan/core/libptcore.a \
+		-lpthread
+
+T_TSAN_RUN := TSAN_OPTIONS="halt_on_error=1 exitcode=66"
+T_ASAN_RUN := ASAN_OPTIONS="detect_leaks=1 abort_on_error=0" UBSAN_OPTIONS="halt_on_error=1"
+
+.PHONY: check-gathers
+check-gathers: $(T_BUILD)/tsan/gather_test $(T_BUILD)/asan/gather_test
+	$(T_TSAN_RUN) $(T_BUILD)/tsan/gather_test
+	$(T_ASAN_RUN) $(T_BUILD)/asan/gather_test
