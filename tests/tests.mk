@@ -156,3 +156,10 @@ T_ASAN_RUN := ASAN_OPTIONS="detect_leaks=1 abort_on_error=0" UBSAN_OPTIONS="halt
 check-gathers: $(T_BUILD)/tsan/gather_test $(T_BUILD)/asan/gather_test
 	$(T_TSAN_RUN) $(T_BUILD)/tsan/gather_test
 	$(T_ASAN_RUN) $(T_BUILD)/asan/gather_test
+
+#   make check-disjoint    TSan: maps and unmaps of disjoint neighbouring ranges
+#                          sharing fresh tables; concurrent built-in allocator
+.PHONY: check-disjoint
+check-disjoint: $(T_BUILD)/tsan/disjoint_test
+	$(T_TSAN_RUN) $(T_BUILD)/tsan/disjoint_test neighbours
+	$(T_TSAN_RUN) $(T_BUILD)/tsan/disjoint_test alloc
