@@ -163,3 +163,9 @@ check-gathers: $(T_BUILD)/tsan/gather_test $(T_BUILD)/asan/gather_test
 check-disjoint: $(T_BUILD)/tsan/disjoint_test
 	$(T_TSAN_RUN) $(T_BUILD)/tsan/disjoint_test neighbours
 	$(T_TSAN_RUN) $(T_BUILD)/tsan/disjoint_test alloc
+
+#   make check-lookup-race ASan: lookups racing maps that replace tables while
+#                          a third thread syncs other gathers
+.PHONY: check-lookup-race
+check-lookup-race: $(T_BUILD)/asan/lookup_race_test
+	$(T_ASAN_RUN) $(T_BUILD)/asan/lookup_race_test 3
