@@ -169,3 +169,24 @@ check-disjoint: $(T_BUILD)/tsan/disjoint_test
 .PHONY: check-lookup-race
 check-lookup-race: $(T_BUILD)/asan/lookup_race_test
 	$(T_ASAN_RUN) $(T_BUILD)/asan/lookup_race_test 3
+
+#   make check-incoherent  DMA-incoherent walker on a shadow copy, allocation
+#                          failure at every allocation of contiguous-hint maps;
+#                          create refuses DMA_INCOHERENT without sync_table
+# ptcore's own heap allocations fail on demand through --wrap.
+T_WRAP_ALLOC := -Wl,--wrap=malloc -Wl,--wrap=calloc
+
+$(T_BUILD)/incoherent_test: tests/incoherent_test.c $(T_LIB_SRCS) $(T_LIB_HDRS) $(BUILD)/libptcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(T_CFLAGS) -o $@ $< $(T_LIB_SRCS) $(BUILD)/libptcore.a -lpthread $(T_WRAP_ALLOC)
+
+$(T_BUILD)/asan/incoherent_test: tests/incoherent_test.c $(T_LIB_SRCS) $(T_LIB_HDRS) \
+		$(T_BUILD)/asan/core/libptcore.a
+	@mkdir -p $(dir $@)
+	$(T_CLANG) $(T_CFLAGS) $(T_ASAN) -o $@ $< $(T_LIB_SRCS) $(T_BUILD)/asan/core/libptcore.a \
+		-lpthread $(T_WRAP_ALLOC)
+
+.PHONY: check-incoherent
+check-incoherent: $(T_BUILD)/incoherent_test $(T_BUILD)/asan/incoherent_test
+	$(T_BUILD)/incoherent_test
+	$(T_ASAN_RUN) $(T_BUILD)/asan/incoherent_test
