@@ -47,7 +47,7 @@
 #define SZ_1G		0x40000000ULL
 #define PA_OFF		0x100000000000ULL
 #define THREADS		4
-#define ROUNDS		40
+#define ROUNDS		100
 #define LEAF_TABLES	4
 #define RW		(PTCORE_PROT_READ | PTCORE_PROT_WRITE)
 

@@ -17,9 +17,10 @@
  *   - anything leaks (allocator records and ptcore_mem_stats after destroy).
  *
  * Cases:
- *   stress N=2,4,8: N threads on 2 cores, each mapping and unmapping whole
- *     leaf tables (512 x 4K in one call, then one 2M unmap that removes the
- *     table) and single pages in its own 2M slots, interleaved with the
+ *   stress N=2,4,8 (ARM 4K) and 4 (DART2 16K): N threads on 2 cores, each
+ *     mapping and unmapping whole leaf tables (512 x 4K in one call, then
+ *     one 2M unmap that removes the table; DART2: 2048 x 16K, 32M) and
+ *     single pages in its own leaf-table slots, interleaved with the
  *     other threads' slots under shared upper-level tables; every unmap
  *     has its own gather and its own sync, up to three gathers are held at
  *     once and synced in random order, and some gathers are moved
@@ -263,6 +264,8 @@ struct ctx {
 	struct ptcore_table *t;
 	struct ptcore_cfg cfg;
 	struct hwm m;
+	uint64_t pg, span, npg;		/* page, leaf table span, pages per leaf table */
+	uint64_t pa_off;		/* pa = iova + pa_off */
 };
 
 static int do_map(struct ctx *c, uint64_t iova, uint64_t pgsize, uint64_t count)
@@ -272,7 +275,7 @@ static int do_map(struct ctx *c, uint64_t iova, uint64_t pgsize, uint64_t count)
 
 	tl_seq++;
 	tl_call = C_MAP;
-	ret = ptcore_map_pages(c->t, iova, iova + PA_OFF, pgsize, count, RW, 0, &mapped);
+	ret = ptcore_map_pages(c->t, iova, iova + c->pa_off, pgsize, count, RW, 0, &mapped);
 	tl_call = C_NONE;
 	if (ret || mapped != pgsize * count) {
 		pthread_mutex_lock(&trk.lock);
@@ -380,21 +383,38 @@ static void tg_move(struct tgather *dst, struct tgather *src)
 	memset(src, 0xa5, sizeof(*src));
 }
 
-static int ctx_create(struct ctx *c)
+/* ARM stage 1 4K (ias 48) by default; @dart: DART2 16K, three levels (ias 42). */
+static int ctx_create_fmt(struct ctx *c, bool dart)
 {
 	int ret;
 
 	memset(c, 0, sizeof(*c));
-	c->cfg.format = PTCORE_FMT_ARM64_LPAE_S1;
-	c->cfg.granule_lg2 = 12;
-	c->cfg.ias = 48;
-	c->cfg.oas = 48;
+	if (dart) {
+		c->cfg.format = PTCORE_FMT_APPLE_DART2;
+		c->cfg.granule_lg2 = 14;
+		c->cfg.ias = 42;
+		c->cfg.oas = 42;
+	} else {
+		c->cfg.format = PTCORE_FMT_ARM64_LPAE_S1;
+		c->cfg.granule_lg2 = 12;
+		c->cfg.ias = 48;
+		c->cfg.oas = 48;
+		c->pa_off = PA_OFF;
+	}
 	c->cfg.ops = &t_ops;
+	c->pg = 1ULL << c->cfg.granule_lg2;
+	c->npg = c->pg / 8;
+	c->span = c->pg * c->npg;
 	ret = ptcore_table_create(&c->cfg, &c->t);
 	TC_CHECK(ret == 0, "create: %d", ret);
 	if (!ret)
 		hwm_init(&c->m, c->t, &c->cfg);
 	return ret;
+}
+
+static int ctx_create(struct ctx *c)
+{
+	return ctx_create_fmt(c, false);
 }
 
 static void ctx_destroy(struct ctx *c)
@@ -445,7 +465,7 @@ struct worker {
 
 static uint64_t slot_iova(const struct worker *w, unsigned int k)
 {
-	return w->base + (uint64_t)(w->id + w->nthreads * k) * SZ_2M;
+	return w->base + (uint64_t)(w->id + w->nthreads * k) * w->c->span;
 }
 
 static void check_lookup(struct worker *w, uint64_t iova, bool mapped)
@@ -453,23 +473,23 @@ static void check_lookup(struct worker *w, uint64_t iova, bool mapped)
 	uint64_t phys = 0;
 	int ret = ptcore_iova_to_phys(w->c->t, iova + 0x123, &phys);
 
-	if (mapped ? ret || phys != iova + PA_OFF + 0x123 : ret != -ENOENT)
+	if (mapped ? ret || phys != iova + w->c->pa_off + 0x123 : ret != -ENOENT)
 		w->lookup_errors++;
 }
 
 /* Unmap everything a slot holds into @tg (its own sync comes later). */
 static void slot_unmap(struct worker *w, unsigned int k, struct tgather *tg)
 {
-	uint64_t iova = slot_iova(w, k);
+	uint64_t iova = slot_iova(w, k), pg = w->c->pg;
 
 	if (w->st[k] == S_FULL) {
-		do_unmap(w->c, tg, iova, SZ_2M, true);
-		check_lookup(w, iova + (tc_rand(&w->rng) % 512) * SZ_4K, false);
+		do_unmap(w->c, tg, iova, w->c->span, true);
+		check_lookup(w, iova + (tc_rand(&w->rng) % w->c->npg) * pg, false);
 		w->st[k] = S_EMPTY;
 	} else if (w->st[k] == S_PAGES) {
-		iova += w->first[k] * SZ_4K;
-		do_unmap(w->c, tg, iova, w->npages[k] * SZ_4K, false);
-		check_lookup(w, iova + (w->npages[k] - 1) * SZ_4K, false);
+		iova += w->first[k] * pg;
+		do_unmap(w->c, tg, iova, w->npages[k] * pg, false);
+		check_lookup(w, iova + (w->npages[k] - 1) * pg, false);
 		/* The leaf table stays (partly covered unmaps keep it): S_EMPTY with a table. */
 		w->st[k] = S_EMPTY;
 	}
@@ -477,22 +497,22 @@ static void slot_unmap(struct worker *w, unsigned int k, struct tgather *tg)
 
 static void slot_map(struct worker *w, unsigned int k)
 {
-	uint64_t iova = slot_iova(w, k);
+	uint64_t iova = slot_iova(w, k), pg = w->c->pg;
 	unsigned int i, n;
 
 	if (tc_rand(&w->rng) & 1) {
-		do_map(w->c, iova, SZ_4K, 512);
-		check_lookup(w, iova + (tc_rand(&w->rng) % 512) * SZ_4K, true);
+		do_map(w->c, iova, pg, w->c->npg);
+		check_lookup(w, iova + (tc_rand(&w->rng) % w->c->npg) * pg, true);
 		w->st[k] = S_FULL;
 		return;
 	}
 	/* A few single pages, one map call each, unmapped later by one call. */
 	n = 1 + (unsigned int)(tc_rand(&w->rng) % 4);
-	w->first[k] = tc_rand(&w->rng) % (512 - n);
+	w->first[k] = tc_rand(&w->rng) % (w->c->npg - n);
 	for (i = 0; i < n; i++) {
-		uint64_t p = iova + (w->first[k] + i) * SZ_4K;
+		uint64_t p = iova + (w->first[k] + i) * pg;
 
-		do_map(w->c, p, SZ_4K, 1);
+		do_map(w->c, p, pg, 1);
 		check_lookup(w, p, true);
 	}
 	w->npages[k] = n;
@@ -555,9 +575,15 @@ static void *stress_thread(void *arg)
 
 static unsigned int stress_iters = 8000;
 
+struct stress_arg {
+	unsigned int threads;
+	bool dart;
+};
+
 static void stress(void *arg)
 {
-	unsigned int n = (unsigned int)(uintptr_t)arg, i;
+	const struct stress_arg *sa = arg;
+	unsigned int n = sa->threads, i;
 	struct worker w[MAX_THREADS];
 	pthread_t th[MAX_THREADS];
 	pthread_barrier_t start;
@@ -566,7 +592,7 @@ static void stress(void *arg)
 	struct ctx c;
 
 	ptcore_mem_stats(&s0);
-	if (ctx_create(&c))
+	if (ctx_create_fmt(&c, sa->dart))
 		return;
 	pthread_barrier_init(&start, NULL, n);
 	for (i = 0; i < n; i++) {
@@ -574,7 +600,7 @@ static void stress(void *arg)
 		w[i].c = &c;
 		w[i].id = i;
 		w[i].nthreads = n;
-		w[i].iters = stress_iters * 2 / n;
+		w[i].iters = stress_iters * 2 / n / (sa->dart ? 4 : 1);
 		/* All threads' slots in one 1G: they share the level-1 and level-2 tables. */
 		w[i].base = 5 * SZ_1G;
 		w[i].rng = 0x5eed0000 + 97 * n + i;
@@ -694,7 +720,7 @@ static void replaced_table(void *arg)
 		 "last [%#" PRIx64 ", %#" PRIx64 "]", trk.map_flushes, trk.map_flush_start,
 		 trk.map_flush_end);
 	ret = ptcore_iova_to_phys(c.t, base + 0x42, &phys);
-	TC_CHECK(ret == 0 && phys == base + PA_OFF + 0x42, "block lookup %d %#" PRIx64, ret, phys);
+	TC_CHECK(ret == 0 && phys == base + c.pa_off + 0x42, "block lookup %d %#" PRIx64, ret, phys);
 	do_map(&c, base + 8 * SZ_2M, SZ_4K, 2);
 	tg_init(&g);
 	do_sync(&c, &g);
@@ -782,7 +808,9 @@ static void unsynced_at_destroy(void *arg)
 
 int main(int argc, char **argv)
 {
-	static const unsigned int threads[] = { 2, 4, 8 };
+	static const struct stress_arg sargs[] = {
+		{ 2, false }, { 4, false }, { 8, false }, { 4, true },
+	};
 	char name[64];
 	size_t i;
 	int a;
@@ -798,9 +826,10 @@ int main(int argc, char **argv)
 	tc_run("two gathers", two_gathers, NULL);
 	tc_run("replaced table", replaced_table, NULL);
 	tc_run("unsynced gather at destroy", unsynced_at_destroy, NULL);
-	for (i = 0; i < TC_ARRAY_SIZE(threads); i++) {
-		snprintf(name, sizeof(name), "stress %u threads", threads[i]);
-		tc_run(name, stress, (void *)(uintptr_t)threads[i]);
+	for (i = 0; i < TC_ARRAY_SIZE(sargs); i++) {
+		snprintf(name, sizeof(name), "stress %u threads, %s", sargs[i].threads,
+			 sargs[i].dart ? "dart2-16k-42" : "arm-s1-4k-48");
+		tc_run(name, stress, (void *)&sargs[i]);
 	}
 	printf("gather: %" PRIu64 " tables allocated, %" PRIu64 " removed by unmaps, %" PRIu64
 	       " syncs, %" PRIu64 " flushes\n", trk.allocs, trk.tables_removed, trk.syncs,

@@ -11,6 +11,11 @@
 #   make check-tsan        concurrent maps / lookups under ThreadSanitizer
 #   make check-valgrind    memcheck over the test binaries (and the KUnit runner)
 #   make check-races       forced interleavings (not in CHECK_STEPS yet: a known core bug)
+#   make check-gathers     per-gather freelists: N-thread unmap stress, moved gathers (TSan, ASan)
+#   make check-disjoint    TSan: disjoint neighbouring maps/unmaps on fresh tables; allocator
+#   make check-lookup-race ASan: lookups racing table-replacing maps and other gathers' syncs
+#   make check-incoherent  shadow-copy DMA-incoherent walker, allocation failure in
+#                          contiguous-hint maps; create refuses incoherent without sync_table
 #   make fuzz FUZZ_SECONDS=N [FUZZ_FORMATS="arm-s1 dart2"]   longer fuzzing
 
 T_BUILD      := $(BUILD)/tests
