@@ -39,7 +39,7 @@
  *
  * Built and run under ThreadSanitizer and under ASan + UBSan (clang).
  *
- * Usage: gather_test [-v] [-q]   (-q: fewer stress iterations)
+ * Usage: gather_test [-v | -vv] [-q]   (-vv: every violation; -q: fewer stress iterations)
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -68,6 +68,7 @@ struct rec {
 	uint64_t span_start, span_last;	/* IOVAs it translated */
 	unsigned int alloc_tid;
 	unsigned long alloc_call;
+	uint64_t serial;		/* unique: a freed pa may be handed out again */
 };
 
 /* A test-side gather: ptcore's struct plus what the test expects it to hold. */
@@ -76,6 +77,7 @@ struct tgather {
 	unsigned int id;
 	unsigned int n;
 	uint64_t pa[8];			/* tables its unmaps removed */
+	uint64_t serial[8];		/* and their allocation serials */
 };
 
 static struct {
@@ -84,6 +86,7 @@ static struct {
 	unsigned long violations;
 	char first[512];
 	unsigned int next_gid;
+	uint64_t next_serial;
 	uint64_t allocs, frees, flushes, syncs, tables_removed;
 	uint64_t map_flush_start, map_flush_end;	/* last flush from a map */
 	unsigned long map_flushes;
@@ -109,6 +112,13 @@ static void violation(const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(trk.first, sizeof(trk.first), fmt, ap);
 		va_end(ap);
+	}
+	if (tc_verbose > 1) {
+		fputs("  violation: ", stderr);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
 	}
 }
 
@@ -144,6 +154,7 @@ static void *t_alloc(void *cookie, size_t size, uint64_t *phys, uint32_t gfp)
 	r->alloc_tid = tl_tid;
 	r->alloc_call = tl_seq;
 	pthread_mutex_lock(&trk.lock);
+	r->serial = ++trk.next_serial;
 	if (rec_get(*phys))
 		violation("table %#" PRIx64 " handed out twice", *phys);
 	u64map_put(&trk.recs, *phys, (uintptr_t)r);
@@ -230,7 +241,8 @@ static void t_flush(void *cookie, const struct ptcore_gather *g)
 		for (i = 0; i < tl_sync->n; i++) {
 			struct rec *r = rec_get(tl_sync->pa[i]);
 
-			if (r && r->state == T_UNLINKED && r->gid == tl_sync->id &&
+			if (r && r->serial == tl_sync->serial[i] && r->state == T_UNLINKED &&
+			    r->gid == tl_sync->id &&
 			    g->start <= r->span_start && g->end >= r->span_last)
 				r->state = T_FLUSHED;
 		}
@@ -319,6 +331,7 @@ static void do_unmap(struct ctx *c, struct tgather *tg, uint64_t iova, uint64_t 
 				r->gid = tg->id;
 				r->span_start = iova;
 				r->span_last = iova + len - 1;
+				tg->serial[tg->n] = r->serial;
 				tg->pa[tg->n++] = tpa;
 				trk.tables_removed++;
 			}
@@ -356,10 +369,13 @@ static void do_sync(struct ctx *c, struct tgather *tg)
 	if (tl_flushes != (empty ? 0u : 1u))
 		violation("%s sync of gather %u called iotlb_flush %u times", empty ? "an empty" :
 			  "a non-empty", tg->id, tl_flushes);
-	for (i = 0; i < tg->n; i++)
-		if (rec_get(tg->pa[i]))
+	for (i = 0; i < tg->n; i++) {
+		struct rec *r = rec_get(tg->pa[i]);
+
+		if (r && r->serial == tg->serial[i])
 			violation("sync of gather %u returned with its table %#" PRIx64 " not freed",
 				  tg->id, tg->pa[i]);
+	}
 	if (tg->g.start != UINT64_MAX || tg->g.end || tg->g.pgsize || tg->g.flags ||
 	    tg->g.nr_tables || tg->g.freelist)
 		violation("gather %u not re-initialised by its sync", tg->id);
@@ -745,6 +761,7 @@ static void replaced_table(void *arg)
 		r->gid = g.id;
 		r->span_start = base;
 		r->span_last = base + SZ_2M - 1;
+		g.serial[g.n] = r->serial;
 		g.pa[g.n++] = tpa;
 		pthread_mutex_unlock(&trk.lock);
 	}
@@ -818,6 +835,8 @@ int main(int argc, char **argv)
 	for (a = 1; a < argc; a++) {
 		if (!strcmp(argv[a], "-v"))
 			tc_verbose = 1;
+		else if (!strcmp(argv[a], "-vv"))
+			tc_verbose = 2;
 		else if (!strcmp(argv[a], "-q"))
 			stress_iters = 100;
 	}
