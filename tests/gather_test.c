@@ -31,6 +31,7 @@
  *     into a second gather never flushes the first.
  *   replaced table: a table a map replaced by a block is not freed by
  *     unrelated syncs while the block is mapped; the unmap of the block
+ *     (exactly, from its first page, or with the whole table above it)
  *     hands it to its own gather, whose sync frees it.
  *   unsynced gather at destroy: the redesign documents that such a gather's
  *     tables leak (sync every gather before destroy), so whether destroy
@@ -709,16 +710,45 @@ static void two_gathers(void *arg)
 	check_no_leak("two gathers", &s0);
 }
 
+/* Mark table @pa as one that @g's sync must free; @flushed: already flushed (by a map). */
+static void expect_freed_by(struct tgather *g, uint64_t pa, uint64_t span_start, uint64_t span,
+			    bool flushed)
+{
+	struct rec *r;
+
+	pthread_mutex_lock(&trk.lock);
+	r = rec_get(pa);
+	if (!r || r->state != T_LIVE) {
+		violation("table %#" PRIx64 " not live before the unmap that removes it", pa);
+	} else {
+		r->state = flushed ? T_FLUSHED : T_UNLINKED;
+		r->gid = g->id;
+		r->span_start = span_start;
+		r->span_last = span_start + span - 1;
+		g->serial[g->n] = r->serial;
+		g->pa[g->n++] = pa;
+	}
+	pthread_mutex_unlock(&trk.lock);
+}
+
+enum { R_EXACT, R_FIRST_PAGE, R_WHOLE_TABLE_ABOVE };
+
+/*
+ * A table T that a map replaced by a 2M block: not freed by unrelated syncs
+ * while the block is mapped; the unmap that removes the block (exactly,
+ * from its first page only, or with the whole level-2 table above it)
+ * hands T to its gather, and that gather's sync frees it.
+ */
 static void replaced_table(void *arg)
 {
+	int how = (int)(uintptr_t)arg;
 	struct tgather g, other;
 	struct ptcore_mem_stats s0;
 	struct ctx c;
-	uint64_t base = 9 * SZ_1G, tpa, phys = 0;
-	struct rec *r;
+	uint64_t base = 9 * SZ_1G, ubase = base + SZ_1G + 8 * SZ_2M, tpa, phys = 0;
+	struct hwm_walk w;
 	int ret;
 
-	(void)arg;
 	ptcore_mem_stats(&s0);
 	if (ctx_create(&c))
 		return;
@@ -737,38 +767,49 @@ static void replaced_table(void *arg)
 		 trk.map_flush_end);
 	ret = ptcore_iova_to_phys(c.t, base + 0x42, &phys);
 	TC_CHECK(ret == 0 && phys == base + c.pa_off + 0x42, "block lookup %d %#" PRIx64, ret, phys);
-	do_map(&c, base + 8 * SZ_2M, SZ_4K, 2);
+	do_map(&c, ubase, SZ_4K, 2);
 	tg_init(&g);
 	do_sync(&c, &g);
 	tg_init(&other);
-	do_unmap(&c, &other, base + 8 * SZ_2M, SZ_4K, false);
+	do_unmap(&c, &other, ubase, SZ_4K, false);
 	do_sync(&c, &other);
 	pthread_mutex_lock(&trk.lock);
-	r = rec_get(tpa);
-	if (!r)
+	if (!rec_get(tpa))
 		violation("table %#" PRIx64 " that a map replaced by a still mapped block was freed "
 			  "by an unrelated sync", tpa);
 	pthread_mutex_unlock(&trk.lock);
 	/*
-	 * The unmap of the block hands T to its gather; that sync frees it.
 	 * The map already flushed T's span with PTCORE_GATHER_TABLES, so T
 	 * counts as flushed: the sync needs no second walk-cache flush for it.
 	 */
 	tg_init(&g);
-	if (r) {
-		pthread_mutex_lock(&trk.lock);
-		r->state = T_FLUSHED;
-		r->gid = g.id;
-		r->span_start = base;
-		r->span_last = base + SZ_2M - 1;
-		g.serial[g.n] = r->serial;
-		g.pa[g.n++] = tpa;
-		pthread_mutex_unlock(&trk.lock);
+	expect_freed_by(&g, tpa, base, SZ_2M, true);
+	switch (how) {
+	case R_EXACT:
+		do_unmap(&c, &g, base, SZ_2M, false);
+		break;
+	case R_FIRST_PAGE: {
+		uint64_t unmapped = 0;
+
+		/* A leaf is never split: the whole block goes. */
+		tl_call = C_UNMAP;
+		ret = ptcore_unmap(c.t, base, SZ_4K, &g.g, &unmapped);
+		tl_call = C_NONE;
+		TC_CHECK(ret == 0 && unmapped == SZ_2M, "unmap of the block's first page: %d, %#"
+			 PRIx64, ret, unmapped);
+		break;
 	}
-	do_unmap(&c, &g, base, SZ_2M, false);
+	case R_WHOLE_TABLE_ABOVE:
+		/* The rest of the 1G as blocks: the level-2 table is full and goes whole. */
+		do_map(&c, base + SZ_2M, SZ_2M, 511);
+		TC_CHECK(!hwm_walk(&c.m, base, &w) && w.depth == 2, "no block at %#" PRIx64, base);
+		expect_freed_by(&g, w.table_pa[2], base, SZ_1G, false);
+		do_unmap(&c, &g, base, SZ_1G, false);
+		break;
+	}
 	do_sync(&c, &g);
 	tg_init(&g);
-	do_unmap(&c, &g, base + 8 * SZ_2M + SZ_4K, SZ_4K, false);
+	do_unmap(&c, &g, ubase + SZ_4K, SZ_4K, false);
 	do_sync(&c, &g);
 	ctx_destroy(&c);
 	report("replaced table");
@@ -843,7 +884,11 @@ int main(int argc, char **argv)
 	u64map_init(&trk.recs);
 	tc_run("moved gather", moved_gather, NULL);
 	tc_run("two gathers", two_gathers, NULL);
-	tc_run("replaced table", replaced_table, NULL);
+	tc_run("replaced table, its block unmapped", replaced_table, (void *)R_EXACT);
+	tc_run("replaced table, its block unmapped from its first page", replaced_table,
+	       (void *)R_FIRST_PAGE);
+	tc_run("replaced table, the table above its block unmapped whole", replaced_table,
+	       (void *)R_WHOLE_TABLE_ABOVE);
 	tc_run("unsynced gather at destroy", unsynced_at_destroy, NULL);
 	for (i = 0; i < TC_ARRAY_SIZE(sargs); i++) {
 		snprintf(name, sizeof(name), "stress %u threads, %s", sargs[i].threads,
