@@ -195,3 +195,5 @@ $(T_BUILD)/asan/incoherent_test: tests/incoherent_test.c $(T_LIB_SRCS) $(T_LIB_H
 check-incoherent: $(T_BUILD)/incoherent_test $(T_BUILD)/asan/incoherent_test
 	$(T_BUILD)/incoherent_test
 	$(T_ASAN_RUN) $(T_BUILD)/asan/incoherent_test
+
+CHECK_STEPS += check-gathers check-disjoint check-lookup-race check-incoherent
