@@ -33,6 +33,9 @@
  *     unrelated syncs while the block is mapped; the unmap of the block
  *     (exactly, from its first page, or with the whole table above it)
  *     hands it to its own gather, whose sync frees it.
+ *   gather of another table: an unmap or a sync on one table handle with a
+ *     gather holding another handle's tables is refused and changes nothing;
+ *     ptcore_gather_leaf_size() is the smallest leaf size gathered.
  *   unsynced gather at destroy: the redesign documents that such a gather's
  *     tables leak (sync every gather before destroy), so whether destroy
  *     frees them is not asserted; checked: destroy frees nothing twice and
@@ -817,6 +820,86 @@ static void replaced_table(void *arg)
 }
 
 /*
+ * A gather holding tables of one table handle, passed to another: the
+ * unmap is refused (-EINVAL, nothing removed, the gather untouched) and so
+ * is the sync (no flush, nothing freed); the right sync then works. And
+ * ptcore_gather_leaf_size(): the smallest leaf size gathered, 0 for none.
+ */
+static void gather_of_another_table(void *arg)
+{
+	struct ptcore_mem_stats s0;
+	struct tgather g, gb, before;
+	struct ctx c1, c2;
+	uint64_t base = 13 * SZ_1G, t2pa, unmapped = 1, phys = 0;
+	int ret;
+
+	(void)arg;
+	ptcore_mem_stats(&s0);
+	if (ctx_create(&c1))
+		return;
+	if (ctx_create(&c2)) {
+		ctx_destroy(&c1);
+		return;
+	}
+	do_map(&c1, base, SZ_4K, 512);
+	do_map(&c2, base, SZ_4K, 512);
+	t2pa = leaf_table_of(&c2, base);
+	tg_init(&g);
+	do_unmap(&c1, &g, base, SZ_2M, true);
+	TC_CHECK_EQ(ptcore_gather_leaf_size(&g.g), SZ_4K, "leaf size of a gather of 4K pages");
+
+	before = g;
+	tl_call = C_UNMAP;
+	ret = ptcore_unmap(c2.t, base, SZ_2M, &g.g, &unmapped);
+	tl_call = C_NONE;
+	TC_CHECK(ret == -EINVAL && unmapped == 0, "unmap on another table with a gather holding "
+		 "tables: %d, unmapped %#" PRIx64 ", want -EINVAL and 0", ret, unmapped);
+	TC_CHECK(!memcmp(&before.g, &g.g, sizeof(g.g)), "the refused unmap changed the gather");
+	ret = ptcore_iova_to_phys(c2.t, base + 0x777, &phys);
+	TC_CHECK(ret == 0 && phys == base + c2.pa_off + 0x777, "the refused unmap removed "
+		 "something: %d %#" PRIx64, ret, phys);
+	TC_CHECK(leaf_table_of(&c2, base) == t2pa, "the refused unmap changed the tables");
+
+	/* The sync on the wrong table: refused, nothing flushed or freed. */
+	tl_sync = &g;
+	tl_sync_ptr = &g.g;
+	tl_sync_copy = g.g;
+	tl_flushes = 0;
+	tl_call = C_SYNC;
+	ptcore_iotlb_sync(c2.t, &g.g);
+	tl_call = C_NONE;
+	tl_sync = NULL;
+	tl_sync_ptr = NULL;
+	TC_CHECK(tl_flushes == 0, "a sync on another table flushed %u times", tl_flushes);
+	pthread_mutex_lock(&trk.lock);
+	if (!rec_get(g.pa[0]))
+		violation("a sync on another table freed the gather's table %#" PRIx64, g.pa[0]);
+	pthread_mutex_unlock(&trk.lock);
+	/* Whether the refused sync re-initialised it is not specified: use the copy. */
+	g.g = before.g;
+	do_sync(&c1, &g);
+
+	/* Leaf sizes: a block alone, a block with pages, nothing. */
+	do_map(&c1, base + 4 * SZ_2M, SZ_2M, 1);
+	do_map(&c1, base + 6 * SZ_2M, SZ_4K, 3);
+	tg_init(&gb);
+	TC_CHECK_EQ(ptcore_gather_leaf_size(&gb.g), 0, "leaf size of an empty gather");
+	do_unmap(&c1, &gb, base + 4 * SZ_2M, SZ_2M, false);
+	TC_CHECK_EQ(ptcore_gather_leaf_size(&gb.g), SZ_2M, "leaf size of a gather of one block");
+	do_unmap(&c1, &gb, base + 6 * SZ_2M + SZ_4K, SZ_4K, false);
+	TC_CHECK_EQ(ptcore_gather_leaf_size(&gb.g), SZ_4K, "leaf size of a block and a page");
+	do_sync(&c1, &gb);
+	TC_CHECK_EQ(ptcore_gather_leaf_size(&gb.g), 0, "leaf size after the sync");
+	tg_init(&gb);
+	do_unmap(&c2, &gb, base, SZ_2M, true);
+	do_sync(&c2, &gb);
+	ctx_destroy(&c1);
+	ctx_destroy(&c2);
+	report("gather of another table");
+	check_no_leak("gather of another table", &s0);
+}
+
+/*
  * Destroy with a gather never synced: include/ptcore.h documents that its
  * tables leak (the caller must sync every gather first). Checked: destroy
  * frees nothing twice, nothing unknown, and every other table; the test
@@ -890,6 +973,7 @@ int main(int argc, char **argv)
 	tc_run("replaced table, the table above its block unmapped whole", replaced_table,
 	       (void *)R_WHOLE_TABLE_ABOVE);
 	tc_run("unsynced gather at destroy", unsynced_at_destroy, NULL);
+	tc_run("gather of another table; gather leaf size", gather_of_another_table, NULL);
 	for (i = 0; i < TC_ARRAY_SIZE(sargs); i++) {
 		snprintf(name, sizeof(name), "stress %u threads, %s", sargs[i].threads,
 			 sargs[i].dart ? "dart2-16k-42" : "arm-s1-4k-48");
