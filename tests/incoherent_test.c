@@ -4,8 +4,8 @@
  * sees: ops->sync_table copies the synced bytes of table memory into a
  * shadow, and a walker reads only the shadow. With allocation failure
  * injected at every allocation inside maps that use ARM contiguous-hint
- * sizes (4K granule, 64K and 32M in cfg.pgsize_bitmap) over ranges where
- * empty leaf tables have to be replaced, it checks:
+ * sizes (stages 1 and 2, 4K granule, 64K and 32M in cfg.pgsize_bitmap)
+ * over ranges where empty leaf tables have to be replaced, it checks:
  *
  *   - at the end of every call, every entry of every table the walker can
  *     reach in the shadow was synced and equals table memory (nothing
@@ -553,13 +553,15 @@ static void s_sync_empty(void)
 	sh.call = C_NONE;
 }
 
+static uint32_t sh_format = PTCORE_FMT_ARM64_LPAE_S1;
+
 static bool s_create(void)
 {
 	struct stable *root;
 	int ret;
 
 	memset(&sh.cfg, 0, sizeof(sh.cfg));
-	sh.cfg.format = PTCORE_FMT_ARM64_LPAE_S1;
+	sh.cfg.format = sh_format;
 	sh.cfg.granule_lg2 = 12;
 	sh.cfg.ias = 39;
 	sh.cfg.oas = 44;
@@ -802,8 +804,9 @@ static void sync_table_required(void *arg)
 
 int main(int argc, char **argv)
 {
+	static const uint32_t fmts[] = { PTCORE_FMT_ARM64_LPAE_S1, PTCORE_FMT_ARM64_LPAE_S2 };
 	char name[160];
-	size_t i;
+	size_t i, f;
 
 	if (argc > 1 && !strcmp(argv[1], "-v"))
 		tc_verbose = 1;
@@ -811,9 +814,13 @@ int main(int argc, char **argv)
 		tc_verbose = 2;
 	u64map_init(&sh.tables);
 	tc_run("create refuses DMA_INCOHERENT without sync_table", sync_table_required, NULL);
-	for (i = 0; i < TC_ARRAY_SIZE(scens); i++) {
-		snprintf(name, sizeof(name), "shadow walker: %s", scens[i].name);
-		tc_run(name, scen_case, (void *)&scens[i]);
+	for (f = 0; f < TC_ARRAY_SIZE(fmts); f++) {
+		sh_format = fmts[f];
+		for (i = 0; i < TC_ARRAY_SIZE(scens); i++) {
+			snprintf(name, sizeof(name), "shadow walker, %s 4K: %s",
+				 tc_fmt_name(fmts[f]), scens[i].name);
+			tc_run(name, scen_case, (void *)&scens[i]);
+		}
 	}
 	printf("incoherent: %lu allocation failure points, %lu maps returned -ENOMEM, %lu "
 	       "callback points checked, %lu syncs, %lu flushes\n", fail_points, enomem_maps,
