@@ -16,6 +16,7 @@
 #   make check-lookup-race ASan: lookups racing table-replacing maps and other gathers' syncs
 #   make check-incoherent  shadow-copy DMA-incoherent walker, allocation failure in
 #                          contiguous-hint maps; create refuses incoherent without sync_table
+#   make check-reentry     ptcore called from inside each callback (no lock held across them)
 #   make fuzz FUZZ_SECONDS=N [FUZZ_FORMATS="arm-s1 dart2"]   longer fuzzing
 
 T_BUILD      := $(BUILD)/tests
@@ -196,4 +197,11 @@ check-incoherent: $(T_BUILD)/incoherent_test $(T_BUILD)/asan/incoherent_test
 	$(T_BUILD)/incoherent_test
 	$(T_ASAN_RUN) $(T_BUILD)/asan/incoherent_test
 
-CHECK_STEPS += check-gathers check-disjoint check-lookup-race check-incoherent
+#   make check-reentry     ptcore called back from inside every callback (no
+#                          callback runs with a ptcore lock held)
+.PHONY: check-reentry
+check-reentry: $(T_BUILD)/reentry_test $(T_BUILD)/asan/reentry_test
+	$(T_BUILD)/reentry_test
+	$(T_ASAN_RUN) $(T_BUILD)/asan/reentry_test
+
+CHECK_STEPS += check-gathers check-disjoint check-lookup-race check-incoherent check-reentry
