@@ -32,7 +32,8 @@
  *   replaced table: a table a map replaced by a block is not freed by
  *     unrelated syncs while the block is mapped; the unmap of the block
  *     (exactly, from its first page, or with the whole table above it)
- *     hands it to its own gather, whose sync frees it.
+ *     hands it to its own gather, whose sync frees it; the same for a whole
+ *     subtree of empty tables replaced by a 1G block.
  *   gather of another table: an unmap or a sync on one table handle with a
  *     gather holding another handle's tables is refused and changes nothing;
  *     ptcore_gather_leaf_size() is the smallest leaf size gathered.
@@ -734,7 +735,7 @@ static void expect_freed_by(struct tgather *g, uint64_t pa, uint64_t span_start,
 	pthread_mutex_unlock(&trk.lock);
 }
 
-enum { R_EXACT, R_FIRST_PAGE, R_WHOLE_TABLE_ABOVE };
+enum { R_EXACT, R_FIRST_PAGE, R_WHOLE_TABLE_ABOVE, R_SUBTREE_1G };
 
 /*
  * A table T that a map replaced by a 2M block: not freed by unrelated syncs
@@ -742,6 +743,59 @@ enum { R_EXACT, R_FIRST_PAGE, R_WHOLE_TABLE_ABOVE };
  * from its first page only, or with the whole level-2 table above it)
  * hands T to its gather, and that gather's sync frees it.
  */
+/*
+ * A whole empty subtree (a level-2 table and two empty leaf tables below
+ * it) replaced by a 1G block: parked whole, freed whole by the sync of the
+ * block's unmap, and not before.
+ */
+static void replaced_subtree(void)
+{
+	struct tgather g, other;
+	struct ptcore_mem_stats s0;
+	struct ctx c;
+	uint64_t base = 10 * SZ_1G, ubase = base + SZ_1G + 8 * SZ_2M, pa[3];
+	struct hwm_walk w;
+	unsigned int i;
+
+	ptcore_mem_stats(&s0);
+	if (ctx_create(&c))
+		return;
+	do_map(&c, base, SZ_4K, 1);
+	do_map(&c, base + 5 * SZ_2M, SZ_4K, 1);
+	TC_CHECK(!hwm_walk(&c.m, base, &w) && w.depth == 3, "no page at %#" PRIx64, base);
+	pa[0] = w.table_pa[2];
+	pa[1] = w.table_pa[3];
+	pa[2] = leaf_table_of(&c, base + 5 * SZ_2M);
+	tg_init(&g);
+	do_unmap(&c, &g, base, SZ_4K, false);
+	do_unmap(&c, &g, base + 5 * SZ_2M, SZ_4K, false);
+	do_sync(&c, &g);
+	trk.map_flushes = 0;
+	do_map(&c, base, SZ_1G, 1);
+	TC_CHECK(trk.map_flushes == 1 && trk.map_flush_start <= base &&
+		 trk.map_flush_end >= base + SZ_1G - 1, "the replacing map flushed %lu times",
+		 trk.map_flushes);
+	do_map(&c, ubase, SZ_4K, 1);
+	tg_init(&other);
+	do_unmap(&c, &other, ubase, SZ_4K, false);
+	do_sync(&c, &other);
+	pthread_mutex_lock(&trk.lock);
+	for (i = 0; i < 3; i++)
+		if (!rec_get(pa[i]))
+			violation("table %#" PRIx64 " of a subtree replaced by a still mapped block "
+				  "was freed by an unrelated sync", pa[i]);
+	pthread_mutex_unlock(&trk.lock);
+	tg_init(&g);
+	expect_freed_by(&g, pa[0], base, SZ_1G, true);
+	expect_freed_by(&g, pa[1], base, SZ_2M, true);
+	expect_freed_by(&g, pa[2], base + 5 * SZ_2M, SZ_2M, true);
+	do_unmap(&c, &g, base, SZ_1G, false);
+	do_sync(&c, &g);
+	ctx_destroy(&c);
+	report("replaced subtree");
+	check_no_leak("replaced subtree", &s0);
+}
+
 static void replaced_table(void *arg)
 {
 	int how = (int)(uintptr_t)arg;
@@ -752,6 +806,10 @@ static void replaced_table(void *arg)
 	struct hwm_walk w;
 	int ret;
 
+	if (how == R_SUBTREE_1G) {
+		replaced_subtree();
+		return;
+	}
 	ptcore_mem_stats(&s0);
 	if (ctx_create(&c))
 		return;
@@ -972,6 +1030,8 @@ int main(int argc, char **argv)
 	       (void *)R_FIRST_PAGE);
 	tc_run("replaced table, the table above its block unmapped whole", replaced_table,
 	       (void *)R_WHOLE_TABLE_ABOVE);
+	tc_run("replaced subtree of empty tables, by a 1G block", replaced_table,
+	       (void *)R_SUBTREE_1G);
 	tc_run("unsynced gather at destroy", unsynced_at_destroy, NULL);
 	tc_run("gather of another table; gather leaf size", gather_of_another_table, NULL);
 	for (i = 0; i < TC_ARRAY_SIZE(sargs); i++) {
