@@ -11,6 +11,13 @@
 #   make check-tsan        concurrent maps / lookups under ThreadSanitizer
 #   make check-valgrind    memcheck over the test binaries (and the KUnit runner)
 #   make check-races       forced interleavings (not in CHECK_STEPS yet: a known core bug)
+#   make check-gathers     per-gather freelists: N-thread unmap stress, moved gathers (TSan, ASan)
+#   make check-disjoint    TSan: disjoint neighbouring maps/unmaps on fresh tables; allocator
+#   make check-lookup-race ASan: lookups racing table-replacing maps and other gathers' syncs
+#   make check-incoherent  shadow-copy DMA-incoherent walker, allocation failure in
+#                          contiguous-hint maps; create refuses incoherent without sync_table
+#   make check-reentry     ptcore called from inside each callback (no lock held across them)
+#   make check-misuse      wrong-handle gather on a reused frame (not in CHECK_STEPS yet)
 #   make fuzz FUZZ_SECONDS=N [FUZZ_FORMATS="arm-s1 dart2"]   longer fuzzing
 
 T_BUILD      := $(BUILD)/tests
@@ -131,3 +138,78 @@ check-valgrind: $(T_VALGRIND_BINS) $(T_KUNIT_RUNNER)
 		$(T_BUILD)/kunit-valgrind.ktap) ok lines)")
 
 CHECK_STEPS += check-badinput check-iotlb check-faults check-races check-fuzz check-tsan check-valgrind
+
+# ---- Concurrency and DMA-incoherent tests of the per-gather design ----
+#   make check-gathers     N-thread unmap stress with per-table bookkeeping, and the
+#                          gather semantics (moved gathers, one gather's sync
+#                          never frees another's tables), under TSan and ASan
+T_ASAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+$(eval $(call corelib,$(T_BUILD)/asan/core,$(T_CLANG),$(T_ASAN)))
+
+$(T_BUILD)/tsan/%_test: tests/%_test.c $(T_LIB_SRCS) $(T_LIB_HDRS) $(T_BUILD)/tsan/core/libptcore.a
+	@mkdir -p $(dir $@)
+	$(T_CLANG) $(T_CFLAGS) $(T_TSAN) -o $@ $< $(T_LIB_SRCS) $(T_BUILD)/tsan/core/libptcore.a \
+		-lpthread
+
+$(T_BUILD)/asan/%_test: tests/%_test.c $(T_LIB_SRCS) $(T_LIB_HDRS) $(T_BUILD)/asan/core/libptcore.a
+	@mkdir -p $(dir $@)
+	$(T_CLANG) $(T_CFLAGS) $(T_ASAN) -o $@ $< $(T_LIB_SRCS) $(T_BUILD)/asan/core/libptcore.a \
+		-lpthread
+
+T_TSAN_RUN := TSAN_OPTIONS="halt_on_error=1 exitcode=66"
+T_ASAN_RUN := ASAN_OPTIONS="detect_leaks=1 abort_on_error=0" UBSAN_OPTIONS="halt_on_error=1"
+
+.PHONY: check-gathers
+check-gathers: $(T_BUILD)/tsan/gather_test $(T_BUILD)/asan/gather_test
+	$(T_TSAN_RUN) $(T_BUILD)/tsan/gather_test
+	$(T_ASAN_RUN) $(T_BUILD)/asan/gather_test
+
+#   make check-disjoint    TSan: maps and unmaps of disjoint neighbouring ranges
+#                          sharing fresh tables; concurrent built-in allocator
+.PHONY: check-disjoint
+check-disjoint: $(T_BUILD)/tsan/disjoint_test
+	$(T_TSAN_RUN) $(T_BUILD)/tsan/disjoint_test neighbours
+	$(T_TSAN_RUN) $(T_BUILD)/tsan/disjoint_test alloc
+
+#   make check-lookup-race ASan: lookups racing maps that replace tables while
+#                          a third thread syncs other gathers
+.PHONY: check-lookup-race
+check-lookup-race: $(T_BUILD)/asan/lookup_race_test
+	$(T_ASAN_RUN) $(T_BUILD)/asan/lookup_race_test 3
+
+#   make check-incoherent  DMA-incoherent walker on a shadow copy, allocation
+#                          failure at every allocation of contiguous-hint maps;
+#                          create refuses DMA_INCOHERENT without sync_table
+# ptcore's own heap allocations fail on demand through --wrap.
+T_WRAP_ALLOC := -Wl,--wrap=malloc -Wl,--wrap=calloc
+
+$(T_BUILD)/incoherent_test: tests/incoherent_test.c $(T_LIB_SRCS) $(T_LIB_HDRS) $(BUILD)/libptcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(T_CFLAGS) -o $@ $< $(T_LIB_SRCS) $(BUILD)/libptcore.a -lpthread $(T_WRAP_ALLOC)
+
+$(T_BUILD)/asan/incoherent_test: tests/incoherent_test.c $(T_LIB_SRCS) $(T_LIB_HDRS) \
+		$(T_BUILD)/asan/core/libptcore.a
+	@mkdir -p $(dir $@)
+	$(T_CLANG) $(T_CFLAGS) $(T_ASAN) -o $@ $< $(T_LIB_SRCS) $(T_BUILD)/asan/core/libptcore.a \
+		-lpthread $(T_WRAP_ALLOC)
+
+.PHONY: check-incoherent
+check-incoherent: $(T_BUILD)/incoherent_test $(T_BUILD)/asan/incoherent_test
+	$(T_BUILD)/incoherent_test
+	$(T_ASAN_RUN) $(T_BUILD)/asan/incoherent_test
+
+#   make check-reentry     ptcore called back from inside every callback (no
+#                          callback runs with a ptcore lock held)
+.PHONY: check-reentry
+check-reentry: $(T_BUILD)/reentry_test $(T_BUILD)/asan/reentry_test
+	$(T_BUILD)/reentry_test
+	$(T_ASAN_RUN) $(T_BUILD)/asan/reentry_test
+
+#   make check-misuse      a gather of one handle refused by another that shares the
+#                          allocator and saw the same frame before (not in
+#                          CHECK_STEPS yet: the core's refusal reads stale metadata)
+.PHONY: check-misuse
+check-misuse: $(T_BUILD)/misuse_test
+	$(T_BUILD)/misuse_test
+
+CHECK_STEPS += check-gathers check-disjoint check-lookup-race check-incoherent check-reentry

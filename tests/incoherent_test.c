@@ -1,0 +1,830 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * PTCORE_FEAT_DMA_INCOHERENT against a model of what a non-snooping walker
+ * sees: ops->sync_table copies the synced bytes of table memory into a
+ * shadow, and a walker reads only the shadow. With allocation failure
+ * injected at every allocation inside maps that use ARM contiguous-hint
+ * sizes (stages 1 and 2, 4K granule, 64K and 32M in cfg.pgsize_bitmap)
+ * over ranges where empty leaf tables have to be replaced, it checks:
+ *
+ *   - at the end of every call, every entry of every table the walker can
+ *     reach in the shadow was synced and equals table memory (nothing
+ *     written and left unsynced, nothing taken back without a sync);
+ *   - no table is freed while the shadow still points at it, nor before a
+ *     flush with PTCORE_GATHER_TABLES covered it after it was unlinked in
+ *     the shadow;
+ *   - every leaf that disappears from the shadow (a contiguous run: its
+ *     whole span) is covered by a flush: by the end of the map that
+ *     removed it, or by the sync that follows the unmap;
+ *   - the same for a coherent walker: a leaf present in table memory at any
+ *     callback during a map and gone at its end was covered by a flush
+ *     after it was seen;
+ *   - after -ENOMEM the rest of the map succeeds, everything unmaps, and
+ *     nothing leaks.
+ *
+ * Allocations are the table allocator's (ops->alloc_table) and ptcore's
+ * own heap allocations during the map (malloc/calloc, wrapped at link time
+ * with --wrap).
+ *
+ * Also: ptcore_table_create() refuses PTCORE_FEAT_DMA_INCOHERENT without
+ * ops or without ops->sync_table (-EINVAL, nothing allocated).
+ *
+ * Usage: incoherent_test [-v | -vv]   (-vv: every violation)
+ */
+#include <stdarg.h>
+
+#include "hwwalk.h"
+
+#define SZ_4K		0x1000ULL
+#define SZ_64K		0x10000ULL
+#define SZ_2M		0x200000ULL
+#define SZ_32M		0x2000000ULL
+#define SZ_1G		0x40000000ULL
+#define A_CONT		TC_BIT(52)
+#define A_ADDR		TC_MASK(47, 12)
+#define LEVELS		3		/* 4K granule, ias 39 */
+#define ENTRIES		512
+#define RW		(PTCORE_PROT_READ | PTCORE_PROT_WRITE)
+
+/* ---- heap allocation failure injection (ptcore's own malloc/calloc) ---- */
+
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+
+static struct {
+	bool counting;			/* inside the map under test */
+	bool in_cb;			/* inside a test callback: its own allocations */
+	unsigned long n;		/* allocations counted */
+	unsigned long fail_at;		/* 1-based; 0: none */
+	unsigned long failed;
+	void (*point)(void);		/* callback point (coherent snapshot) */
+} inj;
+
+/* Count an allocation; true when it must fail. */
+static bool inj_fail(void)
+{
+	if (!inj.counting || inj.in_cb)
+		return false;
+	inj.n++;
+	if (inj.point)
+		inj.point();
+	if (inj.n == inj.fail_at) {
+		inj.failed++;
+		return true;
+	}
+	return false;
+}
+
+void *__wrap_malloc(size_t size)
+{
+	return inj_fail() ? NULL : __real_malloc(size);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	return inj_fail() ? NULL : __real_calloc(n, size);
+}
+
+/* ---- the shadow ---- */
+
+enum { C_NONE, C_MAP, C_UNMAP, C_SYNC, C_DESTROY };
+
+struct stable {
+	uint64_t pa;
+	uint64_t *va;			/* table memory */
+	uint64_t shadow[ENTRIES];	/* what the walker sees */
+	bool synced[ENTRIES];
+	bool linked;			/* some synced shadow entry pointed at it */
+	int depth;			/* when linked */
+	uint64_t span_va;
+	bool need_flush;		/* unlinked in the shadow, no TABLES flush since */
+};
+
+/* A translation that disappeared from a walker's view, not yet flushed. */
+struct pending {
+	uint64_t start, last;
+	bool table;			/* a table entry: needs PTCORE_GATHER_TABLES */
+	int call;			/* the call that removed it */
+	bool coherent;			/* seen in table memory, not the shadow */
+	uint64_t leaf_va, leaf_pa;	/* coherent: the leaf */
+	unsigned int leaf_lg2;
+};
+
+static struct {
+	struct ptcore_table *t;
+	struct ptcore_cfg cfg;
+	struct hwm m;
+	struct u64map tables;		/* pa -> struct stable * */
+	uint64_t root_pa;
+	intptr_t va_minus_pa;
+	int call;
+	struct pending pend[4096];
+	unsigned int npend;
+	unsigned long violations;
+	char first[512];
+	unsigned long syncs, flushes, frees, allocs, points;
+} sh;
+
+static void violation(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void violation(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!sh.violations++) {
+		va_start(ap, fmt);
+		vsnprintf(sh.first, sizeof(sh.first), fmt, ap);
+		va_end(ap);
+	}
+	if (tc_verbose > 1) {
+		fputs("  violation: ", stderr);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+}
+
+static struct stable *st_get(uint64_t pa)
+{
+	uint64_t v;
+
+	return u64map_get(&sh.tables, pa, &v) ? (struct stable *)(uintptr_t)v : NULL;
+}
+
+static unsigned int item_lg2(int depth)
+{
+	return 12 + 9 * (LEVELS - 1 - depth);
+}
+
+static bool is_table(uint64_t pte, int depth)
+{
+	return depth < LEVELS - 1 && (pte & 3) == 3;
+}
+
+static void pend_add(struct pending p)
+{
+	if (sh.npend == TC_ARRAY_SIZE(sh.pend)) {
+		violation("too many unflushed removals");
+		return;
+	}
+	sh.pend[sh.npend++] = p;
+}
+
+/* A synced entry of a linked table changes from @old: record what the walker may still cache. */
+static void shadow_removed(const struct stable *s, unsigned int i, uint64_t old)
+{
+	unsigned int lg2 = item_lg2(s->depth);
+	uint64_t va = s->span_va + ((uint64_t)i << lg2);
+	struct pending p = { .call = sh.call };
+
+	if (is_table(old, s->depth)) {
+		struct stable *c = st_get(old & A_ADDR);
+
+		if (c)
+			c->need_flush = true;
+		p.table = true;
+		p.start = va;
+		p.last = va + (1ULL << lg2) - 1;
+	} else {
+		/* A contiguous run may be cached whole: its whole span. */
+		if (old & A_CONT)
+			lg2 += 4;
+		p.start = va & ~((1ULL << lg2) - 1);
+		p.last = p.start + (1ULL << lg2) - 1;
+	}
+	pend_add(p);
+}
+
+static void *s_alloc(void *cookie, size_t size, uint64_t *phys, uint32_t gfp)
+{
+	struct stable *s;
+	void *va;
+
+	(void)cookie;
+	if (inj_fail())
+		return NULL;
+	inj.in_cb = true;
+	va = ptcore_builtin_alloc_table(NULL, size, phys, gfp);
+	if (va) {
+		s = calloc(1, sizeof(*s));
+		if (!s)
+			abort();
+		if (size != ENTRIES * 8)
+			violation("table of %zu bytes", size);
+		s->pa = *phys;
+		s->va = va;
+		/* Never synced: garbage for the walker (synced[] says so). */
+		memset(s->shadow, 0xa5, sizeof(s->shadow));
+		if (st_get(*phys))
+			violation("table %#" PRIx64 " handed out twice", *phys);
+		u64map_put(&sh.tables, *phys, (uintptr_t)s);
+		sh.va_minus_pa = (intptr_t)(uintptr_t)va - (intptr_t)*phys;
+		sh.allocs++;
+	}
+	inj.in_cb = false;
+	return va;
+}
+
+/* Is @pa reachable in the shadow from the root? */
+static bool shadow_reaches(uint64_t tpa, uint64_t pa, int depth)
+{
+	const struct stable *s = st_get(tpa);
+	unsigned int i;
+
+	if (!s || depth == LEVELS - 1)
+		return false;
+	for (i = 0; i < ENTRIES; i++) {
+		uint64_t pte = s->shadow[i];
+
+		if (!s->synced[i] || !(pte & 1) || !is_table(pte, depth))
+			continue;
+		if ((pte & A_ADDR) == pa || shadow_reaches(pte & A_ADDR, pa, depth + 1))
+			return true;
+	}
+	return false;
+}
+
+static void s_free(void *cookie, void *va, uint64_t phys, size_t size)
+{
+	struct stable *s = st_get(phys);
+
+	(void)cookie;
+	sh.frees++;
+	if (!s) {
+		violation("free_table(%#" PRIx64 "): not a live table", phys);
+		return;
+	}
+	if (sh.call != C_DESTROY) {
+		if (phys == sh.root_pa || shadow_reaches(sh.root_pa, phys, 0))
+			violation("table %#" PRIx64 " freed while the walker's shadow still points "
+				  "at it", phys);
+		else if (s->need_flush)
+			violation("table %#" PRIx64 " freed before a flush with PTCORE_GATHER_TABLES "
+				  "covered it after it was unlinked", phys);
+	}
+	u64map_del(&sh.tables, phys);
+	free(s);
+	ptcore_builtin_free_table(NULL, va, phys, size);
+}
+
+static void s_sync(void *cookie, void *va, size_t len)
+{
+	uint64_t pa = (uint64_t)((intptr_t)(uintptr_t)va - sh.va_minus_pa);
+	uint64_t tpa = pa & ~(uint64_t)(ENTRIES * 8 - 1);
+	struct stable *s = st_get(tpa);
+	unsigned int i, first, n;
+
+	(void)cookie;
+	if (!s || (pa & 7) || (len & 7) || !len || pa + len > tpa + ENTRIES * 8) {
+		violation("sync_table(%#" PRIx64 ", %zu): not whole entries of one live table",
+			  pa, len);
+		return;
+	}
+	first = (unsigned int)((pa - tpa) / 8);
+	n = (unsigned int)(len / 8);
+	for (i = first; i < first + n; i++) {
+		uint64_t old = s->shadow[i], new = __atomic_load_n(&s->va[i], __ATOMIC_RELAXED);
+
+		if (s->linked && s->synced[i] && (old & 1) && old != new)
+			shadow_removed(s, i, old);
+		s->shadow[i] = new;
+		s->synced[i] = true;
+		if (s->linked && (new & 1) && is_table(new, s->depth)) {
+			struct stable *c = st_get(new & A_ADDR);
+
+			if (!c) {
+				violation("synced entry %#" PRIx64 " points to no live table", new);
+				continue;
+			}
+			c->linked = true;
+			c->depth = s->depth + 1;
+			c->span_va = s->span_va + ((uint64_t)i << item_lg2(s->depth));
+			c->need_flush = false;
+		}
+	}
+}
+
+/* ---- the coherent walker's view: leaves seen in table memory during a map ---- */
+
+struct cleaf {
+	uint64_t va, pa;
+	unsigned int lg2;
+};
+
+static struct {
+	struct cleaf v[8192];
+	unsigned int n;
+} seen;
+
+/*
+ * Every valid leaf entry in table memory, each on its own (a contiguous
+ * run half written is still a descriptor a walker may use): its span, the
+ * whole run's for an entry with the contiguous hint.
+ */
+static void mem_leaves(uint64_t pa, int depth, uint64_t span_va,
+		       void (*fn)(void *ctx, uint64_t va, unsigned int lg2, uint64_t pa), void *ctx)
+{
+	const struct stable *s = st_get(pa);
+	unsigned int i, lg2 = item_lg2(depth);
+
+	if (!s)
+		return;
+	for (i = 0; i < ENTRIES; i++) {
+		uint64_t pte = __atomic_load_n(&s->va[i], __ATOMIC_RELAXED);
+		uint64_t va = span_va + ((uint64_t)i << lg2);
+
+		if (!(pte & 1))
+			continue;
+		if (is_table(pte, depth)) {
+			mem_leaves(pte & A_ADDR, depth + 1, va, fn, ctx);
+			continue;
+		}
+		if (pte & A_CONT)
+			fn(ctx, va & ~((1ULL << (lg2 + 4)) - 1), lg2 + 4, pte & A_ADDR);
+		else
+			fn(ctx, va, lg2, pte & A_ADDR);
+	}
+}
+
+static void seen_leaf(void *ctx, uint64_t va, unsigned int lg2, uint64_t pa)
+{
+	unsigned int i;
+
+	(void)ctx;
+	for (i = 0; i < seen.n; i++)
+		if (seen.v[i].va == va && seen.v[i].lg2 == lg2)
+			return;
+	if (seen.n == TC_ARRAY_SIZE(seen.v)) {
+		violation("too many leaves");
+		return;
+	}
+	seen.v[seen.n++] = (struct cleaf){ va, pa, lg2 };
+}
+
+/* A callback point inside the map: record every leaf of table memory. */
+static void coherent_point(void)
+{
+	bool was = inj.in_cb;
+
+	inj.in_cb = true;
+	sh.points++;
+	mem_leaves(sh.root_pa, 0, 0, seen_leaf, NULL);
+	inj.in_cb = was;
+}
+
+static void s_flush(void *cookie, const struct ptcore_gather *g)
+{
+	unsigned int i;
+
+	(void)cookie;
+	sh.flushes++;
+	if (sh.call == C_MAP)
+		coherent_point();
+	if (g->start > g->end)
+		violation("iotlb_flush of an empty gather");
+	for (i = 0; i < sh.npend;) {
+		struct pending *p = &sh.pend[i];
+
+		if (g->start <= p->start && g->end >= p->last &&
+		    (!p->table || (g->flags & PTCORE_GATHER_TABLES))) {
+			*p = sh.pend[--sh.npend];
+			continue;
+		}
+		i++;
+	}
+	/* Tables unlinked in the shadow whose span this flush covers. */
+	if (g->flags & PTCORE_GATHER_TABLES) {
+		size_t it = 0;
+		uint64_t k, v;
+
+		while (u64map_next(&sh.tables, &it, &k, &v)) {
+			struct stable *s = (struct stable *)(uintptr_t)v;
+			uint64_t last = s->span_va + (1ULL << (item_lg2(s->depth) + 9)) - 1;
+
+			if (s->need_flush && g->start <= s->span_va && g->end >= last)
+				s->need_flush = false;
+		}
+	}
+	/* Leaves a coherent walker saw: this flush covers them from now on. */
+	for (i = 0; i < seen.n;) {
+		if (g->start <= seen.v[i].va && g->end >= seen.v[i].va + (1ULL << seen.v[i].lg2) - 1) {
+			seen.v[i] = seen.v[--seen.n];
+			continue;
+		}
+		i++;
+	}
+}
+
+static const struct ptcore_ops s_ops = {
+	.alloc_table = s_alloc, .free_table = s_free, .sync_table = s_sync,
+	.iotlb_flush = s_flush,
+};
+
+/* ---- checks at the end of each call ---- */
+
+static void check_table(uint64_t pa, int depth)
+{
+	struct stable *s = st_get(pa);
+	unsigned int i;
+
+	if (!s) {
+		violation("the walker's shadow reaches %#" PRIx64 ", which is no live table", pa);
+		return;
+	}
+	for (i = 0; i < ENTRIES; i++) {
+		uint64_t mem = __atomic_load_n(&s->va[i], __ATOMIC_RELAXED);
+
+		if (!s->synced[i] || s->shadow[i] != mem) {
+			violation("entry %u of table %#" PRIx64 " (depth %d, IOVA %#" PRIx64 "): memory "
+				  "%#" PRIx64 ", the walker sees %s%#" PRIx64, i, pa, depth,
+				  s->span_va + ((uint64_t)i << item_lg2(depth)), mem,
+				  s->synced[i] ? "" : "never synced ", s->shadow[i]);
+			return;
+		}
+		if ((mem & 1) && is_table(mem, depth))
+			check_table(mem & A_ADDR, depth + 1);
+	}
+}
+
+struct cfind {
+	const struct cleaf *want;
+	bool found;
+};
+
+static void find_leaf(void *ctx, uint64_t va, unsigned int lg2, uint64_t pa)
+{
+	struct cfind *f = ctx;
+
+	if (va == f->want->va && lg2 == f->want->lg2 && pa == f->want->pa)
+		f->found = true;
+}
+
+static void end_of_call(const char *what)
+{
+	unsigned int i;
+
+	check_table(sh.root_pa, 0);
+	if (sh.call == C_MAP || sh.call == C_SYNC) {
+		for (i = 0; i < sh.npend; i++)
+			if (sh.call == C_SYNC || sh.pend[i].call == C_MAP) {
+				violation("%s returned with [%#" PRIx64 ", %#" PRIx64 "] gone from the "
+					  "walker's shadow%s but never flushed", what,
+					  sh.pend[i].start, sh.pend[i].last,
+					  sh.pend[i].table ? " (a table entry)" : "");
+				break;
+			}
+	}
+	if (sh.call == C_MAP) {
+		/* Coherent view: leaves seen during the map, gone now, never flushed. */
+		inj.in_cb = true;
+		for (i = 0; i < seen.n; i++) {
+			struct cfind f = { .want = &seen.v[i] };
+
+			mem_leaves(sh.root_pa, 0, 0, find_leaf, &f);
+			if (!f.found) {
+				violation("%s: leaf %#" PRIx64 " -> %#" PRIx64 " (2^%u) was in table "
+					  "memory during the call and is gone at its end, with no "
+					  "flush", what, seen.v[i].va, seen.v[i].pa, seen.v[i].lg2);
+				break;
+			}
+		}
+		inj.in_cb = false;
+		seen.n = 0;
+	}
+}
+
+/* ---- calls ---- */
+
+static int s_map(uint64_t iova, uint64_t size, uint64_t count, unsigned long fail_at,
+		 uint64_t *mapped, unsigned long *nallocs)
+{
+	char what[96];
+	int ret;
+
+	sh.call = C_MAP;
+	seen.n = 0;
+	inj.n = 0;
+	inj.fail_at = fail_at;
+	inj.counting = true;
+	inj.point = coherent_point;
+	ret = ptcore_map_pages(sh.t, iova, iova, size, count, RW, 0, mapped);
+	inj.counting = false;
+	inj.point = NULL;
+	if (nallocs)
+		*nallocs = inj.n;
+	snprintf(what, sizeof(what), "map(%#" PRIx64 ", %#" PRIx64 " x %" PRIu64 ")", iova, size,
+		 count);
+	end_of_call(what);
+	sh.call = C_NONE;
+	return ret;
+}
+
+static void s_unmap_sync(uint64_t iova, uint64_t len)
+{
+	struct ptcore_gather g;
+	uint64_t unmapped = 0;
+	int ret;
+
+	ptcore_gather_init(&g);
+	sh.call = C_UNMAP;
+	ret = ptcore_unmap(sh.t, iova, len, &g, &unmapped);
+	end_of_call("unmap");
+	TC_CHECK(ret == 0 && unmapped >= len, "unmap(%#" PRIx64 ", %#" PRIx64 ") = %d, unmapped %#"
+		 PRIx64, iova, len, ret, unmapped);
+	sh.call = C_SYNC;
+	sh.syncs++;
+	ptcore_iotlb_sync(sh.t, &g);
+	end_of_call("sync");
+	sh.call = C_NONE;
+}
+
+static void s_sync_empty(void)
+{
+	struct ptcore_gather g;
+
+	ptcore_gather_init(&g);
+	sh.call = C_SYNC;
+	sh.syncs++;
+	ptcore_iotlb_sync(sh.t, &g);
+	end_of_call("empty sync");
+	sh.call = C_NONE;
+}
+
+static uint32_t sh_format = PTCORE_FMT_ARM64_LPAE_S1;
+
+static bool s_create(void)
+{
+	struct stable *root;
+	int ret;
+
+	memset(&sh.cfg, 0, sizeof(sh.cfg));
+	sh.cfg.format = sh_format;
+	sh.cfg.granule_lg2 = 12;
+	sh.cfg.ias = 39;
+	sh.cfg.oas = 44;
+	sh.cfg.features = PTCORE_FEAT_DMA_INCOHERENT;
+	sh.cfg.pgsize_bitmap = SZ_4K | SZ_64K | SZ_2M | SZ_32M | SZ_1G;
+	sh.cfg.ops = &s_ops;
+	sh.npend = 0;
+	ret = ptcore_table_create(&sh.cfg, &sh.t);
+	TC_CHECK(ret == 0, "create: %d", ret);
+	if (ret)
+		return false;
+	hwm_init(&sh.m, sh.t, &sh.cfg);
+	TC_CHECK(sh.m.hi.pgsize_bitmap & SZ_32M, "no 32M contiguous size in hw_info");
+	sh.root_pa = sh.m.hi.root[0];
+	root = st_get(sh.root_pa);
+	TC_CHECK(root, "root not from ops->alloc_table");
+	if (!root)
+		return false;
+	root->linked = true;
+	root->depth = 0;
+	root->span_va = 0;
+	end_of_call("create");
+	return true;
+}
+
+static void s_destroy(void)
+{
+	sh.call = C_DESTROY;
+	ptcore_table_destroy(sh.t);
+	sh.call = C_NONE;
+	sh.t = NULL;
+	TC_CHECK(sh.tables.n == 0, "%zu tables left after destroy", sh.tables.n);
+}
+
+static void report(const char *what)
+{
+	TC_CHECK(!sh.violations, "%s: %lu violations, the first: %s", what, sh.violations,
+		 sh.first);
+	sh.violations = 0;
+	sh.first[0] = 0;
+}
+
+/* ---- scenarios: setup, then the map under test ---- */
+
+struct scen {
+	const char *name;
+	/* 2M slots (from base) that get an empty leaf table first */
+	uint64_t empty_slots;		/* bit i: slot i */
+	uint64_t iova_off;		/* from base */
+	uint64_t size, count;
+};
+
+static const uint64_t scen_base = 3 * SZ_1G - 2 * SZ_32M;
+
+static const struct scen scens[] = {
+	/* One 32M run (16 x 2M, contiguous hint) over [empty, T, T, empty, T, ...]. */
+	{ "32M run over empty leaf tables", 0x8496, 0, SZ_32M, 1 },
+	/* Two runs, the second into a 1G that has no level-2 table yet. */
+	{ "32M runs across a 1G boundary", 0x30006, SZ_32M, SZ_32M, 2 },
+	/* 2M blocks replacing tables and filling holes. */
+	{ "2M blocks over empty leaf tables", 0x2d, 0, SZ_2M, 8 },
+	/* 64K runs across leaf tables that do not exist yet. */
+	{ "64K runs across new leaf tables", 0x1, SZ_2M - 8 * SZ_64K, SZ_64K, 80 },
+	/* 64K runs into an empty leaf table, then into new ones. */
+	{ "64K runs into an empty table and new ones", 0x2, SZ_2M + SZ_2M - 4 * SZ_64K, SZ_64K,
+	  40 },
+};
+
+static void scen_setup(const struct scen *s)
+{
+	unsigned int i;
+	uint64_t mapped;
+
+	/* A page in each slot, then unmapped: the leaf table stays, empty. */
+	for (i = 0; i < 64; i++) {
+		uint64_t iova = scen_base + i * SZ_2M + (i % 7) * SZ_4K;
+		int ret;
+
+		if (!(s->empty_slots & TC_BIT(i)))
+			continue;
+		ret = s_map(iova, SZ_4K, 1, 0, &mapped, NULL);
+		TC_CHECK(ret == 0, "setup map: %d", ret);
+		s_unmap_sync(iova, SZ_4K);
+	}
+}
+
+static unsigned long fail_points, enomem_maps;
+
+static void scen_run(const struct scen *s, unsigned long fail_at, unsigned long *nallocs)
+{
+	uint64_t iova = scen_base + s->iova_off, len = s->size * s->count, mapped = 0, more;
+	struct ptcore_mem_stats s0, s1;
+	int ret;
+
+	ptcore_mem_stats(&s0);
+	if (!s_create())
+		return;
+	scen_setup(s);
+	ret = s_map(iova, s->size, s->count, fail_at, &mapped, nallocs);
+	if (!fail_at || !inj.failed) {
+		TC_CHECK(ret == 0 && mapped == len, "%s: map = %d, mapped %#" PRIx64, s->name, ret,
+			 mapped);
+	} else {
+		TC_CHECK(ret == 0 || ret == -ENOMEM, "%s: allocation %lu failed: map = %d", s->name,
+			 fail_at, ret);
+		TC_CHECK(mapped % s->size == 0 && mapped <= len, "%s: mapped %#" PRIx64, s->name,
+			 mapped);
+		if (ret == -ENOMEM)
+			enomem_maps++;
+		/* An unrelated sync: frees nothing the walker can still reach. */
+		s_sync_empty();
+		if (mapped < len) {
+			ret = s_map(iova + mapped, s->size, (len - mapped) / s->size, 0, &more, NULL);
+			TC_CHECK(ret == 0 && more == len - mapped, "%s: the rest of the map after "
+				 "-ENOMEM: %d, mapped %#" PRIx64, s->name, ret, more);
+		}
+	}
+	inj.failed = 0;
+	s_sync_empty();
+	s_unmap_sync(iova, len);
+	s_sync_empty();
+	s_destroy();
+	ptcore_mem_stats(&s1);
+	TC_CHECK(s1.tables_live == s0.tables_live, "%s: %" PRIu64 " tables leaked", s->name,
+		 s1.tables_live - s0.tables_live);
+}
+
+static void scen_case(void *arg)
+{
+	const struct scen *s = arg;
+	unsigned long n = 0, k, nk;
+	char what[160];
+
+	scen_run(s, 0, &n);
+	snprintf(what, sizeof(what), "%s, no failure", s->name);
+	report(what);
+	for (k = 1; k <= n; k++) {
+		scen_run(s, k, &nk);
+		fail_points++;
+		snprintf(what, sizeof(what), "%s, allocation %lu of %lu fails", s->name, k, n);
+		report(what);
+	}
+	if (tc_verbose)
+		printf("  %s: %lu allocations in the map, each failed in turn\n", s->name, n);
+}
+
+/* ---- create: incoherent needs sync_table ---- */
+
+static unsigned long c_allocs, c_syncs;
+
+static void *c_alloc(void *cookie, size_t size, uint64_t *phys, uint32_t gfp)
+{
+	(void)cookie;
+	c_allocs++;
+	return ptcore_builtin_alloc_table(NULL, size, phys, gfp);
+}
+
+static void c_free(void *cookie, void *va, uint64_t phys, size_t size)
+{
+	(void)cookie;
+	ptcore_builtin_free_table(NULL, va, phys, size);
+}
+
+static void c_sync(void *cookie, void *va, size_t len)
+{
+	(void)cookie;
+	(void)va;
+	(void)len;
+	c_syncs++;
+}
+
+static void c_flush(void *cookie, const struct ptcore_gather *g)
+{
+	(void)cookie;
+	(void)g;
+}
+
+static void sync_table_required(void *arg)
+{
+	static const struct ptcore_ops no_sync = {
+		.alloc_table = c_alloc, .free_table = c_free, .iotlb_flush = c_flush,
+	};
+	static const struct ptcore_ops flush_only = { .iotlb_flush = c_flush };
+	static const struct ptcore_ops sync_only = { .sync_table = c_sync };
+	static const uint32_t fmts[] = { PTCORE_FMT_ARM64_LPAE_S1, PTCORE_FMT_ARM64_LPAE_S2 };
+	struct ptcore_mem_stats s0, s1;
+	struct ptcore_table *t;
+	unsigned int i;
+	int ret;
+
+	(void)arg;
+	for (i = 0; i < TC_ARRAY_SIZE(fmts); i++) {
+		struct ptcore_cfg cfg = {
+			.format = fmts[i], .granule_lg2 = 12, .ias = 40, .oas = 40,
+			.features = PTCORE_FEAT_DMA_INCOHERENT,
+		};
+		const char *f = tc_fmt_name(fmts[i]);
+
+		ptcore_mem_stats(&s0);
+		t = (struct ptcore_table *)(uintptr_t)0x1;
+		ret = ptcore_table_create(&cfg, &t);
+		TC_CHECK(ret == -EINVAL, "%s: DMA_INCOHERENT with no ops: %d, want -EINVAL", f, ret);
+		TC_CHECK(t == (struct ptcore_table *)(uintptr_t)0x1, "%s: *out written", f);
+		if (!ret)
+			ptcore_table_destroy(t);
+		cfg.ops = &no_sync;
+		c_allocs = 0;
+		ret = ptcore_table_create(&cfg, &t);
+		TC_CHECK(ret == -EINVAL, "%s: DMA_INCOHERENT with ops but no sync_table: %d, want "
+			 "-EINVAL", f, ret);
+		TC_CHECK(!c_allocs, "%s: refused create allocated %lu tables", f, c_allocs);
+		if (!ret)
+			ptcore_table_destroy(t);
+		cfg.ops = &flush_only;
+		ret = ptcore_table_create(&cfg, &t);
+		TC_CHECK(ret == -EINVAL, "%s: DMA_INCOHERENT with only iotlb_flush: %d, want -EINVAL",
+			 f, ret);
+		if (!ret)
+			ptcore_table_destroy(t);
+		ptcore_mem_stats(&s1);
+		TC_CHECK(s1.tables_live == s0.tables_live, "%s: refused creates leaked", f);
+		/* Valid: sync_table with the built-in allocator. */
+		cfg.ops = &sync_only;
+		c_syncs = 0;
+		ret = ptcore_table_create(&cfg, &t);
+		TC_CHECK(ret == 0, "%s: DMA_INCOHERENT with sync_table: %d", f, ret);
+		TC_CHECK(c_syncs, "%s: the new root was never synced", f);
+		if (!ret)
+			ptcore_table_destroy(t);
+		/* Without the feature, no ops at all stays valid. */
+		cfg.features = 0;
+		cfg.ops = NULL;
+		ret = ptcore_table_create(&cfg, &t);
+		TC_CHECK(ret == 0, "%s: coherent with no ops: %d", f, ret);
+		if (!ret)
+			ptcore_table_destroy(t);
+	}
+	report("create");
+}
+
+int main(int argc, char **argv)
+{
+	static const uint32_t fmts[] = { PTCORE_FMT_ARM64_LPAE_S1, PTCORE_FMT_ARM64_LPAE_S2 };
+	char name[160];
+	size_t i, f;
+
+	if (argc > 1 && !strcmp(argv[1], "-v"))
+		tc_verbose = 1;
+	if (argc > 1 && !strcmp(argv[1], "-vv"))
+		tc_verbose = 2;
+	u64map_init(&sh.tables);
+	tc_run("create refuses DMA_INCOHERENT without sync_table", sync_table_required, NULL);
+	for (f = 0; f < TC_ARRAY_SIZE(fmts); f++) {
+		sh_format = fmts[f];
+		for (i = 0; i < TC_ARRAY_SIZE(scens); i++) {
+			snprintf(name, sizeof(name), "shadow walker, %s 4K: %s",
+				 tc_fmt_name(fmts[f]), scens[i].name);
+			tc_run(name, scen_case, (void *)&scens[i]);
+		}
+	}
+	printf("incoherent: %lu allocation failure points, %lu maps returned -ENOMEM, %lu "
+	       "callback points checked, %lu syncs, %lu flushes\n", fail_points, enomem_maps,
+	       sh.points, sh.syncs, sh.flushes);
+	u64map_free(&sh.tables);
+	return tc_summary();
+}
