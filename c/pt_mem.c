@@ -139,6 +139,18 @@ void pt_free_table(struct ptcore_table *t, void *va, size_t bytes)
 {
 	uint64_t pa = table_pa(t, va);
 
+	/*
+	 * Forget the table: a stale owner would let a gather that still (or
+	 * again) points here pass for one of this handle's.
+	 */
+	if (bytes >= PT_META_MIN_BYTES) {
+		struct pt_meta *m = pt_meta(t, va);
+
+		if (m) {
+			m->link = 0;
+			m->aux = 0;
+		}
+	}
 	if (t->caller_alloc)
 		t->ops->free_table(t->cookie, va, pa, bytes);
 	else
