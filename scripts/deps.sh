@@ -8,12 +8,12 @@ set -euo pipefail
 # clang, lld and llvm: clang builds, sanitizers and UML with LLVM=1; python3: the
 # kernel's kunit.py; linux-source-6.1: the peer and the UML tree; bindgen: Rust
 # raw bindings; sparse, flex, bison, bc, libelf-dev, libssl-dev, perl: kernel
-# builds and lints; gnuplot-nox: the benchmark's plot.
+# builds and lints; gnuplot-nox: the benchmark's plot; abigail-tools: abi-check.
 PKGS=(
 	clang lld llvm libclang-rt-14-dev libfuzzer-14-dev
 	python3 xz-utils linux-source-6.1 linux-headers-amd64
 	bindgen sparse valgrind gnuplot-nox
-	flex bison bc libelf-dev libssl-dev perl
+	flex bison bc libelf-dev libssl-dev perl abigail-tools
 )
 
 missing=()
