@@ -10,15 +10,31 @@
 //! caches forget it. Not a line of this driver needs to opt out of Rust's
 //! memory safety.
 //!
+//! The SMMU object is shared by its domains: each table has a
+//! `ptcore::Context` whose domain (the ASID) every callback receives. The
+//! callbacks may run in atomic context in the kernel, so they take only
+//! spinlocks and atomics, and never print (`main` prints their log). The
+//! scatter list comes from a simulated DMA allocator that hands out
+//! `PhysRange`s: no physical address here is a bare number.
+//!
 //! Run: `make demo-rust`, or `cargo run --features model --example smmu`.
 
 #![forbid(unsafe_code)]
 
-use ptcore::model::{Access, Fault, Iotlb};
-use ptcore::{ArmLpaeS1, Config, Driver, Flush, HwInfo, PageTable, Prot, TableBlock};
-use std::sync::{Mutex, OnceLock};
+use ptcore::model::{Access, DmaAllocator, Fault, Iotlb, SpinLock};
+use ptcore::{
+    ArmLpaeS1, Config, Context, Flush, Gfp, HwInfo, IommuOps, PageTable, PhysRange, Prot,
+    TableBlock, TableView,
+};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
 
 const ASID: u16 = 1;
+
+/// One domain of the SMMU: what its flushes must name.
+struct SmmuDomain {
+    asid: u16,
+}
 
 /// Stage-1 context descriptor fields (SMMUv3 CD words 0, 1 and 3).
 #[derive(Clone, Copy, Debug)]
@@ -73,6 +89,7 @@ impl ContextDescriptor {
 enum Command {
     /// CMD_TLBI_NH_VA with a range: (num + 1) << scale pages of the granule.
     TlbiNhVa {
+        asid: u16,
         addr: u64,
         num: u8,
         scale: u8,
@@ -80,7 +97,7 @@ enum Command {
         tg_lg2: u8,
     },
     /// CMD_TLBI_NH_ASID: everything of one address space.
-    TlbiNhAsid,
+    TlbiNhAsid { asid: u16 },
     /// CMD_SYNC: completes every command before it.
     Sync,
 }
@@ -89,12 +106,14 @@ enum Command {
 struct Smmu {
     cd: OnceLock<ContextDescriptor>,
     granule_lg2: u8,
-    cmdq: Mutex<Vec<Command>>,
-    syncs: Mutex<u32>,
-    iotlb: Mutex<Iotlb>,
-    tables_live: Mutex<Vec<u64>>,
-    log: Mutex<Vec<String>>,
-    frees_while_cached: Mutex<u32>,
+    cmdq: SpinLock<Vec<Command>>,
+    syncs: AtomicU32,
+    iotlb: SpinLock<Iotlb>,
+    tables_live: SpinLock<Vec<u64>>,
+    /// Lines the callbacks logged and `main` has not printed yet.
+    pending_log: SpinLock<Vec<String>>,
+    frees: AtomicU32,
+    frees_while_cached: AtomicU32,
 }
 
 impl Smmu {
@@ -102,26 +121,36 @@ impl Smmu {
         Smmu {
             cd: OnceLock::new(),
             granule_lg2,
-            cmdq: Mutex::new(Vec::new()),
-            syncs: Mutex::new(0),
-            iotlb: Mutex::new(Iotlb::new()),
-            tables_live: Mutex::new(Vec::new()),
-            log: Mutex::new(Vec::new()),
-            frees_while_cached: Mutex::new(0),
+            cmdq: SpinLock::new(Vec::new()),
+            syncs: AtomicU32::new(0),
+            iotlb: SpinLock::new(Iotlb::new()),
+            tables_live: SpinLock::new(Vec::new()),
+            pending_log: SpinLock::new(Vec::new()),
+            frees: AtomicU32::new(0),
+            frees_while_cached: AtomicU32::new(0),
         }
     }
 
+    /// Logs from a callback: no printing (stdout takes a sleeping lock).
     fn say(&self, line: String) {
-        println!("{line}");
-        self.log.lock().unwrap().push(line);
+        self.pending_log.lock().push(line);
+    }
+
+    /// Prints what the callbacks logged (called by `main`, never by a callback).
+    fn print_log(&self) {
+        let lines = std::mem::take(&mut *self.pending_log.lock());
+        for line in lines {
+            println!("{line}");
+        }
     }
 
     /// Executes the queued commands on the model, then reports them.
     fn issue(&self, cmds: Vec<Command>) {
-        let mut iotlb = self.iotlb.lock().unwrap();
+        let mut iotlb = self.iotlb.lock();
         for cmd in &cmds {
             match *cmd {
                 Command::TlbiNhVa {
+                    asid,
                     addr,
                     num,
                     scale,
@@ -131,48 +160,48 @@ impl Smmu {
                     let len = (u64::from(num) + 1) << (u32::from(scale) + u32::from(tg_lg2));
                     iotlb.invalidate_range(addr, addr + len - 1, leaf);
                     self.say(format!(
-                        "    CMDQ  TLBI_NH_VA asid={ASID} addr={addr:#x} num={num} scale={scale} tg={}K leaf={}  ({len:#x} bytes)",
+                        "    CMDQ  TLBI_NH_VA asid={asid} addr={addr:#x} num={num} scale={scale} tg={}K leaf={}  ({len:#x} bytes)",
                         1u32 << (tg_lg2 - 10),
                         u8::from(leaf)
                     ));
                 }
-                Command::TlbiNhAsid => {
+                Command::TlbiNhAsid { asid } => {
                     iotlb.invalidate_all();
-                    self.say(format!("    CMDQ  TLBI_NH_ASID asid={ASID}"));
+                    self.say(format!("    CMDQ  TLBI_NH_ASID asid={asid}"));
                 }
                 Command::Sync => {
-                    let mut n = self.syncs.lock().unwrap();
-                    *n += 1;
+                    let n = self.syncs.fetch_add(1, Ordering::SeqCst) + 1;
                     self.say(format!("    CMDQ  CMD_SYNC #{n}"));
                 }
             }
         }
-        self.cmdq.lock().unwrap().extend(cmds);
+        drop(iotlb);
+        self.cmdq.lock().extend(cmds);
     }
 
     /// A device access through the SMMU: IOTLB, else a walk from CD.TTB0.
-    fn dma(
+    fn dma<'a>(
         &self,
-        pt: &PageTable<'_, ArmLpaeS1, Smmu>,
+        table: impl Into<TableView<'a>>,
         iova: u64,
         access: Access,
     ) -> Result<u64, Fault> {
         let ttb0 = self.cd.get().map_or(0, |cd| cd.ttb0);
-        self.iotlb
-            .lock()
-            .unwrap()
-            .translate(pt, &[ttb0], iova, access)
+        self.iotlb.lock().translate(table, &[ttb0], iova, access)
     }
 }
 
-impl Driver for Smmu {
+/// Callbacks: spinlocks and atomics only (they may run in atomic context).
+impl IommuOps for Smmu {
+    type Domain = SmmuDomain;
     const TABLE_MEMORY_HOOKS: bool = true;
 
-    fn iotlb_flush(&self, flush: &Flush) {
+    fn iotlb_flush(&self, flush: &Flush<'_, SmmuDomain>) {
+        let asid = flush.domain().asid;
         let tg = u32::from(self.granule_lg2);
         let leaf = !flush.tables_removed();
         self.say(format!(
-            "  flush [{:#x}, {:#x}] leaf sizes {:#x}, tables removed: {} ({} to free after this)",
+            "  flush asid {asid} [{:#x}, {:#x}] leaf sizes {:#x}, tables removed: {} ({} to free after this)",
             flush.start(),
             flush.last(),
             flush.leaf_sizes(),
@@ -184,7 +213,7 @@ impl Driver for Smmu {
         let ias = self.cd.get().map_or(48, |cd| 64 - u32::from(cd.t0sz));
         if flush.size() >= 1u64 << ias {
             // The whole address space (the table is being destroyed).
-            self.issue(vec![Command::TlbiNhAsid, Command::Sync]);
+            self.issue(vec![Command::TlbiNhAsid { asid }, Command::Sync]);
             return;
         }
         let mut addr = flush.start() & !((1u64 << tg) - 1);
@@ -193,6 +222,7 @@ impl Driver for Smmu {
             let scale = pages.trailing_zeros().min(63);
             let num = (pages >> scale) & 31;
             cmds.push(Command::TlbiNhVa {
+                asid,
                 addr,
                 num: (num - 1) as u8,
                 scale: scale as u8,
@@ -206,22 +236,20 @@ impl Driver for Smmu {
         self.issue(cmds);
     }
 
-    fn alloc_table(&self, size: usize, gfp: u32) -> Option<TableBlock> {
+    fn alloc_table(&self, _: &SmmuDomain, size: usize, gfp: Gfp) -> Option<TableBlock> {
         let block = TableBlock::alloc(size, gfp)?;
-        self.tables_live.lock().unwrap().push(block.phys());
+        self.tables_live.lock().push(block.phys());
         Some(block)
     }
 
-    fn free_table(&self, block: TableBlock) {
-        let cached = self.iotlb.lock().unwrap().caches_table(block.phys());
+    fn free_table(&self, _: &SmmuDomain, block: TableBlock) {
+        let cached = self.iotlb.lock().caches_table(block.phys());
         if cached {
-            *self.frees_while_cached.lock().unwrap() += 1;
+            self.frees_while_cached.fetch_add(1, Ordering::SeqCst);
         }
-        self.tables_live
-            .lock()
-            .unwrap()
-            .retain(|&p| p != block.phys());
-        let syncs = *self.syncs.lock().unwrap();
+        self.frees.fetch_add(1, Ordering::SeqCst);
+        self.tables_live.lock().retain(|&p| p != block.phys());
+        let syncs = self.syncs.load(Ordering::SeqCst);
         self.say(format!(
             "  free table {:#x} ({} bytes) after CMD_SYNC #{syncs}: walk caches {}",
             block.phys(),
@@ -237,30 +265,32 @@ impl Driver for Smmu {
 
 /// Maps a scatter list contiguously from `iova`, each chunk with the largest
 /// page size its alignment allows, as iommu_map_sg does.
-fn map_sg(
-    pt: &PageTable<'_, ArmLpaeS1, Smmu>,
+fn map_sg<'d>(
+    pt: &mut PageTable<'d, ArmLpaeS1, Smmu>,
     mut iova: u64,
-    sg: &[(u64, u64)],
+    sg: &[PhysRange<'d>],
     prot: Prot,
 ) -> Result<u64, ptcore::MapError> {
     let start = iova;
     let sizes = pt.hw_info().pgsize_bitmap();
-    for &(mut pa, mut len) in sg {
-        while len > 0 {
+    for &chunk in sg {
+        let mut rest = chunk;
+        while !rest.is_empty() {
+            let (pa, len) = (rest.start(), rest.len());
             let size = (0..64)
                 .rev()
                 .map(|b| 1u64 << b)
                 .find(|s| sizes & s != 0 && iova % s == 0 && pa % s == 0 && len >= *s)
                 .expect("chunks are granule aligned");
             let count = len / size;
-            pt.map_pages(iova, pa, size, count, prot)?;
+            let (this, next) = rest.split_at(size * count).expect("inside the chunk");
+            pt.map_pages(iova, this, size, prot)?;
             println!(
                 "  map   iova {iova:#012x} -> pa {pa:#012x}  {count} x {:>5}",
                 human(size)
             );
             iova += size * count;
-            pa += size * count;
-            len -= size * count;
+            rest = next;
         }
     }
     Ok(iova - start)
@@ -274,13 +304,14 @@ fn human(size: u64) -> String {
     }
 }
 
-fn dma_show(
+fn dma_show<'a>(
     smmu: &Smmu,
-    pt: &PageTable<'_, ArmLpaeS1, Smmu>,
+    table: impl Into<TableView<'a>>,
     iova: u64,
     access: Access,
 ) -> Result<u64, Fault> {
-    let r = smmu.dma(pt, iova, access);
+    smmu.print_log();
+    let r = smmu.dma(table, iova, access);
     match r {
         Ok(pa) => println!("  DMA {access:?} iova {iova:#x} -> pa {pa:#x}"),
         Err(f) => println!("  DMA {access:?} iova {iova:#x} -> FAULT: {f}"),
@@ -291,8 +322,18 @@ fn dma_show(
 fn main() {
     println!("== SMMUv3 stage 1 on ptcore: 4K granule, 48-bit IOVA, 48-bit PA ==");
     let smmu = Smmu::new(12);
+    // Simulated DMA memory; declared before the table, which must not
+    // outlive the buffers it maps.
+    let dma = DmaAllocator::new();
+    let buf_2m = dma.alloc(0x20_0000, 0x20_0000).expect("DMA memory");
+    let buf_2m_4k = dma.alloc(0x20_2000, 0x20_0000).expect("DMA memory");
+    let buf_16k = dma.alloc(0x4000, 0x4000).expect("DMA memory");
+    let buf_64k = dma.alloc(0x1_0000, 0x1_0000).expect("DMA memory");
+    let buf_4k = dma.alloc(0x1000, 0x1000).expect("DMA memory");
+    // The domain's context: ptcore keeps its address, so it is pinned.
+    let ctx = std::pin::pin!(Context::new(&smmu, SmmuDomain { asid: ASID }));
     let cfg = Config::<ArmLpaeS1>::new(48, 48);
-    let mut pt = PageTable::new(&cfg, &smmu).expect("create the page table");
+    let mut pt = PageTable::with_context(&cfg, ctx.into_ref()).expect("create the page table");
     let hw = pt.hw_info();
     let cd = ContextDescriptor::from_hw_info(&hw);
     smmu.cd.set(cd).expect("CD installed once");
@@ -312,17 +353,17 @@ fn main() {
         hw.pgsize_bitmap()
     );
 
-    // A scatter list: (physical address, length).
+    // A scatter list of DMA buffers.
     let sg = [
-        (0x8000_0000, 0x20_0000), // 2M, 2M aligned: one block
-        (0x8800_1000, 0x20_0000), // 2M at a 4K-aligned address: 512 pages, one full table
-        (0x8123_4000, 0x4000),    // 16K
-        (0x8300_0000, 0x1_0000),  // 64K
-        (0x8400_0000, 0x1000),    // 4K
+        buf_2m.phys(),                                              // 2M, 2M aligned: one block
+        buf_2m_4k.phys().slice(0x1000, 0x20_0000).expect("inside"), // 2M at a 4K-aligned address: 512 pages, one full table
+        buf_16k.phys(),                                             // 16K
+        buf_64k.phys(),                                             // 64K
+        buf_4k.phys(),                                              // 4K
     ];
     println!("\n-- map a scatter list at iova 0x40000000 --");
     let iova = 0x4000_0000;
-    let len = map_sg(&pt, iova, &sg, Prot::READ | Prot::WRITE | Prot::CACHE)
+    let len = map_sg(&mut pt, iova, &sg, Prot::READ | Prot::WRITE | Prot::CACHE)
         .expect("map the scatter list");
     println!("  mapped {len:#x} bytes");
 
@@ -331,7 +372,7 @@ fn main() {
         dma_show(&smmu, &pt, iova + off, Access::Write).expect("mapped");
     }
     dma_show(&smmu, &pt, iova + 0x40_4abc, Access::Read).expect("cached now");
-    let (leaves, walks) = smmu.iotlb.lock().unwrap().len();
+    let (leaves, walks) = smmu.iotlb.lock().len();
     println!("  IOTLB: {leaves} translations, {walks} walk-cache entries");
 
     println!("\n-- batch 1: unmap the three small chunks (leaves only) --");
@@ -345,13 +386,13 @@ fn main() {
             batch.pending().expect("gathered")
         );
         println!("  before sync, the device still hits its IOTLB:");
-        dma_show(&smmu, batch.table(), iova + 0x40_4abc, Access::Write).expect("stale IOTLB entry");
+        dma_show(&smmu, &batch, iova + 0x40_4abc, Access::Write).expect("stale IOTLB entry");
         batch.sync();
     }
     dma_show(&smmu, &pt, iova + 0x40_4abc, Access::Write).expect_err("unmapped and flushed");
 
     println!("\n-- batch 2: unmap the 2M block and the 2M of 4K pages (a table goes) --");
-    let tables_before = smmu.tables_live.lock().unwrap().len();
+    let tables_before = smmu.tables_live.lock().len();
     {
         let mut batch = pt.unmap_batch();
         let a = batch.unmap(iova, 0x20_0000).expect("unmap the block");
@@ -364,11 +405,12 @@ fn main() {
         );
         println!(
             "  nothing freed yet: {} tables live",
-            smmu.tables_live.lock().unwrap().len()
+            smmu.tables_live.lock().len()
         );
         // Dropping the batch flushes, then frees.
     }
-    let tables_after = smmu.tables_live.lock().unwrap().len();
+    smmu.print_log();
+    let tables_after = smmu.tables_live.lock().len();
     println!("  tables live: {tables_before} -> {tables_after}");
     dma_show(&smmu, &pt, iova + 0x3f_fff8, Access::Read).expect_err("unmapped and flushed");
     dma_show(&smmu, &pt, iova + 0x10, Access::Read).expect_err("unmapped and flushed");
@@ -377,16 +419,11 @@ fn main() {
 
     println!("\n-- detach and destroy the page table --");
     drop(pt);
-    let live = smmu.tables_live.lock().unwrap().len();
-    let cmds = smmu.cmdq.lock().unwrap().len();
-    let stale = *smmu.frees_while_cached.lock().unwrap();
-    let frees = smmu
-        .log
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|l| l.contains("free table"))
-        .count();
+    smmu.print_log();
+    let live = smmu.tables_live.lock().len();
+    let cmds = smmu.cmdq.lock().len();
+    let stale = smmu.frees_while_cached.load(Ordering::SeqCst);
+    let frees = smmu.frees.load(Ordering::SeqCst);
     println!(
         "\nsummary: {cmds} commands queued, {frees} tables freed ({live} left), \
          {stale} freed while a walk cache pointed into them"

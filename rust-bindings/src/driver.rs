@@ -3,10 +3,12 @@
 //!
 //! # Conventions in this file
 //!
-//! `D` is the driver type; `cookie` is the `ptcore_cfg.cookie` ptcore passes
-//! back to every callback, always a `&D` turned into a pointer by
-//! [`crate::PageTable::new`]. The `tramp_*` functions are the
-//! `extern "C"` trampolines, monomorphised per driver type.
+//! `D` is the driver's [`IommuOps`] type; `cookie` is the `ptcore_cfg.cookie`
+//! ptcore passes back to every callback. It is either a `&D` (tables made by
+//! [`crate::PageTable::new`], whose domain is `()`) or a `&Context<D>`
+//! ([`crate::PageTable::with_context`]); a [`CookieKind`] type says which, so
+//! that the `tramp_*` functions (the `extern "C"` trampolines, monomorphised
+//! per driver and cookie kind) know how to read it.
 //!
 //! # Panics
 //!
@@ -14,60 +16,82 @@
 //! operation (no indexing, no unchecked arithmetic, no `unwrap`). A panic in
 //! the driver's own callback cannot unwind through C either: since Rust 1.81
 //! an unwind that reaches an `extern "C"` function aborts the process (and
-//! this crate's own profiles, like the kernel, use `panic = "abort"`).
+//! this crate's own profiles, like the kernel, use `panic = "abort"`). The
+//! one callback Rust calls directly, the whole-space flush in
+//! [`crate::PageTable`]'s `Drop`, may unwind: a drop guard still destroys the
+//! table, so nothing leaks.
 
 use crate::bindings as b;
 use core::ffi::c_void;
+use core::marker::{PhantomData, PhantomPinned};
+use core::pin::Pin;
 use core::ptr::NonNull;
 
-/// What an IOTLB flush must invalidate: a view of the `ptcore_gather` that
-/// ptcore passes to [`Driver::iotlb_flush`].
-#[repr(transparent)]
-pub struct Flush(b::ptcore_gather);
+/// What an IOTLB flush must invalidate, and for which domain: a view of the
+/// `ptcore_gather` that ptcore passes to [`IommuOps::iotlb_flush`], together
+/// with the [`IommuOps::Domain`] of the table it belongs to.
+pub struct Flush<'a, T: ?Sized = ()> {
+    gather: &'a b::ptcore_gather,
+    domain: &'a T,
+}
 
-impl Flush {
-    /// Wraps a raw gather (used by tests and models; ptcore's own flushes come
-    /// through the trampoline).
-    pub(crate) fn from_raw(g: &b::ptcore_gather) -> &Flush {
-        // SAFETY: `Flush` is `repr(transparent)` over `ptcore_gather`, so the
-        // cast keeps layout, alignment and the lifetime of the borrow.
-        unsafe { &*(g as *const b::ptcore_gather as *const Flush) }
+impl<'a, T: ?Sized> Flush<'a, T> {
+    pub(crate) fn new(gather: &'a b::ptcore_gather, domain: &'a T) -> Self {
+        Flush { gather, domain }
+    }
+
+    /// The domain (table) this flush is for: the [`IommuOps::Domain`] value
+    /// given at creation (ASID, VMID, stream IDs...).
+    pub fn domain(&self) -> &'a T {
+        self.domain
     }
 
     /// First IOVA to invalidate.
     pub fn start(&self) -> u64 {
-        self.0.start
+        self.gather.start
     }
 
     /// Last IOVA to invalidate (inclusive).
     pub fn last(&self) -> u64 {
-        self.0.end
+        self.gather.end
     }
 
     /// Bytes in `[start, last]` (saturates at `u64::MAX` for the whole space).
     pub fn size(&self) -> u64 {
-        self.0.end.wrapping_sub(self.0.start).saturating_add(1)
+        self.gather
+            .end
+            .wrapping_sub(self.gather.start)
+            .saturating_add(1)
     }
 
     /// OR of the sizes of every leaf removed (a hint for range invalidation:
     /// its lowest set bit is the smallest leaf, the TLBI "granule").
     pub fn leaf_sizes(&self) -> u64 {
-        self.0.pgsize
+        self.gather.pgsize
     }
 
     /// Whether table entries were removed: walk caches must be invalidated
     /// too, not only leaf entries (`PTCORE_GATHER_TABLES`).
     pub fn tables_removed(&self) -> bool {
-        self.0.flags & b::PTCORE_GATHER_TABLES != 0
+        self.gather.flags & b::PTCORE_GATHER_TABLES != 0
     }
 
-    /// Table blocks that will be freed once this flush has completed.
+    /// Table blocks queued on this gather by unmaps (`nr_tables`).
+    ///
+    /// A hint for statistics, not a promise about frees:
+    /// - the flush of a map that replaced an empty table by a larger leaf
+    ///   reports 0 although [`Flush::tables_removed`] is true and the
+    ///   replaced table will be freed later (ptcore parks it after this
+    ///   flush and frees it at a later sync);
+    /// - with ptcore cores before the per-gather freelists, tables that an
+    ///   unmap with another gather flushed and freed early stay counted here;
+    /// - the whole-space flush before a table's destruction reports 0.
     pub fn tables_to_free(&self) -> u32 {
-        self.0.nr_tables
+        self.gather.nr_tables
     }
 }
 
-impl core::fmt::Debug for Flush {
+impl<T: ?Sized> core::fmt::Debug for Flush<'_, T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Flush")
             .field("start", &format_args!("{:#x}", self.start()))
@@ -79,13 +103,68 @@ impl core::fmt::Debug for Flush {
     }
 }
 
+/// Allocation flags for table memory: the kernel's `gfp_t`, typed.
+///
+/// Only two values matter to an IOMMU driver: [`Gfp::KERNEL`] (the caller
+/// may sleep: the default of every map) and [`Gfp::ATOMIC`] (the caller holds
+/// a spinlock or runs in interrupt context: the allocator must not sleep).
+/// The values are Linux 6.1's `GFP_KERNEL` (which the C ABI writes as 0) and
+/// `GFP_ATOMIC`; the userspace allocator ignores them. In the kernel tree
+/// this type becomes `kernel::alloc::Flags`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Gfp(u32);
+
+impl Gfp {
+    /// May sleep (`GFP_KERNEL`; 0 in the C ABI).
+    pub const KERNEL: Gfp = Gfp(0);
+    /// Must not sleep (`GFP_ATOMIC` = `__GFP_HIGH | __GFP_ATOMIC |
+    /// __GFP_KSWAPD_RECLAIM` in Linux 6.1).
+    pub const ATOMIC: Gfp = Gfp(0x20 | 0x200 | 0x800);
+
+    /// Whether an allocation with these flags may sleep.
+    pub const fn may_sleep(self) -> bool {
+        self.0 == 0 || self.0 & 0x400 != 0 // __GFP_DIRECT_RECLAIM
+    }
+
+    /// The raw value passed to C.
+    pub const fn bits(self) -> u32 {
+        self.0
+    }
+
+    /// The flags C passed back (to `alloc_table`): 0 is `GFP_KERNEL`.
+    pub(crate) const fn from_c(bits: u32) -> Gfp {
+        Gfp(bits)
+    }
+}
+
+impl Default for Gfp {
+    fn default() -> Self {
+        Gfp::KERNEL
+    }
+}
+
+impl core::fmt::Debug for Gfp {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match *self {
+            Gfp::KERNEL => f.write_str("GFP_KERNEL"),
+            Gfp::ATOMIC => f.write_str("GFP_ATOMIC"),
+            Gfp(v) => write!(f, "Gfp({v:#x})"),
+        }
+    }
+}
+
 /// A block of table memory from ptcore's built-in allocator.
 ///
 /// Only [`TableBlock::alloc`] creates one, and dropping it gives the memory
 /// back, so a driver that wraps the allocator (to count blocks, to inject
 /// failures, to keep a pool) stays in safe code. A driver may keep blocks it
-/// receives in [`Driver::free_table`] and hand them out again: the trampoline
-/// zeroes every block before ptcore sees it.
+/// receives in [`IommuOps::free_table`] and hand them out again: the
+/// trampoline zeroes every block before ptcore sees it, and a block of the
+/// wrong size is given back to the driver and replaced by a fresh one.
+///
+/// Safe code never sees a block's CPU address, so table memory can neither
+/// be read nor written, nor (having no [`crate::PhysRange`]) mapped for a
+/// device, outside ptcore.
 ///
 /// # Invariants
 ///
@@ -106,12 +185,14 @@ unsafe impl Sync for TableBlock {}
 impl TableBlock {
     /// Allocates `size` bytes of zeroed table memory, aligned to `size`, from
     /// ptcore's built-in allocator (`size` a power of two, 8 bytes to 1 MiB).
-    pub fn alloc(size: usize, gfp: u32) -> Option<TableBlock> {
+    #[must_use = "dropping the block frees it at once"]
+    pub fn alloc(size: usize, gfp: Gfp) -> Option<TableBlock> {
         let mut phys = 0u64;
         // SAFETY: `phys` is a valid place for the physical address; the cookie
         // is ignored by the built-in allocator.
-        let va =
-            unsafe { b::ptcore_builtin_alloc_table(core::ptr::null_mut(), size, &mut phys, gfp) };
+        let va = unsafe {
+            b::ptcore_builtin_alloc_table(core::ptr::null_mut(), size, &mut phys, gfp.bits())
+        };
         // INVARIANT: a non-NULL return is a fresh block of `size` bytes at `phys`.
         NonNull::new(va).map(|va| TableBlock { va, phys, size })
     }
@@ -130,6 +211,11 @@ impl TableBlock {
     fn into_raw(self) -> (NonNull<c_void>, u64, usize) {
         let this = core::mem::ManuallyDrop::new(self);
         (this.va, this.phys, this.size)
+    }
+
+    /// Whether ptcore can use the block for a table of `size` bytes.
+    fn fits(&self, size: usize) -> bool {
+        self.size == size && size.is_power_of_two() && self.phys & (size as u64 - 1) == 0
     }
 }
 
@@ -155,77 +241,200 @@ impl core::fmt::Debug for TableBlock {
     }
 }
 
-/// An IOMMU driver, as ptcore sees it.
+/// An IOMMU driver's page-table operations, as ptcore calls them.
 ///
-/// Implement [`Driver::iotlb_flush`]; the rest is optional. All callbacks take
-/// `&self` and may run on any thread, and concurrently (concurrent
-/// [`crate::PageTable::map_pages`] calls may each flush): hence `Sync`.
+/// Implement [`IommuOps::iotlb_flush`]; the rest is optional. One value of
+/// the implementing type may serve many tables (domains): each table carries
+/// its own [`IommuOps::Domain`] value (see [`crate::Context`]), and every
+/// callback receives it. Drivers whose ops object is already per domain use
+/// `type Domain = ();` and [`crate::PageTable::new`].
 ///
-/// Callbacks must not panic. No panic can reach C (see the module docs: it
-/// aborts the process instead), but an abort is still a crash.
-pub trait Driver: Sync {
+/// # Context
+///
+/// Callbacks run in the context of the ptcore call that triggers them, which
+/// in the kernel may be atomic: the DMA API maps and unmaps under spinlocks
+/// and from softirq context, and ptcore may hold an internal spinlock around
+/// a flush. So a callback must not sleep: no sleeping mutex, no blocking
+/// allocation unless `gfp` allows it ([`Gfp::may_sleep`]), no waiting for
+/// another thread. Use atomics, spinlocks or lock-free structures (the
+/// sample drivers do). Callbacks may run on any thread and concurrently (maps
+/// and unmaps of disjoint [`crate::Region`]s each flush): hence `Sync`.
+///
+/// # Re-entry
+///
+/// A callback never re-enters the table that called it with an operation
+/// that changes it: safe code cannot even express that. Maps and unmaps need
+/// `&mut PageTable` or a [`crate::Region`], which is exclusively borrowed by
+/// the operation running the callback; sibling regions exist only inside the
+/// closure of [`crate::PageTable::regions`], so no driver (whose type is
+/// fixed before the closure runs) can store one; and the `unsafe` forms
+/// forbid it in their `# Safety`. Lookups through `&PageTable`
+/// ([`crate::PageTable::iova_to_phys`], the hardware model's walker) are
+/// lock-free and may be called from a callback.
+///
+/// # Panics
+///
+/// Callbacks should not panic. One called from C aborts the process (no
+/// unwind crosses C); the final flush of [`crate::PageTable`]'s `Drop` is
+/// called from Rust and may unwind, and the table is still destroyed.
+pub trait IommuOps: Sync {
+    /// The per-table (per-domain) state each callback receives, e.g. the
+    /// ASID or VMID and stream IDs to invalidate. `()` when the ops object
+    /// is itself per domain.
+    type Domain: Sync;
+
     /// Whether ptcore allocates table memory through
-    /// [`Driver::alloc_table`] and [`Driver::free_table`] (otherwise it uses
-    /// its built-in allocator directly and those are never called).
+    /// [`IommuOps::alloc_table`] and [`IommuOps::free_table`] (otherwise it
+    /// uses its built-in allocator directly and those are never called).
     const TABLE_MEMORY_HOOKS: bool = false;
 
-    /// Whether ptcore calls [`Driver::sync_table`] (only with
+    /// Whether ptcore calls [`IommuOps::sync_table`] (only with
     /// [`crate::Features::DMA_INCOHERENT`]).
     const SYNC_TABLE: bool = false;
 
-    /// Invalidates the IOTLB for `[flush.start(), flush.last()]`, and the walk
-    /// caches too when [`Flush::tables_removed`]. Must be complete on return:
-    /// ptcore frees the removed tables right after.
+    /// Invalidates the IOTLB of `flush.domain()` for `[flush.start(),
+    /// flush.last()]`, and the walk caches too when
+    /// [`Flush::tables_removed`]. Must be complete on return: ptcore may free
+    /// the removed tables right after.
     ///
-    /// Called from [`crate::UnmapBatch::sync`] (or its drop), from a map that
-    /// replaced an empty table by a larger leaf, and from a batch whose list of
-    /// freed tables filled up. Never for an empty range. It may be called with
-    /// a ptcore-internal lock held; it cannot call back into the same table
-    /// for an unmap anyway (the batch holds the table exclusively).
-    fn iotlb_flush(&self, flush: &Flush);
+    /// Called from a batch's sync (or its drop), from a map that replaced an
+    /// empty table by a larger leaf, from older ptcore cores' early flushes
+    /// (possibly under an internal lock), and for the whole address space
+    /// before the table is destroyed. Never for an empty range.
+    fn iotlb_flush(&self, flush: &Flush<'_, Self::Domain>);
 
     /// Returns a block of table memory of exactly `size` bytes (only when
-    /// [`Driver::TABLE_MEMORY_HOOKS`]). `None` makes the map fail with
-    /// `ENOMEM`. The default takes it from the built-in allocator.
-    fn alloc_table(&self, size: usize, gfp: u32) -> Option<TableBlock> {
+    /// [`IommuOps::TABLE_MEMORY_HOOKS`]). `None` makes the map fail with
+    /// `ENOMEM`. A block of another size is given back through
+    /// [`IommuOps::free_table`] and replaced by a fresh one from the
+    /// built-in allocator. The default takes it from the built-in allocator.
+    fn alloc_table(&self, domain: &Self::Domain, size: usize, gfp: Gfp) -> Option<TableBlock> {
+        let _ = domain;
         TableBlock::alloc(size, gfp)
     }
 
     /// Takes back a block ptcore no longer uses (only when
-    /// [`Driver::TABLE_MEMORY_HOOKS`]). Dropping it frees it.
-    fn free_table(&self, block: TableBlock) {
+    /// [`IommuOps::TABLE_MEMORY_HOOKS`]). Dropping it frees it.
+    fn free_table(&self, domain: &Self::Domain, block: TableBlock) {
+        let _ = domain;
         drop(block)
     }
 
     /// Makes the table bytes at CPU address `[va, va + len)` visible to a
-    /// walker that does not snoop caches (only when [`Driver::SYNC_TABLE`]).
-    fn sync_table(&self, va: usize, len: usize) {
-        let _ = (va, len);
+    /// walker that does not snoop caches (only when [`IommuOps::SYNC_TABLE`]).
+    fn sync_table(&self, domain: &Self::Domain, va: usize, len: usize) {
+        let _ = (domain, va, len);
     }
 }
 
-/// The `ptcore_ops` for driver type `D`.
-pub(crate) struct Ops<D>(core::marker::PhantomData<D>);
+/// The old name of [`IommuOps`]: it collided with `kernel::driver::Driver`.
+#[deprecated(since = "1.1.0", note = "renamed `IommuOps`")]
+pub trait Driver: IommuOps {}
 
-impl<D: Driver> Ops<D> {
+#[allow(deprecated)]
+impl<T: IommuOps + ?Sized> Driver for T {}
+
+/// What ptcore keeps the address of for one table: the driver's ops and the
+/// table's [`IommuOps::Domain`]. ptcore passes its address to every callback,
+/// so it is pinned (`PhantomPinned`): pin it (for example with
+/// [`core::pin::pin!`]) and hand it to [`crate::PageTable::with_context`],
+/// which borrows it for the table's whole life. In the kernel tree this
+/// becomes a pin-initialised field of the domain.
+pub struct Context<'a, D: IommuOps> {
+    ops: &'a D,
+    domain: D::Domain,
+    _pin: PhantomPinned,
+}
+
+impl<'a, D: IommuOps> Context<'a, D> {
+    /// A context for one table of `ops`, identified by `domain`.
+    pub const fn new(ops: &'a D, domain: D::Domain) -> Self {
+        Context {
+            ops,
+            domain,
+            _pin: PhantomPinned,
+        }
+    }
+
+    /// The driver's ops.
+    pub fn ops(&self) -> &'a D {
+        self.ops
+    }
+
+    /// The table's domain.
+    pub fn domain(&self) -> &D::Domain {
+        &self.domain
+    }
+
+    /// The cookie for `ptcore_cfg`: the context's (pinned) address.
+    pub(crate) fn cookie(self: Pin<&Self>) -> *mut c_void {
+        self.get_ref() as *const Self as *mut c_void
+    }
+}
+
+/// How the trampolines read the cookie.
+///
+/// # Safety
+///
+/// `resolve` must only be given cookies of the kind the implementation
+/// describes.
+pub(crate) unsafe trait CookieKind<D: IommuOps>: 'static {
+    /// The driver and domain behind `cookie`.
+    ///
+    /// # Safety
+    ///
+    /// `cookie` is the cookie of a live table of this kind, valid for `'a`.
+    unsafe fn resolve<'a>(cookie: *mut c_void) -> (&'a D, &'a D::Domain);
+}
+
+/// The cookie is a `&D` and the domain is `()`.
+pub(crate) enum ByOps {}
+
+// SAFETY: `resolve` reads the cookie as the `&D` that `PageTable::new` stored.
+unsafe impl<D: IommuOps<Domain = ()>> CookieKind<D> for ByOps {
+    unsafe fn resolve<'a>(cookie: *mut c_void) -> (&'a D, &'a ()) {
+        // SAFETY: the cookie is a `&D` that outlives the table (caller).
+        (unsafe { &*(cookie as *const D) }, &())
+    }
+}
+
+/// The cookie is a pinned `&Context<D>`.
+pub(crate) enum ByContext {}
+
+// SAFETY: `resolve` reads the cookie as the pinned `&Context<D>` that
+// `PageTable::with_context` stored.
+unsafe impl<D: IommuOps> CookieKind<D> for ByContext {
+    unsafe fn resolve<'a>(cookie: *mut c_void) -> (&'a D, &'a D::Domain) {
+        // SAFETY: the cookie is a pinned `&Context<D>` borrowed for the
+        // table's life (caller); the context's own lifetime is at least that
+        // long, so shortening it to `'a` is sound.
+        let ctx = unsafe { &*(cookie as *const Context<'a, D>) };
+        (ctx.ops, &ctx.domain)
+    }
+}
+
+/// The `ptcore_ops` for driver type `D` and cookie kind `K`.
+pub(crate) struct Ops<D, K>(PhantomData<(D, K)>);
+
+impl<D: IommuOps, K: CookieKind<D>> Ops<D, K> {
     /// The ops table; promoted to a `'static` constant per driver type.
     pub(crate) const OPS: b::ptcore_ops = b::ptcore_ops {
         alloc_table: if D::TABLE_MEMORY_HOOKS {
-            Some(tramp_alloc::<D>)
+            Some(tramp_alloc::<D, K>)
         } else {
             None
         },
         free_table: if D::TABLE_MEMORY_HOOKS {
-            Some(tramp_free::<D>)
+            Some(tramp_free::<D, K>)
         } else {
             None
         },
         sync_table: if D::SYNC_TABLE {
-            Some(tramp_sync::<D>)
+            Some(tramp_sync::<D, K>)
         } else {
             None
         },
-        iotlb_flush: Some(tramp_flush::<D>),
+        iotlb_flush: Some(tramp_flush::<D, K>),
     };
 }
 
@@ -233,14 +442,17 @@ impl<D: Driver> Ops<D> {
 ///
 /// # Safety
 ///
-/// `cookie` is the `&D` that [`crate::PageTable::new`] stored, still borrowed
-/// by the live table; `gather` points to a valid gather for the call.
-unsafe extern "C" fn tramp_flush<D: Driver>(cookie: *mut c_void, gather: *const b::ptcore_gather) {
-    // SAFETY: the cookie is a `&D` that outlives the table (see `# Safety`).
-    let driver = unsafe { &*(cookie as *const D) };
+/// `cookie` is the cookie of kind `K` that the table was created with, still
+/// borrowed by the live table; `gather` points to a valid gather for the call.
+unsafe extern "C" fn tramp_flush<D: IommuOps, K: CookieKind<D>>(
+    cookie: *mut c_void,
+    gather: *const b::ptcore_gather,
+) {
+    // SAFETY: the cookie is of kind `K` and outlives the call (see `# Safety`).
+    let (ops, domain) = unsafe { K::resolve(cookie) };
     // SAFETY: ptcore passes a valid gather that it does not change during the call.
     let gather = unsafe { &*gather };
-    driver.iotlb_flush(Flush::from_raw(gather));
+    ops.iotlb_flush(&Flush::new(gather, domain));
 }
 
 /// `ptcore_ops.alloc_table` for `D`.
@@ -248,22 +460,26 @@ unsafe extern "C" fn tramp_flush<D: Driver>(cookie: *mut c_void, gather: *const 
 /// # Safety
 ///
 /// As [`tramp_flush`]; `phys` is valid for a write.
-unsafe extern "C" fn tramp_alloc<D: Driver>(
+unsafe extern "C" fn tramp_alloc<D: IommuOps, K: CookieKind<D>>(
     cookie: *mut c_void,
     size: usize,
     phys: *mut u64,
     gfp: u32,
 ) -> *mut c_void {
-    // SAFETY: the cookie is a `&D` that outlives the table.
-    let driver = unsafe { &*(cookie as *const D) };
-    let Some(block) = driver.alloc_table(size, gfp) else {
+    // SAFETY: the cookie is of kind `K` and outlives the call.
+    let (ops, domain) = unsafe { K::resolve(cookie) };
+    let gfp = Gfp::from_c(gfp);
+    let Some(mut block) = ops.alloc_table(domain, size, gfp) else {
         return core::ptr::null_mut();
     };
     // ptcore needs exactly `size` bytes aligned to `size`: a recycled block of
-    // another size is given back, not handed out.
-    if block.size() != size || !size.is_power_of_two() || block.phys() & (size as u64 - 1) != 0 {
-        driver.free_table(block);
-        return core::ptr::null_mut();
+    // another size goes back to the driver, and a fresh block replaces it.
+    if !block.fits(size) {
+        ops.free_table(domain, block);
+        match TableBlock::alloc(size, gfp) {
+            Some(fresh) if fresh.fits(size) => block = fresh,
+            _ => return core::ptr::null_mut(),
+        }
     }
     let (va, pa, len) = block.into_raw();
     // SAFETY: `va` is `len` bytes of memory this block owned; ptcore owns it
@@ -280,19 +496,19 @@ unsafe extern "C" fn tramp_alloc<D: Driver>(
 ///
 /// As [`tramp_flush`]; `(va, phys, size)` is a block [`tramp_alloc`] returned
 /// for this table, which ptcore no longer uses.
-unsafe extern "C" fn tramp_free<D: Driver>(
+unsafe extern "C" fn tramp_free<D: IommuOps, K: CookieKind<D>>(
     cookie: *mut c_void,
     va: *mut c_void,
     phys: u64,
     size: usize,
 ) {
-    // SAFETY: the cookie is a `&D` that outlives the table.
-    let driver = unsafe { &*(cookie as *const D) };
+    // SAFETY: the cookie is of kind `K` and outlives the call.
+    let (ops, domain) = unsafe { K::resolve(cookie) };
     let Some(va) = NonNull::new(va) else { return };
     // INVARIANT: `tramp_alloc` only hands out blocks of `TableBlock::alloc`
     // (the only constructor), with this address, physical address and size;
     // ptcore gives back ownership here.
-    driver.free_table(TableBlock { va, phys, size });
+    ops.free_table(domain, TableBlock { va, phys, size });
 }
 
 /// `ptcore_ops.sync_table` for `D`.
@@ -300,8 +516,12 @@ unsafe extern "C" fn tramp_free<D: Driver>(
 /// # Safety
 ///
 /// As [`tramp_flush`].
-unsafe extern "C" fn tramp_sync<D: Driver>(cookie: *mut c_void, va: *mut c_void, len: usize) {
-    // SAFETY: the cookie is a `&D` that outlives the table.
-    let driver = unsafe { &*(cookie as *const D) };
-    driver.sync_table(va as usize, len);
+unsafe extern "C" fn tramp_sync<D: IommuOps, K: CookieKind<D>>(
+    cookie: *mut c_void,
+    va: *mut c_void,
+    len: usize,
+) {
+    // SAFETY: the cookie is of kind `K` and outlives the call.
+    let (ops, domain) = unsafe { K::resolve(cookie) };
+    ops.sync_table(domain, va as usize, len);
 }

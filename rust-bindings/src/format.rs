@@ -124,10 +124,11 @@ flags! {
 flags! {
     /// Table features (`ptcore_cfg.features`).
     Features {
-        /// The walker does not snoop CPU caches: [`crate::Driver::sync_table`]
+        /// The walker does not snoop CPU caches: [`crate::IommuOps::sync_table`]
         /// runs after table writes.
         DMA_INCOHERENT = b::PTCORE_FEAT_DMA_INCOHERENT;
-        /// Unmap also frees tables it leaves empty (not yet supported by the core).
+        /// Unmap also frees tables it leaves empty (not yet supported by the core;
+        /// such a table cannot be split into [`crate::Region`]s).
         FREE_EMPTY_TABLES = b::PTCORE_FEAT_FREE_EMPTY_TABLES;
         /// Hardware dirty tracking (not yet supported by the core).
         DIRTY_TRACKING = b::PTCORE_FEAT_DIRTY_TRACKING;
@@ -215,6 +216,11 @@ impl<F: Format> Config<F> {
     /// Output address bits.
     pub const fn oas(&self) -> u8 {
         self.oas
+    }
+
+    /// The features asked for.
+    pub(crate) const fn features_raw(&self) -> Features {
+        self.features
     }
 
     /// The raw configuration, without ops and cookie.

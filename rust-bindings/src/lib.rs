@@ -2,53 +2,68 @@
 //! Safe Rust abstractions over ptcore, an IOMMU page-table core.
 //!
 //! A driver describes its hardware with a [`Format`] marker type and a
-//! [`Config`], implements [`Driver`] (at least [`Driver::iotlb_flush`]), and
-//! gets a [`PageTable`]. With it, a driver needs no `unsafe` at all:
+//! [`Config`], implements [`IommuOps`] (at least [`IommuOps::iotlb_flush`]),
+//! and gets a [`PageTable`]. With it, a driver needs no `unsafe` at all:
 //!
-//! - [`PageTable::map_pages`] and [`PageTable::iova_to_phys`] take `&self`:
-//!   ptcore guarantees that mapping and lookups never free table memory, so
-//!   any number of them may run at once, from any threads.
-//! - Unmapping needs exclusive access: [`PageTable::unmap_batch`] borrows the
-//!   table mutably and returns an [`UnmapBatch`]. Unmaps gather what the
-//!   IOTLB must forget and which tables became garbage; [`UnmapBatch::sync`]
-//!   (or dropping the batch) flushes through [`Driver::iotlb_flush`] and only
-//!   then frees those tables. Safe code cannot free a table before the flush,
-//!   and cannot skip the flush.
+//! - Maps need their IOVA range exclusively (ptcore's C contract): through
+//!   `&mut PageTable` ([`PageTable::map_pages`]), or through disjoint
+//!   [`Region`]s ([`PageTable::regions`], split like `slice::split_at_mut`),
+//!   each `Send` with its own unmap batch, for maps and unmaps from many
+//!   threads at once. DMA-API drivers whose IOVA allocator already hands out
+//!   exclusive ranges have `unsafe` forms ([`PageTable::map_pages_unchecked`],
+//!   [`SharedBatch::unmap`]).
+//! - Maps take a [`PhysRange`], a capability for memory a device may access,
+//!   never a bare `u64`; it cannot outlive the memory it stands for, and
+//!   table memory never has one.
+//! - Unmaps go into a gather owned by an [`UnmapBatch`]; its
+//!   [`UnmapBatch::sync`] (or drop) flushes through [`IommuOps::iotlb_flush`]
+//!   and only then frees the removed tables. Safe code cannot free a table
+//!   before the flush, and cannot skip the flush.
+//! - [`PageTable::iova_to_phys`] takes `&self`: lookups are lock-free.
+//!
+//! [`soundness`] lists, as doctests that must fail to compile, what safe code
+//! cannot do.
 //!
 //! Supported formats: [`ArmLpaeS1`], [`ArmLpaeS2`] (VMSAv8-64, 4K/16K/64K
 //! granules), [`AppleDart`] and [`AppleDart2`]. The other formats of the C ABI
 //! are reserved and have no marker type yet.
 //!
 //! The crate is `#![no_std]` and uses `core` only. The `model` feature adds
-//! `model`, a hardware walker and IOTLB model for tests and sample drivers
-//! (it uses `std`).
+//! `model`, a hardware walker, IOTLB and DMA memory model for tests and
+//! sample drivers (it uses `std`).
 //!
 //! Errors are [`Error`], an errno newtype shaped like the kernel's
 //! `kernel::error::Error`.
 //!
 //! ```
+//! use ptcore::{ArmLpaeS1, Config, Flush, IommuOps, PageTable, PhysRange, Prot};
+//!
 //! struct MyIommu;
 //!
-//! impl ptcore::Driver for MyIommu {
-//!     fn iotlb_flush(&self, flush: &ptcore::Flush) {
+//! impl IommuOps for MyIommu {
+//!     type Domain = (); // one ops object per domain
+//!     fn iotlb_flush(&self, flush: &Flush) {
 //!         // Invalidate flush.start()..=flush.last(), walk caches too when
-//!         // flush.tables_removed(); return once complete.
+//!         // flush.tables_removed(); return once complete. Never sleep here.
 //!         let _ = flush;
 //!     }
 //! }
 //!
-//! fn example(iommu: &MyIommu) -> ptcore::Result {
-//!     let cfg = ptcore::Config::<ptcore::ArmLpaeS1>::new(48, 48);
-//!     let mut pt = ptcore::PageTable::new(&cfg, iommu)?;
-//!     pt.map_pages(0x4000_0000, 0x8000_0000, 0x1000, 16, ptcore::Prot::READ)?;
-//!     assert_eq!(pt.iova_to_phys(0x4000_1234), Some(0x8000_1234));
+//! fn example(iommu: &MyIommu, buf: PhysRange<'_>) -> ptcore::Result {
+//!     let cfg = Config::<ArmLpaeS1>::new(48, 48);
+//!     let mut pt = PageTable::new(&cfg, iommu)?;
+//!     pt.map_pages(0x4000_0000, buf, 0x1000, Prot::READ)?;
+//!     assert_eq!(pt.iova_to_phys(0x4000_1234), Some(buf.start() + 0x1234));
 //!     let mut batch = pt.unmap_batch();
 //!     assert_eq!(batch.unmap(0x4000_0000, 0x10000), Ok(0x10000));
 //!     batch.sync(); // flush, then free
 //!     assert_eq!(pt.iova_to_phys(0x4000_1234), None);
 //!     Ok(())
 //! }
-//! example(&MyIommu).unwrap();
+//!
+//! // SAFETY: a doctest: no device ever accesses this memory.
+//! let buf = unsafe { PhysRange::new(0x8_8000_0000, 0x10000) };
+//! example(&MyIommu, buf).unwrap();
 //! ```
 
 #![no_std]
@@ -80,15 +95,24 @@ mod abi_check;
 mod driver;
 mod error;
 mod format;
+mod phys;
 mod table;
 
 #[cfg(feature = "model")]
 pub mod model;
 
-pub use driver::{Driver, Flush, TableBlock};
+pub mod soundness;
+
+#[allow(deprecated)]
+pub use driver::Driver;
+pub use driver::{Context, Flush, Gfp, IommuOps, TableBlock};
 pub use error::{code, Error, Result};
 pub use format::{AppleDart, AppleDart2, ArmLpaeS1, ArmLpaeS2, Config, Features, Format, Prot};
-pub use table::{mem_stats, HwInfo, MapError, MemStats, PageTable, UnmapBatch, UnmapError};
+pub use phys::PhysRange;
+pub use table::{
+    mem_stats, HwInfo, MapError, MemStats, PageTable, Region, SharedBatch, TableView, UnmapBatch,
+    UnmapError,
+};
 
 /// The ABI version of `include/ptcore.h` these bindings were generated from.
 pub const ABI_VERSION: u32 = bindings::PTCORE_ABI_VERSION;

@@ -1,60 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-//! [`PageTable`] and [`UnmapBatch`]: the safe API over one `ptcore_table`.
+//! [`PageTable`], [`Region`], the unmap batches and [`TableView`]: the safe
+//! API over one `ptcore_table`.
+//!
+//! # Who may touch which IOVAs
+//!
+//! ptcore's C contract: a map or unmap needs its IOVA range exclusively, a
+//! lookup needs its IOVA not to be unmapped concurrently, and only unmap,
+//! sync and destroy free table memory. This module turns that into borrows:
+//!
+//! - `&mut PageTable` holds every IOVA: maps, unmaps (through an
+//!   [`UnmapBatch`]) and the split into regions.
+//! - A [`Region`] holds `[start, last]`: maps, unmaps and lookups outside it
+//!   are refused with `ERANGE` before C is called. Regions come from
+//!   [`PageTable::regions`] and split further like `slice::split_at_mut`, so
+//!   no two live regions overlap. An unmap frees only tables whose whole span
+//!   lies inside its range (hence inside its region), and a map replaces
+//!   only an empty table whose span lies inside its own range, so a map,
+//!   unmap or lookup in another region never enters a table this region
+//!   frees, even when region boundaries do not fall on table boundaries and
+//!   upper-level tables are shared. What could break that is a leaf that
+//!   straddles a boundary (an unmap removes a leaf whole); so a split point
+//!   must be aligned to every leaf size ever mapped in the table (a fresh
+//!   table: to the granule), and maps in a region stay inside it.
+//! - `&PageTable` (and [`TableView`]) only looks up: lock-free, and no
+//!   operation that frees tables can run while it exists.
+//! - The `unsafe` forms ([`PageTable::map_pages_unchecked`],
+//!   [`SharedBatch::unmap`]) are for DMA-API drivers whose IOVA allocator
+//!   already hands out exclusive ranges.
 
 use crate::bindings as b;
-use crate::driver::{Driver, Flush, Ops};
+use crate::driver::{ByContext, ByOps, Context, CookieKind, Flush, Gfp, IommuOps, Ops};
 use crate::error::{to_result, Error, Result};
-use crate::format::{Config, Format, Prot};
+use crate::format::{Config, Features, Format, Prot};
+use crate::phys::PhysRange;
 use core::ffi::c_void;
 use core::marker::PhantomData;
+use core::pin::Pin;
 use core::ptr::NonNull;
-
-/// An IOMMU page table of format `F`, whose IOTLB is flushed by driver `D`.
-///
-/// # Safety model
-///
-/// - [`PageTable::map_pages`], [`PageTable::iova_to_phys`] and
-///   [`PageTable::hw_info`] take `&self`. ptcore's concurrency contract says
-///   that mapping and lookups never free table memory, so any number of them
-///   may run at once on any ranges: the tables they read or extend stay
-///   allocated. Overlapping maps are a caller bug that ptcore reports with
-///   `EADDRINUSE`, never memory unsafety.
-/// - Everything that frees table memory needs `&mut self`: unmapping goes
-///   through an [`UnmapBatch`] (which holds `&mut PageTable`), and
-///   destruction is `Drop`. The borrow checker therefore proves that no map,
-///   lookup or hardware-model walk runs while tables are being freed.
-/// - The gather lives inside the table and is only touched through `&mut`;
-///   it never moves while tables are queued on it (the batch borrows the
-///   table, which pins it in place for the batch's lifetime).
-///
-/// The driver is borrowed for `'d`: ptcore's callbacks receive it through the
-/// `cookie`, which must outlive the table.
-///
-/// # Invariants
-///
-/// `raw` is a table created by `ptcore_table_create` with `ops =
-/// Ops::<D>::OPS` and `cookie = driver`; it is destroyed only by `Drop`.
-/// `gather` is initialised and only used with `raw`.
-pub struct PageTable<'d, F: Format, D: Driver> {
-    raw: NonNull<b::ptcore_table>,
-    gather: b::ptcore_gather,
-    driver: &'d D,
-    _format: PhantomData<F>,
-}
-
-// SAFETY: a `ptcore_table` has no thread affinity (no thread-local state, its
-// memory comes from an allocator callable from any thread), and the driver is
-// `Sync` so `&D` may move with it. The gather's `freelist` pointer belongs to
-// the table and moves with it.
-unsafe impl<F: Format, D: Driver> Send for PageTable<'_, F, D> {}
-
-// SAFETY: the only operations through `&PageTable` are `ptcore_map_pages`,
-// `ptcore_iova_to_phys`, `ptcore_hw_info` and `ptcore_phys_to_virt` (and reads
-// of table memory by the hardware model), which the C ABI declares safe to run
-// concurrently with each other on any ranges because none of them frees table
-// memory. The flush callbacks they may trigger go to `D: Sync`. The gather is
-// only touched through `&mut PageTable`.
-unsafe impl<F: Format, D: Driver> Sync for PageTable<'_, F, D> {}
+use core::sync::atomic::{AtomicU64, Ordering};
 
 /// A failed [`PageTable::map_pages`]: the error and how much was mapped first.
 ///
@@ -212,51 +195,82 @@ pub fn mem_stats() -> MemStats {
     }
 }
 
-fn empty_gather() -> b::ptcore_gather {
-    let mut g = b::ptcore_gather::default();
-    // SAFETY: `g` is a valid, writable gather.
-    unsafe { b::ptcore_gather_init(&mut g) };
-    g
-}
+/// A `ptcore_gather` owned by Rust: one per unmap batch owner.
+///
+/// # Invariants
+///
+/// Initialised; used with one table only; `freelist` is only ever passed
+/// back to ptcore, never dereferenced by Rust.
+pub(crate) struct Gather(b::ptcore_gather);
 
-fn gather_is_empty(g: &b::ptcore_gather) -> bool {
-    g.start > g.end && g.nr_tables == 0 && g.freelist.is_null()
-}
+// SAFETY: the gather's fields are plain integers and an opaque `freelist`
+// token that only ptcore interprets; ptcore knows a gather by its contents
+// (or, in older cores, copes with a gather that moved), so it may move to
+// and be used from any thread.
+unsafe impl Send for Gather {}
+// SAFETY: `&Gather` only reads the integer fields.
+unsafe impl Sync for Gather {}
 
-impl<'d, F: Format, D: Driver> PageTable<'d, F, D> {
-    /// Creates an empty table; the C core validates the whole configuration.
-    ///
-    /// Errors: `EINVAL` for a configuration the format cannot do, `EOPNOTSUPP`
-    /// for a feature it lacks, `ENOMEM`.
-    pub fn new(config: &Config<F>, driver: &'d D) -> Result<Self> {
-        let mut cfg = config.to_raw();
-        // The ops table is a constant promoted to `'static`.
-        let ops: &'static b::ptcore_ops = &Ops::<D>::OPS;
-        cfg.ops = ops;
-        cfg.cookie = driver as *const D as *mut c_void;
-        let mut raw: *mut b::ptcore_table = core::ptr::null_mut();
-        // SAFETY: `cfg` and `raw` are valid for the call. The ops are
-        // `'static`; the cookie is `driver`, which is borrowed for `'d`, as
-        // long as the table lives, as the trampolines require.
-        to_result(unsafe { b::ptcore_table_create(&cfg, &mut raw) })?;
-        let raw = NonNull::new(raw).ok_or(Error::ENOMEM)?;
-        // INVARIANT: created just above with `Ops::<D>::OPS` and `driver`.
-        Ok(PageTable {
-            raw,
-            gather: empty_gather(),
-            driver,
-            _format: PhantomData,
-        })
+impl Gather {
+    fn new() -> Gather {
+        let mut g = b::ptcore_gather::default();
+        // SAFETY: `g` is a valid, writable gather.
+        unsafe { b::ptcore_gather_init(&mut g) };
+        Gather(g)
     }
 
-    /// The driver this table calls back.
-    pub fn driver(&self) -> &'d D {
-        self.driver
+    fn is_empty(&self) -> bool {
+        let g = &self.0;
+        g.start > g.end && g.nr_tables == 0 && g.freelist.is_null()
     }
 
-    /// Describes the table for the hardware (root addresses, translation
-    /// control fields).
-    pub fn hw_info(&self) -> HwInfo {
+    fn has_range(&self) -> bool {
+        self.0.start <= self.0.end
+    }
+}
+
+/// What a table and all its regions share: the C table, the driver and what
+/// the split rules need.
+///
+/// # Invariants
+///
+/// `raw` is a table created by `ptcore_table_create` with the ops of `D` and
+/// a cookie that yields `ops` and `domain`; it is destroyed only by
+/// `PageTable`'s `Drop`. `leaf_sizes` has a bit set for every page size any
+/// map was ever asked to install.
+pub(crate) struct Core<'d, D: IommuOps> {
+    raw: NonNull<b::ptcore_table>,
+    ops: &'d D,
+    domain: &'d D::Domain,
+    leaf_sizes: AtomicU64,
+    min_page: u64,
+    last: u64,
+    features: u32,
+}
+
+// SAFETY: a `ptcore_table` has no thread affinity (no thread-local state; its
+// memory comes from allocators callable from any thread); `ops` and `domain`
+// are `&` of `Sync` types.
+unsafe impl<D: IommuOps> Send for Core<'_, D> {}
+
+// SAFETY: what `&Core` allows without `unsafe`: `ptcore_iova_to_phys`,
+// `ptcore_hw_info` and `ptcore_phys_to_virt`, which are lock-free and safe
+// concurrently with each other and with maps and unmaps of other IOVAs (the
+// C contract), and atomic updates of `leaf_sizes`. Maps, unmaps and syncs
+// through `&Core` are `unsafe fn`s whose callers hold the range exclusively:
+// a `&mut PageTable`, a `Region` borrowed mutably, or an `unsafe` caller's
+// promise. The callbacks go to `D: Sync` with a `&D::Domain: Sync`.
+unsafe impl<D: IommuOps> Sync for Core<'_, D> {}
+
+fn range_last(iova: u64, len: u64) -> Result<u64> {
+    if len == 0 {
+        return Err(Error::EINVAL);
+    }
+    iova.checked_add(len - 1).ok_or(Error::EOVERFLOW)
+}
+
+impl<'d, D: IommuOps> Core<'d, D> {
+    fn hw_info(&self) -> HwInfo {
         let mut info = b::ptcore_hw_info::default();
         // SAFETY: `self.raw` is a live table (type invariant); `info` is writable.
         // ptcore_hw_info is lock-free and only reads the table.
@@ -264,68 +278,332 @@ impl<'d, F: Format, D: Driver> PageTable<'d, F, D> {
         HwInfo(info)
     }
 
-    /// Maps `pgcount` leaves of `pgsize` bytes at `iova` -> `paddr`.
-    ///
-    /// Safe from many threads at once. Errors (with the bytes mapped before
-    /// them): `EINVAL` (size not offered, count 0, misaligned, no READ or
-    /// WRITE), `EOVERFLOW`, `ERANGE` (nothing mapped); `EADDRINUSE` (part of
-    /// the range already mapped), `ENOMEM`.
-    pub fn map_pages(
-        &self,
-        iova: u64,
-        paddr: u64,
-        pgsize: u64,
-        pgcount: u64,
-        prot: Prot,
-    ) -> core::result::Result<(), MapError> {
-        self.map_pages_gfp(iova, paddr, pgsize, pgcount, prot, 0)
+    fn lookup(&self, iova: u64) -> Option<u64> {
+        let mut phys = 0u64;
+        // SAFETY: `self.raw` is live; lookups are lock-free; every holder of
+        // `&Core` that can unmap holds the unmapped range exclusively, and
+        // the callers of this function hold `iova` against unmaps (a
+        // `&PageTable`, a `&Region` containing it, or a batch view).
+        let ret = unsafe { b::ptcore_iova_to_phys(self.raw.as_ptr(), iova, &mut phys) };
+        (ret == 0).then_some(phys)
     }
 
-    /// [`PageTable::map_pages`] with allocation flags for new tables (the
-    /// kernel's `gfp_t`; passed to [`Driver::alloc_table`]).
-    pub fn map_pages_gfp(
+    /// Maps `phys` at `iova` with leaves of `pgsize`, after checking that the
+    /// range lies in `[start, last]`.
+    ///
+    /// # Safety
+    ///
+    /// The caller holds `[iova, iova + phys.len())` exclusively for the call
+    /// (no other map, unmap or lookup of it runs), and is not a callback of
+    /// this table.
+    unsafe fn map(
         &self,
+        bounds: (u64, u64),
         iova: u64,
-        paddr: u64,
+        phys: PhysRange<'d>,
         pgsize: u64,
-        pgcount: u64,
         prot: Prot,
-        gfp: u32,
+        gfp: Gfp,
     ) -> core::result::Result<(), MapError> {
+        let err = |error| MapError { mapped: 0, error };
+        let len = phys.len();
+        if pgsize == 0 || len == 0 || len % pgsize != 0 {
+            return Err(err(Error::EINVAL));
+        }
+        let last = range_last(iova, len).map_err(err)?;
+        if iova < bounds.0 || last > bounds.1 {
+            return Err(err(Error::ERANGE));
+        }
+        // Recorded before the leaves exist, so that a later split sees it.
+        self.leaf_sizes.fetch_or(pgsize, Ordering::Relaxed);
         let mut mapped = 0u64;
-        // SAFETY: `self.raw` is live (type invariant). Maps never free table
-        // memory and may run concurrently with each other and with lookups (C
-        // concurrency contract), which is all `&self` allows. `mapped` is
-        // writable.
+        // SAFETY: `self.raw` is live (type invariant); the caller holds the
+        // range exclusively, as ptcore_map_pages requires; `mapped` is
+        // writable. The physical range is a capability valid for `'d`, which
+        // outlives the table and so every mapping in it.
         let ret = unsafe {
             b::ptcore_map_pages(
                 self.raw.as_ptr(),
                 iova,
-                paddr,
+                phys.start(),
                 pgsize,
-                pgcount,
+                len / pgsize,
                 prot.bits(),
-                gfp,
+                gfp.bits(),
                 &mut mapped,
             )
         };
         to_result(ret).map_err(|error| MapError { mapped, error })
     }
 
+    /// Unmaps `[iova, iova + len)` into `gather`, after checking that the
+    /// range lies in `[start, last]`.
+    ///
+    /// # Safety
+    ///
+    /// The caller holds `[iova, iova + len)` exclusively for the call, and
+    /// `gather` is only used with this table.
+    unsafe fn unmap(
+        &self,
+        bounds: (u64, u64),
+        gather: &mut Gather,
+        iova: u64,
+        len: u64,
+    ) -> core::result::Result<u64, UnmapError> {
+        let err = |error| UnmapError { unmapped: 0, error };
+        let last = range_last(iova, len).map_err(err)?;
+        if iova < bounds.0 || last > bounds.1 {
+            return Err(err(Error::ERANGE));
+        }
+        let mut unmapped = 0u64;
+        // SAFETY: the table is live; the caller holds the range exclusively;
+        // the gather belongs to this table. Tables removed go on the gather
+        // and stay allocated until `ptcore_iotlb_sync` after the flush.
+        let ret =
+            unsafe { b::ptcore_unmap(self.raw.as_ptr(), iova, len, &mut gather.0, &mut unmapped) };
+        match to_result(ret) {
+            Ok(()) => Ok(unmapped),
+            Err(error) => Err(UnmapError { unmapped, error }),
+        }
+    }
+
+    /// Flushes what `gather` holds, then frees its tables.
+    ///
+    /// # Safety
+    ///
+    /// `gather` was only used with this table, by callers that held the
+    /// ranges they unmapped exclusively.
+    unsafe fn sync(&self, gather: &mut Gather) {
+        // SAFETY: the table is live and the gather is this table's (caller).
+        // ptcore flushes, then frees the gather's tables (and tables maps
+        // replaced, which were flushed then), then re-initialises the gather.
+        unsafe { b::ptcore_iotlb_sync(self.raw.as_ptr(), &mut gather.0) };
+    }
+
+    /// Whether `[start, mid)` and `[mid, last]` are valid halves.
+    fn check_split(&self, start: u64, last: u64, mid: u64) -> Result {
+        let sizes = self.leaf_sizes.load(Ordering::Relaxed) | self.min_page;
+        let align = 1u64 << (63 - sizes.leading_zeros());
+        if mid <= start || mid > last || mid % align != 0 {
+            return Err(Error::EINVAL);
+        }
+        Ok(())
+    }
+
+    fn view(&self, start: u64, last: u64) -> TableView<'_> {
+        // INVARIANT: the callers hold `[start, last]` against unmaps for the
+        // borrow of `self` they pass.
+        TableView {
+            raw: self.raw,
+            hw: self.hw_info(),
+            start,
+            last,
+            _borrow: PhantomData,
+        }
+    }
+}
+
+/// An IOMMU page table of format `F`, whose IOTLB is flushed by `D`.
+///
+/// # Safety model
+///
+/// - Maps need exclusivity of their range: [`PageTable::map_pages`] takes
+///   `&mut self`; for concurrency, split the table into [`Region`]s with
+///   [`PageTable::regions`]; DMA-API drivers whose IOVA allocator already
+///   guarantees exclusive ranges use [`PageTable::map_pages_unchecked`].
+/// - What maps need is a [`PhysRange`], never a bare physical address.
+/// - Unmapping goes into a gather owned by an [`UnmapBatch`] (or a region's,
+///   or a [`SharedBatch`]); its sync, or its drop, flushes through
+///   [`IommuOps::iotlb_flush`] and only then frees the removed tables.
+/// - `&PageTable` only looks up ([`PageTable::iova_to_phys`], the hardware
+///   model), which ptcore allows concurrently; nothing that frees table
+///   memory can run while a `&PageTable` exists.
+/// - The gather may move (a `PageTable` may be moved after an
+///   [`UnmapBatch`] was leaked with `mem::forget`): ptcore knows a gather by
+///   its contents, and older cores flush such tables themselves before
+///   freeing them. What C keeps the address of is the cookie: the `&'d D`
+///   or the pinned [`Context`], borrowed for `'d`.
+///
+/// # Invariants
+///
+/// `core` is live until `Drop`; `gather` is only used with it.
+pub struct PageTable<'d, F: Format, D: IommuOps> {
+    core: Core<'d, D>,
+    gather: Gather,
+    _format: PhantomData<F>,
+}
+
+impl<'d, F: Format, D: IommuOps<Domain = ()>> PageTable<'d, F, D> {
+    /// Creates an empty table whose callbacks go to `ops` (a per-domain ops
+    /// object: its domain is `()`). The C core validates the configuration.
+    ///
+    /// Errors: `EINVAL` for a configuration the format cannot do, `EOPNOTSUPP`
+    /// for a feature it lacks, `ENOMEM`.
+    pub fn new(config: &Config<F>, ops: &'d D) -> Result<Self> {
+        let cookie = ops as *const D as *mut c_void;
+        // SAFETY: the cookie is `ops`, borrowed for `'d` (the table's life),
+        // and of kind `ByOps`.
+        unsafe { Self::create::<ByOps>(config, cookie, ops, &()) }
+    }
+}
+
+impl<'d, F: Format, D: IommuOps> PageTable<'d, F, D> {
+    /// Creates an empty table for the driver and domain of `ctx`, which the
+    /// table borrows (pinned: ptcore keeps its address) for its whole life.
+    pub fn with_context(config: &Config<F>, ctx: Pin<&'d Context<'d, D>>) -> Result<Self> {
+        let cookie = ctx.cookie();
+        let ctx = ctx.get_ref();
+        // SAFETY: the cookie is the pinned context, borrowed for `'d`, and of
+        // kind `ByContext`.
+        unsafe { Self::create::<ByContext>(config, cookie, ctx.ops(), ctx.domain()) }
+    }
+
+    /// # Safety
+    ///
+    /// `cookie` is of kind `K`, yields `ops` and `domain`, and stays valid
+    /// for `'d`.
+    unsafe fn create<K: CookieKind<D>>(
+        config: &Config<F>,
+        cookie: *mut c_void,
+        ops: &'d D,
+        domain: &'d D::Domain,
+    ) -> Result<Self> {
+        let mut cfg = config.to_raw();
+        // The ops table is a constant promoted to `'static`.
+        let table_ops: &'static b::ptcore_ops = &Ops::<D, K>::OPS;
+        cfg.ops = table_ops;
+        cfg.cookie = cookie;
+        let mut raw: *mut b::ptcore_table = core::ptr::null_mut();
+        // SAFETY: `cfg` and `raw` are valid for the call. The ops are
+        // `'static`; the cookie stays valid for `'d`, as long as the table
+        // lives, as the trampolines of kind `K` require (caller).
+        to_result(unsafe { b::ptcore_table_create(&cfg, &mut raw) })?;
+        let raw = NonNull::new(raw).ok_or(Error::ENOMEM)?;
+        let mut core = Core {
+            raw,
+            ops,
+            domain,
+            leaf_sizes: AtomicU64::new(0),
+            min_page: 0,
+            last: 0,
+            features: config.features_raw().bits(),
+        };
+        let hw = core.hw_info();
+        let bitmap = hw.pgsize_bitmap();
+        core.min_page = bitmap & bitmap.wrapping_neg();
+        core.last = if hw.ias() >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << hw.ias()) - 1
+        };
+        // INVARIANT: created just above with the ops of `D` and the cookie.
+        Ok(PageTable {
+            core,
+            gather: Gather::new(),
+            _format: PhantomData,
+        })
+    }
+
+    /// The driver's ops this table calls back.
+    pub fn ops(&self) -> &'d D {
+        self.core.ops
+    }
+
+    /// The domain this table's callbacks receive.
+    pub fn domain(&self) -> &'d D::Domain {
+        self.core.domain
+    }
+
+    /// Describes the table for the hardware (root addresses, translation
+    /// control fields).
+    #[must_use]
+    pub fn hw_info(&self) -> HwInfo {
+        self.core.hw_info()
+    }
+
+    /// A read-only view of the whole table (lookups, the hardware model).
+    #[must_use]
+    pub fn view(&self) -> TableView<'_> {
+        self.core.view(0, self.core.last)
+    }
+
+    /// Maps `phys` at `iova` with leaves of `pgsize` bytes (`phys.len() /
+    /// pgsize` of them), allocating new tables with [`Gfp::KERNEL`].
+    ///
+    /// Errors (with the bytes mapped before them): `EINVAL` (size not
+    /// offered, `phys` empty or not a multiple of `pgsize`, misaligned, no
+    /// READ or WRITE), `EOVERFLOW`, `ERANGE` (nothing mapped); `EADDRINUSE`
+    /// (part of the range already mapped), `ENOMEM`.
+    pub fn map_pages(
+        &mut self,
+        iova: u64,
+        phys: PhysRange<'d>,
+        pgsize: u64,
+        prot: Prot,
+    ) -> core::result::Result<(), MapError> {
+        self.map_pages_gfp(iova, phys, pgsize, prot, Gfp::KERNEL)
+    }
+
+    /// [`PageTable::map_pages`] with allocation flags for new tables (passed
+    /// to [`IommuOps::alloc_table`]).
+    pub fn map_pages_gfp(
+        &mut self,
+        iova: u64,
+        phys: PhysRange<'d>,
+        pgsize: u64,
+        prot: Prot,
+        gfp: Gfp,
+    ) -> core::result::Result<(), MapError> {
+        // SAFETY: `&mut self` holds every IOVA of the table, and no callback
+        // can reach a `&mut PageTable` that is in use.
+        unsafe {
+            self.core
+                .map((0, self.core.last), iova, phys, pgsize, prot, gfp)
+        }
+    }
+
+    /// [`PageTable::map_pages_gfp`] through a shared reference, for drivers
+    /// whose IOVA allocator already guarantees exclusive ranges (the DMA
+    /// API: `iommu_map()` callers own the IOVAs they map).
+    ///
+    /// # Safety
+    ///
+    /// For the duration of the call, no other map, unmap or lookup
+    /// (including [`PageTable::iova_to_phys`] and hardware-model walks) of
+    /// any IOVA in `[iova, iova + phys.len())` runs, on any thread; and the
+    /// call is not made from inside a callback of this table. (Maps and
+    /// unmaps of other ranges may run concurrently.)
+    pub unsafe fn map_pages_unchecked(
+        &self,
+        iova: u64,
+        phys: PhysRange<'d>,
+        pgsize: u64,
+        prot: Prot,
+        gfp: Gfp,
+    ) -> core::result::Result<(), MapError> {
+        // SAFETY: the caller holds the range exclusively (`# Safety`).
+        unsafe {
+            self.core
+                .map((0, self.core.last), iova, phys, pgsize, prot, gfp)
+        }
+    }
+
     /// Translates `iova`; `None` when it is not mapped or beyond ias.
+    #[must_use]
     pub fn iova_to_phys(&self, iova: u64) -> Option<u64> {
-        let mut phys = 0u64;
-        // SAFETY: `self.raw` is live; lookups are lock-free and safe with
-        // concurrent maps; no unmap can run while `&self` exists.
-        let ret = unsafe { b::ptcore_iova_to_phys(self.raw.as_ptr(), iova, &mut phys) };
-        (ret == 0).then_some(phys)
+        self.core.lookup(iova)
     }
 
     /// Starts a batch of unmaps. The batch holds the table exclusively; its
     /// [`UnmapBatch::sync`] or drop flushes the IOTLB, then frees the tables
     /// the unmaps removed.
-    pub fn unmap_batch(&mut self) -> UnmapBatch<'_, 'd, F, D> {
-        UnmapBatch { table: self }
+    pub fn unmap_batch(&mut self) -> UnmapBatch<'_, 'd, D> {
+        UnmapBatch {
+            core: &self.core,
+            gather: &mut self.gather,
+            start: 0,
+            last: self.core.last,
+        }
     }
 
     /// Unmaps `[iova, iova + len)` and flushes at once: a batch of one.
@@ -336,49 +614,80 @@ impl<'d, F: Format, D: Driver> PageTable<'d, F, D> {
         ret
     }
 
-    /// The raw table, for the hardware model of this crate.
-    #[cfg(feature = "model")]
-    pub(crate) fn raw(&self) -> *const b::ptcore_table {
-        self.raw.as_ptr()
+    /// A batch with its own gather for [`SharedBatch::unmap`], the `unsafe`
+    /// concurrent unmap of DMA-API drivers.
+    pub fn shared_batch(&self) -> SharedBatch<'_, 'd, D> {
+        SharedBatch {
+            core: &self.core,
+            gather: Gather::new(),
+        }
     }
 
-    fn sync_gather(&mut self) {
-        // SAFETY: `self.raw` is live and we hold it exclusively; the gather was
-        // only used with this table. ptcore flushes, then frees, then
-        // re-initialises the gather.
-        unsafe { b::ptcore_iotlb_sync(self.raw.as_ptr(), &mut self.gather) };
+    /// Runs `f` with the whole table as one [`Region`], to be split into
+    /// disjoint regions (with [`Region::split_at_mut`] or
+    /// [`Region::split_at`]) that may be used from different threads at
+    /// once, each with its own unmap batch.
+    ///
+    /// The regions cannot leave `f` (each call gets its own, fresh region
+    /// lifetime), so no driver callback can ever reach one. Every region is
+    /// synced when dropped, at the latest when `f` returns.
+    ///
+    /// Errors: `EOPNOTSUPP` for a table with
+    /// [`Features::FREE_EMPTY_TABLES`], whose unmaps may free tables outside
+    /// their range.
+    pub fn regions<R>(&mut self, f: impl for<'r> FnOnce(Region<'r, 'd, F, D>) -> R) -> Result<R> {
+        if self.core.features & Features::FREE_EMPTY_TABLES.bits() != 0 {
+            return Err(Error::EOPNOTSUPP);
+        }
+        let whole = Region {
+            core: &self.core,
+            gather: Gather::new(),
+            start: 0,
+            last: self.core.last,
+            _format: PhantomData,
+        };
+        Ok(f(whole))
     }
 }
 
-impl<F: Format, D: Driver> Drop for PageTable<'_, F, D> {
+/// Destroys the table when dropped, even while unwinding.
+struct DestroyGuard(NonNull<b::ptcore_table>);
+
+impl Drop for DestroyGuard {
     fn drop(&mut self) {
+        // SAFETY: the guard is made only by `PageTable::drop`, which owns the
+        // table, after which nothing uses it; every Rust gather of it has
+        // been synced (regions sync on drop, the table's own just before),
+        // and the driver was asked to flush the whole address space.
+        unsafe { b::ptcore_table_destroy(self.0.as_ptr()) };
+    }
+}
+
+impl<F: Format, D: IommuOps> Drop for PageTable<'_, F, D> {
+    fn drop(&mut self) {
+        // From here on the table is destroyed even if a callback panics.
+        let _destroy = DestroyGuard(self.core.raw);
         // Tables left on the gather by a leaked batch get their flush first.
-        if !gather_is_empty(&self.gather) {
-            self.sync_gather();
+        if !self.gather.is_empty() {
+            // SAFETY: we own the table; the gather is its own.
+            unsafe { self.core.sync(&mut self.gather) };
         }
         // Destruction frees every table: the IOTLB and walk caches must forget
-        // the whole address space first, even if the driver forgot to.
-        let ias = self.hw_info().ias();
-        let mut all = b::ptcore_gather {
+        // the whole input address space first, even if the driver forgot to.
+        let all = b::ptcore_gather {
             start: 0,
-            end: if ias >= 64 {
-                u64::MAX
-            } else {
-                (1u64 << ias) - 1
-            },
+            end: self.core.last,
+            pgsize: self.core.hw_info().pgsize_bitmap(),
             flags: b::PTCORE_GATHER_TABLES,
             ..Default::default()
         };
-        all.pgsize = self.hw_info().pgsize_bitmap();
-        self.driver.iotlb_flush(Flush::from_raw(&all));
-        // SAFETY: we own the table and nothing else uses it any more; the
-        // gather is empty, so no table is queued outside ptcore; the driver has
-        // just flushed everything the table translated.
-        unsafe { b::ptcore_table_destroy(self.raw.as_ptr()) };
+        self.core
+            .ops
+            .iotlb_flush(&Flush::new(&all, self.core.domain));
     }
 }
 
-impl<F: Format, D: Driver> core::fmt::Debug for PageTable<'_, F, D> {
+impl<F: Format, D: IommuOps> core::fmt::Debug for PageTable<'_, F, D> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("PageTable")
             .field("format", &F::NAME)
@@ -387,73 +696,255 @@ impl<F: Format, D: Driver> core::fmt::Debug for PageTable<'_, F, D> {
     }
 }
 
-/// A batch of unmaps on one table, holding it exclusively.
+/// An exclusive IOVA range `[start, last]` of a [`PageTable`], with its own
+/// unmap batch: the unit of concurrency.
 ///
-/// Every [`UnmapBatch::unmap`] removes mappings and records, in the table's
-/// `ptcore_gather`, the IOVA range the IOTLB must forget and the tables that
-/// became garbage. [`UnmapBatch::sync`] — or dropping the batch — calls
-/// [`Driver::iotlb_flush`] once for the whole batch and only then frees those
-/// tables. As long as the batch lives nothing else can use the table, and no
-/// safe code can reach the queued tables, so "flush before free" is a fact
-/// of the types. Even `core::mem::forget` on a batch only delays the flush:
-/// the next batch or the table's drop flushes before freeing.
-#[must_use = "dropping the batch flushes the IOTLB now; keep it to batch more unmaps, or call sync()"]
-pub struct UnmapBatch<'a, 'd, F: Format, D: Driver> {
-    table: &'a mut PageTable<'d, F, D>,
+/// Made by [`PageTable::regions`] and split like `slice::split_at_mut`;
+/// `Send` (move it to a thread) and `Sync` (lookups). Maps, unmaps and
+/// lookups outside the region are refused with `ERANGE` before C is called.
+/// Dropping the region syncs its batch.
+///
+/// Region boundaries need not be aligned to table spans: regions may share
+/// upper-level (and leaf) tables. They must be aligned to every leaf size
+/// mapped in the table so far (see [`Region::split_at_mut`]), so that no
+/// leaf straddles a boundary.
+pub struct Region<'r, 'd, F: Format, D: IommuOps> {
+    core: &'r Core<'d, D>,
+    gather: Gather,
+    start: u64,
+    last: u64,
+    _format: PhantomData<F>,
 }
 
-impl<F: Format, D: Driver> UnmapBatch<'_, '_, F, D> {
+impl<'r, 'd, F: Format, D: IommuOps> Region<'r, 'd, F, D> {
+    /// First IOVA of the region.
+    pub fn start(&self) -> u64 {
+        self.start
+    }
+
+    /// Last IOVA of the region (inclusive).
+    pub fn last(&self) -> u64 {
+        self.last
+    }
+
+    /// Whether `[iova, iova + len)` lies in the region.
+    pub fn contains(&self, iova: u64, len: u64) -> bool {
+        matches!(range_last(iova, len), Ok(l) if iova >= self.start && l <= self.last)
+    }
+
+    /// The table's hardware description.
+    #[must_use]
+    pub fn hw_info(&self) -> HwInfo {
+        self.core.hw_info()
+    }
+
+    /// A read-only view of the region (lookups, the hardware model).
+    #[must_use]
+    pub fn view(&self) -> TableView<'_> {
+        self.core.view(self.start, self.last)
+    }
+
+    /// Splits at `mid` into `[start, mid)` and `[mid, last]`, which borrow
+    /// this region (usable again once they are gone). The halves start with
+    /// empty batches; this region's pending batch stays with it.
+    ///
+    /// Errors: `EINVAL` when `mid` is not strictly inside the region or not
+    /// aligned to the largest leaf size ever mapped in the table (the
+    /// granule, for a table that only ever mapped granule-sized pages).
+    pub fn split_at_mut(
+        &mut self,
+        mid: u64,
+    ) -> Result<(Region<'_, 'd, F, D>, Region<'_, 'd, F, D>)> {
+        self.core.check_split(self.start, self.last, mid)?;
+        Ok((
+            Region {
+                core: self.core,
+                gather: Gather::new(),
+                start: self.start,
+                last: mid - 1,
+                _format: PhantomData,
+            },
+            Region {
+                core: self.core,
+                gather: Gather::new(),
+                start: mid,
+                last: self.last,
+                _format: PhantomData,
+            },
+        ))
+    }
+
+    /// Splits at `mid` like [`Region::split_at_mut`], consuming the region:
+    /// its batch is synced first. On error the region comes back unchanged.
+    pub fn split_at(self, mid: u64) -> core::result::Result<(Self, Self), (Self, Error)> {
+        if let Err(e) = self.core.check_split(self.start, self.last, mid) {
+            return Err((self, e));
+        }
+        let (core, start, last) = (self.core, self.start, self.last);
+        drop(self); // syncs
+        Ok((
+            Region {
+                core,
+                gather: Gather::new(),
+                start,
+                last: mid - 1,
+                _format: PhantomData,
+            },
+            Region {
+                core,
+                gather: Gather::new(),
+                start: mid,
+                last,
+                _format: PhantomData,
+            },
+        ))
+    }
+
+    /// Maps `phys` at `iova` (see [`PageTable::map_pages`]); `ERANGE` when
+    /// `[iova, iova + phys.len())` is not inside the region.
+    pub fn map_pages(
+        &mut self,
+        iova: u64,
+        phys: PhysRange<'d>,
+        pgsize: u64,
+        prot: Prot,
+    ) -> core::result::Result<(), MapError> {
+        self.map_pages_gfp(iova, phys, pgsize, prot, Gfp::KERNEL)
+    }
+
+    /// [`Region::map_pages`] with allocation flags.
+    pub fn map_pages_gfp(
+        &mut self,
+        iova: u64,
+        phys: PhysRange<'d>,
+        pgsize: u64,
+        prot: Prot,
+        gfp: Gfp,
+    ) -> core::result::Result<(), MapError> {
+        // SAFETY: `&mut self` holds `[start, last]` exclusively (regions never
+        // overlap), the range is checked to lie inside it before C is called,
+        // and no callback can reach a region.
+        unsafe {
+            self.core
+                .map((self.start, self.last), iova, phys, pgsize, prot, gfp)
+        }
+    }
+
+    /// Translates `iova`: `ENOENT` when not mapped, `ERANGE` outside the
+    /// region.
+    pub fn iova_to_phys(&self, iova: u64) -> Result<u64> {
+        if iova < self.start || iova > self.last {
+            return Err(Error::ERANGE);
+        }
+        self.core.lookup(iova).ok_or(Error::ENOENT)
+    }
+
+    /// Starts a batch of unmaps in the region's own gather.
+    pub fn unmap_batch(&mut self) -> UnmapBatch<'_, 'd, D> {
+        UnmapBatch {
+            core: self.core,
+            gather: &mut self.gather,
+            start: self.start,
+            last: self.last,
+        }
+    }
+
+    /// Unmaps `[iova, iova + len)` and syncs: a batch of one.
+    pub fn unmap(&mut self, iova: u64, len: u64) -> core::result::Result<u64, UnmapError> {
+        let mut batch = self.unmap_batch();
+        let ret = batch.unmap(iova, len);
+        batch.sync();
+        ret
+    }
+}
+
+impl<F: Format, D: IommuOps> Drop for Region<'_, '_, F, D> {
+    fn drop(&mut self) {
+        if !self.gather.is_empty() {
+            // SAFETY: the gather was only used for unmaps inside this
+            // region, which we hold exclusively.
+            unsafe { self.core.sync(&mut self.gather) };
+        }
+    }
+}
+
+impl<F: Format, D: IommuOps> core::fmt::Debug for Region<'_, '_, F, D> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Region")
+            .field("format", &F::NAME)
+            .field("start", &format_args!("{:#x}", self.start))
+            .field("last", &format_args!("{:#x}", self.last))
+            .finish()
+    }
+}
+
+/// A batch of unmaps in one gather: of a whole table (from
+/// [`PageTable::unmap_batch`]) or of a region ([`Region::unmap_batch`]).
+///
+/// Every [`UnmapBatch::unmap`] removes mappings and records, in the gather,
+/// the IOVA range the IOTLB must forget and the tables that became garbage.
+/// [`UnmapBatch::sync`] — or dropping the batch — calls
+/// [`IommuOps::iotlb_flush`] once for the whole batch and only then frees
+/// those tables. The batch holds its table or region exclusively, and no
+/// safe code can reach the queued tables, so "flush before free" is a fact
+/// of the types. `core::mem::forget` on a batch only delays the flush: the
+/// gather stays with its owner, whose next batch or drop flushes before
+/// freeing.
+#[must_use = "dropping the batch flushes the IOTLB now; keep it to batch more unmaps, or call sync()"]
+pub struct UnmapBatch<'a, 'd, D: IommuOps> {
+    core: &'a Core<'d, D>,
+    gather: &'a mut Gather,
+    start: u64,
+    last: u64,
+}
+
+impl<'d, D: IommuOps> UnmapBatch<'_, 'd, D> {
     /// Removes the mappings in `[iova, iova + len)` (see `ptcore_unmap`):
     /// returns the bytes removed, which can exceed `len` when the range ends
     /// inside a large leaf (never split: removed whole).
     ///
     /// Errors, with the bytes removed before them: `EINVAL` for `len` 0, for
     /// `iova` inside a leaf (nothing removed), or at the first hole (the part
-    /// before it removed and gathered); `EOVERFLOW`; `ERANGE`.
+    /// before it removed and gathered); `EOVERFLOW`; `ERANGE` (beyond ias, or
+    /// outside the region; nothing removed).
     pub fn unmap(&mut self, iova: u64, len: u64) -> core::result::Result<u64, UnmapError> {
-        let mut unmapped = 0u64;
-        // SAFETY: the table is live and held exclusively through `&mut`; the
-        // gather belongs to it. Tables removed go on the gather and stay
-        // allocated until `ptcore_iotlb_sync` after the flush.
-        let ret = unsafe {
-            b::ptcore_unmap(
-                self.table.raw.as_ptr(),
-                iova,
-                len,
-                &mut self.table.gather,
-                &mut unmapped,
-            )
-        };
-        match to_result(ret) {
-            Ok(()) => Ok(unmapped),
-            Err(error) => Err(UnmapError { unmapped, error }),
+        // SAFETY: the batch holds its table or region exclusively, and the
+        // range is checked against its bounds before C is called.
+        unsafe {
+            self.core
+                .unmap((self.start, self.last), self.gather, iova, len)
         }
     }
 
-    /// Kernel-style unmap of `pgcount` pages of `pgsize`: the bytes removed
-    /// (0 on invalid arguments).
-    pub fn unmap_pages(&mut self, iova: u64, pgsize: u64, pgcount: u64) -> u64 {
-        // SAFETY: as for `unmap`.
-        unsafe {
-            b::ptcore_unmap_pages(
-                self.table.raw.as_ptr(),
-                iova,
-                pgsize,
-                pgcount,
-                &mut self.table.gather,
-            )
-        }
+    /// Kernel-style unmap of `pgcount` pages of `pgsize`: the bytes removed,
+    /// or the error with the bytes removed before it (`EOVERFLOW` when the
+    /// product overflows).
+    pub fn unmap_pages(
+        &mut self,
+        iova: u64,
+        pgsize: u64,
+        pgcount: u64,
+    ) -> core::result::Result<u64, UnmapError> {
+        let len = pgsize.checked_mul(pgcount).ok_or(UnmapError {
+            unmapped: 0,
+            error: Error::EOVERFLOW,
+        })?;
+        self.unmap(iova, len)
     }
 
     /// What the flush will cover so far (`None` when nothing is gathered).
-    pub fn pending(&self) -> Option<&Flush> {
-        let g = &self.table.gather;
-        (g.start <= g.end).then(|| Flush::from_raw(g))
+    #[must_use]
+    pub fn pending(&self) -> Option<Flush<'_, D::Domain>> {
+        self.gather
+            .has_range()
+            .then(|| Flush::new(&self.gather.0, self.core.domain))
     }
 
-    /// The table, for lookups while the batch is open.
-    pub fn table(&self) -> &PageTable<'_, F, D> {
-        self.table
+    /// A read-only view of what the batch holds, for lookups (and the
+    /// hardware model) while the batch is open.
+    #[must_use]
+    pub fn view(&self) -> TableView<'_> {
+        self.core.view(self.start, self.last)
     }
 
     /// Flushes the IOTLB for everything gathered, then frees the removed
@@ -463,8 +954,125 @@ impl<F: Format, D: Driver> UnmapBatch<'_, '_, F, D> {
     }
 }
 
-impl<F: Format, D: Driver> Drop for UnmapBatch<'_, '_, F, D> {
+impl<D: IommuOps> Drop for UnmapBatch<'_, '_, D> {
     fn drop(&mut self) {
-        self.table.sync_gather();
+        // SAFETY: the gather was only used for unmaps this batch's owner held
+        // exclusively.
+        unsafe { self.core.sync(self.gather) };
+    }
+}
+
+/// A gather of its own for concurrent, `unsafe` unmaps through a shared
+/// [`PageTable`] (DMA-API drivers). Sync or drop flushes, then frees.
+#[must_use = "dropping the batch flushes the IOTLB now; keep it to batch more unmaps, or call sync()"]
+pub struct SharedBatch<'a, 'd, D: IommuOps> {
+    core: &'a Core<'d, D>,
+    gather: Gather,
+}
+
+impl<D: IommuOps> SharedBatch<'_, '_, D> {
+    /// Removes the mappings in `[iova, iova + len)` into this batch (see
+    /// [`UnmapBatch::unmap`]).
+    ///
+    /// # Safety
+    ///
+    /// For the duration of the call, and until this batch has synced, no
+    /// other map, unmap or lookup (including [`PageTable::iova_to_phys`] and
+    /// hardware-model walks) of any IOVA in `[iova, iova + len)` runs, on any
+    /// thread; every leaf the range touches lies wholly inside IOVAs the
+    /// caller owns (an unmap removes a leaf whole); the table does not have
+    /// [`Features::FREE_EMPTY_TABLES`]; and the call is not made from inside
+    /// a callback of this table.
+    pub unsafe fn unmap(&mut self, iova: u64, len: u64) -> core::result::Result<u64, UnmapError> {
+        // SAFETY: the caller holds the range exclusively (`# Safety`).
+        unsafe {
+            self.core
+                .unmap((0, self.core.last), &mut self.gather, iova, len)
+        }
+    }
+
+    /// Flushes, then frees the removed tables (same as dropping the batch).
+    pub fn sync(self) {}
+}
+
+impl<D: IommuOps> Drop for SharedBatch<'_, '_, D> {
+    fn drop(&mut self) {
+        if !self.gather.is_empty() {
+            // SAFETY: the gather holds only what this batch's unmaps removed,
+            // whose callers hold those ranges until now (`unmap`'s contract).
+            unsafe { self.core.sync(&mut self.gather) };
+        }
+    }
+}
+
+/// A read-only view of a table, or of the IOVAs of one region or batch:
+/// lookups and the hardware model's walks.
+///
+/// # Invariants
+///
+/// `raw` is live for `'a`, and for `'a` no operation that frees a table
+/// translating an IOVA in `[start, last]` can run (the view was made from a
+/// `&PageTable`, `&Region` or `&UnmapBatch` that holds those IOVAs).
+#[derive(Clone, Copy)]
+pub struct TableView<'a> {
+    raw: NonNull<b::ptcore_table>,
+    hw: HwInfo,
+    start: u64,
+    last: u64,
+    _borrow: PhantomData<&'a ()>,
+}
+
+// SAFETY: a view only offers lock-free lookups and reads of table memory
+// that stays allocated for `'a` (type invariant), from any thread.
+unsafe impl Send for TableView<'_> {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for TableView<'_> {}
+
+impl<'a> TableView<'a> {
+    /// The table's hardware description.
+    pub fn hw_info(&self) -> HwInfo {
+        self.hw
+    }
+
+    /// Whether the view covers `iova`.
+    pub fn covers(&self, iova: u64) -> bool {
+        iova >= self.start && iova <= self.last
+    }
+
+    /// Translates `iova`; `None` when not mapped or not covered by the view.
+    #[must_use]
+    pub fn iova_to_phys(&self, iova: u64) -> Option<u64> {
+        if !self.covers(iova) {
+            return None;
+        }
+        let mut phys = 0u64;
+        // SAFETY: `raw` is live and `iova` is held against unmaps for `'a`
+        // (type invariant); lookups are lock-free.
+        let ret = unsafe { b::ptcore_iova_to_phys(self.raw.as_ptr(), iova, &mut phys) };
+        (ret == 0).then_some(phys)
+    }
+
+    /// The raw table, for the hardware model.
+    #[cfg(feature = "model")]
+    pub(crate) fn raw(&self) -> *const b::ptcore_table {
+        self.raw.as_ptr()
+    }
+}
+
+impl<'a, F: Format, D: IommuOps> From<&'a PageTable<'_, F, D>> for TableView<'a> {
+    fn from(pt: &'a PageTable<'_, F, D>) -> Self {
+        pt.view()
+    }
+}
+
+impl<'a, F: Format, D: IommuOps> From<&'a Region<'_, '_, F, D>> for TableView<'a> {
+    fn from(r: &'a Region<'_, '_, F, D>) -> Self {
+        r.view()
+    }
+}
+
+impl<'a, D: IommuOps> From<&'a UnmapBatch<'_, '_, D>> for TableView<'a> {
+    fn from(b: &'a UnmapBatch<'_, '_, D>) -> Self {
+        b.view()
     }
 }

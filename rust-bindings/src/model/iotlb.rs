@@ -2,7 +2,7 @@
 //! An IOTLB with a walk cache, in front of the hardware walker.
 
 use super::{walk, Access, Fault, Walk};
-use crate::{Driver, Format, PageTable};
+use crate::TableView;
 use std::vec::Vec;
 
 /// A cached translation: one leaf.
@@ -70,9 +70,9 @@ impl Iotlb {
     /// Translates a device access: from the cache, or by a walk whose result
     /// is then cached. `roots` are the root addresses the device registers
     /// hold.
-    pub fn translate<F: Format, D: Driver>(
+    pub fn translate<'a>(
         &mut self,
-        pt: &PageTable<'_, F, D>,
+        table: impl Into<TableView<'a>>,
         roots: &[u64],
         iova: u64,
         access: Access,
@@ -89,7 +89,7 @@ impl Iotlb {
             }
             None => {
                 self.stats.walks += 1;
-                let w = match walk(pt, roots, iova) {
+                let w = match walk(table, roots, iova) {
                     Ok(w) => w,
                     Err(f) => {
                         self.stats.faults += 1;

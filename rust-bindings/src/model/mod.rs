@@ -13,16 +13,25 @@
 //!   points into a table: a table freed while that is true is the
 //!   use-after-free that "flush before free" prevents.
 //!
+//! - [`DmaAllocator`]: simulated physical memory for devices, handing out
+//!   [`crate::PhysRange`]s (the sample drivers' scatter lists come from it).
+//! - [`SpinLock`]: a lock that never sleeps, for driver callbacks (which may
+//!   run in atomic context in the kernel).
+//!
 //! Reading table memory needs `unsafe` (`ptcore_phys_to_virt` and a raw
 //! load); it is wrapped here, and sound because a walk only starts at one of
 //! the table's own roots, follows table entries ptcore wrote, stays inside each
-//! table's bounds, and runs under `&PageTable`, which excludes every operation
-//! that frees table memory.
+//! table's bounds, and walks only IOVAs that its [`crate::TableView`] holds
+//! against unmaps (a `&PageTable`, or a `&Region` containing the IOVA).
 
+mod dma;
 mod iotlb;
+mod spin;
 mod walk;
 
+pub use dma::{DmaAllocator, DmaBuffer};
 pub use iotlb::{Iotlb, IotlbStats};
+pub use spin::{SpinGuard, SpinLock};
 pub use walk::{geometry, walk, Geometry, TableVisit, Walk};
 
 /// A device access.
@@ -42,6 +51,12 @@ pub enum Fault {
     BadRoot {
         /// The address the device used (0 when no TTBR covers the IOVA).
         root: u64,
+    },
+    /// The view the walk was given does not hold this IOVA (it belongs to
+    /// another region): the model does not walk it.
+    NotHeld {
+        /// The IOVA.
+        iova: u64,
     },
     /// The IOVA is beyond the input address size.
     AddressSize {
@@ -76,6 +91,7 @@ impl core::fmt::Display for Fault {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match *self {
             Fault::BadRoot { root } => write!(f, "bad root table {root:#x}"),
+            Fault::NotHeld { iova } => write!(f, "{iova:#x} is not held by this view"),
             Fault::AddressSize { iova } => write!(f, "address size fault at {iova:#x}"),
             Fault::Geometry => write!(f, "table geometry differs from the architecture"),
             Fault::Translation { iova, level } => {

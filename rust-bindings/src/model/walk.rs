@@ -10,7 +10,7 @@
 
 use super::Fault;
 use crate::bindings as b;
-use crate::{Driver, Format, HwInfo, PageTable};
+use crate::{HwInfo, TableView};
 use core::marker::PhantomData;
 use core::sync::atomic::{AtomicU64, Ordering};
 
@@ -128,18 +128,19 @@ impl Walk {
 ///
 /// # Invariants
 ///
-/// `raw` is a live `ptcore_table`, and for `'a` no operation that frees table
-/// memory can run on it (it was created from a `&'a PageTable`).
+/// `raw` is a live `ptcore_table`, and for `'a` no operation can run that
+/// frees a table translating an IOVA the view covers (it was created from a
+/// [`TableView<'a>`], whose invariant that is).
 struct TableMem<'a> {
     raw: *const b::ptcore_table,
     _borrow: PhantomData<&'a ()>,
 }
 
 impl<'a> TableMem<'a> {
-    fn new<F: Format, D: Driver>(pt: &'a PageTable<'_, F, D>) -> Self {
-        // INVARIANT: `pt` is live for `'a`; freeing needs `&mut PageTable`.
+    fn new(view: &TableView<'a>) -> Self {
+        // INVARIANT: the view's own invariant.
         TableMem {
-            raw: pt.raw(),
+            raw: view.raw(),
             _borrow: PhantomData,
         }
     }
@@ -150,14 +151,16 @@ impl<'a> TableMem<'a> {
     ///
     /// `table` is the physical address of a table of this page table that is
     /// live (a root, or reached through table entries from a root during this
-    /// borrow), and `index` is below its number of entries.
+    /// borrow, walking an IOVA the view covers), and `index` is below its
+    /// number of entries.
     unsafe fn load(&self, table: u64, index: u64) -> u64 {
         // SAFETY: `self.raw` is live (type invariant) and `table` is one of its
         // tables (caller), so ptcore_phys_to_virt gives its CPU address.
         let base = unsafe { b::ptcore_phys_to_virt(self.raw, table) } as *mut u64;
         // SAFETY: `index` is inside the table (caller), which is 8-byte
         // aligned table memory that stays allocated for `'a` (type invariant):
-        // ptcore frees tables only under `&mut PageTable`. ptcore writes
+        // only unmaps free tables, and none can run on the IOVAs the view
+        // covers, so none of the tables on their walks. ptcore writes
         // entries with atomic 64-bit stores, so an atomic load is race-free
         // even against concurrent maps.
         unsafe { AtomicU64::from_ptr(base.add(index as usize)).load(Ordering::Acquire) }
@@ -178,16 +181,18 @@ const fn mask(bits: i32) -> u64 {
 /// addresses the device registers hold: one for ARM, one per TTBR for DART.
 ///
 /// A root that is not one of the table's own roots faults with
-/// [`Fault::BadRoot`] (the model never reads memory it cannot vouch for).
-/// Access permissions are reported in the [`Walk`], not checked.
-pub fn walk<F: Format, D: Driver>(
-    pt: &PageTable<'_, F, D>,
-    roots: &[u64],
-    iova: u64,
-) -> Result<Walk, Fault> {
-    let hw = pt.hw_info();
+/// [`Fault::BadRoot`], and an IOVA the view does not cover (another
+/// region's) with [`Fault::NotHeld`]: the model never reads memory it cannot
+/// vouch for. Access permissions are reported in the [`Walk`], not checked.
+///
+/// `table` is a [`TableView`] or anything that gives one: `&PageTable`,
+/// `&Region`, `&UnmapBatch`.
+pub fn walk<'a>(table: impl Into<TableView<'a>>, roots: &[u64], iova: u64) -> Result<Walk, Fault> {
+    let view = table.into();
+    let hw = view.hw_info();
+    let format = hw.format();
     let g = hw.granule_lg2();
-    let geo = geometry(F::ID, hw.ias(), g).ok_or(Fault::Geometry)?;
+    let geo = geometry(format, hw.ias(), g).ok_or(Fault::Geometry)?;
     if geo.levels != hw.levels()
         || geo.start_level != hw.start_level()
         || geo.n_roots as usize != hw.roots().len()
@@ -197,7 +202,10 @@ pub fn walk<F: Format, D: Driver>(
     if u32::from(hw.ias()) < 64 && iova >> hw.ias() != 0 {
         return Err(Fault::AddressSize { iova });
     }
-    let mem = TableMem::new(pt);
+    if !view.covers(iova) {
+        return Err(Fault::NotHeld { iova });
+    }
+    let mem = TableMem::new(&view);
     let mut w = Walk {
         iova,
         pa: 0,
@@ -208,7 +216,7 @@ pub fn walk<F: Format, D: Driver>(
         visits: [TableVisit::default(); 5],
         n_visits: 0,
     };
-    match F::ID {
+    match format {
         b::ptcore_format_PTCORE_FMT_ARM64_LPAE_S1 | b::ptcore_format_PTCORE_FMT_ARM64_LPAE_S2 => {
             walk_arm(
                 &mem,
@@ -216,7 +224,7 @@ pub fn walk<F: Format, D: Driver>(
                 &geo,
                 roots,
                 &mut w,
-                F::ID == b::ptcore_format_PTCORE_FMT_ARM64_LPAE_S2,
+                format == b::ptcore_format_PTCORE_FMT_ARM64_LPAE_S2,
             )?
         }
         _ => walk_dart(
@@ -225,7 +233,7 @@ pub fn walk<F: Format, D: Driver>(
             &geo,
             roots,
             &mut w,
-            F::ID == b::ptcore_format_PTCORE_FMT_APPLE_DART2,
+            format == b::ptcore_format_PTCORE_FMT_APPLE_DART2,
         )?,
     }
     Ok(w)

@@ -9,8 +9,8 @@
 
 use ptcore::model::{self as hw, Access, Fault, Iotlb};
 use ptcore::{
-    AppleDart, AppleDart2, ArmLpaeS1, ArmLpaeS2, Config, Driver, Error, Features, Flush, Format,
-    MapError, PageTable, Prot, TableBlock, UnmapError,
+    AppleDart, AppleDart2, ArmLpaeS1, ArmLpaeS2, Config, Error, Features, Flush, Format, Gfp,
+    IommuOps, MapError, PageTable, PhysRange, Prot, TableBlock, TableView, UnmapError,
 };
 use std::string::String;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -202,21 +202,23 @@ impl Recorder {
 
     /// The device accesses `iova` through the IOTLB, using the table's roots
     /// as its registers.
-    pub fn dma<F: Format>(
+    pub fn dma<'a>(
         &self,
-        pt: &PageTable<'_, F, Recorder>,
+        table: impl Into<TableView<'a>>,
         iova: u64,
         access: Access,
     ) -> Result<u64, Fault> {
-        let hw = pt.hw_info();
+        let view = table.into();
+        let hw = view.hw_info();
         self.iotlb
             .lock()
             .unwrap()
-            .translate(pt, hw.roots(), iova, access)
+            .translate(view, hw.roots(), iova, access)
     }
 }
 
-impl Driver for Recorder {
+impl IommuOps for Recorder {
+    type Domain = ();
     const TABLE_MEMORY_HOOKS: bool = true;
 
     fn iotlb_flush(&self, f: &Flush) {
@@ -232,7 +234,7 @@ impl Driver for Recorder {
             .invalidate_range(f.start(), f.last(), !f.tables_removed());
     }
 
-    fn alloc_table(&self, size: usize, gfp: u32) -> Option<TableBlock> {
+    fn alloc_table(&self, _: &(), size: usize, gfp: Gfp) -> Option<TableBlock> {
         if self.budget.load(Ordering::SeqCst) == 0 {
             return None;
         }
@@ -247,7 +249,7 @@ impl Driver for Recorder {
         Some(block)
     }
 
-    fn free_table(&self, block: TableBlock) {
+    fn free_table(&self, _: &(), block: TableBlock) {
         if self.iotlb.lock().unwrap().caches_table(block.phys()) {
             self.stale_frees.fetch_add(1, Ordering::SeqCst);
         }
@@ -256,12 +258,20 @@ impl Driver for Recorder {
     }
 }
 
+/// A physical range for the simulated devices of the tests.
+pub fn ph(start: u64, pgsize: u64, count: u64) -> PhysRange<'static> {
+    // SAFETY: the tests' devices are models that never access memory, and
+    // the tests only ask the C core to check the addresses.
+    unsafe { PhysRange::new(start, pgsize.wrapping_mul(count)) }
+}
+
 /// A driver with no table-memory hooks: the built-in allocator directly.
 pub struct Plain {
     pub flushes: AtomicU64,
 }
 
-impl Driver for Plain {
+impl IommuOps for Plain {
+    type Domain = ();
     fn iotlb_flush(&self, _f: &Flush) {
         self.flushes.fetch_add(1, Ordering::SeqCst);
     }
@@ -270,12 +280,13 @@ impl Driver for Plain {
 /// A driver for a walker that does not snoop caches (its sync_table does nothing here).
 pub struct Incoherent;
 
-impl Driver for Incoherent {
+impl IommuOps for Incoherent {
+    type Domain = ();
     const SYNC_TABLE: bool = true;
 
     fn iotlb_flush(&self, _f: &Flush) {}
 
-    fn sync_table(&self, _va: usize, _len: usize) {}
+    fn sync_table(&self, _: &(), _va: usize, _len: usize) {}
 }
 
 fn s1_4k() -> Config<ArmLpaeS1> {
@@ -490,35 +501,41 @@ mod map {
 
     pub fn map_errors() -> TestResult {
         let d = Recorder::new();
-        let pt = check!(PageTable::new(&s1_4k(), &d));
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
         let einval = |mapped| {
             Err(MapError {
                 mapped,
                 error: Error::EINVAL,
             })
         };
-        ensure_eq!(pt.map_pages(0, 0, 0x3000, 1, RW), einval(0));
-        ensure_eq!(pt.map_pages(0, 0, K4, 0, RW), einval(0));
-        ensure_eq!(pt.map_pages(0x800, 0, K4, 1, RW), einval(0));
-        ensure_eq!(pt.map_pages(0, 0x800, K4, 1, RW), einval(0));
-        ensure_eq!(pt.map_pages(M2 + K4, 0, M2, 1, RW), einval(0));
+        ensure_eq!(pt.map_pages(0, ph(0, 0x3000, 1), 0x3000, RW), einval(0));
+        ensure_eq!(pt.map_pages(0, ph(0, K4, 0), K4, RW), einval(0));
+        ensure_eq!(pt.map_pages(0x800, ph(0, K4, 1), K4, RW), einval(0));
+        ensure_eq!(pt.map_pages(0, ph(0x800, K4, 1), K4, RW), einval(0));
+        ensure_eq!(pt.map_pages(M2 + K4, ph(0, M2, 1), M2, RW), einval(0));
         ensure_eq!(
-            pt.map_pages(0, 0, K4, 1, Prot::CACHE | Prot::NOEXEC),
+            pt.map_pages(0, ph(0, K4, 1), K4, Prot::CACHE | Prot::NOEXEC),
             einval(0)
         );
         let erange = Err(MapError {
             mapped: 0,
             error: Error::ERANGE,
         });
-        ensure_eq!(pt.map_pages(1 << 48, 0, K4, 1, RW), erange);
-        ensure_eq!(pt.map_pages((1 << 48) - K4, 0, K4, 2, RW), erange);
-        ensure_eq!(pt.map_pages(0, 1 << 48, K4, 1, RW), erange);
+        ensure_eq!(pt.map_pages(1 << 48, ph(0, K4, 1), K4, RW), erange);
+        ensure_eq!(pt.map_pages((1 << 48) - K4, ph(0, K4, 2), K4, RW), erange);
+        ensure_eq!(pt.map_pages(0, ph(1 << 48, K4, 1), K4, RW), erange);
         let eoverflow = Err(MapError {
             mapped: 0,
             error: Error::EOVERFLOW,
         });
-        ensure_eq!(pt.map_pages(u64::MAX - K4 + 1, 0, K4, 2, RW), eoverflow);
-        ensure_eq!(pt.map_pages(0, u64::MAX - K4 + 1, K4, 2, RW), eoverflow);
+        ensure_eq!(
+            pt.map_pages(u64::MAX - K4 + 1, ph(0, K4, 2), K4, RW),
+            eoverflow
+        );
+        ensure_eq!(
+            pt.map_pages(0, ph(u64::MAX - K4 + 1, K4, 2), K4, RW),
+            eoverflow
+        );
         // Nothing was written: no table below the root, nothing translates.
         ensure_eq!(d.allocs.load(Ordering::SeqCst), 1);
         ensure_eq!(pt.iova_to_phys(0), None);
@@ -529,9 +546,9 @@ mod map {
 
     pub fn map_partial_eaddrinuse() -> TestResult {
         let d = Recorder::new();
-        let pt = check!(PageTable::new(&s1_4k(), &d));
-        check!(pt.map_pages(0x10000, 0x8000_0000, K4, 4, RW));
-        let r = pt.map_pages(0xc000, 0x9000_0000, K4, 8, RW);
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        check!(pt.map_pages(0x10000, ph(0x8000_0000, K4, 4), K4, RW));
+        let r = pt.map_pages(0xc000, ph(0x9000_0000, K4, 8), K4, RW);
         ensure_eq!(
             r,
             Err(MapError {
@@ -549,14 +566,13 @@ mod map {
         ensure_eq!(pt.iova_to_phys(0x14000), None);
         // A table that holds leaves is never replaced by a block.
         ensure_eq!(
-            pt.map_pages(0, 0, M2, 1, RW),
+            pt.map_pages(0, ph(0, M2, 1), M2, RW),
             Err(MapError {
                 mapped: 0,
                 error: Error::EADDRINUSE
             })
         );
         // The caller can unmap what the failed call mapped.
-        let mut pt = pt;
         ensure_eq!(pt.unmap(0xc000, 0x4000), Ok(0x4000));
         ensure_eq!(pt.iova_to_phys(0xc000), None);
         Ok(())
@@ -565,11 +581,11 @@ mod map {
     pub fn map_partial_enomem() -> TestResult {
         let d = Recorder::new();
         let mut pt = check!(PageTable::new(&s1_4k(), &d));
-        check!(pt.map_pages(0, 0x1000_0000, K4, 1, RW));
+        check!(pt.map_pages(0, ph(0x1000_0000, K4, 1), K4, RW));
         // [2M - 8K, 2M) lies in the existing level-3 table; 2M and up needs a
         // new one, which the driver refuses.
         d.budget.store(0, Ordering::SeqCst);
-        let r = pt.map_pages(M2 - 2 * K4, 0x2000_0000, K4, 4, RW);
+        let r = pt.map_pages(M2 - 2 * K4, ph(0x2000_0000, K4, 4), K4, RW);
         ensure_eq!(
             r,
             Err(MapError {
@@ -580,7 +596,7 @@ mod map {
         ensure_eq!(pt.iova_to_phys(M2 - K4), Some(0x2000_1000));
         ensure_eq!(pt.iova_to_phys(M2), None);
         d.budget.store(-1, Ordering::SeqCst);
-        check!(pt.map_pages(M2, 0x2000_2000, K4, 2, RW));
+        check!(pt.map_pages(M2, ph(0x2000_2000, K4, 2), K4, RW));
         ensure_eq!(pt.iova_to_phys(M2 + K4), Some(0x2000_3000));
         ensure_eq!(pt.unmap(M2 - 2 * K4, 4 * K4), Ok(4 * K4));
         Ok(())
@@ -588,10 +604,10 @@ mod map {
 
     pub fn iova_to_phys_offsets() -> TestResult {
         let d = Recorder::new();
-        let pt = check!(PageTable::new(&s1_4k(), &d));
-        check!(pt.map_pages(G1, 0x4000_0000, G1, 1, RW));
-        check!(pt.map_pages(M2, 0x8040_0000, M2, 1, Prot::READ));
-        check!(pt.map_pages(0x5000, 0x1234_5000, K4, 1, Prot::WRITE));
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        check!(pt.map_pages(G1, ph(0x4000_0000, G1, 1), G1, RW));
+        check!(pt.map_pages(M2, ph(0x8040_0000, M2, 1), M2, Prot::READ));
+        check!(pt.map_pages(0x5000, ph(0x1234_5000, K4, 1), K4, Prot::WRITE));
         ensure_eq!(pt.iova_to_phys(G1 + 0x1234_5678), Some(0x5234_5678));
         ensure_eq!(pt.iova_to_phys(M2 + 0x1_2345), Some(0x8041_2345));
         ensure_eq!(pt.iova_to_phys(0x5fff), Some(0x1234_5fff));
@@ -605,26 +621,37 @@ mod map {
         let mut pt = check!(PageTable::new(&s1_4k(), &d));
         let threads = 4u64;
         let per = 64u64;
-        // Disjoint ranges that share the level-1 and level-2 tables: the
+        // Disjoint regions that share the level-1 and level-2 tables: the
         // threads race to install them.
-        let results: Vec<Result<(), MapError>> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
-                .map(|t| {
-                    let pt = &pt;
-                    s.spawn(move || {
-                        for i in 0..per {
-                            let iova = t * M2 + i * K4;
-                            pt.map_pages(iova, 0x4000_0000 + iova, K4, 1, RW)?;
-                        }
-                        Ok(())
+        let results: Vec<Result<(), MapError>> = check!(pt.regions(|whole| {
+            let mut regions = Vec::new();
+            let mut rest = whole;
+            for t in 1..threads {
+                let (r, next) = rest.split_at(t * M2).map_err(|(_, e)| e).unwrap();
+                regions.push(r);
+                rest = next;
+            }
+            regions.push(rest);
+            std::thread::scope(|s| {
+                let handles: Vec<_> = regions
+                    .into_iter()
+                    .enumerate()
+                    .map(|(t, mut r)| {
+                        s.spawn(move || {
+                            for i in 0..per {
+                                let iova = t as u64 * M2 + i * K4;
+                                r.map_pages(iova, ph(0x4000_0000 + iova, K4, 1), K4, RW)?;
+                            }
+                            Ok(())
+                        })
                     })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("thread"))
-                .collect()
-        });
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("thread"))
+                    .collect()
+            })
+        }));
         for r in results {
             check!(r);
         }
@@ -651,7 +678,7 @@ mod unmap {
     pub fn unmap_errors() -> TestResult {
         let d = Recorder::new();
         let mut pt = check!(PageTable::new(&s1_4k(), &d));
-        check!(pt.map_pages(0, 0, K4, 4, RW));
+        check!(pt.map_pages(0, ph(0, K4, 4), K4, RW));
         let mut b = pt.unmap_batch();
         ensure_eq!(
             b.unmap(0, 0),
@@ -681,7 +708,13 @@ mod unmap {
                 error: Error::EOVERFLOW
             })
         );
-        ensure_eq!(b.unmap_pages(0, K4, u64::MAX), 0);
+        ensure_eq!(
+            b.unmap_pages(0, K4, u64::MAX),
+            Err(UnmapError {
+                unmapped: 0,
+                error: Error::EOVERFLOW
+            })
+        );
         ensure!(b.pending().is_none(), "argument errors gather nothing");
         b.sync();
         ensure_eq!(d.flushes(), 0);
@@ -692,8 +725,8 @@ mod unmap {
     pub fn unmap_hole_keeps_prefix() -> TestResult {
         let d = Recorder::new();
         let mut pt = check!(PageTable::new(&s1_4k(), &d));
-        check!(pt.map_pages(0x10000, 0x10000, K4, 4, RW));
-        check!(pt.map_pages(0x16000, 0x16000, K4, 2, RW));
+        check!(pt.map_pages(0x10000, ph(0x10000, K4, 4), K4, RW));
+        check!(pt.map_pages(0x16000, ph(0x16000, K4, 2), K4, RW));
         let mut b = pt.unmap_batch();
         ensure_eq!(
             b.unmap(0x10000, 0x8000),
@@ -707,9 +740,9 @@ mod unmap {
             (p.start(), p.last(), p.leaf_sizes(), p.tables_removed()),
             (0x10000, 0x13fff, K4, false)
         );
-        ensure_eq!(b.table().iova_to_phys(0x13000), None);
+        ensure_eq!(b.view().iova_to_phys(0x13000), None);
         ensure_eq!(
-            b.table().iova_to_phys(0x16000),
+            b.view().iova_to_phys(0x16000),
             Some(0x16000),
             "nothing after the hole is touched"
         );
@@ -733,7 +766,7 @@ mod unmap {
     pub fn unmap_inside_leaf() -> TestResult {
         let d = Recorder::new();
         let mut pt = check!(PageTable::new(&s1_4k(), &d));
-        check!(pt.map_pages(M2, 0x4000_0000, M2, 1, RW));
+        check!(pt.map_pages(M2, ph(0x4000_0000, M2, 1), M2, RW));
         let mut b = pt.unmap_batch();
         ensure_eq!(
             b.unmap(M2 + K4, K4),
@@ -753,9 +786,9 @@ mod unmap {
     pub fn unmap_end_inside_large_leaf() -> TestResult {
         let d = Recorder::new();
         let mut pt = check!(PageTable::new(&s1_4k(), &d));
-        check!(pt.map_pages(M2 - K4, 0x1000_0000 - K4, K4, 1, RW));
-        check!(pt.map_pages(M2, 0x4000_0000, M2, 1, RW));
-        check!(pt.map_pages(2 * M2, 0x4020_0000, K4, 1, RW));
+        check!(pt.map_pages(M2 - K4, ph(0x1000_0000 - K4, K4, 1), K4, RW));
+        check!(pt.map_pages(M2, ph(0x4000_0000, M2, 1), M2, RW));
+        check!(pt.map_pages(2 * M2, ph(0x4020_0000, K4, 1), K4, RW));
         let mut b = pt.unmap_batch();
         ensure_eq!(
             b.unmap(M2 - K4, 2 * K4),
@@ -780,11 +813,11 @@ mod unmap {
     /// Maps a full level-3 table at 2M (plus a page at 0 so that the level-2
     /// table stays), lets the device use it, and returns the level-3 table's
     /// physical address.
-    fn full_l3(pt: &PageTable<'_, ArmLpaeS1, Recorder>, d: &Recorder) -> Result<u64, String> {
-        check!(pt.map_pages(0, 0x3000_0000, K4, 1, RW));
-        check!(pt.map_pages(M2, 0x4000_0000, K4, 512, RW));
-        ensure_eq!(check!(d.dma(pt, M2 + 0x10, Access::Read)), 0x4000_0010);
-        let w = check!(hw::walk(pt, pt.hw_info().roots(), M2));
+    fn full_l3(pt: &mut PageTable<'_, ArmLpaeS1, Recorder>, d: &Recorder) -> Result<u64, String> {
+        check!(pt.map_pages(0, ph(0x3000_0000, K4, 1), K4, RW));
+        check!(pt.map_pages(M2, ph(0x4000_0000, K4, 512), K4, RW));
+        ensure_eq!(check!(d.dma(&*pt, M2 + 0x10, Access::Read)), 0x4000_0010);
+        let w = check!(hw::walk(&*pt, pt.hw_info().roots(), M2));
         let l3 = w.tables().last().ok_or("no table")?.table;
         ensure!(
             d.iotlb.lock().unwrap().caches_table(l3),
@@ -796,16 +829,16 @@ mod unmap {
     pub fn batch_flush_then_free() -> TestResult {
         let d = Recorder::new();
         let mut pt = check!(PageTable::new(&s1_4k(), &d));
-        let l3 = full_l3(&pt, &d)?;
+        let l3 = full_l3(&mut pt, &d)?;
         d.take_events();
         let mut b = pt.unmap_batch();
         ensure_eq!(b.unmap(M2, M2), Ok(M2));
         let p = b.pending().ok_or("nothing gathered")?;
         ensure!(p.tables_removed() && p.tables_to_free() >= 1, "{p:?}");
         ensure_eq!(d.take_events(), vec![], "no flush and no free before sync");
-        ensure_eq!(b.table().iova_to_phys(M2), None);
+        ensure_eq!(b.view().iova_to_phys(M2), None);
         // The device still translates through its stale IOTLB entry...
-        ensure_eq!(d.dma(b.table(), M2 + 0x20, Access::Read), Ok(0x4000_0020));
+        ensure_eq!(d.dma(b.view(), M2 + 0x20, Access::Read), Ok(0x4000_0020));
         b.sync();
         // ...until the flush, which comes before the table is freed.
         let ev = d.take_events();
@@ -845,7 +878,7 @@ mod unmap {
     pub fn batch_drop_flushes() -> TestResult {
         let d = Recorder::new();
         let mut pt = check!(PageTable::new(&s1_4k(), &d));
-        let l3 = full_l3(&pt, &d)?;
+        let l3 = full_l3(&mut pt, &d)?;
         d.take_events();
         {
             let mut b = pt.unmap_batch();
@@ -876,7 +909,7 @@ mod unmap {
         let d = Recorder::new();
         {
             let mut pt = check!(PageTable::new(&s1_4k(), &d));
-            let l3 = full_l3(&pt, &d)?;
+            let l3 = full_l3(&mut pt, &d)?;
             d.take_events();
             let mut b = pt.unmap_batch();
             ensure_eq!(b.unmap(M2, M2), Ok(M2));
@@ -905,7 +938,7 @@ mod unmap {
             );
 
             // Forgotten, then the table dropped: still flush first.
-            check!(pt.map_pages(M2, 0x4000_0000, K4, 512, RW));
+            check!(pt.map_pages(M2, ph(0x4000_0000, K4, 512), K4, RW));
             let l3 = check!(hw::walk(&pt, pt.hw_info().roots(), M2))
                 .tables()
                 .last()
@@ -945,8 +978,8 @@ mod unmap {
     pub fn map_replaces_empty_table() -> TestResult {
         let d = Recorder::new();
         let mut pt = check!(PageTable::new(&s1_4k(), &d));
-        check!(pt.map_pages(M2, 0x4000_0000, K4, 1, RW));
-        check!(pt.map_pages(0, 0x5000_0000, K4, 1, RW));
+        check!(pt.map_pages(M2, ph(0x4000_0000, K4, 1), K4, RW));
+        check!(pt.map_pages(0, ph(0x5000_0000, K4, 1), K4, RW));
         ensure_eq!(check!(d.dma(&pt, M2, Access::Read)), 0x4000_0000);
         let l3 = check!(hw::walk(&pt, pt.hw_info().roots(), M2))
             .tables()
@@ -960,7 +993,7 @@ mod unmap {
             "partly covered table kept"
         );
         // A 2M block replaces it: map flushes the span, walk caches included.
-        check!(pt.map_pages(M2, 0x6000_0000, M2, 1, RW));
+        check!(pt.map_pages(M2, ph(0x6000_0000, M2, 1), M2, RW));
         let ev = d.take_events();
         ensure_eq!(
             ev,
@@ -999,8 +1032,8 @@ mod unmap {
     pub fn drop_flushes_before_destroy() -> TestResult {
         let d = Recorder::new();
         {
-            let pt = check!(PageTable::new(&s1_4k(), &d));
-            full_l3(&pt, &d)?;
+            let mut pt = check!(PageTable::new(&s1_4k(), &d));
+            full_l3(&mut pt, &d)?;
             d.take_events();
         }
         let ev = d.take_events();
@@ -1028,10 +1061,11 @@ mod unmap {
         reused: AtomicU64,
     }
 
-    impl Driver for Pool {
+    impl IommuOps for Pool {
+        type Domain = ();
         const TABLE_MEMORY_HOOKS: bool = true;
         fn iotlb_flush(&self, _: &Flush) {}
-        fn alloc_table(&self, size: usize, gfp: u32) -> Option<TableBlock> {
+        fn alloc_table(&self, _: &(), size: usize, gfp: Gfp) -> Option<TableBlock> {
             let mut blocks = self.blocks.lock().unwrap();
             if let Some(i) = blocks.iter().position(|b| b.size() == size) {
                 self.reused.fetch_add(1, Ordering::SeqCst);
@@ -1039,7 +1073,7 @@ mod unmap {
             }
             TableBlock::alloc(size, gfp)
         }
-        fn free_table(&self, block: TableBlock) {
+        fn free_table(&self, _: &(), block: TableBlock) {
             self.blocks.lock().unwrap().push(block);
         }
     }
@@ -1054,9 +1088,9 @@ mod unmap {
             for round in 0..4u64 {
                 // Fill a level-3 table, unmap it whole (it is freed into the
                 // pool), then map a sparse pattern into a recycled one.
-                check!(pt.map_pages(M2, 0x4000_0000, K4, 512, RW));
+                check!(pt.map_pages(M2, ph(0x4000_0000, K4, 512), K4, RW));
                 ensure_eq!(pt.unmap(M2, M2), Ok(M2));
-                check!(pt.map_pages(M2 + round * K4, 0x5000_0000, K4, 1, RW));
+                check!(pt.map_pages(M2 + round * K4, ph(0x5000_0000, K4, 1), K4, RW));
                 for i in 0..512 {
                     let want = (i == round).then_some(0x5000_0000);
                     ensure_eq!(pt.iova_to_phys(M2 + i * K4), want);
@@ -1077,9 +1111,9 @@ mod unmap {
         {
             let mut pt = check!(PageTable::new(&Config::<ArmLpaeS1>::new(39, 40), &d));
             for i in 0..64 {
-                check!(pt.map_pages(i * M2 + K4, 0x1000_0000, K4, 3, RW));
+                check!(pt.map_pages(i * M2 + K4, ph(0x1000_0000, K4, 3), K4, RW));
             }
-            check!(pt.map_pages(G1, G1, G1, 1, RW));
+            check!(pt.map_pages(G1, ph(G1, G1, 1), G1, RW));
             let during = ptcore::mem_stats();
             ensure!(
                 during.tables_live >= before.tables_live + 65,
@@ -1104,7 +1138,7 @@ mod unmap {
         {
             let mut pt = check!(PageTable::new(&Config::<AppleDart2>::new(36, 42), &d));
             for i in 0..16u64 {
-                check!(pt.map_pages(i << 25, 0x1000_0000 + (i << 14), K16, 4, RW));
+                check!(pt.map_pages(i << 25, ph(0x1000_0000 + (i << 14), K16, 4), K16, RW));
             }
             let mut b = pt.unmap_batch();
             for i in 0..8u64 {
@@ -1150,7 +1184,7 @@ mod model {
                 let iova = rng.below((1u64 << ias) / size) * size;
                 let pa = rng.below((1u64 << pa_bits) / size) * size;
                 let count = 1 + rng.below(3).min(((1u64 << ias) - iova) / size - 1);
-                match pt.map_pages(iova, pa, size, count, RW) {
+                match pt.map_pages(iova, ph(pa, size, count), size, RW) {
                     Ok(()) => mapped.push((iova, pa, size * count)),
                     Err(MapError { error, mapped: m }) if error == Error::EADDRINUSE => {
                         if m > 0 {
@@ -1227,10 +1261,10 @@ mod model {
 
     fn perms<F: Format>(cfg: Config<F>, size: u64) -> TestResult {
         let d = Recorder::new();
-        let pt = check!(PageTable::new(&cfg, &d));
-        check!(pt.map_pages(0, 0x1000_0000, size, 1, Prot::READ));
-        check!(pt.map_pages(size, 0x2000_0000, size, 1, Prot::WRITE));
-        check!(pt.map_pages(2 * size, 0x3000_0000, size, 1, RW | Prot::CACHE));
+        let mut pt = check!(PageTable::new(&cfg, &d));
+        check!(pt.map_pages(0, ph(0x1000_0000, size, 1), size, Prot::READ));
+        check!(pt.map_pages(size, ph(0x2000_0000, size, 1), size, Prot::WRITE));
+        check!(pt.map_pages(2 * size, ph(0x3000_0000, size, 1), size, RW | Prot::CACHE));
         ensure_eq!(d.dma(&pt, 8, Access::Read), Ok(0x1000_0008));
         ensure_eq!(
             d.dma(&pt, 8, Access::Write),
@@ -1251,8 +1285,8 @@ mod model {
         perms(Config::<AppleDart2>::new(32, 42), K16)?;
         // Stage 1 has no write-only encoding: WRITE alone is read-write.
         let d = Recorder::new();
-        let pt = check!(PageTable::new(&s1_4k(), &d));
-        check!(pt.map_pages(0, 0x1000_0000, K4, 1, Prot::READ));
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        check!(pt.map_pages(0, ph(0x1000_0000, K4, 1), K4, Prot::READ));
         ensure_eq!(
             d.dma(&pt, 8, Access::Write),
             Err(Fault::Permission {
@@ -1281,7 +1315,7 @@ mod model {
                 let size = sizes[rng.below(sizes.len() as u64) as usize];
                 let iova = rng.below(span / size) * size;
                 let count = 1 + rng.below(4).min((span - iova) / size - 1);
-                match pt.map_pages(iova, iova, size, count, RW) {
+                match pt.map_pages(iova, ph(iova, size, count), size, RW) {
                     Ok(()) => live.push((iova, size * count)),
                     Err(MapError { mapped, error }) => {
                         ensure_eq!(error, Error::EADDRINUSE);
