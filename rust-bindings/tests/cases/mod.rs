@@ -141,6 +141,17 @@ suites! {
     model: [
         cross_check_arm_s1, cross_check_arm_s2, cross_check_dart, permissions, random_ops_never_stale,
     ],
+    region: [
+        region_refuses_outside, region_split_alignment, region_boundary_inside_table,
+        region_replaces_empty_table, region_walks_stay_inside, regions_sync_on_drop,
+        concurrent_unmap_2_threads, concurrent_unmap_4_threads, concurrent_unmap_8_threads,
+    ],
+    sound: [
+        drop_panicking_flush_leaks_nothing, panic_with_open_batches_leaks_nothing,
+        callback_lookups_reenter, pool_wrong_size_gets_fresh_block, flush_names_its_domain,
+        gfp_reaches_alloc, gather_may_move, dma_buffers_are_not_table_memory,
+        shared_batch_unmaps_concurrently,
+    ],
 }
 
 const K4: u64 = 0x1000;
@@ -1366,6 +1377,887 @@ mod model {
             1 << 32,
             24,
         )?;
+        Ok(())
+    }
+}
+
+/// Splits `whole` at every point of `at` (ascending).
+fn split_all<'r, 'd, F: Format, D: IommuOps>(
+    whole: ptcore::Region<'r, 'd, F, D>,
+    at: &[u64],
+) -> Result<Vec<ptcore::Region<'r, 'd, F, D>>, String> {
+    let mut out = Vec::new();
+    let mut rest = whole;
+    for &mid in at {
+        let (r, next) = rest
+            .split_at(mid)
+            .map_err(|(_, e)| format!("split at {mid:#x}: {e:?}"))?;
+        out.push(r);
+        rest = next;
+    }
+    out.push(rest);
+    Ok(out)
+}
+
+mod region {
+    use super::*;
+    use ptcore::model::SpinLock;
+    use std::cell::Cell;
+
+    fn frees(ev: &[Event]) -> usize {
+        ev.iter().filter(|e| matches!(e, Event::Free(_))).count()
+    }
+
+    pub fn region_refuses_outside() -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        check!(pt.map_pages(G1, ph(0x1000_0000, K4, 1), K4, RW));
+        check!(pt.regions(|whole| -> TestResult {
+            let (mut lo, hi) = whole.split_at(G1).map_err(|(_, e)| format!("{e:?}"))?;
+            d.take_events();
+            let erange = Err(MapError {
+                mapped: 0,
+                error: Error::ERANGE,
+            });
+            // Straddling the end, or beyond it: refused before C.
+            ensure_eq!(
+                lo.map_pages(G1 - K4, ph(0x2000_0000, K4, 2), K4, RW),
+                erange
+            );
+            ensure_eq!(lo.map_pages(G1, ph(0x2000_0000, K4, 1), K4, RW), erange);
+            let erange = Err(UnmapError {
+                unmapped: 0,
+                error: Error::ERANGE,
+            });
+            ensure_eq!(lo.unmap(G1, K4), erange);
+            ensure_eq!(lo.unmap(G1 - K4, 2 * K4), erange);
+            ensure_eq!(lo.iova_to_phys(G1), Err(Error::ERANGE));
+            ensure_eq!(
+                d.take_events(),
+                vec![],
+                "no allocation, no flush: C never ran"
+            );
+            ensure_eq!(
+                hi.iova_to_phys(G1),
+                Ok(0x1000_0000),
+                "the other region's page"
+            );
+            // Inside, everything works.
+            check!(lo.map_pages(G1 - K4, ph(0x2000_0000, K4, 1), K4, RW));
+            ensure_eq!(lo.iova_to_phys(G1 - 1), Ok(0x2000_0fff));
+            ensure_eq!(lo.unmap(G1 - K4, K4), Ok(K4));
+            ensure_eq!(lo.iova_to_phys(G1 - K4), Err(Error::ENOENT));
+            Ok(())
+        }))?;
+        ensure_eq!(pt.iova_to_phys(G1), Some(0x1000_0000));
+        Ok(())
+    }
+
+    pub fn region_split_alignment() -> TestResult {
+        let d = Plain {
+            flushes: AtomicU64::new(0),
+        };
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        check!(pt.regions(|mut whole| -> TestResult {
+            ensure_eq!(whole.split_at_mut(0x800).err(), Some(Error::EINVAL));
+            ensure_eq!(whole.split_at_mut(0).err(), Some(Error::EINVAL));
+            ensure_eq!(whole.split_at_mut(1 << 48).err(), Some(Error::EINVAL));
+            // Only granule pages so far: any granule boundary will do.
+            ensure!(whole.split_at_mut(M2 + K4).is_ok(), "granule split");
+            let (mut lo, _) = check!(whole.split_at_mut(G1));
+            ensure_eq!(lo.split_at_mut(G1).err(), Some(Error::EINVAL), "not inside");
+            Ok(())
+        }))?;
+        check!(pt.map_pages(4 * M2, ph(0x4000_0000, M2, 1), M2, RW));
+        check!(pt.regions(|mut whole| -> TestResult {
+            // A 2M leaf exists somewhere: a boundary inside one could let an
+            // unmap in one region remove a leaf of the other.
+            ensure_eq!(
+                whole.split_at_mut(4 * M2 + K4).err(),
+                Some(Error::EINVAL),
+                "2M alignment needed"
+            );
+            ensure!(whole.split_at_mut(3 * M2).is_ok(), "2M-aligned split");
+            Ok(())
+        }))?;
+        ensure_eq!(pt.unmap(4 * M2, M2), Ok(M2));
+        Ok(())
+    }
+
+    pub fn region_boundary_inside_table() -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        let mid = M2 + 0x10_1000; // inside the leaf table of [2M, 4M)
+        check!(pt.regions(|whole| -> TestResult {
+            let (mut lo, mut hi) = whole.split_at(mid).map_err(|(_, e)| format!("{e:?}"))?;
+            // Both halves fill the one leaf table they share.
+            check!(lo.map_pages(M2, ph(0x1000_0000, K4, 0x101), K4, RW));
+            check!(hi.map_pages(mid, ph(0x2000_0000, K4, 0xff), K4, RW));
+            ensure_eq!(check!(d.dma(&lo, mid - K4, Access::Read)), 0x1010_0000);
+            ensure_eq!(check!(d.dma(&hi, mid, Access::Read)), 0x2000_0000);
+            d.take_events();
+            // The table is full, but no region holds all of it: an unmap
+            // of all of one half frees nothing, and the other half stays.
+            ensure_eq!(lo.unmap(M2, mid - M2), Ok(mid - M2));
+            ensure_eq!(frees(&d.take_events()), 0, "the shared table stays");
+            ensure_eq!(hi.iova_to_phys(mid + K4), Ok(0x2000_1000));
+            ensure_eq!(hi.unmap(mid, 2 * M2 - mid), Ok(2 * M2 - mid));
+            ensure_eq!(frees(&d.take_events()), 0, "still partly covered");
+            Ok(())
+        }))?;
+        ensure_eq!(pt.iova_to_phys(mid), None);
+        ensure_eq!(d.stale_frees.load(Ordering::SeqCst), 0);
+        Ok(())
+    }
+
+    pub fn region_replaces_empty_table() -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        check!(pt.regions(|whole| -> TestResult {
+            let (_lo, mut hi) = whole.split_at(3 * K4).map_err(|(_, e)| format!("{e:?}"))?;
+            check!(hi.map_pages(M2 + K4, ph(0x1000_0000, K4, 1), K4, RW));
+            let l3 = check!(hw::walk(&hi, hi.hw_info().roots(), M2 + K4))
+                .tables()
+                .last()
+                .ok_or("no table")?
+                .table;
+            ensure_eq!(check!(d.dma(&hi, M2 + K4, Access::Read)), 0x1000_0000);
+            ensure_eq!(hi.unmap(M2 + K4, K4), Ok(K4));
+            d.take_events();
+            // The empty table lies wholly inside the 2M map's range, which
+            // lies inside the region: only then may map replace it.
+            check!(hi.map_pages(M2, ph(0x4000_0000, M2, 1), M2, RW));
+            ensure_eq!(
+                d.take_events(),
+                vec![Event::Flush {
+                    start: M2,
+                    last: 2 * M2 - 1,
+                    tables: true,
+                    nr_tables: 0
+                }]
+            );
+            ensure_eq!(check!(d.dma(&hi, M2 + 8, Access::Read)), 0x4000_0008);
+            ensure_eq!(hi.unmap(M2, M2), Ok(M2));
+            let ev = d.take_events();
+            let flush = ev
+                .iter()
+                .position(|e| matches!(e, Event::Flush { start: M2, .. }))
+                .ok_or("flushed")?;
+            let free = ev
+                .iter()
+                .position(|e| *e == Event::Free(l3))
+                .ok_or("the replaced table is freed by a sync")?;
+            ensure!(flush < free, "{ev:?}");
+            Ok(())
+        }))?;
+        ensure_eq!(d.stale_frees.load(Ordering::SeqCst), 0);
+        Ok(())
+    }
+
+    pub fn region_walks_stay_inside() -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        check!(pt.regions(|whole| -> TestResult {
+            let (mut lo, mut hi) = whole.split_at(M2).map_err(|(_, e)| format!("{e:?}"))?;
+            check!(lo.map_pages(0, ph(0x1000_0000, K4, 1), K4, RW));
+            check!(hi.map_pages(M2, ph(0x2000_0000, K4, 1), K4, RW));
+            let roots = pt_roots(&lo);
+            ensure_eq!(
+                hw::walk(&lo, &roots, M2).err(),
+                Some(Fault::NotHeld { iova: M2 })
+            );
+            ensure_eq!(check!(hw::walk(&hi, &roots, M2)).pa, 0x2000_0000);
+            ensure_eq!(
+                lo.view().iova_to_phys(M2),
+                None,
+                "a view covers its region only"
+            );
+            ensure_eq!(hi.view().iova_to_phys(M2), Some(0x2000_0000));
+            ensure_eq!(lo.unmap(0, K4), Ok(K4));
+            ensure_eq!(hi.unmap(M2, K4), Ok(K4));
+            Ok(())
+        }))?;
+        Ok(())
+    }
+
+    fn pt_roots<F: Format, D: IommuOps>(r: &ptcore::Region<'_, '_, F, D>) -> Vec<u64> {
+        r.hw_info().roots().to_vec()
+    }
+
+    pub fn regions_sync_on_drop() -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        check!(pt.map_pages(0, ph(0x3000_0000, K4, 1), K4, RW));
+        check!(pt.map_pages(M2, ph(0x4000_0000, K4, 512), K4, RW));
+        check!(pt.map_pages(4 * M2, ph(0x5000_0000, K4, 512), K4, RW));
+        ensure_eq!(check!(d.dma(&pt, M2, Access::Read)), 0x4000_0000);
+        ensure_eq!(check!(d.dma(&pt, 4 * M2, Access::Read)), 0x5000_0000);
+        d.take_events();
+        check!(pt.regions(|whole| -> TestResult {
+            let mut whole = whole;
+            {
+                let mut b = whole.unmap_batch();
+                ensure_eq!(b.unmap(M2, M2), Ok(M2));
+                std::mem::forget(b); // the gather stays with the region
+            }
+            ensure_eq!(d.take_events(), vec![], "nothing before the sync");
+            // Consuming split: the region's gather is synced first. (The
+            // region moved with a pending gather: older cores free its table
+            // at a later sync or at destroy, after a flush either way.)
+            let (lo, mut hi) = whole.split_at(3 * M2).map_err(|(_, e)| format!("{e:?}"))?;
+            let ev = d.take_events();
+            ensure!(
+                matches!(ev.first(), Some(Event::Flush { start: M2, .. })),
+                "{ev:?}"
+            );
+            drop(lo);
+            let mut b = hi.unmap_batch();
+            ensure_eq!(b.unmap(4 * M2, M2), Ok(M2));
+            std::mem::forget(b);
+            // Older cores may flush the moved gather's table early here
+            // (flush, then free); nothing of `hi`'s own is freed yet.
+            let ev = d.take_events();
+            let first_free = ev.iter().position(|e| matches!(e, Event::Free(_)));
+            let first_flush = ev.iter().position(|e| matches!(e, Event::Flush { .. }));
+            ensure!(first_free.is_none() || first_flush < first_free, "{ev:?}");
+            ensure!(frees(&ev) <= 1, "{ev:?}");
+            Ok(()) // `hi` is dropped here, in place: it syncs
+        }))?;
+        let ev = d.take_events();
+        ensure!(
+            matches!(ev.first(), Some(Event::Flush { start, .. }) if *start == 4 * M2)
+                && frees(&ev) >= 1,
+            "{ev:?}"
+        );
+        drop(pt);
+        ensure_eq!(d.stale_frees.load(Ordering::SeqCst), 0);
+        ensure_eq!(
+            d.allocs.load(Ordering::SeqCst),
+            d.frees.load(Ordering::SeqCst)
+        );
+        Ok(())
+    }
+
+    // ---- the concurrent stress test ----
+
+    thread_local! {
+        /// Flushes the current thread's callbacks made.
+        static FLUSHES: Cell<u64> = const { Cell::new(0) };
+        /// Range of the last flush on this thread.
+        static LAST_FLUSH: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+    }
+
+    /// A driver for many threads: callbacks take a spinlock (never sleep).
+    struct Stress {
+        iotlb: SpinLock<Iotlb>,
+        allocs: AtomicU64,
+        frees: AtomicU64,
+        stale_frees: AtomicU64,
+        flushes: AtomicU64,
+    }
+
+    impl IommuOps for Stress {
+        type Domain = ();
+        const TABLE_MEMORY_HOOKS: bool = true;
+
+        fn iotlb_flush(&self, f: &Flush) {
+            self.iotlb
+                .lock()
+                .invalidate_range(f.start(), f.last(), !f.tables_removed());
+            self.flushes.fetch_add(1, Ordering::Relaxed);
+            FLUSHES.with(|c| c.set(c.get() + 1));
+            LAST_FLUSH.with(|c| c.set((f.start(), f.last())));
+        }
+
+        fn alloc_table(&self, _: &(), size: usize, gfp: Gfp) -> Option<TableBlock> {
+            self.allocs.fetch_add(1, Ordering::Relaxed);
+            TableBlock::alloc(size, gfp)
+        }
+
+        fn free_table(&self, _: &(), block: TableBlock) {
+            if self.iotlb.lock().caches_table(block.phys()) {
+                self.stale_frees.fetch_add(1, Ordering::Relaxed);
+            }
+            self.frees.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn flushes_here() -> u64 {
+        FLUSHES.with(|c| c.get())
+    }
+
+    #[derive(Default)]
+    struct ThreadReport {
+        syncs: u64,
+        early_flushes: u64,
+        tables_unmapped: u64,
+    }
+
+    /// One thread's work in its region: whole leaf tables, single pages at
+    /// both ends (sharing leaf tables with the neighbours), and a 2M block
+    /// over an emptied leaf table; every unmap in its own batch and sync.
+    fn worker(
+        d: &Stress,
+        r: &mut ptcore::Region<'_, '_, ArmLpaeS1, Stress>,
+        t: u64,
+        rounds: u64,
+    ) -> Result<ThreadReport, String> {
+        let mut rep = ThreadReport::default();
+        let roots = r.hw_info().roots().to_vec();
+        let pa = 0x1_0000_0000 + t * 0x1000_0000;
+        // Whole leaf-table spans inside the region.
+        // (Not the spans holding the pages at the region's ends.)
+        let first = r.start().div_ceil(M2) * M2 + M2;
+        let spans: Vec<u64> = (0..)
+            .map(|i| first + i * M2)
+            .take_while(|&s| s + 2 * M2 - 1 <= r.last())
+            .collect();
+        ensure!(spans.len() >= 3, "region too small: {r:?}");
+        for round in 0..rounds {
+            let w = spans[(round as usize) % spans.len()];
+            let edge_lo = r.start();
+            let edge_hi = r.last() + 1 - K4;
+            // A whole leaf table of 4K pages, and a page at each end.
+            check!(r.map_pages(w, ph(pa, K4, 512), K4, RW));
+            check!(r.map_pages(edge_lo, ph(pa + M2, K4, 1), K4, RW));
+            check!(r.map_pages(edge_hi, ph(pa + M2 + K4, K4, 1), K4, RW));
+            // The device walks the leaf table: the walk cache holds it.
+            let table = {
+                let view = r.view();
+                let got = d
+                    .iotlb
+                    .lock()
+                    .translate(view, &roots, w + 0x800, Access::Write);
+                ensure_eq!(got, Ok(pa + 0x800));
+                check!(hw::walk(view, &roots, w))
+                    .tables()
+                    .last()
+                    .ok_or("no table")?
+                    .table
+            };
+            ensure!(d.iotlb.lock().caches_table(table), "walk cached");
+            let before = flushes_here();
+            let mut b = r.unmap_batch();
+            ensure_eq!(b.unmap(w, M2), Ok(M2));
+            ensure_eq!(b.unmap(edge_lo, K4), Ok(K4));
+            ensure_eq!(b.unmap(edge_hi, K4), Ok(K4));
+            let pending = b.pending().ok_or("gathered")?;
+            let range = (pending.start(), pending.last());
+            ensure!(pending.tables_removed(), "the leaf table went");
+            // Older cores may flush early (another gather's tables, under
+            // their lock) during an unmap; a sync flushes exactly once.
+            rep.early_flushes += flushes_here() - before;
+            let before = flushes_here();
+            b.sync();
+            ensure_eq!(flushes_here() - before, 1, "one flush per non-empty sync");
+            ensure_eq!(
+                LAST_FLUSH.with(|c| c.get()),
+                range,
+                "the sync flushed its own gather"
+            );
+            rep.syncs += 1;
+            rep.tables_unmapped += 1;
+            ensure_eq!(r.iova_to_phys(w), Err(Error::ENOENT));
+
+            // A 2M block over an emptied leaf table (map replaces it).
+            let w2 = spans[(round as usize + 1) % spans.len()];
+            check!(r.map_pages(w2 + K4, ph(pa, K4, 1), K4, RW));
+            ensure_eq!(r.unmap(w2 + K4, K4), Ok(K4));
+            check!(r.map_pages(w2, ph(pa, M2, 1), M2, RW));
+            ensure_eq!(r.iova_to_phys(w2 + 0x1234), Ok(pa + 0x1234));
+            let before = flushes_here();
+            let mut b = r.unmap_batch();
+            ensure_eq!(b.unmap(w2, M2), Ok(M2));
+            rep.early_flushes += flushes_here() - before;
+            let before = flushes_here();
+            b.sync();
+            ensure_eq!(flushes_here() - before, 1);
+            rep.syncs += 2;
+        }
+        Ok(rep)
+    }
+
+    fn stress(threads: u64) -> TestResult {
+        let d = Stress {
+            iotlb: SpinLock::new(Iotlb::new()),
+            allocs: AtomicU64::new(0),
+            frees: AtomicU64::new(0),
+            stale_frees: AtomicU64::new(0),
+            flushes: AtomicU64::new(0),
+        };
+        // 39-bit IOVA, 4K: one root (1G entries) and one level-2 table shared
+        // by every region; boundaries 4K-aligned but not on table spans, so
+        // neighbours share leaf tables too.
+        let cfg = Config::<ArmLpaeS1>::new(39, 40);
+        let region = 16 * M2;
+        let rounds = 200;
+        let mut pt = check!(PageTable::new(&cfg, &d));
+        let at: Vec<u64> = (1..threads)
+            .map(|t| t * region + (t % 3) * 5 * K4)
+            .collect();
+        let start = std::sync::Barrier::new(threads as usize);
+        let reports = check!(pt.regions(|whole| -> Result<Vec<ThreadReport>, String> {
+            let regions = split_all(whole, &at)?;
+            std::thread::scope(|s| {
+                let handles: Vec<_> = regions
+                    .into_iter()
+                    .enumerate()
+                    .map(|(t, mut r)| {
+                        let (d, start) = (&d, &start);
+                        s.spawn(move || {
+                            start.wait(); // all threads at once
+                            worker(d, &mut r, t as u64, rounds)
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().map_err(|_| String::from("a thread panicked"))?)
+                    .collect()
+            })
+        }))?;
+        let syncs: u64 = reports.iter().map(|r| r.syncs).sum();
+        let early: u64 = reports.iter().map(|r| r.early_flushes).sum();
+        let tables: u64 = reports.iter().map(|r| r.tables_unmapped).sum();
+        ensure_eq!(tables, threads * rounds);
+        ensure_eq!(
+            d.stale_frees.load(Ordering::SeqCst),
+            0,
+            "freed before a flush"
+        );
+        let flushes = d.flushes.load(Ordering::SeqCst);
+        // 2 flushes per round come from syncs of the whole-table batches...
+        ensure!(flushes >= syncs, "{flushes} flushes for {syncs} syncs");
+        drop(pt);
+        ensure_eq!(
+            d.allocs.load(Ordering::SeqCst),
+            d.frees.load(Ordering::SeqCst),
+            "every table freed"
+        );
+        if std::env::var_os("PTCORE_STRESS_VERBOSE").is_some() {
+            eprintln!(
+                "stress {threads} threads: {tables} leaf tables unmapped, {syncs} syncs, \
+                 {flushes} flushes ({early} early, from older cores)"
+            );
+        }
+        Ok(())
+    }
+
+    pub fn concurrent_unmap_2_threads() -> TestResult {
+        stress(2)
+    }
+
+    pub fn concurrent_unmap_4_threads() -> TestResult {
+        stress(4)
+    }
+
+    pub fn concurrent_unmap_8_threads() -> TestResult {
+        stress(8)
+    }
+}
+
+mod sound {
+    use super::*;
+    use ptcore::model::DmaAllocator;
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    use std::sync::atomic::{AtomicBool, AtomicPtr};
+
+    /// Runs `f` with the panic message silenced (the panic is expected).
+    fn quietly<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let r = catch_unwind(AssertUnwindSafe(f));
+        std::panic::set_hook(hook);
+        r
+    }
+
+    /// Panics in the flush that precedes the table's destruction.
+    struct PanicOnDestroy {
+        armed: AtomicBool,
+    }
+
+    impl IommuOps for PanicOnDestroy {
+        type Domain = ();
+        fn iotlb_flush(&self, f: &Flush) {
+            if self.armed.load(Ordering::SeqCst) && f.size() >= 1 << 48 {
+                panic!("injected flush failure");
+            }
+        }
+    }
+
+    pub fn drop_panicking_flush_leaks_nothing() -> TestResult {
+        let before = ptcore::mem_stats();
+        let d = PanicOnDestroy {
+            armed: AtomicBool::new(true),
+        };
+        let r = quietly(|| {
+            let mut pt = PageTable::new(&s1_4k(), &d).expect("table");
+            pt.map_pages(M2, ph(0x4000_0000, K4, 512), K4, RW)
+                .expect("map");
+            pt.map_pages(G1, ph(0x5000_0000, K4, 1), K4, RW)
+                .expect("map");
+            let mut b = pt.unmap_batch();
+            b.unmap(M2, M2).expect("unmap");
+            std::mem::forget(b); // a table waits on the gather too
+            drop(pt); // the final flush panics
+        });
+        ensure!(r.is_err(), "the flush panicked");
+        let after = ptcore::mem_stats();
+        ensure_eq!(
+            after.tables_live,
+            before.tables_live,
+            "destroyed despite the panic"
+        );
+        Ok(())
+    }
+
+    pub fn panic_with_open_batches_leaks_nothing() -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        let r = quietly(|| {
+            pt.regions(|whole| {
+                let (mut lo, mut hi) = whole.split_at(G1).map_err(|(_, e)| e).unwrap();
+                std::thread::scope(|s| {
+                    let a = s.spawn(move || {
+                        lo.map_pages(M2, ph(0x4000_0000, K4, 512), K4, RW).unwrap();
+                        let mut b = lo.unmap_batch();
+                        b.unmap(M2, M2).unwrap();
+                        panic!("driver bug with a batch open");
+                    });
+                    let b = s.spawn(move || {
+                        hi.map_pages(G1 + M2, ph(0x5000_0000, K4, 512), K4, RW)
+                            .unwrap();
+                        let mut b = hi.unmap_batch();
+                        b.unmap(G1 + M2, M2).unwrap();
+                        std::mem::forget(b); // left to the region's drop
+                    });
+                    let _ = b.join();
+                    let _ = a.join();
+                });
+                panic!("and the caller panics too");
+            })
+        });
+        ensure!(r.is_err(), "panicked");
+        drop(pt);
+        ensure_eq!(
+            d.allocs.load(Ordering::SeqCst),
+            d.frees.load(Ordering::SeqCst),
+            "every table freed"
+        );
+        ensure_eq!(d.stale_frees.load(Ordering::SeqCst), 0);
+        Ok(())
+    }
+
+    type ReenterTable<'a> = PageTable<'a, ArmLpaeS1, Reenter>;
+
+    /// Looks up its own table from inside its callbacks.
+    struct Reenter {
+        table: AtomicPtr<()>,
+        seen: Mutex<Vec<(&'static str, Option<u64>)>>,
+    }
+
+    impl Reenter {
+        fn look(&self, from: &'static str) {
+            let p = self.table.load(Ordering::SeqCst);
+            if p.is_null() {
+                return;
+            }
+            // SAFETY: the test stores a pointer to the live table before the
+            // calls that reach here and clears it before the table goes; a
+            // callback may use the table through `&PageTable` (lookups).
+            let pt = unsafe { &*(p as *const ReenterTable<'_>) };
+            self.seen
+                .lock()
+                .unwrap()
+                .push((from, pt.iova_to_phys(0x10)));
+        }
+    }
+
+    impl IommuOps for Reenter {
+        type Domain = ();
+        const TABLE_MEMORY_HOOKS: bool = true;
+        fn iotlb_flush(&self, _: &Flush) {
+            self.look("flush");
+        }
+        fn alloc_table(&self, _: &(), size: usize, gfp: Gfp) -> Option<TableBlock> {
+            self.look("alloc");
+            TableBlock::alloc(size, gfp)
+        }
+        fn free_table(&self, _: &(), block: TableBlock) {
+            self.look("free");
+            drop(block);
+        }
+    }
+
+    pub fn callback_lookups_reenter() -> TestResult {
+        let d = Reenter {
+            table: AtomicPtr::new(std::ptr::null_mut()),
+            seen: Mutex::new(Vec::new()),
+        };
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        check!(pt.map_pages(0, ph(0x3000_0000, K4, 1), K4, RW));
+        d.table
+            .store(&pt as *const ReenterTable<'_> as *mut (), Ordering::SeqCst);
+        // SAFETY: one thread; nothing else touches [1G, 1G + 2M).
+        check!(unsafe {
+            pt.map_pages_unchecked(G1, ph(0x4000_0000, K4, 512), K4, RW, Gfp::KERNEL)
+        });
+        let mut b = std::pin::pin!(pt.shared_batch());
+        // SAFETY: as above; the range holds only the leaves just mapped.
+        ensure_eq!(unsafe { b.as_mut().unmap(G1, M2) }, Ok(M2));
+        b.as_mut().sync();
+        d.table.store(std::ptr::null_mut(), Ordering::SeqCst);
+        let seen = d.seen.lock().unwrap().clone();
+        for from in ["alloc", "flush", "free"] {
+            ensure!(
+                seen.iter().any(|&(f, _)| f == from),
+                "a lookup from {from}: {seen:?}"
+            );
+        }
+        ensure!(
+            seen.iter().all(|&(_, pa)| pa == Some(0x3000_0010)),
+            "{seen:?}"
+        );
+        Ok(())
+    }
+
+    /// Hands out blocks twice the size asked for, and takes them back.
+    struct WrongSizePool {
+        handed: AtomicU64,
+        given_back: AtomicU64,
+    }
+
+    impl IommuOps for WrongSizePool {
+        type Domain = ();
+        const TABLE_MEMORY_HOOKS: bool = true;
+        fn iotlb_flush(&self, _: &Flush) {}
+        fn alloc_table(&self, _: &(), size: usize, gfp: Gfp) -> Option<TableBlock> {
+            self.handed.fetch_add(1, Ordering::SeqCst);
+            TableBlock::alloc(size * 2, gfp)
+        }
+        fn free_table(&self, _: &(), block: TableBlock) {
+            self.given_back.fetch_add(1, Ordering::SeqCst);
+            drop(block);
+        }
+    }
+
+    pub fn pool_wrong_size_gets_fresh_block() -> TestResult {
+        let d = WrongSizePool {
+            handed: AtomicU64::new(0),
+            given_back: AtomicU64::new(0),
+        };
+        {
+            let mut pt = check!(PageTable::new(&s1_4k(), &d));
+            check!(pt.map_pages(M2, ph(0x4000_0000, K4, 1), K4, RW));
+            ensure_eq!(pt.iova_to_phys(M2), Some(0x4000_0000));
+            // Root + 3 levels below it: every block was the wrong size.
+            ensure_eq!(d.handed.load(Ordering::SeqCst), 4);
+            ensure_eq!(d.given_back.load(Ordering::SeqCst), 4);
+        }
+        // ...and the fresh blocks came back at destruction.
+        ensure_eq!(d.given_back.load(Ordering::SeqCst), 8);
+        Ok(())
+    }
+
+    /// One ops object for many domains.
+    struct Shared {
+        log: Mutex<Vec<(u32, u64, u64)>>,
+    }
+
+    impl IommuOps for Shared {
+        type Domain = u32;
+        fn iotlb_flush(&self, f: &Flush<'_, u32>) {
+            self.log
+                .lock()
+                .unwrap()
+                .push((*f.domain(), f.start(), f.last()));
+        }
+    }
+
+    pub fn flush_names_its_domain() -> TestResult {
+        let ops = Shared {
+            log: Mutex::new(Vec::new()),
+        };
+        let c1 = std::pin::pin!(ptcore::Context::new(&ops, 1u32));
+        let c2 = std::pin::pin!(ptcore::Context::new(&ops, 2u32));
+        {
+            let mut a = check!(PageTable::with_context(&s1_4k(), c1.into_ref()));
+            let mut b = check!(PageTable::with_context(&s1_4k(), c2.into_ref()));
+            check!(a.map_pages(0, ph(0x3000_0000, K4, 1), K4, RW));
+            check!(b.map_pages(M2, ph(0x4000_0000, K4, 1), K4, RW));
+            ensure_eq!(*a.domain(), 1);
+            let mut batch = b.unmap_batch();
+            ensure_eq!(batch.unmap(M2, K4), Ok(K4));
+            ensure_eq!(batch.pending().map(|p| *p.domain()), Some(2));
+            batch.sync();
+            ensure_eq!(a.unmap(0, K4), Ok(K4));
+        }
+        let log = ops.log.lock().unwrap().clone();
+        let top = (1u64 << 48) - 1;
+        ensure_eq!(
+            log,
+            vec![
+                (2, M2, M2 + K4 - 1),
+                (1, 0, K4 - 1),
+                (2, 0, top), // b is dropped first
+                (1, 0, top),
+            ]
+        );
+        Ok(())
+    }
+
+    /// Records the gfp of every allocation.
+    struct GfpLog {
+        seen: Mutex<Vec<Gfp>>,
+    }
+
+    impl IommuOps for GfpLog {
+        type Domain = ();
+        const TABLE_MEMORY_HOOKS: bool = true;
+        fn iotlb_flush(&self, _: &Flush) {}
+        fn alloc_table(&self, _: &(), size: usize, gfp: Gfp) -> Option<TableBlock> {
+            self.seen.lock().unwrap().push(gfp);
+            TableBlock::alloc(size, gfp)
+        }
+    }
+
+    pub fn gfp_reaches_alloc() -> TestResult {
+        ensure!(
+            Gfp::KERNEL.may_sleep() && !Gfp::ATOMIC.may_sleep(),
+            "sleepable vs atomic"
+        );
+        ensure_eq!(Gfp::default(), Gfp::KERNEL);
+        ensure_eq!(Gfp::KERNEL.bits(), 0, "the C ABI's GFP_KERNEL");
+        let d = GfpLog {
+            seen: Mutex::new(Vec::new()),
+        };
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        check!(pt.map_pages(0, ph(0x3000_0000, K4, 1), K4, RW));
+        check!(pt.map_pages_gfp(G1, ph(0x4000_0000, K4, 1), K4, RW, Gfp::ATOMIC));
+        let seen = d.seen.lock().unwrap().clone();
+        ensure_eq!(
+            seen,
+            vec![
+                Gfp::KERNEL, // the root, at creation
+                Gfp::KERNEL,
+                Gfp::KERNEL,
+                Gfp::KERNEL,
+                Gfp::ATOMIC, // levels 2 and 3 under 1G
+                Gfp::ATOMIC,
+            ]
+        );
+        Ok(())
+    }
+
+    pub fn gather_may_move() -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        check!(pt.map_pages(0, ph(0x3000_0000, K4, 1), K4, RW));
+        check!(pt.map_pages(M2, ph(0x4000_0000, K4, 512), K4, RW));
+        ensure_eq!(check!(d.dma(&pt, M2, Access::Read)), 0x4000_0000);
+        let mut b = pt.unmap_batch();
+        ensure_eq!(b.unmap(M2, M2), Ok(M2));
+        std::mem::forget(b);
+        // The table, and the gather inside it that holds a removed table,
+        // move to the heap and back: C copes.
+        let boxed = Box::new(pt);
+        let mut pt = *boxed;
+        ensure_eq!(pt.unmap(0, K4), Ok(K4));
+        drop(pt);
+        ensure_eq!(d.stale_frees.load(Ordering::SeqCst), 0, "flushed first");
+        ensure_eq!(
+            d.allocs.load(Ordering::SeqCst),
+            d.frees.load(Ordering::SeqCst)
+        );
+        Ok(())
+    }
+
+    pub fn dma_buffers_are_not_table_memory() -> TestResult {
+        let dma = DmaAllocator::new();
+        let free = dma.free_bytes();
+        let blocks: Vec<TableBlock> = (0..8)
+            .map(|_| TableBlock::alloc(0x1000, Gfp::KERNEL))
+            .collect::<Option<_>>()
+            .ok_or("table blocks")?;
+        {
+            let bufs: Vec<_> = [0x1000u64, 0x20_0000, 0x4000, 0x1000]
+                .iter()
+                .map(|&len| dma.alloc(len, len))
+                .collect::<Option<_>>()
+                .ok_or("DMA buffers")?;
+            let mut ranges: Vec<(u64, u64)> = bufs
+                .iter()
+                .map(|b| (b.phys().start(), b.phys().start() + b.phys().len()))
+                .collect();
+            ranges.extend(
+                blocks
+                    .iter()
+                    .map(|b| (b.phys(), b.phys() + b.size() as u64)),
+            );
+            ranges.sort_unstable();
+            for w in ranges.windows(2) {
+                ensure!(w[0].1 <= w[1].0, "overlap: {ranges:x?}");
+            }
+            for b in &bufs {
+                ensure!(b.start() % b.len() == 0, "aligned");
+                ensure!(b.start() >= 1 << 32, "above the table arena");
+            }
+            let r = bufs[1].phys();
+            ensure_eq!(r.split_at(r.len() + 1), None);
+            ensure_eq!(r.slice(0x1000, r.len()), None);
+            let (x, y) = r.split_at(0x1000).ok_or("split")?;
+            ensure_eq!(
+                (x.start(), x.len(), y.start()),
+                (r.start(), 0x1000, r.start() + 0x1000)
+            );
+        }
+        ensure_eq!(dma.free_bytes(), free, "buffers go back");
+        Ok(())
+    }
+
+    pub fn shared_batch_unmaps_concurrently() -> TestResult {
+        let d = Recorder::new();
+        let pt = check!(PageTable::new(&s1_4k(), &d));
+        // A DMA-API driver: each thread owns the IOVAs its allocator gave it.
+        let results: Vec<TestResult> = std::thread::scope(|s| {
+            let hs: Vec<_> = (0..4u64)
+                .map(|t| {
+                    let pt = &pt;
+                    s.spawn(move || -> TestResult {
+                        let base = G1 + t * 4 * M2;
+                        for _ in 0..8 {
+                            // SAFETY: [base, base + 2M) belongs to this
+                            // thread alone, and no lookup of it runs.
+                            check!(unsafe {
+                                pt.map_pages_unchecked(
+                                    base,
+                                    ph(0x4000_0000, K4, 512),
+                                    K4,
+                                    RW,
+                                    Gfp::ATOMIC,
+                                )
+                            });
+                            let mut b = std::pin::pin!(pt.shared_batch());
+                            // SAFETY: as above; the range holds only this
+                            // thread's leaves.
+                            ensure_eq!(unsafe { b.as_mut().unmap(base, M2) }, Ok(M2));
+                            b.as_mut().sync();
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().expect("thread")).collect()
+        });
+        for r in results {
+            r?;
+        }
+        drop(pt);
+        ensure_eq!(d.stale_frees.load(Ordering::SeqCst), 0);
+        ensure_eq!(
+            d.allocs.load(Ordering::SeqCst),
+            d.frees.load(Ordering::SeqCst)
+        );
         Ok(())
     }
 }
