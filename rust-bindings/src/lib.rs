@@ -70,6 +70,28 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(missing_docs)]
 #![deny(clippy::undocumented_unsafe_blocks)]
+// The kernel's Rust lints (Linux 6.1 `rust_common_flags` and
+// `KBUILD_RUSTFLAGS`, plus what 6.12 adds), so that the crate moves into
+// the tree clean.
+#![deny(rust_2018_idioms, unreachable_pub, non_ascii_idents)]
+#![deny(rustdoc::missing_crate_level_docs)]
+#![deny(
+    clippy::correctness,
+    clippy::style,
+    clippy::suspicious,
+    clippy::complexity,
+    clippy::perf,
+    clippy::let_unit_value,
+    clippy::mut_mut,
+    clippy::needless_bitwise_bool,
+    clippy::needless_continue,
+    clippy::float_arithmetic,
+    clippy::ignored_unit_patterns,
+    clippy::no_mangle_with_rust_abi,
+    clippy::unnecessary_safety_comment,
+    clippy::unnecessary_safety_doc
+)]
+#![warn(clippy::dbg_macro)]
 
 #[cfg(feature = "model")]
 extern crate std;
