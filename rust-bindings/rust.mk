@@ -8,6 +8,8 @@
 #   make check-rust       cargo build, test (+ KTAP), clippy -D warnings, fmt, drift
 #   make check-ktap       C and Rust KTAP streams through the kernel's kunit.py
 #   make demo-rust        run the SMMUv3 and DART sample drivers
+#   make rust-valgrind    the contract suite under valgrind (part of check-rust
+#                         when valgrind is installed)
 
 RUST_DIR    := rust-bindings
 RUST_BUILD  := $(BUILD)/rust
@@ -38,7 +40,7 @@ define run_bindgen
 	{ echo '// SPDX-License-Identifier: GPL-2.0 OR MIT'; cat $(RUST_BUILD)/bindgen.out; } > $(1)
 endef
 
-.PHONY: bindings check-bindings check-rust check-ktap demo-rust rust-ktap
+.PHONY: bindings check-bindings check-rust check-ktap demo-rust rust-ktap rust-valgrind
 
 bindings:
 	$(call run_bindgen,$(RUST_DIR)/src/bindings_generated.rs)
@@ -55,12 +57,22 @@ rust-ktap: $(BUILD)/libptcore.a
 	$(RUST_ENV) $(CARGO) test $(CARGO_ARGS) -q --features model --test ktap > $(RUST_BUILD)/rust.ktap; \
 		st=$$?; grep -E '^(not )?ok ' $(RUST_BUILD)/rust.ktap; exit $$st
 
+# The contract suite (stress tests included) under valgrind: no invalid access,
+# no definite leak. Cargo runs the test binary through valgrind.
+VALGRIND_RUNNER := target.'cfg(all())'.runner = ['valgrind', '-q', '--error-exitcode=9', \
+                   '--leak-check=full', '--show-possibly-lost=no', '--errors-for-leak-kinds=definite']
+rust-valgrind: $(BUILD)/libptcore.a
+	$(RUST_ENV) $(CARGO) test $(CARGO_ARGS) -q --features model --test contract \
+		--config "$(VALGRIND_RUNNER)" -- --test-threads=1
+
 check-rust: $(BUILD)/libptcore.a check-bindings
 	$(RUST_ENV) $(CARGO) build $(CARGO_ARGS)
 	$(RUST_ENV) $(CARGO) build $(CARGO_ARGS) --features model --all-targets
 	$(RUST_ENV) $(CARGO) test $(CARGO_ARGS) --features model --test contract
 	$(RUST_ENV) $(CARGO) test $(CARGO_ARGS) --doc
 	$(MAKE) --no-print-directory rust-ktap
+	@if command -v valgrind >/dev/null; then $(MAKE) --no-print-directory rust-valgrind; \
+		else echo "check-rust: valgrind not installed, skipping rust-valgrind"; fi
 	$(RUST_ENV) $(CARGO) clippy $(CARGO_ARGS) --all-targets -- -D warnings
 	$(RUST_ENV) $(CARGO) clippy $(CARGO_ARGS) --all-targets --features model -- -D warnings
 	$(CARGO) fmt --manifest-path $(RUST_DIR)/Cargo.toml --check
