@@ -23,7 +23,7 @@
 
 use ptcore::model::{Access, DmaAllocator, Fault, Iotlb, SpinLock};
 use ptcore::{
-    ArmLpaeS1, Config, Context, Flush, Gfp, HwInfo, IommuOps, PageTable, PhysRange, Prot,
+    ArmLpaeS1, Config, Context, Flush, Gfp, HwInfo, IommuOps, PageTable, PhysRange, Prot, Region,
     TableBlock, TableView,
 };
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -296,6 +296,22 @@ fn map_sg<'d>(
     Ok(iova - start)
 }
 
+/// One CPU's DMA-API work in its own region: map a buffer as 4K pages (one
+/// whole leaf table), let the device use it, unmap it (flush, then free).
+fn cpu_work<'d>(
+    smmu: &Smmu,
+    region: &mut Region<'_, 'd, ArmLpaeS1, Smmu>,
+    buf: PhysRange<'d>,
+    iova: u64,
+) -> u64 {
+    region
+        .map_pages(iova, buf, 0x1000, Prot::READ | Prot::WRITE)
+        .expect("map in the region");
+    smmu.dma(&*region, iova + 0x10, Access::Write)
+        .expect("mapped");
+    region.unmap(iova, buf.len()).expect("unmap in the region")
+}
+
 fn human(size: u64) -> String {
     match size {
         s if s >= 1 << 30 => format!("{}G", s >> 30),
@@ -330,6 +346,10 @@ fn main() {
     let buf_16k = dma.alloc(0x4000, 0x4000).expect("DMA memory");
     let buf_64k = dma.alloc(0x1_0000, 0x1_0000).expect("DMA memory");
     let buf_4k = dma.alloc(0x1000, 0x1000).expect("DMA memory");
+    let cpu_bufs = [
+        dma.alloc(0x20_0000, 0x1000).expect("DMA memory"),
+        dma.alloc(0x20_0000, 0x1000).expect("DMA memory"),
+    ];
     // The domain's context: ptcore keeps its address, so it is pinned.
     let ctx = std::pin::pin!(Context::new(&smmu, SmmuDomain { asid: ASID }));
     let cfg = Config::<ArmLpaeS1>::new(48, 48);
@@ -416,6 +436,40 @@ fn main() {
     dma_show(&smmu, &pt, iova + 0x10, Access::Read).expect_err("unmapped and flushed");
 
     assert!(tables_after < tables_before, "the full table was freed");
+
+    println!("\n-- two CPUs map and unmap at once, each in its own region --");
+    let cpu_iova = [0x1_0000_0000u64, 0x1_4000_0000];
+    let frees_before = smmu.frees.load(Ordering::SeqCst);
+    let unmapped = pt
+        .regions(|whole| {
+            let (mut cpu0, mut cpu1) = whole
+                .split_at(cpu_iova[1])
+                .map_err(|(_, e)| e)
+                .expect("split at 5G");
+            println!(
+                "  region 0 [{:#x}, {:#x}], region 1 [{:#x}, {:#x}]",
+                cpu0.start(),
+                cpu0.last(),
+                cpu1.start(),
+                cpu1.last()
+            );
+            std::thread::scope(|s| {
+                let a = s.spawn(|| cpu_work(&smmu, &mut cpu0, cpu_bufs[0].phys(), cpu_iova[0]));
+                let b = s.spawn(|| cpu_work(&smmu, &mut cpu1, cpu_bufs[1].phys(), cpu_iova[1]));
+                [a.join().expect("cpu 0"), b.join().expect("cpu 1")]
+            })
+        })
+        .expect("regions");
+    smmu.print_log();
+    let freed = smmu.frees.load(Ordering::SeqCst) - frees_before;
+    println!(
+        "  unmapped {:#x} + {:#x} bytes concurrently, {freed} leaf tables freed",
+        unmapped[0], unmapped[1]
+    );
+    assert_eq!(
+        freed, 2,
+        "each CPU freed its own leaf table, after its flush"
+    );
 
     println!("\n-- detach and destroy the page table --");
     drop(pt);

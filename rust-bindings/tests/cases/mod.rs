@@ -131,7 +131,10 @@ macro_rules! suites {
 }
 
 suites! {
-    api: [error_codes, config_errors, hw_info_arm_s1, hw_info_dart, geometry_matches_architecture],
+    api: [
+        error_codes, config_errors, hw_info_arm_s1, hw_info_dart, geometry_matches_architecture,
+        deprecated_driver_alias,
+    ],
     map: [map_errors, map_partial_eaddrinuse, map_partial_enomem, iova_to_phys_offsets, concurrent_maps],
     unmap: [
         unmap_errors, unmap_hole_keeps_prefix, unmap_inside_leaf, unmap_end_inside_large_leaf,
@@ -144,6 +147,7 @@ suites! {
     region: [
         region_refuses_outside, region_split_alignment, region_boundary_inside_table,
         region_replaces_empty_table, region_walks_stay_inside, regions_sync_on_drop,
+        regions_refuse_free_empty_tables,
         concurrent_unmap_2_threads, concurrent_unmap_4_threads, concurrent_unmap_8_threads,
     ],
     sound: [
@@ -348,6 +352,24 @@ mod api {
         .into();
         ensure_eq!(e, Error::ENOMEM);
         ensure_eq!(ptcore::ABI_VERSION, 1);
+        Ok(())
+    }
+
+    /// `Driver` still works as a bound (deprecated: `IommuOps`).
+    #[allow(deprecated)]
+    fn flushes_through_old_name<D: ptcore::Driver<Domain = ()>>(d: &D) -> TestResult {
+        let mut pt = check!(PageTable::new(&s1_4k(), d));
+        check!(pt.map_pages(0, ph(0x3000_0000, K4, 1), K4, RW));
+        ensure_eq!(pt.unmap(0, K4), Ok(K4));
+        Ok(())
+    }
+
+    pub fn deprecated_driver_alias() -> TestResult {
+        let d = Plain {
+            flushes: AtomicU64::new(0),
+        };
+        flushes_through_old_name(&d)?;
+        ensure!(d.flushes.load(Ordering::SeqCst) >= 1, "flushed");
         Ok(())
     }
 
@@ -1577,6 +1599,20 @@ mod region {
             ensure_eq!(hi.unmap(M2, K4), Ok(K4));
             Ok(())
         }))?;
+        Ok(())
+    }
+
+    pub fn regions_refuse_free_empty_tables() -> TestResult {
+        // Such unmaps may free tables outside their range: no regions. (A
+        // core without the feature refuses the table itself.)
+        let d = Plain {
+            flushes: AtomicU64::new(0),
+        };
+        let cfg = s1_4k().features(Features::FREE_EMPTY_TABLES);
+        match PageTable::new(&cfg, &d) {
+            Ok(mut pt) => ensure_eq!(pt.regions(|_| ()), Err(Error::EOPNOTSUPP)),
+            Err(e) => ensure_eq!(e, Error::EOPNOTSUPP),
+        }
         Ok(())
     }
 
