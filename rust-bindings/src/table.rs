@@ -437,8 +437,9 @@ impl<'d, F: Format, D: IommuOps<Domain = ()>> PageTable<'d, F, D> {
     /// Creates an empty table whose callbacks go to `ops` (a per-domain ops
     /// object: its domain is `()`). The C core validates the configuration.
     ///
-    /// Errors: `EINVAL` for a configuration the format cannot do, `EOPNOTSUPP`
-    /// for a feature it lacks, `ENOMEM`.
+    /// Errors: `EINVAL` for a configuration the format cannot do (or
+    /// [`Features::DMA_INCOHERENT`] without [`IommuOps::SYNC_TABLE`]),
+    /// `EOPNOTSUPP` for a feature it lacks, `ENOMEM`.
     pub fn new(config: &Config<F>, ops: &'d D) -> Result<Self> {
         let cookie = ops as *const D as *mut c_void;
         // SAFETY: the cookie is `ops`, borrowed for `'d` (the table's life),
@@ -468,6 +469,12 @@ impl<'d, F: Format, D: IommuOps> PageTable<'d, F, D> {
         ops: &'d D,
         domain: &'d D::Domain,
     ) -> Result<Self> {
+        // A walker that does not snoop needs every table write synced: the
+        // driver must say how (cores since the per-gather freelists refuse
+        // this too; older ones silently skipped the sync).
+        if config.features_raw().contains(Features::DMA_INCOHERENT) && !D::SYNC_TABLE {
+            return Err(Error::EINVAL);
+        }
         let mut cfg = config.to_raw();
         // The ops table is a constant promoted to `'static`.
         let table_ops: &'static b::ptcore_ops = &Ops::<D, K>::OPS;

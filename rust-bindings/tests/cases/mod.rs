@@ -273,6 +273,20 @@ impl IommuOps for Recorder {
     }
 }
 
+/// A driver for walkers that do not snoop: counts `sync_table` calls.
+pub struct Syncing {
+    pub synced: AtomicU64,
+}
+
+impl IommuOps for Syncing {
+    type Domain = ();
+    const SYNC_TABLE: bool = true;
+    fn iotlb_flush(&self, _f: &Flush) {}
+    fn sync_table(&self, _: &(), _va: usize, _len: usize) {
+        self.synced.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
 /// A physical range for the simulated devices of the tests.
 pub fn ph(start: u64, pgsize: u64, count: u64) -> PhysRange<'static> {
     // SAFETY: the tests' devices are models that never access memory, and
@@ -290,18 +304,6 @@ impl IommuOps for Plain {
     fn iotlb_flush(&self, _f: &Flush) {
         self.flushes.fetch_add(1, Ordering::SeqCst);
     }
-}
-
-/// A driver for a walker that does not snoop caches (its sync_table does nothing here).
-pub struct Incoherent;
-
-impl IommuOps for Incoherent {
-    type Domain = ();
-    const SYNC_TABLE: bool = true;
-
-    fn iotlb_flush(&self, _f: &Flush) {}
-
-    fn sync_table(&self, _: &(), _va: usize, _len: usize) {}
 }
 
 fn s1_4k() -> Config<ArmLpaeS1> {
@@ -448,9 +450,21 @@ mod api {
         let cfg = Config::<ArmLpaeS1>::new(36, 40)
             .granule_lg2(16)
             .features(Features::DMA_INCOHERENT);
-        // An incoherent walker needs sync_table: a driver without it is refused.
+        // An incoherent walker needs the driver's sync_table.
         ensure_eq!(PageTable::new(&cfg, &d).err(), Some(Error::EINVAL));
-        let pt = check!(PageTable::new(&cfg, &Incoherent));
+        let syncing = Syncing {
+            synced: AtomicU64::new(0),
+        };
+        let mut pt = check!(PageTable::new(&cfg, &syncing));
+        ensure!(
+            syncing.synced.load(Ordering::SeqCst) >= 1,
+            "the root was synced"
+        );
+        check!(pt.map_pages(0, ph(0x1000_0000, 1 << 16, 1), 1 << 16, RW));
+        ensure!(
+            syncing.synced.load(Ordering::SeqCst) >= 3,
+            "new tables synced"
+        );
         let hw = pt.hw_info();
         ensure_eq!((hw.arm_tsz(), hw.arm_tg(), hw.arm_ps()), (28, 1, 2));
         ensure_eq!((hw.arm_sh(), hw.arm_irgn(), hw.arm_orgn()), (2, 0, 0));
