@@ -70,21 +70,34 @@ impl<'a, T: ?Sized> Flush<'a, T> {
         self.gather.pgsize
     }
 
+    /// The smallest leaf size removed (`ptcore_gather_leaf_size`): one size
+    /// for invalidations that take a single size (SMMUv3 TTL and range
+    /// hints); every removed leaf is a multiple of it. 0 when no leaf was
+    /// removed (the flush of a map that replaced an empty table, or the
+    /// whole-space flush before destruction, carry the sizes they cover).
+    pub fn smallest_leaf(&self) -> u64 {
+        // SAFETY: `self.gather` is a valid gather for the borrow; the call only
+        // reads it.
+        unsafe { b::ptcore_gather_leaf_size(self.gather) }
+    }
+
     /// Whether table entries were removed: walk caches must be invalidated
     /// too, not only leaf entries (`PTCORE_GATHER_TABLES`).
     pub fn tables_removed(&self) -> bool {
         self.gather.flags & b::PTCORE_GATHER_TABLES != 0
     }
 
-    /// Table blocks queued on this gather by unmaps (`nr_tables`).
+    /// Table blocks this flush's sync frees afterwards (`nr_tables`).
     ///
-    /// A hint for statistics, not a promise about frees:
+    /// A count, not a mirror of [`Flush::tables_removed`]:
     /// - the flush of a map that replaced an empty table by a larger leaf
-    ///   reports 0 although [`Flush::tables_removed`] is true and the
-    ///   replaced table will be freed later (ptcore parks it after this
-    ///   flush and frees it at a later sync);
-    /// - with ptcore cores before the per-gather freelists, tables that an
-    ///   unmap with another gather flushed and freed early stay counted here;
+    ///   reports 0 although [`Flush::tables_removed`] is true: ptcore parks the
+    ///   replaced table and frees it at the sync of the unmap that later
+    ///   removes the leaf (whose flush then counts it, possibly without
+    ///   `tables_removed`, the walk caches having forgotten it already);
+    ///   the core before the per-gather freelists freed it at any later sync;
+    /// - with that older core, tables another gather's unmap flushed and
+    ///   freed early stay counted here;
     /// - the whole-space flush before a table's destruction reports 0.
     pub fn tables_to_free(&self) -> u32 {
         self.gather.nr_tables

@@ -34,7 +34,7 @@ use crate::error::{to_result, Error, Result};
 use crate::format::{Config, Features, Format, Prot};
 use crate::phys::PhysRange;
 use core::ffi::c_void;
-use core::marker::{PhantomData, PhantomPinned};
+use core::marker::PhantomData;
 use core::pin::Pin;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -627,7 +627,6 @@ impl<'d, F: Format, D: IommuOps> PageTable<'d, F, D> {
         SharedBatch {
             core: &self.core,
             gather: Gather::new(),
-            _pin: PhantomPinned,
         }
     }
 
@@ -973,9 +972,6 @@ impl<D: IommuOps> Drop for UnmapBatch<'_, '_, D> {
 /// A gather of its own for concurrent, `unsafe` unmaps through a shared
 /// [`PageTable`] (DMA-API drivers). Sync or drop flushes, then frees.
 ///
-/// Older ptcore cores know a gather by its address from its first unmap to
-/// its sync, so this one is pinned (`PhantomPinned`; use [`core::pin::pin!`]):
-///
 /// ```
 /// # use ptcore::{ArmLpaeS1, Config, Flush, Gfp, IommuOps, PageTable, PhysRange, Prot};
 /// # struct Ops;
@@ -986,27 +982,19 @@ impl<D: IommuOps> Drop for UnmapBatch<'_, '_, D> {
 /// let buf = unsafe { PhysRange::new(0x8_0000_0000, 0x20_0000) };
 /// // SAFETY: this thread owns [0, 2M) (as an IOVA allocator would say).
 /// unsafe { pt.map_pages_unchecked(0, buf, 0x1000, Prot::READ, Gfp::ATOMIC) }?;
-/// let mut batch = core::pin::pin!(pt.shared_batch());
+/// let mut batch = pt.shared_batch();
 /// // SAFETY: as above.
-/// assert_eq!(unsafe { batch.as_mut().unmap(0, 0x20_0000) }, Ok(0x20_0000));
-/// batch.as_mut().sync(); // flush, then free (dropping it does the same)
+/// assert_eq!(unsafe { batch.unmap(0, 0x20_0000) }, Ok(0x20_0000));
+/// batch.sync(); // flush, then free (dropping it does the same)
 /// # Ok::<(), ptcore::Error>(())
 /// ```
 #[must_use = "dropping the batch flushes the IOTLB now; keep it to batch more unmaps, or call sync()"]
 pub struct SharedBatch<'a, 'd, D: IommuOps> {
     core: &'a Core<'d, D>,
     gather: Gather,
-    _pin: PhantomPinned,
 }
 
 impl<D: IommuOps> SharedBatch<'_, '_, D> {
-    fn gather(self: Pin<&mut Self>) -> (&Core<'_, D>, &mut Gather) {
-        // SAFETY: nothing is moved out of the pinned batch; the gather is
-        // only used in place.
-        let this = unsafe { self.get_unchecked_mut() };
-        (this.core, &mut this.gather)
-    }
-
     /// Removes the mappings in `[iova, iova + len)` into this batch (see
     /// [`UnmapBatch::unmap`]).
     ///
@@ -1019,14 +1007,12 @@ impl<D: IommuOps> SharedBatch<'_, '_, D> {
     /// caller owns (an unmap removes a leaf whole); the table does not have
     /// [`Features::FREE_EMPTY_TABLES`]; and the call is not made from inside
     /// a callback of this table.
-    pub unsafe fn unmap(
-        self: Pin<&mut Self>,
-        iova: u64,
-        len: u64,
-    ) -> core::result::Result<u64, UnmapError> {
-        let (core, gather) = self.gather();
+    pub unsafe fn unmap(&mut self, iova: u64, len: u64) -> core::result::Result<u64, UnmapError> {
         // SAFETY: the caller holds the range exclusively (`# Safety`).
-        unsafe { core.unmap((0, core.last), gather, iova, len) }
+        unsafe {
+            self.core
+                .unmap((0, self.core.last), &mut self.gather, iova, len)
+        }
     }
 
     /// What the flush will cover so far (`None` when nothing is gathered).
@@ -1037,21 +1023,15 @@ impl<D: IommuOps> SharedBatch<'_, '_, D> {
             .then(|| Flush::new(&self.gather.0, self.core.domain))
     }
 
-    /// Flushes, then frees the removed tables; the batch may be used again.
-    pub fn sync(self: Pin<&mut Self>) {
-        let (core, gather) = self.gather();
-        if !gather.is_empty() {
-            // SAFETY: the gather holds only what this batch's unmaps removed,
-            // whose callers hold those ranges until now (`unmap`'s contract).
-            unsafe { core.sync(gather) };
-        }
-    }
+    /// Flushes, then frees the removed tables (same as dropping the batch).
+    pub fn sync(self) {}
 }
 
 impl<D: IommuOps> Drop for SharedBatch<'_, '_, D> {
     fn drop(&mut self) {
         if !self.gather.is_empty() {
-            // SAFETY: as in `sync`.
+            // SAFETY: the gather holds only what this batch's unmaps removed,
+            // whose callers hold those ranges until now (`unmap`'s contract).
             unsafe { self.core.sync(&mut self.gather) };
         }
     }

@@ -847,6 +847,7 @@ mod unmap {
             (p.start(), p.last(), p.leaf_sizes()),
             (M2 - K4, 2 * M2 - 1, K4 | M2)
         );
+        ensure_eq!(p.smallest_leaf(), K4, "one size for TTL hints");
         b.sync();
         ensure_eq!(pt.iova_to_phys(2 * M2 - 1), None);
         ensure_eq!(
@@ -2052,10 +2053,10 @@ mod sound {
         check!(unsafe {
             pt.map_pages_unchecked(G1, ph(0x4000_0000, K4, 512), K4, RW, Gfp::KERNEL)
         });
-        let mut b = std::pin::pin!(pt.shared_batch());
+        let mut b = pt.shared_batch();
         // SAFETY: as above; the range holds only the leaves just mapped.
-        ensure_eq!(unsafe { b.as_mut().unmap(G1, M2) }, Ok(M2));
-        b.as_mut().sync();
+        ensure_eq!(unsafe { b.unmap(G1, M2) }, Ok(M2));
+        b.sync();
         d.table.store(std::ptr::null_mut(), Ordering::SeqCst);
         let seen = d.seen.lock().unwrap().clone();
         for from in ["alloc", "flush", "free"] {
@@ -2287,11 +2288,11 @@ mod sound {
                                     Gfp::ATOMIC,
                                 )
                             });
-                            let mut b = std::pin::pin!(pt.shared_batch());
+                            let mut b = pt.shared_batch();
                             // SAFETY: as above; the range holds only this
                             // thread's leaves.
-                            ensure_eq!(unsafe { b.as_mut().unmap(base, M2) }, Ok(M2));
-                            b.as_mut().sync();
+                            ensure_eq!(unsafe { b.unmap(base, M2) }, Ok(M2));
+                            b.sync();
                         }
                         Ok(())
                     })
