@@ -382,7 +382,7 @@ impl<'d, D: IommuOps> Core<'d, D> {
 
     /// Whether `[start, mid)` and `[mid, last]` are valid halves.
     fn check_split(&self, start: u64, last: u64, mid: u64) -> Result {
-        let sizes = self.leaf_sizes.load(Ordering::Relaxed) | self.min_page;
+        let sizes = self.leaf_sizes.load(Ordering::Relaxed) | self.min_page | 1;
         let align = 1u64 << (63 - sizes.leading_zeros());
         if mid <= start || mid > last || mid % align != 0 {
             return Err(Error::EINVAL);
