@@ -79,6 +79,8 @@ check-rust: $(BUILD)/libptcore.a check-bindings
 	RUSTDOCFLAGS='-D warnings' $(RUST_ENV) $(CARGO) doc $(CARGO_ARGS) -q --no-deps --features model
 	@if grep -nw unsafe $(RUST_DIR)/examples/*.rs; then \
 		echo "check-rust: the sample drivers must not use unsafe"; exit 1; fi
+	@if grep -nwE 'Mutex|RwLock|Condvar' $(RUST_DIR)/examples/*.rs; then \
+		echo "check-rust: the sample drivers take no sleeping lock (callbacks may run in atomic context)"; exit 1; fi
 	@echo "check-rust: passed"
 
 # One cross-language report: the C KUnit stream (written by the kunit step)

@@ -177,3 +177,24 @@
 //! } // the buffer is freed here, while the table still maps it
 //! drop(pt);
 //! ```
+//!
+//! # A value that matters cannot be dropped unnoticed
+//!
+//! A table block dropped at once, or a batch dropped (flushing at once)
+//! where more unmaps were meant to be gathered, is flagged by
+//! `#[must_use]` (here made an error):
+//!
+//! ```compile_fail
+//! #![deny(unused_must_use)]
+//! ptcore::TableBlock::alloc(4096, ptcore::Gfp::KERNEL);
+//! ```
+//!
+//! ```compile_fail
+//! #![deny(unused_must_use)]
+//! # use ptcore::{ArmLpaeS1, Config, Flush, IommuOps, PageTable};
+//! # struct Ops;
+//! # impl IommuOps for Ops { type Domain = (); fn iotlb_flush(&self, _: &Flush) {} }
+//! # fn f(pt: &mut PageTable<'_, ArmLpaeS1, Ops>) {
+//! pt.unmap_batch();
+//! # }
+//! ```
