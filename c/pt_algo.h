@@ -114,8 +114,11 @@ static bool pt_subtree_has_leaf(const struct ptcore_table *t, const uint64_t *ta
 struct pt_map_state {
 	struct ptcore_table *t;
 	uint64_t iova;			/* next IOVA to map */
-	uint64_t end;			/* end of the range, exclusive */
+	uint64_t end;			/* end of the leaves of this size, exclusive */
+	uint64_t range_end;		/* map_range: end of the whole range */
 	uint64_t pa;			/* output address for iova */
+	uint64_t *mapped;		/* where the bytes mapped go */
+	uint32_t prot;
 	uint64_t attrs;			/* leaf entry bits but the address */
 	unsigned int leaf_level;
 	unsigned int run_lg2;		/* entries per leaf, log2 */
@@ -284,10 +287,12 @@ static uint64_t pt_install_table(struct pt_map_state *ms, uint64_t *ptep, unsign
 /*
  * The entry at @ptep is empty and the next table down is the leaf level:
  * build that table privately (plain stores, nobody can see it yet) and
- * publish it whole. Returns 0 when done, 1 when a concurrent map installed a
- * table first (the caller then maps into that one), -ENOMEM.
+ * publish it whole. Returns 0 when done (*@table is the new table), 1 when a
+ * concurrent map installed a table first (the caller then maps into that
+ * one), -ENOMEM.
  */
-static int pt_map_fresh_leaf_table(struct pt_map_state *ms, uint64_t *ptep, unsigned int level)
+static int pt_map_fresh_leaf_table(struct pt_map_state *ms, uint64_t *ptep, unsigned int level,
+				   uint64_t **table)
 {
 	struct ptcore_table *t = ms->t;
 	unsigned int isz = item_lg2(t, level);
@@ -319,43 +324,61 @@ static int pt_map_fresh_leaf_table(struct pt_map_state *ms, uint64_t *ptep, unsi
 	pt_sync(t, ptep, sizeof(*ptep));
 	ms->iova += nr << isz;
 	ms->pa += nr << isz;
+	*table = child;
 	return 0;
 }
 
-static int pt_map(struct ptcore_table *t, uint64_t iova, uint64_t pa, unsigned int pgsize_lg2,
-		  uint64_t pgcount, uint32_t prot, uint32_t gfp, uint64_t *mapped)
+/* Leaves of 2^@pgsize_lg2 bytes from here on, up to ms->end. */
+static inline void pt_map_set_size(struct pt_map_state *ms, unsigned int pgsize_lg2)
 {
-	struct pt_map_state ms = {
-		.t = t,
-		.iova = iova,
-		.end = iova + (pgcount << pgsize_lg2),
-		.pa = pa,
-		.gfp = gfp,
-		.leaf_level = t->leaf_level[pgsize_lg2],
-	};
+	const struct ptcore_table *t = ms->t;
+
+	ms->leaf_level = t->leaf_level[pgsize_lg2];
+	ms->run_lg2 = pgsize_lg2 - item_lg2(t, ms->leaf_level);
+	if (likely(!ms->run_lg2 && ms->leaf_level < PT_LEAF_LEVELS))
+		ms->attrs = t->leaf_attrs[ms->leaf_level][ms->prot & PT_PROT_ALL];
+	else
+		ms->attrs = fmt_leaf_attrs(t, ms->prot, ms->leaf_level, ms->run_lg2);
+}
+
+/* map_range: the size and end of the next part of the range, as Linux splits it. */
+static inline void pt_map_next_part(struct pt_map_state *ms)
+{
+	uint64_t count;
+	unsigned int lg2 = pt_range_pgsize(ms->t->pgsize_bitmap, ms->iova, ms->pa,
+					   ms->range_end - ms->iova, &count);
+
+	ms->end = ms->iova + (count << lg2);
+	pt_map_set_size(ms, lg2);
+}
+
+/*
+ * The one map walk: leaves of one size up to ms->end (map_pages), or with
+ * @range one part after another up to ms->range_end, each of the size
+ * Linux's splitting picks (map_range), without going back to the top.
+ */
+static __always_inline int pt_map_walk(struct pt_map_state *ms, bool range)
+{
+	struct ptcore_table *t = ms->t;
 	const unsigned int top = t->geom.top_level;
 	uint64_t *tables[PT_MAX_LEVELS];	/* the table walked at each level */
 	unsigned int level = top;
-	uint64_t *table = pt_root(t, iova);
+	uint64_t *table = pt_root(t, ms->iova);
+	uint64_t start = ms->iova;
+	unsigned int from;
 	int ret;
 
-	ms.run_lg2 = pgsize_lg2 - item_lg2(t, ms.leaf_level);
-	if (likely(!ms.run_lg2 && ms.leaf_level < PT_LEAF_LEVELS))
-		ms.attrs = t->leaf_attrs[ms.leaf_level][prot & PT_PROT_ALL];
-	else
-		ms.attrs = fmt_leaf_attrs(t, prot, ms.leaf_level, ms.run_lg2);
-	pt_gather_init(&ms.flush);
-
+	pt_gather_init(&ms->flush);
 	for (;;) {
-		/* Down to the leaf level along ms.iova, creating tables as needed. */
-		while (level > ms.leaf_level) {
-			uint64_t *ptep = &table[table_index(t, ms.iova, level)];
+		/* Down to the leaf level along ms->iova, creating tables as needed. */
+		while (level > ms->leaf_level) {
+			uint64_t *ptep = &table[table_index(t, ms->iova, level)];
 			uint64_t pte = os_pte_read_acquire(ptep);
 
-			if (unlikely(!pte) && level - 1 == ms.leaf_level && !ms.run_lg2 &&
+			if (unlikely(!pte) && level - 1 == ms->leaf_level && !ms->run_lg2 &&
 			    fmt_oa_linear(t)) {
 				tables[level] = table;
-				ret = pt_map_fresh_leaf_table(&ms, ptep, level - 1);
+				ret = pt_map_fresh_leaf_table(ms, ptep, level - 1, &table);
 				if (ret < 0)
 					goto out;
 				if (ret == 0) {
@@ -365,7 +388,7 @@ static int pt_map(struct ptcore_table *t, uint64_t iova, uint64_t pa, unsigned i
 				pte = os_pte_read_acquire(ptep);
 			}
 			if (unlikely(!pte)) {
-				pte = pt_install_table(&ms, ptep, level);
+				pte = pt_install_table(ms, ptep, level);
 				if (!pte) {
 					ret = -ENOMEM;
 					goto out;
@@ -379,26 +402,61 @@ static int pt_map(struct ptcore_table *t, uint64_t iova, uint64_t pa, unsigned i
 			table = pt_child(t, pte);
 			level--;
 		}
-		ret = pt_map_leaves(&ms, table, level);
+		ret = pt_map_leaves(ms, table, level);
 		if (ret)
 			break;
 table_done:
-		if (ms.iova >= ms.end)
-			break;
-		/* Up to the lowest table that still covers ms.iova (or the next root). */
-		while (level < top && !(ms.iova & (PT_BIT(item_lg2(t, level + 1)) - 1)))
+		if (ms->iova >= ms->end) {
+			if (!range || ms->iova >= ms->range_end)
+				break;
+			pt_map_next_part(ms);
+		}
+		/*
+		 * Up to the lowest table that still covers ms->iova (or the next
+		 * root); a larger next part starts on a boundary of its size, so
+		 * this is at least its leaf level.
+		 */
+		from = level;
+		while (level < top && !(ms->iova & (PT_BIT(item_lg2(t, level + 1)) - 1)))
 			level++;
-		table = level < top ? tables[level] : pt_root(t, ms.iova);
+		if (level == top)
+			table = pt_root(t, ms->iova);
+		else if (level != from)
+			table = tables[level];
 	}
 out:
 	/* Replaced tables (and a run taken back): out of every walk cache before return. */
-	if (unlikely(!pt_gather_empty(&ms.flush))) {
-		pt_flush(t, &ms.flush);
-		if (ms.parked)
-			pt_park(t, ms.parked, ms.parked_last);
+	if (unlikely(!pt_gather_empty(&ms->flush))) {
+		pt_flush(t, &ms->flush);
+		if (ms->parked)
+			pt_park(t, ms->parked, ms->parked_last);
 	}
-	*mapped = ms.iova - iova;
+	*ms->mapped = ms->iova - start;
 	return ret;
+}
+
+static int pt_map(struct ptcore_table *t, uint64_t iova, uint64_t pa, unsigned int pgsize_lg2,
+		  uint64_t pgcount, uint32_t prot, uint32_t gfp, uint64_t *mapped)
+{
+	struct pt_map_state ms = {
+		.t = t, .iova = iova, .end = iova + (pgcount << pgsize_lg2), .pa = pa,
+		.prot = prot, .gfp = gfp, .mapped = mapped,
+	};
+
+	pt_map_set_size(&ms, pgsize_lg2);
+	return pt_map_walk(&ms, false);
+}
+
+static int pt_map_range(struct ptcore_table *t, uint64_t iova, uint64_t pa, uint64_t len,
+			uint32_t prot, uint32_t gfp, uint64_t *mapped)
+{
+	struct pt_map_state ms = {
+		.t = t, .iova = iova, .range_end = iova + len, .pa = pa,
+		.prot = prot, .gfp = gfp, .mapped = mapped,
+	};
+
+	pt_map_next_part(&ms);
+	return pt_map_walk(&ms, true);
 }
 
 /* ---- unmap ---- */
@@ -446,14 +504,69 @@ static bool pt_subtree_full(const struct ptcore_table *t, const uint64_t *table,
 	return true;
 }
 
+/* unmap_collect: report the leaves below a wholly covered table, in IOVA order. */
+static void pt_subtree_collect(const struct ptcore_table *t, const uint64_t *table,
+			       unsigned int level, uint64_t iova, struct pt_collect *c)
+{
+	unsigned int i, n = pt_entries(t, level), isz = item_lg2(t, level);
+
+	for (i = 0; i < n; i++, iova += PT_BIT(isz)) {
+		uint64_t pte = table[i];
+
+		if (level && fmt_is_table(t, pte, level))
+			pt_subtree_collect(t, pt_child(t, pte), level - 1, iova, c);
+		else
+			pt_collect_add(c, iova, fmt_leaf_oa(t, pte), PT_BIT(isz));
+	}
+}
+
+static bool pt_table_empty(const struct ptcore_table *t, const uint64_t *table,
+			   unsigned int level)
+{
+	unsigned int i, n = pt_entries(t, level);
+
+	for (i = 0; i < n; i++)
+		if (fmt_valid(os_pte_read(&table[i])))
+			return false;
+	return true;
+}
+
+/*
+ * PTCORE_FEAT_FREE_EMPTY_TABLES: the unmap is done with @table (at @level,
+ * below the top, translating @iova): if it holds nothing any more, unlink
+ * it from @parent and queue it on the gather like a wholly covered table.
+ */
+static bool pt_unlink_if_empty(const struct ptcore_table *t, struct ptcore_gather *gather,
+			       uint64_t *parent, uint64_t *table, unsigned int level, uint64_t iova)
+{
+	unsigned int lg2 = item_lg2(t, level + 1);
+	uint64_t *ptep = &parent[table_index(t, iova, level + 1)];
+
+	if (!pt_table_empty(t, table, level))
+		return false;
+	iova &= ~(PT_BIT(lg2) - 1);
+	os_pte_write(ptep, 0);
+	pt_sync(t, ptep, sizeof(*ptep));
+	pt_gather_add(gather, iova, iova + PT_BIT(lg2) - 1);
+	gather->flags |= PTCORE_GATHER_TABLES;
+	pt_gather_queue(t, gather, table, level, 1);
+	return true;
+}
+
 /*
  * One walk over [iova, end): leaves are removed whole, wholly covered full
  * tables are unlinked with one store and queued on the gather, partly
  * covered tables are walked into. The walk never skips an IOVA, so what it
  * removed is exactly [start, iova) when it stops.
+ *
+ * Instantiated twice: pt_unmap() with neither extra, and pt_unmap_ext()
+ * where @c (unmap_collect: report what goes) may be set and @free_empty
+ * (PTCORE_FEAT_FREE_EMPTY_TABLES: also unlink the tables the walk leaves
+ * empty, checked as it leaves each one) follows the table's features.
  */
-static int pt_unmap(struct ptcore_table *t, uint64_t start, uint64_t end,
-		    struct ptcore_gather *gather, uint64_t *unmapped)
+static __always_inline int pt_unmap_walk(struct ptcore_table *t, uint64_t start, uint64_t end,
+					 struct ptcore_gather *gather, uint64_t *unmapped,
+					 struct pt_collect *c, bool free_empty)
 {
 	const unsigned int top = t->geom.top_level;
 	uint64_t *tables[PT_MAX_LEVELS];	/* the table walked at each level */
@@ -498,6 +611,8 @@ static int pt_unmap(struct ptcore_table *t, uint64_t start, uint64_t end,
 				if (item == iova && end - item > item_mask &&
 				    pt_subtree_full(t, child, level - 1, &pgsize, &ntables)) {
 					/* Wholly covered and full: unlink; free after the flush. */
+					if (c)
+						pt_subtree_collect(t, child, level - 1, item, c);
 					os_pte_write(&table[idx], 0);
 					pt_sync(t, &table[idx], sizeof(*table));
 					gather->flags |= PTCORE_GATHER_TABLES;
@@ -528,14 +643,23 @@ static int pt_unmap(struct ptcore_table *t, uint64_t start, uint64_t end,
 
 				fmt_plain_leaf(t, level, &mask, &val);
 				stop = left < n - idx ? idx + (unsigned int)left : n;
+				if (c)
+					pt_collect_add(c, item, fmt_leaf_oa(t, pte), PT_BIT(isz));
 				os_pte_write(&table[idx], 0);
 				for (idx++; idx < stop; idx++) {
 					pte = os_pte_read(&table[idx]);
 					if ((pte & mask) != val)
 						break;
+					if (c)
+						pt_collect_add(c, item + ((uint64_t)(idx - first)
+									  << isz),
+							       fmt_leaf_oa(t, pte), PT_BIT(isz));
 					os_pte_write(&table[idx], 0);
 				}
 			} else {
+				if (c)
+					pt_collect_add(c, item, fmt_leaf_oa(t, pte),
+						       PT_BIT(isz + run_lg2));
 				for (idx = first; idx < first + (1u << run_lg2); idx++)
 					os_pte_write(&table[idx], 0);
 			}
@@ -545,24 +669,57 @@ static int pt_unmap(struct ptcore_table *t, uint64_t start, uint64_t end,
 		if (iova >= end)
 			break;
 		/* Done here: up to the lowest table still covering iova, or the next root. */
-		while (level < top && !(iova & (PT_BIT(item_lg2(t, level + 1)) - 1)))
+		while (level < top && !(iova & (PT_BIT(item_lg2(t, level + 1)) - 1))) {
+			if (free_empty)
+				pt_unlink_if_empty(t, gather, tables[level + 1], table, level,
+						   iova - 1);
 			level++;
-		table = level < top ? tables[level] : pt_root(t, iova);
+			table = tables[level];
+		}
+		if (level == top)
+			table = pt_root(t, iova);
 next_table:
 		;
 	}
 out:
+	/* Free-empty: the table the walk stopped in, and its ancestors, may be empty now. */
+	if (free_empty) {
+		uint64_t at = ret ? iova : iova - 1;
+
+		while (level < top && pt_unlink_if_empty(t, gather, tables[level + 1], table, level,
+							 at)) {
+			level++;
+			table = tables[level];
+		}
+	}
 	if (iova != start) {
 		pt_gather_add(gather, start, iova - 1);
 		gather->pgsize |= pgsize;
 	}
+	if (c)
+		pt_collect_finish(c);
 	*unmapped = iova - start;
 	return ret;
 }
 
+static int pt_unmap(struct ptcore_table *t, uint64_t start, uint64_t end,
+		    struct ptcore_gather *gather, uint64_t *unmapped)
+{
+	return pt_unmap_walk(t, start, end, gather, unmapped, NULL, false);
+}
+
+static int pt_unmap_ext(struct ptcore_table *t, uint64_t start, uint64_t end,
+			struct ptcore_gather *gather, uint64_t *unmapped, struct pt_collect *c)
+{
+	return pt_unmap_walk(t, start, end, gather, unmapped, c,
+			     t->features & PTCORE_FEAT_FREE_EMPTY_TABLES);
+}
+
 const struct pt_fmt_ops PT_FMT_OPS = {
 	.map = pt_map,
+	.map_range = pt_map_range,
 	.unmap = pt_unmap,
+	.unmap_ext = pt_unmap_ext,
 	.iova_to_phys = pt_iova_to_phys,
 	.free_subtree = pt_free_subtree,
 };

@@ -27,11 +27,15 @@
 #define PT_GENMASK(h, l)	((~0ULL >> (63 - (h))) & (~0ULL << (l)))
 
 struct ptcore_table;
+struct pt_collect;
 
 /**
  * struct pt_fmt_ops - one format's instantiated algorithms
  * @map: ptcore_map_pages() after its argument checks
+ * @map_range: ptcore_map_range() after its argument checks
  * @unmap: ptcore_unmap() of [iova, end) after its argument checks
+ * @unmap_ext: the same with the extras: report the removed leaves to @c
+ *	(unless NULL), free the tables left empty (PTCORE_FEAT_FREE_EMPTY_TABLES)
  * @iova_to_phys: ptcore_iova_to_phys() after its argument check
  * @free_subtree: free @table (at @level) and every table below it
  *
@@ -40,8 +44,12 @@ struct ptcore_table;
 struct pt_fmt_ops {
 	int (*map)(struct ptcore_table *t, uint64_t iova, uint64_t pa, unsigned int pgsize_lg2,
 		   uint64_t pgcount, uint32_t prot, uint32_t gfp, uint64_t *mapped);
+	int (*map_range)(struct ptcore_table *t, uint64_t iova, uint64_t pa, uint64_t len,
+			 uint32_t prot, uint32_t gfp, uint64_t *mapped);
 	int (*unmap)(struct ptcore_table *t, uint64_t iova, uint64_t end,
 		     struct ptcore_gather *gather, uint64_t *unmapped);
+	int (*unmap_ext)(struct ptcore_table *t, uint64_t iova, uint64_t end,
+			 struct ptcore_gather *gather, uint64_t *unmapped, struct pt_collect *c);
 	int (*iova_to_phys)(const struct ptcore_table *t, uint64_t iova, uint64_t *phys);
 	void (*free_subtree)(struct ptcore_table *t, uint64_t *table, unsigned int level);
 };
@@ -223,6 +231,39 @@ static inline void pt_gather_queue(const struct ptcore_table *t, struct ptcore_g
 	gather->nr_tables += ntables;
 }
 
+/*
+ * ptcore_unmap_collect(): the removed leaves, coalesced into runs that are
+ * contiguous in IOVA and physical address; @run[0..n) wait for the
+ * callback, @cur is the run still growing (size 0: none yet).
+ */
+#define PT_COLLECT_BATCH	16
+struct pt_collect {
+	ptcore_range_fn fn;
+	void *arg;
+	uint32_t n;
+	struct ptcore_range cur;
+	struct ptcore_range run[PT_COLLECT_BATCH];
+};
+
+void pt_collect_push(struct pt_collect *c);
+
+static inline void pt_collect_add(struct pt_collect *c, uint64_t iova, uint64_t pa,
+				  uint64_t size)
+{
+	if (c->cur.size && iova == c->cur.iova + c->cur.size &&
+	    pa == c->cur.paddr + c->cur.size) {
+		c->cur.size += size;
+		return;
+	}
+	if (c->cur.size)
+		pt_collect_push(c);
+	c->cur.iova = iova;
+	c->cur.paddr = pa;
+	c->cur.size = size;
+}
+
+void pt_collect_finish(struct pt_collect *c);
+
 bool pt_gather_owned(const struct ptcore_table *t, const struct ptcore_gather *gather);
 void pt_gather_free(struct ptcore_table *t, struct ptcore_gather *gather);
 void pt_park(struct ptcore_table *t, uint64_t *first, struct pt_meta *last);
@@ -238,6 +279,35 @@ static inline unsigned int pt_ffs64(uint64_t v)
 static inline unsigned int pt_fls64(uint64_t v)
 {
 	return 63u - (unsigned int)__builtin_clzll(v);
+}
+
+/*
+ * The page size (log2) that Linux's iommu_pgsize() picks from @bitmap for
+ * the next part of a range of @size bytes at @iova -> @pa, and in *@count
+ * how many of them __iommu_map() maps in one call: the largest size that
+ * fits and both addresses are aligned to, up to the next boundary of the
+ * next larger size when the rest is big enough to use that one. @size is
+ * a non-zero multiple of the smallest size, and so are @iova and @pa.
+ */
+static inline unsigned int pt_range_pgsize(uint64_t bitmap, uint64_t iova, uint64_t pa,
+					   uint64_t size, uint64_t *count)
+{
+	uint64_t merge = iova | pa, sizes = bitmap & PT_GENMASK(pt_fls64(size), 0), bigger;
+	unsigned int lg2;
+
+	if (merge)
+		sizes &= PT_GENMASK(pt_ffs64(merge), 0);
+	lg2 = pt_fls64(sizes);
+	bigger = lg2 < 63 ? bitmap & ~PT_GENMASK(lg2, 0) : 0;
+	if (bigger) {
+		uint64_t next = PT_BIT(pt_ffs64(bigger));
+		uint64_t offset = next - (merge & (next - 1));
+
+		if (!((iova ^ pa) & (next - 1)) && offset + next <= size)
+			size = offset;
+	}
+	*count = size >> lg2;
+	return lg2;
 }
 
 void pt_geom_finish(struct ptcore_table *t);

@@ -198,6 +198,28 @@ void pt_gather_free(struct ptcore_table *t, struct ptcore_gather *gather)
 	gather->freelist = NULL;
 }
 
+/* ---- unmap_collect ---- */
+
+/* The growing run is complete: into the batch, and the batch to the callback when full. */
+void pt_collect_push(struct pt_collect *c)
+{
+	c->run[c->n++] = c->cur;
+	if (c->n == PT_COLLECT_BATCH) {
+		c->fn(c->arg, c->run, c->n);
+		c->n = 0;
+	}
+}
+
+void pt_collect_finish(struct pt_collect *c)
+{
+	if (c->cur.size)
+		pt_collect_push(c);
+	c->cur.size = 0;
+	if (c->n)
+		c->fn(c->arg, c->run, c->n);
+	c->n = 0;
+}
+
 /* ---- tables replaced by maps ---- */
 
 /* Park a chain of replaced tables (linked through their pt_meta) from @first to @last. */

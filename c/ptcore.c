@@ -138,7 +138,7 @@ OS_API int ptcore_table_create(const struct ptcore_cfg *cfg, struct ptcore_table
 	if (!ret)
 		pt_leaf_levels(t);
 	/* Format-independent features this version does not offer yet. */
-	if (!ret && (cfg->features & (PTCORE_FEAT_FREE_EMPTY_TABLES | PTCORE_FEAT_DIRTY_TRACKING)))
+	if (!ret && (cfg->features & PTCORE_FEAT_DIRTY_TRACKING))
 		ret = -EOPNOTSUPP;
 	if (ret) {
 		os_free(t);
@@ -231,8 +231,33 @@ OS_API int ptcore_map_pages(struct ptcore_table *t, uint64_t iova, uint64_t padd
 }
 OS_EXPORT(ptcore_map_pages);
 
-OS_API int ptcore_unmap(struct ptcore_table *t, uint64_t iova, uint64_t len,
-			struct ptcore_gather *gather, uint64_t *unmapped)
+OS_API int ptcore_map_range(struct ptcore_table *t, uint64_t iova, uint64_t paddr, uint64_t len,
+			    uint32_t prot, uint32_t gfp, uint64_t *mapped)
+{
+	uint64_t done = 0, min = t->pgsize_bitmap & -t->pgsize_bitmap;
+	int ret;
+
+	if (mapped)
+		*mapped = 0;
+	if (unlikely(!len || ((iova | paddr | len) & (min - 1)) ||
+		     !(prot & (PTCORE_PROT_READ | PTCORE_PROT_WRITE))))
+		return -EINVAL;
+	if (iova + len - 1 < iova || paddr + len - 1 < paddr)
+		return -EOVERFLOW;
+	if (!pt_fits(iova, len, t->ias) || !pt_fits(paddr, len, t->pa_bits))
+		return -ERANGE;
+
+	ret = t->fops->map_range(t, iova, paddr, len, prot, gfp, &done);
+	if (mapped)
+		*mapped = done;
+	return ret;
+}
+OS_EXPORT(ptcore_map_range);
+
+/* ptcore_unmap() and ptcore_unmap_collect(): checks, then the walk. */
+static inline int pt_unmap_checked(struct ptcore_table *t, uint64_t iova, uint64_t len,
+				   struct ptcore_gather *gather, uint64_t *unmapped,
+				   struct pt_collect *c)
 {
 	uint64_t done = 0;
 	int ret;
@@ -250,14 +275,33 @@ OS_API int ptcore_unmap(struct ptcore_table *t, uint64_t iova, uint64_t len,
 	    OS_REFUSE(!pt_gather_owned(t, gather), "unmap with a gather of another table"))
 		return -EINVAL;
 
-	ret = t->fops->unmap(t, iova, iova + len, gather, &done);
+	if (likely(!c && !(t->features & PTCORE_FEAT_FREE_EMPTY_TABLES)))
+		ret = t->fops->unmap(t, iova, iova + len, gather, &done);
+	else
+		ret = t->fops->unmap_ext(t, iova, iova + len, gather, &done, c);
 	if (unlikely(os_ptr_read(&t->parked)) && done)
 		pt_unpark(t, gather, iova, iova + done);
 	if (unmapped)
 		*unmapped = done;
 	return ret;
 }
+
+OS_API int ptcore_unmap(struct ptcore_table *t, uint64_t iova, uint64_t len,
+			struct ptcore_gather *gather, uint64_t *unmapped)
+{
+	return pt_unmap_checked(t, iova, len, gather, unmapped, NULL);
+}
 OS_EXPORT(ptcore_unmap);
+
+OS_API int ptcore_unmap_collect(struct ptcore_table *t, uint64_t iova, uint64_t len,
+				struct ptcore_gather *gather, uint64_t *unmapped,
+				ptcore_range_fn removed, void *arg)
+{
+	struct pt_collect c = { .fn = removed, .arg = arg };
+
+	return pt_unmap_checked(t, iova, len, gather, unmapped, removed ? &c : NULL);
+}
+OS_EXPORT(ptcore_unmap_collect);
 
 OS_API uint64_t ptcore_unmap_pages(struct ptcore_table *t, uint64_t iova, uint64_t pgsize,
 				   uint64_t pgcount, struct ptcore_gather *gather)

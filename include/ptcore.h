@@ -35,6 +35,8 @@ extern "C" {
  * @PTCORE_FMT_VTDSS: Intel VT-d second stage (reserved, not yet supported)
  * @PTCORE_FMT_X86_64: x86-64 4/5 level (reserved, not yet supported)
  * @PTCORE_FMT_RISCV64: RISC-V IOMMU Sv39/48/57 (reserved, not yet supported)
+ * @PTCORE_FMT_ARM_V7S: ARM short descriptor, as io-pgtable-arm-v7s (reserved,
+ *	not yet supported)
  *
  * ptcore_table_create() refuses a reserved format with -EINVAL.
  */
@@ -47,6 +49,7 @@ enum ptcore_format {
 	PTCORE_FMT_VTDSS         = 6,
 	PTCORE_FMT_X86_64        = 7,
 	PTCORE_FMT_RISCV64       = 8,
+	PTCORE_FMT_ARM_V7S       = 9,
 };
 
 /* map() access flags: the same bit values as the kernel's IOMMU_* flags */
@@ -60,11 +63,17 @@ enum ptcore_format {
 /* ptcore_cfg.features */
 /* the walker does not snoop CPU caches: ops->sync_table after table writes */
 #define PTCORE_FEAT_DMA_INCOHERENT	0x0001
-#define PTCORE_FEAT_FREE_EMPTY_TABLES	0x0002	/* unmap also frees tables it leaves empty */
+/* unmap also frees the tables it leaves empty (the caller holds the whole table) */
+#define PTCORE_FEAT_FREE_EMPTY_TABLES	0x0002
 #define PTCORE_FEAT_DIRTY_TRACKING	0x0004	/* hardware dirty state */
 /* ARM: NS / NSTABLE bits, as IO_PGTABLE_QUIRK_ARM_NS */
 #define PTCORE_FEAT_ARM_NS		0x10000
 #define PTCORE_FEAT_ARM_S2FWB		0x20000	/* ARM stage 2: FWB memory attributes */
+/* ARM: the SMMU has break-before-make level 2: ptcore_cut() is hitless */
+#define PTCORE_FEAT_ARM_BBML2		0x40000
+
+/* ptcore_read_and_clear_dirty() flags */
+#define PTCORE_DIRTY_NO_CLEAR		0x1	/* report only; leave the dirty state as it is */
 
 /* ptcore_gather.flags */
 /* a table entry was removed: walk caches must be invalidated too */
@@ -306,14 +315,18 @@ int ptcore_map_pages(struct ptcore_table *t, uint64_t iova, uint64_t paddr,
  * present. A leaf is never split: one that starts inside the range and ends
  * past it is removed, counted and gathered whole. Removed tables go on
  * @gather and are freed by ptcore_iotlb_sync() after the flush, never
- * before. Tables only partly covered stay, even when empty. Never
+ * before. Tables only partly covered stay, even when empty, unless the
+ * table has PTCORE_FEAT_FREE_EMPTY_TABLES: then every table below the top
+ * that the unmap leaves with no valid entry goes on @gather too (with
+ * PTCORE_GATHER_TABLES, counted in nr_tables, its span gathered). Never
  * allocates memory, takes no lock that other unmaps share (only, while
  * some table replaced by a map is still parked, the handle's irq-safe
  * lock for a moment), and never flushes.
  *
  * Context: any, hardirq and softirq included. Concurrent with maps, unmaps
  * and lookups of other ranges, each unmap with its own gather; the caller
- * holds the range exclusively.
+ * holds the range exclusively (with PTCORE_FEAT_FREE_EMPTY_TABLES, the
+ * whole table: such an unmap may free tables beyond its range).
  * Return: 0 when everything in the range was removed; -EINVAL for @len 0,
  * when @iova lies inside a leaf (not at its first byte; nothing removed),
  * or at the first IOVA of the range that is not mapped (everything before
@@ -461,6 +474,83 @@ void ptcore_builtin_free_table(void *cookie, void *va, uint64_t phys, size_t siz
  * Return: the CPU address (va - phys is constant for one table).
  */
 void *ptcore_phys_to_virt(const struct ptcore_table *t, uint64_t phys);
+
+/**
+ * struct ptcore_range - one run of output addresses
+ * @iova: first IOVA of the run
+ * @paddr: physical address @iova translates to
+ * @size: bytes; the run is contiguous in IOVA and in physical address
+ *
+ * See ptcore_unmap_collect().
+ */
+struct ptcore_range {
+	uint64_t iova;
+	uint64_t paddr;
+	uint64_t size;
+};
+
+/*
+ * ptcore_range_fn - receives @n runs at a time; it cannot fail and cannot
+ * stop the walk. @arg is the caller's.
+ */
+typedef void (*ptcore_range_fn)(void *arg, const struct ptcore_range *runs, uint32_t n);
+
+/**
+ * ptcore_map_range() - map a range with the best mix of page sizes
+ * @t: the table
+ * @iova: first IOVA, aligned to the smallest page size
+ * @paddr: first physical address, aligned to the smallest page size
+ * @len: bytes, a multiple of the smallest page size
+ * @prot: PTCORE_PROT_* bits, READ or WRITE at least
+ * @gfp: as for ptcore_map_pages()
+ * @mapped: if not NULL, always set to the bytes this call mapped
+ *
+ * Maps [@iova, @iova + @len) to [@paddr, @paddr + @len), choosing at each
+ * position the largest size of hw_info.pgsize_bitmap that both addresses
+ * are aligned to and that fits in what is left, exactly as Linux's
+ * iommu_pgsize() and __iommu_map() split a range into map_pages() calls
+ * (ARM contiguous-hint sizes count when they are in the bitmap). One
+ * descent for the whole range: the walk keeps its position from one size
+ * to the next. The tables it leaves are bit-identical to those that
+ * sequence of ptcore_map_pages() calls leaves, and so is everything else:
+ * replaced empty tables, flushes, errors.
+ *
+ * Context: as ptcore_map_pages().
+ * Return: 0 when all of it was mapped; -EINVAL for @len 0, @iova, @paddr or
+ * @len not aligned to the smallest page size, or @prot with neither READ
+ * nor WRITE; -EOVERFLOW when the IOVA or physical range wraps; -ERANGE when
+ * it exceeds ias or oas (all checked before anything is written);
+ * -EADDRINUSE or -ENOMEM as ptcore_map_pages(), with the first *@mapped
+ * bytes mapped.
+ */
+int ptcore_map_range(struct ptcore_table *t, uint64_t iova, uint64_t paddr, uint64_t len,
+		     uint32_t prot, uint32_t gfp, uint64_t *mapped);
+
+/**
+ * ptcore_unmap_collect() - unmap, and say what was removed
+ * @t: the table
+ * @iova: first IOVA of the range
+ * @len: length of the range in bytes
+ * @gather: as for ptcore_unmap()
+ * @unmapped: if not NULL, always set to the bytes of mappings removed
+ * @removed: receives the removed leaves, or NULL
+ * @arg: passed to @removed
+ *
+ * Exactly ptcore_unmap(), and in addition @removed receives every removed
+ * leaf's IOVA, physical address and size, in IOVA order, coalesced into
+ * maximal runs that are contiguous in both IOVA and physical address (a
+ * driver or iommufd can unpin the pages without a lookup per page). Leaves
+ * removed with a wholly covered table are reported too. The runs arrive in
+ * batches from a buffer on ptcore's stack, during the call; the sizes add
+ * up to *@unmapped.
+ *
+ * Context: as ptcore_unmap(); @removed runs in it and must not call
+ * ptcore for @t.
+ * Return: as ptcore_unmap().
+ */
+int ptcore_unmap_collect(struct ptcore_table *t, uint64_t iova, uint64_t len,
+			 struct ptcore_gather *gather, uint64_t *unmapped,
+			 ptcore_range_fn removed, void *arg);
 
 #ifdef __cplusplus
 }

@@ -1235,8 +1235,129 @@ static void expect_unmap(const struct ptt_ctx *ctx, u64 iova, u64 len, struct un
 	e->stop = cur;
 }
 
-int ptt_unmap(struct ptt_ctx *ctx, u64 iova, u64 len, struct ptcore_gather *g, u64 *unmapped_out)
+/* ptcore_unmap_collect()'s callback: the runs as they arrive. */
+struct collect_log {
+	struct ptcore_range *runs;
+	unsigned int n, cap, calls;
+	bool overflow, bad_batch;
+};
+
+static void collect_cb(void *arg, const struct ptcore_range *runs, uint32_t n)
 {
+	struct collect_log *cl = arg;
+	uint32_t i;
+
+	cl->calls++;
+	if (!n)
+		cl->bad_batch = true;
+	for (i = 0; i < n; i++) {
+		if (cl->n == cl->cap) {
+			cl->overflow = true;
+			return;
+		}
+		cl->runs[cl->n++] = runs[i];
+	}
+}
+
+/*
+ * The runs unmap_collect must report: the oracle's leaves in [i0, i1),
+ * merged where they continue each other in IOVA and physical address.
+ */
+static void check_collected(struct ptt_ctx *ctx, const struct ptt_omap *om, unsigned int n,
+			    const struct collect_log *cl, u64 unmapped)
+{
+	unsigned int i, r = 0;
+	u64 sum = 0;
+
+	if (cl->overflow || cl->bad_batch)
+		violation(ctx, "unmap_collect: more runs than leaves, or an empty batch");
+	for (i = 0; i < cl->n; i++)
+		sum += cl->runs[i].size;
+	if (sum != unmapped)
+		violation(ctx, "unmap_collect: runs add up to %llx, unmapped %llx", ptt_ull(sum),
+			  ptt_ull(unmapped));
+	for (i = 0; i < n && !cl->overflow; r++) {
+		struct ptcore_range want = { om[i].iova, om[i].pa, om[i].size };
+
+		for (i++; i < n && om[i].iova == want.iova + want.size &&
+		     om[i].pa == want.paddr + want.size; i++)
+			want.size += om[i].size;
+		if (r >= cl->n) {
+			violation(ctx, "unmap_collect: run %u (%llx -> %llx, %llx) not reported", r,
+				  ptt_ull(want.iova), ptt_ull(want.paddr), ptt_ull(want.size));
+			return;
+		}
+		if (memcmp(&want, &cl->runs[r], sizeof(want)))
+			violation(ctx, "unmap_collect: run %u %llx->%llx (%llx), want %llx (%llx)",
+				  r, ptt_ull(cl->runs[r].iova), ptt_ull(cl->runs[r].paddr),
+				  ptt_ull(cl->runs[r].size), ptt_ull(want.paddr),
+				  ptt_ull(want.size));
+	}
+	if (r != cl->n)
+		violation(ctx, "unmap_collect: %u runs reported, %u expected", cl->n, r);
+}
+
+static bool free_empty(const struct ptt_ctx *ctx)
+{
+	return ctx->cfg.features & PTCORE_FEAT_FREE_EMPTY_TABLES;
+}
+
+static int nonempty_table(void *c, u64 pa, unsigned int level, u64 iova, u64 span, u64 bytes,
+			  u64 desc)
+{
+	struct ptt_ctx *ctx = c;
+	const u64 *e = ptcore_phys_to_virt(ctx->t, pa);
+	u64 i;
+
+	if (ptt_is_root(ctx, pa))
+		return 0;
+	for (i = 0; i < bytes / 8; i++)
+		if (e[i])
+			return 0;
+	violation(ctx, "free-empty: table %llx (%llx, span %llx) is empty and still linked",
+		  ptt_ull(pa), ptt_ull(iova), ptt_ull(span));
+	return 0;
+}
+
+/*
+ * Free-empty: the tables this unmap unlinked (found by the scan just done)
+ * are wholly inside the removed range or hold nothing; counts them and
+ * widens [*ws, *we] by their spans.
+ */
+static unsigned int check_unlinked_empty(struct ptt_ctx *ctx, u64 start, u64 stop, u64 *ws,
+					 u64 *we)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; tracking(ctx) && i < PTT_TRACK_SLOTS; i++) {
+		struct ptt_tracked *s = &ctx->trk[i];
+		const u64 *e = s->va;
+		u64 k;
+
+		if (s->state != PTT_TS_UNLINKED || s->unlinked_epoch != ctx->epoch)
+			continue;
+		n++;
+		if (s->span_start < *ws)
+			*ws = s->span_start;
+		if (s->span_last > *we)
+			*we = s->span_last;
+		if (s->span_start >= start && s->span_last <= stop - 1)
+			continue;
+		for (k = 0; k < s->size / 8; k++)
+			if (e[k])
+				break;
+		if (k < s->size / 8)
+			violation(ctx, "free-empty: unlinked table %llx (%llx..%llx) not empty",
+				  ptt_ull(s->pa),
+				  ptt_ull(s->span_start), ptt_ull(s->span_last));
+	}
+	return n;
+}
+
+static int do_ptt_unmap(struct ptt_ctx *ctx, u64 iova, u64 len, struct ptcore_gather *g,
+			u64 *unmapped_out, bool collect)
+{
+	struct collect_log cl = { 0 };
 	struct ptcore_gather g0 = *g;
 	struct unmap_expect e;
 	u64 n_free0 = ctx->n_free, n_flush0 = ctx->n_flush, calls0 = ctx->alloc_calls;
@@ -1253,7 +1374,34 @@ int ptt_unmap(struct ptt_ctx *ctx, u64 iova, u64 len, struct ptcore_gather *g, u
 		parked = parked_within(ctx, iova, e.stop - iova, false);
 	}
 
-	ret = ptcore_unmap(ctx->t, iova, len, g, &unmapped);
+	if (collect) {
+		cl.cap = e.i1 - e.i0 + 1;
+		cl.runs = kcalloc(cl.cap, sizeof(*cl.runs), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(ctx->test, cl.runs);
+		ret = ptcore_unmap_collect(ctx->t, iova, len, g, &unmapped, collect_cb, &cl);
+		check_collected(ctx, ctx->om + e.i0, e.i1 - e.i0, &cl, unmapped);
+		kfree(cl.runs);
+	} else {
+		ret = ptcore_unmap(ctx->t, iova, len, g, &unmapped);
+	}
+	if (free_empty(ctx)) {
+		/* Which tables went: only whole ones and empty ones may have. */
+		u64 ws = min_t(u64, g0.start, e.gstart), we = max_t(u64, g0.end, e.glast);
+		unsigned int went;
+
+		do_scan(ctx, false);
+		went = check_unlinked_empty(ctx, iova, e.stop, &ws, &we);
+		if (tracking(ctx) && g->nr_tables != g0.nr_tables + went + parked)
+			violation(ctx, "free-empty unmap(%llx, %llx): nr_tables %u, %u tables went",
+				  ptt_ull(iova), ptt_ull(len), g->nr_tables, went + parked);
+		if (went && !(g->flags & PTCORE_GATHER_TABLES))
+			violation(ctx, "free-empty unmap: %u tables went, no TABLES flag", went);
+		if (went && (g->start > ws || g->end < we))
+			violation(ctx, "free-empty unmap: gather [%llx, %llx] misses [%llx, %llx]",
+				  ptt_ull(g->start), ptt_ull(g->end), ptt_ull(ws), ptt_ull(we));
+		tables = went;
+		hw_walk_for_each(&ctx->w, nonempty_table, NULL, ctx);
+	}
 
 	if (ret != e.ret)
 		violation(ctx, "unmap(%llx, %llx) = %d, expected %d", ptt_ull(iova), ptt_ull(len),
@@ -1272,7 +1420,7 @@ int ptt_unmap(struct ptt_ctx *ctx, u64 iova, u64 len, struct ptcore_gather *g, u
 		if (memcmp(&g0, g, sizeof(g0)))
 			violation(ctx, "unmap(%llx, %llx) that removed nothing changed the gather",
 				  ptt_ull(iova), ptt_ull(len));
-	} else {
+	} else if (!free_empty(ctx)) {
 		u64 ws = min_t(u64, g0.start, e.gstart), we = max_t(u64, g0.end, e.glast);
 		u32 wflags = g0.flags | (tables ? PTCORE_GATHER_TABLES : 0);
 
@@ -1318,6 +1466,17 @@ int ptt_unmap(struct ptt_ctx *ctx, u64 iova, u64 len, struct ptcore_gather *g, u
 	if (unmapped_out)
 		*unmapped_out = unmapped;
 	return ret;
+}
+
+int ptt_unmap(struct ptt_ctx *ctx, u64 iova, u64 len, struct ptcore_gather *g, u64 *unmapped_out)
+{
+	return do_ptt_unmap(ctx, iova, len, g, unmapped_out, false);
+}
+
+int ptt_unmap_collect(struct ptt_ctx *ctx, u64 iova, u64 len, struct ptcore_gather *g,
+		      u64 *unmapped_out)
+{
+	return do_ptt_unmap(ctx, iova, len, g, unmapped_out, true);
 }
 
 /* The last flush saw exactly the gather @g0. */

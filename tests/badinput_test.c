@@ -399,9 +399,6 @@ static void create_matrix(void)
 			create_case(what, &c, -EINVAL);
 		}
 		c = *all[k];
-		c.features = PTCORE_FEAT_FREE_EMPTY_TABLES;
-		snprintf(what, sizeof(what), "%s FREE_EMPTY_TABLES", fn);
-		create_case(what, &c, -EOPNOTSUPP);
 		c.features = PTCORE_FEAT_DIRTY_TRACKING;
 		snprintf(what, sizeof(what), "%s DIRTY_TRACKING", fn);
 		create_case(what, &c, -EOPNOTSUPP);

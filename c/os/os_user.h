@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/cdefs.h>		/* __always_inline, as the kernel spells it */
 
 #include "ptcore.h"
 

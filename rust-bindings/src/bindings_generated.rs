@@ -13,6 +13,8 @@ pub const PTCORE_FEAT_FREE_EMPTY_TABLES: u32 = 2;
 pub const PTCORE_FEAT_DIRTY_TRACKING: u32 = 4;
 pub const PTCORE_FEAT_ARM_NS: u32 = 65536;
 pub const PTCORE_FEAT_ARM_S2FWB: u32 = 131072;
+pub const PTCORE_FEAT_ARM_BBML2: u32 = 262144;
+pub const PTCORE_DIRTY_NO_CLEAR: u32 = 1;
 pub const PTCORE_GATHER_TABLES: u32 = 1;
 pub type __uint8_t = core::ffi::c_uchar;
 pub type __uint32_t = core::ffi::c_uint;
@@ -25,6 +27,7 @@ pub const ptcore_format_PTCORE_FMT_AMDV1: ptcore_format = 5;
 pub const ptcore_format_PTCORE_FMT_VTDSS: ptcore_format = 6;
 pub const ptcore_format_PTCORE_FMT_X86_64: ptcore_format = 7;
 pub const ptcore_format_PTCORE_FMT_RISCV64: ptcore_format = 8;
+pub const ptcore_format_PTCORE_FMT_ARM_V7S: ptcore_format = 9;
 #[doc = " enum ptcore_format - page-table formats"]
 #[doc = " @PTCORE_FMT_ARM64_LPAE_S1: VMSAv8-64 stage 1 (ARM SMMU v2/v3 stage 1)"]
 #[doc = " @PTCORE_FMT_ARM64_LPAE_S2: VMSAv8-64 stage 2"]
@@ -34,6 +37,8 @@ pub const ptcore_format_PTCORE_FMT_RISCV64: ptcore_format = 8;
 #[doc = " @PTCORE_FMT_VTDSS: Intel VT-d second stage (reserved, not yet supported)"]
 #[doc = " @PTCORE_FMT_X86_64: x86-64 4/5 level (reserved, not yet supported)"]
 #[doc = " @PTCORE_FMT_RISCV64: RISC-V IOMMU Sv39/48/57 (reserved, not yet supported)"]
+#[doc = " @PTCORE_FMT_ARM_V7S: ARM short descriptor, as io-pgtable-arm-v7s (reserved,"]
+#[doc = "\tnot yet supported)"]
 #[doc = ""]
 #[doc = " ptcore_table_create() refuses a reserved format with -EINVAL."]
 pub type ptcore_format = core::ffi::c_uint;
@@ -323,14 +328,18 @@ extern "C" {
     #[doc = " present. A leaf is never split: one that starts inside the range and ends"]
     #[doc = " past it is removed, counted and gathered whole. Removed tables go on"]
     #[doc = " @gather and are freed by ptcore_iotlb_sync() after the flush, never"]
-    #[doc = " before. Tables only partly covered stay, even when empty. Never"]
+    #[doc = " before. Tables only partly covered stay, even when empty, unless the"]
+    #[doc = " table has PTCORE_FEAT_FREE_EMPTY_TABLES: then every table below the top"]
+    #[doc = " that the unmap leaves with no valid entry goes on @gather too (with"]
+    #[doc = " PTCORE_GATHER_TABLES, counted in nr_tables, its span gathered). Never"]
     #[doc = " allocates memory, takes no lock that other unmaps share (only, while"]
     #[doc = " some table replaced by a map is still parked, the handle's irq-safe"]
     #[doc = " lock for a moment), and never flushes."]
     #[doc = ""]
     #[doc = " Context: any, hardirq and softirq included. Concurrent with maps, unmaps"]
     #[doc = " and lookups of other ranges, each unmap with its own gather; the caller"]
-    #[doc = " holds the range exclusively."]
+    #[doc = " holds the range exclusively (with PTCORE_FEAT_FREE_EMPTY_TABLES, the"]
+    #[doc = " whole table: such an unmap may free tables beyond its range)."]
     #[doc = " Return: 0 when everything in the range was removed; -EINVAL for @len 0,"]
     #[doc = " when @iova lies inside a leaf (not at its first byte; nothing removed),"]
     #[doc = " or at the first IOVA of the range that is not mapped (everything before"]
@@ -489,4 +498,88 @@ extern "C" {
     #[doc = " Context: any."]
     #[doc = " Return: the CPU address (va - phys is constant for one table)."]
     pub fn ptcore_phys_to_virt(t: *const ptcore_table, phys: u64) -> *mut core::ffi::c_void;
+}
+#[doc = " struct ptcore_range - one run of output addresses"]
+#[doc = " @iova: first IOVA of the run"]
+#[doc = " @paddr: physical address @iova translates to"]
+#[doc = " @size: bytes; the run is contiguous in IOVA and in physical address"]
+#[doc = ""]
+#[doc = " See ptcore_unmap_collect()."]
+#[repr(C)]
+#[derive(Default, Copy, Clone)]
+pub struct ptcore_range {
+    pub iova: u64,
+    pub paddr: u64,
+    pub size: u64,
+}
+pub type ptcore_range_fn = ::core::option::Option<
+    unsafe extern "C" fn(arg: *mut core::ffi::c_void, runs: *const ptcore_range, n: u32),
+>;
+extern "C" {
+    #[doc = " ptcore_map_range() - map a range with the best mix of page sizes"]
+    #[doc = " @t: the table"]
+    #[doc = " @iova: first IOVA, aligned to the smallest page size"]
+    #[doc = " @paddr: first physical address, aligned to the smallest page size"]
+    #[doc = " @len: bytes, a multiple of the smallest page size"]
+    #[doc = " @prot: PTCORE_PROT_* bits, READ or WRITE at least"]
+    #[doc = " @gfp: as for ptcore_map_pages()"]
+    #[doc = " @mapped: if not NULL, always set to the bytes this call mapped"]
+    #[doc = ""]
+    #[doc = " Maps [@iova, @iova + @len) to [@paddr, @paddr + @len), choosing at each"]
+    #[doc = " position the largest size of hw_info.pgsize_bitmap that both addresses"]
+    #[doc = " are aligned to and that fits in what is left, exactly as Linux's"]
+    #[doc = " iommu_pgsize() and __iommu_map() split a range into map_pages() calls"]
+    #[doc = " (ARM contiguous-hint sizes count when they are in the bitmap). One"]
+    #[doc = " descent for the whole range: the walk keeps its position from one size"]
+    #[doc = " to the next. The tables it leaves are bit-identical to those that"]
+    #[doc = " sequence of ptcore_map_pages() calls leaves, and so is everything else:"]
+    #[doc = " replaced empty tables, flushes, errors."]
+    #[doc = ""]
+    #[doc = " Context: as ptcore_map_pages()."]
+    #[doc = " Return: 0 when all of it was mapped; -EINVAL for @len 0, @iova, @paddr or"]
+    #[doc = " @len not aligned to the smallest page size, or @prot with neither READ"]
+    #[doc = " nor WRITE; -EOVERFLOW when the IOVA or physical range wraps; -ERANGE when"]
+    #[doc = " it exceeds ias or oas (all checked before anything is written);"]
+    #[doc = " -EADDRINUSE or -ENOMEM as ptcore_map_pages(), with the first *@mapped"]
+    #[doc = " bytes mapped."]
+    pub fn ptcore_map_range(
+        t: *mut ptcore_table,
+        iova: u64,
+        paddr: u64,
+        len: u64,
+        prot: u32,
+        gfp: u32,
+        mapped: *mut u64,
+    ) -> core::ffi::c_int;
+}
+extern "C" {
+    #[doc = " ptcore_unmap_collect() - unmap, and say what was removed"]
+    #[doc = " @t: the table"]
+    #[doc = " @iova: first IOVA of the range"]
+    #[doc = " @len: length of the range in bytes"]
+    #[doc = " @gather: as for ptcore_unmap()"]
+    #[doc = " @unmapped: if not NULL, always set to the bytes of mappings removed"]
+    #[doc = " @removed: receives the removed leaves, or NULL"]
+    #[doc = " @arg: passed to @removed"]
+    #[doc = ""]
+    #[doc = " Exactly ptcore_unmap(), and in addition @removed receives every removed"]
+    #[doc = " leaf's IOVA, physical address and size, in IOVA order, coalesced into"]
+    #[doc = " maximal runs that are contiguous in both IOVA and physical address (a"]
+    #[doc = " driver or iommufd can unpin the pages without a lookup per page). Leaves"]
+    #[doc = " removed with a wholly covered table are reported too. The runs arrive in"]
+    #[doc = " batches from a buffer on ptcore's stack, during the call; the sizes add"]
+    #[doc = " up to *@unmapped."]
+    #[doc = ""]
+    #[doc = " Context: as ptcore_unmap(); @removed runs in it and must not call"]
+    #[doc = " ptcore for @t."]
+    #[doc = " Return: as ptcore_unmap()."]
+    pub fn ptcore_unmap_collect(
+        t: *mut ptcore_table,
+        iova: u64,
+        len: u64,
+        gather: *mut ptcore_gather,
+        unmapped: *mut u64,
+        removed: ptcore_range_fn,
+        arg: *mut core::ffi::c_void,
+    ) -> core::ffi::c_int;
 }
