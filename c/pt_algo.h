@@ -19,6 +19,8 @@
  *   fmt_oa_linear(t)                    encode(pa + n) == encode(pa) + encode(n)
  *   fmt_plain_leaf(t, level, &mask, &val)   (pte & mask) == val exactly for a
  *                                       valid single-entry leaf at @level
+ *   fmt_leaf_reattr(t, pte, level, run_lg2) leaf @pte's bits but the address,
+ *                                       for a leaf at @level (contiguous: run_lg2)
  *
  * Conventions: see pt_common.h. Every walk is one descent that keeps its
  * position; nothing re-walks from the top per entry.
@@ -715,11 +717,147 @@ static int pt_unmap_ext(struct ptcore_table *t, uint64_t start, uint64_t end,
 			     t->features & PTCORE_FEAT_FREE_EMPTY_TABLES);
 }
 
+/* ---- cut ---- */
+
+/*
+ * A private table at @level (nobody sees it until it is published) that
+ * translates [iova, iova + its span) to @oa with the permissions of leaf
+ * @pte, with no leaf across @cut: at each level the largest leaves (or
+ * contiguous runs) of the page sizes that fit on either side of @cut, as
+ * ptcore_map_range() would choose them, and a table further down for the
+ * item that holds @cut or whose size is no page size. NULL without memory;
+ * what it allocated is freed then.
+ */
+static uint64_t *pt_cut_build(struct ptcore_table *t, unsigned int level, uint64_t iova,
+			      uint64_t oa, uint64_t pte, uint64_t cut, uint32_t gfp)
+{
+	unsigned int isz = item_lg2(t, level), n = pt_entries(t, level), i, k, run;
+	size_t bytes = table_bytes(t, level);
+	uint64_t *table, pa;
+
+	table = pt_alloc_table(t, bytes, &pa, gfp);
+	if (!table)
+		return NULL;
+	for (i = 0; i < n; i += run) {
+		uint64_t at = iova + ((uint64_t)i << isz);
+		unsigned int run_lg2 = level < 2 ? t->run_lg2[level] : 0, leaf_lg2 = isz;
+
+		/* a contiguous run, where its size is a page size and @cut is not inside */
+		run = 1;
+		if (run_lg2 && (t->pgsize_bitmap & PT_BIT(isz + run_lg2)) &&
+		    !(i & ((1u << run_lg2) - 1)) &&
+		    (cut <= at || cut >= at + PT_BIT(isz + run_lg2))) {
+			run = 1u << run_lg2;
+			leaf_lg2 = isz + run_lg2;
+		}
+		if ((cut > at && cut < at + PT_BIT(isz)) ||
+		    !(t->pgsize_bitmap & PT_BIT(leaf_lg2))) {
+			uint64_t *child;
+
+			child = OS_WARN_ON(!level) ? NULL :
+				pt_cut_build(t, level - 1, at, oa + (at - iova), pte, cut, gfp);
+			if (!child) {
+				pt_free_subtree(t, table, level);
+				return NULL;
+			}
+			table[i] = fmt_make_table(t, table_pa(t, child));
+			continue;
+		}
+		for (k = 0; k < run; k++)
+			table[i + k] = fmt_leaf_reattr(t, pte, level, run > 1) |
+				       fmt_encode_oa(t, oa + (at - iova) + ((uint64_t)k << isz));
+	}
+	pt_sync(t, table, bytes);
+	return table;
+}
+
+/*
+ * The leaf at @first (@level, a run of 2^@run_lg2 entries) spans @cut,
+ * which is not its first byte: rewrite its entries so that none does, with
+ * the same translations (see ptcore_cut()). Everything that can fail comes
+ * before the first write.
+ */
+static int pt_cut_leaf(struct ptcore_table *t, uint64_t *first, unsigned int level,
+		       unsigned int run_lg2, uint64_t start, uint64_t cut, uint32_t gfp,
+		       struct ptcore_gather *gather)
+{
+	unsigned int isz = item_lg2(t, level), n = 1u << run_lg2, k;
+	unsigned int k_cut = (unsigned int)((cut - start) >> isz);
+	uint64_t pte = os_pte_read(first), oa = fmt_leaf_oa(t, pte);
+	uint64_t span = PT_BIT(isz + run_lg2), *child = NULL;
+
+	/* The entry that holds @cut inside it becomes a table of smaller leaves. */
+	if (cut & (PT_BIT(isz) - 1)) {
+		uint64_t at = start + ((uint64_t)k_cut << isz);
+
+		child = pt_cut_build(t, level - 1, at, oa + (at - start), pte, cut, gfp);
+		if (!child)
+			return -ENOMEM;
+	}
+	if (!(t->features & PTCORE_FEAT_ARM_BBML2)) {
+		/*
+		 * Break before make: no walker may see the old leaf and the new
+		 * entries at once, so the old leaf goes out of every TLB first
+		 * (a device access in between faults).
+		 */
+		struct ptcore_gather g;
+
+		for (k = 0; k < n; k++)
+			os_pte_write(&first[k], 0);
+		pt_sync(t, first, n * sizeof(*first));
+		pt_gather_init(&g);
+		pt_gather_add(&g, start, start + span - 1);
+		g.pgsize = span;
+		pt_flush(t, &g);
+	}
+	/*
+	 * With BBML2 each store replaces a translation by the same one:
+	 * hitless. The new tables are complete before an entry points to them.
+	 */
+	os_wmb();
+	for (k = 0; k < n; k++)
+		os_pte_write(&first[k], child && k == k_cut ?
+			     fmt_make_table(t, table_pa(t, child)) :
+			     fmt_leaf_reattr(t, pte, level, 0) |
+			     fmt_encode_oa(t, oa + ((uint64_t)k << isz)));
+	pt_sync(t, first, n * sizeof(*first));
+	pt_gather_add(gather, start, start + span - 1);
+	gather->pgsize |= span;
+	return 0;
+}
+
+static int pt_cut(struct ptcore_table *t, uint64_t cut, uint32_t gfp,
+		  struct ptcore_gather *gather)
+{
+	unsigned int level = t->geom.top_level;
+	uint64_t *table = pt_root(t, cut);
+
+	for (;;) {
+		unsigned int idx = table_index(t, cut, level), run_lg2, first;
+		uint64_t pte = os_pte_read_table(&table[idx]), start;
+
+		if (!fmt_valid(pte))
+			return 0;			/* nothing mapped here: a boundary */
+		if (fmt_is_table(t, pte, level)) {
+			table = pt_child(t, pte);
+			level--;
+			continue;
+		}
+		run_lg2 = fmt_leaf_run_lg2(t, pte, level);
+		start = cut & ~(PT_BIT(item_lg2(t, level) + run_lg2) - 1);
+		if (start == cut)
+			return 0;			/* already the first byte of a leaf */
+		first = idx & ~((1u << run_lg2) - 1);
+		return pt_cut_leaf(t, &table[first], level, run_lg2, start, cut, gfp, gather);
+	}
+}
+
 const struct pt_fmt_ops PT_FMT_OPS = {
 	.map = pt_map,
 	.map_range = pt_map_range,
 	.unmap = pt_unmap,
 	.unmap_ext = pt_unmap_ext,
+	.cut = pt_cut,
 	.iova_to_phys = pt_iova_to_phys,
 	.free_subtree = pt_free_subtree,
 };

@@ -36,6 +36,7 @@ struct pt_collect;
  * @unmap: ptcore_unmap() of [iova, end) after its argument checks
  * @unmap_ext: the same with the extras: report the removed leaves to @c
  *	(unless NULL), free the tables left empty (PTCORE_FEAT_FREE_EMPTY_TABLES)
+ * @cut: ptcore_cut() after its argument checks
  * @iova_to_phys: ptcore_iova_to_phys() after its argument check
  * @free_subtree: free @table (at @level) and every table below it
  *
@@ -50,6 +51,8 @@ struct pt_fmt_ops {
 		     struct ptcore_gather *gather, uint64_t *unmapped);
 	int (*unmap_ext)(struct ptcore_table *t, uint64_t iova, uint64_t end,
 			 struct ptcore_gather *gather, uint64_t *unmapped, struct pt_collect *c);
+	int (*cut)(struct ptcore_table *t, uint64_t iova, uint32_t gfp,
+		   struct ptcore_gather *gather);
 	int (*iova_to_phys)(const struct ptcore_table *t, uint64_t iova, uint64_t *phys);
 	void (*free_subtree)(struct ptcore_table *t, uint64_t *table, unsigned int level);
 };

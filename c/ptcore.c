@@ -13,7 +13,7 @@
 
 #define PT_KNOWN_FEATURES (PTCORE_FEAT_DMA_INCOHERENT | PTCORE_FEAT_FREE_EMPTY_TABLES | \
 			   PTCORE_FEAT_DIRTY_TRACKING | PTCORE_FEAT_ARM_NS | \
-			   PTCORE_FEAT_ARM_S2FWB)
+			   PTCORE_FEAT_ARM_S2FWB | PTCORE_FEAT_ARM_BBML2)
 
 static_assert(sizeof(struct ptcore_gather) == 40, "ptcore_gather layout");
 static_assert(sizeof(uintptr_t) == sizeof(uint64_t), "pt_meta.aux holds an IOVA");
@@ -322,6 +322,17 @@ OS_API int ptcore_iova_to_phys(const struct ptcore_table *t, uint64_t iova, uint
 	return t->fops->iova_to_phys(t, iova, phys);
 }
 OS_EXPORT(ptcore_iova_to_phys);
+
+OS_API int ptcore_cut(struct ptcore_table *t, uint64_t iova, uint32_t gfp,
+		      struct ptcore_gather *gather)
+{
+	if (iova & ((t->pgsize_bitmap & -t->pgsize_bitmap) - 1))
+		return -EINVAL;
+	if (!pt_fits(iova, 1, t->ias))
+		return -ERANGE;
+	return t->fops->cut(t, iova, gfp, gather);
+}
+OS_EXPORT(ptcore_cut);
 
 /* ---- gathers ---- */
 

@@ -527,6 +527,38 @@ int ptcore_map_range(struct ptcore_table *t, uint64_t iova, uint64_t paddr, uint
 		     uint32_t prot, uint32_t gfp, uint64_t *mapped);
 
 /**
+ * ptcore_cut() - make an IOVA the boundary of a leaf
+ * @t: the table
+ * @iova: where no leaf may span after the call; aligned to the smallest
+ *	page size
+ * @gfp: allocation flags for the new tables (as for ptcore_map_pages())
+ * @gather: receives the replaced leaf's whole span and size
+ *
+ * After a return of 0, no leaf spans @iova: a leaf (or ARM contiguous run)
+ * that holds @iova but does not start there is replaced by a table of
+ * smaller leaves with the same output addresses and permissions, down to
+ * the size the cut needs; each side keeps the largest sizes its alignment
+ * allows, as ptcore_map_range() would choose them. Every other entry stays
+ * as it is, and an @iova that is already a boundary (nothing mapped there,
+ * or the first byte of a leaf) changes nothing. Translations never change.
+ * With PTCORE_FEAT_ARM_BBML2 the new entries replace the old in place (the
+ * new tables are complete before they are linked): a device never faults.
+ * Without it the ARM architecture needs break-before-make: the old entries
+ * are cleared, ops->iotlb_flush is called for the old leaf's span, then the
+ * new ones are written, and a device access in between faults. The gather
+ * receives the old leaf's span and size, for the stale large TLB entry;
+ * no table memory is freed. Afterwards ptcore_unmap() of a range between
+ * two cut points succeeds even inside what was one large page.
+ *
+ * Context: as ptcore_map_pages(); the caller holds the old leaf's whole
+ * span exclusively.
+ * Return: 0; -EINVAL for @iova not aligned to the smallest page size;
+ * -ERANGE beyond ias; -ENOMEM when a table could not be allocated
+ * (nothing changed).
+ */
+int ptcore_cut(struct ptcore_table *t, uint64_t iova, uint32_t gfp, struct ptcore_gather *gather);
+
+/**
  * ptcore_unmap_collect() - unmap, and say what was removed
  * @t: the table
  * @iova: first IOVA of the range

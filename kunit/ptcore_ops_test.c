@@ -12,6 +12,9 @@
  * - PTCORE_FEAT_FREE_EMPTY_TABLES: what an unmap leaves empty goes through
  *   the gather; ptt_unmap() checks that every table that went was wholly
  *   covered or empty, that none that is empty stays linked, and the gather.
+ * - ptcore_cut(): ptt_cut() teaches the oracle the split map_range would
+ *   choose on either side and then checks the tree leaf for leaf, the
+ *   translations, the gather and the flushes (break-before-make or BBML2).
  */
 #include <kunit/test.h>
 #include <linux/errno.h>
@@ -337,12 +340,89 @@ static void free_empty_random(struct kunit *test)
 	ptt_ctx_destroy(ctx);
 }
 
+/*
+ * Cut inside blocks, contiguous runs and pages, at boundaries and where
+ * nothing is mapped; then unmaps between cut points succeed. With BBML2 no
+ * flush; without, break-before-make with one flush of the old leaf.
+ */
+static void cut_splits_only_what_spans(struct kunit *test, u32 features)
+{
+	struct ptt_ctx *ctx = ops_ctx(test, features, 0);
+	u64 g = ptt_smallest_pgsize(ctx), blk = g << (ctx->hi.granule_lg2 - 3);
+	u64 big = blk << (ctx->hi.granule_lg2 - 3), bm = ctx->hi.pgsize_bitmap, unmapped;
+	u64 base = 2 * big, n_alloc0;
+	struct ptcore_gather ga;
+
+	if (!(bm & blk))
+		kunit_skip(test, "no block size (DART): no leaf larger than a page");
+	ptcore_gather_init(&ga);
+	/* blocks and pages mapped as map_range splits them, one big block where possible */
+	KUNIT_ASSERT_EQ(test, ptt_map_range(ctx, base, base, 4 * blk + 2 * g, RW), 0);
+	if ((bm & big) && ctx->hi.ias > 32 + ctx->hi.granule_lg2 - 12)
+		KUNIT_ASSERT_EQ(test, ptt_map(ctx, 4 * big, 6 * big, big, 1, RW, NULL), 0);
+	/* boundaries and holes change nothing */
+	KUNIT_EXPECT_EQ(test, ptt_cut(ctx, base, &ga), 0);
+	KUNIT_EXPECT_EQ(test, ptt_cut(ctx, base + blk, &ga), 0);
+	KUNIT_EXPECT_EQ(test, ptt_cut(ctx, 7 * big + 5 * g, &ga), 0);
+	/* inside a block, at a page */
+	KUNIT_EXPECT_EQ(test, ptt_cut(ctx, base + blk + 3 * g, &ga), 0);
+	/* inside a block, at a multiple of a contiguous run where there are runs */
+	KUNIT_EXPECT_EQ(test, ptt_cut(ctx, base + 2 * blk + 32 * g, &ga), 0);
+	/* twice in one block */
+	KUNIT_EXPECT_EQ(test, ptt_cut(ctx, base + 3 * blk + 8 * g, &ga), 0);
+	KUNIT_EXPECT_EQ(test, ptt_cut(ctx, base + 3 * blk + 40 * g, &ga), 0);
+	if ((bm & big) && ctx->hi.ias > 32 + ctx->hi.granule_lg2 - 12) {
+		/* inside the big block, a page in: tables two levels deep */
+		KUNIT_EXPECT_EQ(test, ptt_cut(ctx, 4 * big + blk + g, &ga), 0);
+		KUNIT_EXPECT_EQ(test, ptt_unmap(ctx, 4 * big + blk + g, big - blk - g, &ga,
+						&unmapped), 0);
+		KUNIT_EXPECT_EQ(test, unmapped, big - blk - g);
+	}
+	ptt_sync(ctx, &ga);
+	/* an unmap between cut points inside what was one block */
+	ptcore_gather_init(&ga);
+	KUNIT_EXPECT_EQ(test, ptt_unmap(ctx, base + 3 * blk + 8 * g, 32 * g, &ga, &unmapped), 0);
+	KUNIT_EXPECT_EQ(test, unmapped, 32 * g);
+	KUNIT_EXPECT_EQ(test, ptt_unmap(ctx, base + blk + 3 * g, g, &ga, &unmapped), 0);
+	ptt_sync(ctx, &ga);
+	/* bad arguments change nothing */
+	ptcore_gather_init(&ga);
+	KUNIT_EXPECT_EQ(test, ptt_cut(ctx, base + g / 2, &ga), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ptt_cut(ctx, 1ULL << ctx->hi.ias, &ga), -ERANGE);
+	/* out of memory: nothing changed, then it works */
+	KUNIT_ASSERT_EQ(test, ptt_map(ctx, base + 8 * blk, 0, blk, 1, RW, NULL), 0);
+	n_alloc0 = ctx->alloc_calls;
+	ctx->fail_nth = n_alloc0 + 1;
+	KUNIT_EXPECT_EQ(test, ptt_cut(ctx, base + 8 * blk + g, &ga), -ENOMEM);
+	ctx->fail_nth = 0;
+	KUNIT_EXPECT_EQ(test, ptt_cut(ctx, base + 8 * blk + g, &ga), 0);
+	ptt_sync(ctx, &ga);
+	ptt_verify_all(ctx);
+	ptt_ctx_destroy(ctx);
+}
+
+static void cut_break_before_make(struct kunit *test)
+{
+	cut_splits_only_what_spans(test, 0);
+}
+
+static void cut_hitless_with_bbml2(struct kunit *test)
+{
+	const struct ops_cfg *c = test->param_value;
+
+	if (c->fmt == D1 || c->fmt == D2)
+		kunit_skip(test, "BBML2 is an ARM feature");
+	cut_splits_only_what_spans(test, PTCORE_FEAT_ARM_BBML2);
+}
+
 static struct kunit_case ops_cases[] = {
 	KUNIT_CASE_PARAM(map_range_is_linux_split, ops_cfg_gen_params),
 	KUNIT_CASE_PARAM(map_range_bad_arguments, ops_cfg_gen_params),
 	KUNIT_CASE_PARAM(unmap_collect_reports_runs, ops_cfg_gen_params),
 	KUNIT_CASE_PARAM(free_empty_takes_what_it_empties, ops_cfg_gen_params),
 	KUNIT_CASE_PARAM(free_empty_random, ops_cfg_gen_params),
+	KUNIT_CASE_PARAM(cut_break_before_make, ops_cfg_gen_params),
+	KUNIT_CASE_PARAM(cut_hitless_with_bbml2, ops_cfg_gen_params),
 	{}
 };
 

@@ -1177,6 +1177,97 @@ int ptt_map_range(struct ptt_ctx *ctx, u64 iova, u64 pa, u64 len, u32 prot)
 	return 0;
 }
 
+/* ---- checked cut ---- */
+
+/* Linux's iommu_pgsize(): the page size for the next part of a range, and how many. */
+static u64 linux_pgsize(u64 bitmap, u64 iova, u64 pa, u64 size, u64 *count)
+{
+	u64 merge = iova | pa, sizes = bitmap & GENMASK_ULL(63 - __builtin_clzll(size), 0);
+	u64 bigger;
+	unsigned int idx;
+
+	if (merge)
+		sizes &= GENMASK_ULL(__ffs64(merge), 0);
+	idx = 63 - __builtin_clzll(sizes);
+	bigger = idx < 63 ? bitmap & ~GENMASK_ULL(idx, 0) : 0;
+	if (bigger) {
+		u64 next = 1ULL << __ffs64(bigger);
+
+		if (!((iova ^ pa) & (next - 1)) && next - (merge & (next - 1)) + next <= size)
+			size = next - (merge & (next - 1));
+	}
+	*count = size >> idx;
+	return 1ULL << idx;
+}
+
+/* The oracle learns [iova, iova + len) -> pa as map_range would split it. */
+static void om_add_split(struct ptt_ctx *ctx, u64 iova, u64 pa, u64 len, u32 prot)
+{
+	while (len) {
+		u64 count, size = linux_pgsize(ctx->hi.pgsize_bitmap, iova, pa, len, &count);
+
+		for (; count; count--, iova += size, pa += size, len -= size)
+			om_add(ctx, iova, size, pa, prot);
+	}
+}
+
+int ptt_cut(struct ptt_ctx *ctx, u64 iova, struct ptcore_gather *g)
+{
+	const struct ptt_omap *m = ptt_oracle_find(ctx, iova);
+	u64 n_free0 = ctx->n_free, n_flush0 = ctx->n_flush, min = ptt_smallest_pgsize(ctx);
+	struct ptcore_gather g0 = *g;
+	struct ptt_omap old = { 0 };
+	bool split = false;
+	int want = 0, ret;
+
+	if (iova & (min - 1)) {
+		want = -EINVAL;
+	} else if (ctx->hi.ias < 64 && (iova >> ctx->hi.ias)) {
+		want = -ERANGE;
+	} else if (m && m->iova != iova) {
+		split = true;
+		old = *m;
+	}
+	ret = ptcore_cut(ctx->t, iova, PTT_GFP, g);
+	if (ret != want && !(ret == -ENOMEM && ctx->n_alloc_failed && split))
+		violation(ctx, "cut(%llx) = %d, want %d", ptt_ull(iova), ret, want);
+	if (ctx->n_free != n_free0)
+		violation(ctx, "cut(%llx) freed table memory", ptt_ull(iova));
+	if (ret == 0 && split) {
+		u64 last = old.iova + old.size - 1;
+		bool bbml2 = ctx->cfg.features & PTCORE_FEAT_ARM_BBML2;
+		const struct ptcore_gather *f = ptt_last_flush(ctx);
+
+		ptt_oracle_remove(ctx, old.iova, old.size);
+		om_add_split(ctx, old.iova, old.pa, iova - old.iova, old.prot);
+		om_add_split(ctx, iova, old.pa + (iova - old.iova), last + 1 - iova, old.prot);
+		if (g->start > old.iova || g->end < last || g->pgsize != (g0.pgsize | old.size) ||
+		    g->flags != g0.flags || g->nr_tables != g0.nr_tables)
+			violation(ctx, "cut(%llx): gather [%llx, %llx] %llx, old leaf %llx+%llx",
+				  ptt_ull(iova), ptt_ull(g->start), ptt_ull(g->end),
+				  ptt_ull(g->pgsize), ptt_ull(old.iova), ptt_ull(old.size));
+		if (ctx->ops.iotlb_flush && ctx->n_flush != n_flush0 + (bbml2 ? 0 : 1))
+			violation(ctx, "cut(%llx): %llu flushes, BBML2 %d", ptt_ull(iova),
+				  ptt_ull(ctx->n_flush - n_flush0), bbml2);
+		if (ctx->ops.iotlb_flush && !bbml2 && f &&
+		    (f->start > old.iova || f->end < last || f->pgsize != old.size))
+			violation(ctx, "cut(%llx): break-before-make flushed [%llx, %llx]",
+				  ptt_ull(iova), ptt_ull(f->start), ptt_ull(f->end));
+	} else if (memcmp(&g0, g, sizeof(g0)) || ctx->n_flush != n_flush0) {
+		violation(ctx, "cut(%llx) = %d changed nothing but the gather or flushed",
+			  ptt_ull(iova), ret);
+	}
+	do_scan(ctx, true);	/* the tree is the oracle's, leaf for leaf */
+	check_published(ctx);
+	if (split) {
+		ptt_check_translation(ctx, old.iova);
+		ptt_check_translation(ctx, iova - min);
+		ptt_check_translation(ctx, iova);
+		ptt_check_translation(ctx, old.iova + old.size - 1);
+	}
+	return ret;
+}
+
 /* ---- checked unmap ---- */
 
 struct unmap_expect {

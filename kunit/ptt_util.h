@@ -140,6 +140,8 @@ void ptt_ctx_destroy(struct ptt_ctx *ctx);
 /* Checked operations: the return value is ptcore's. */
 int ptt_map(struct ptt_ctx *ctx, u64 iova, u64 pa, u64 pgsize, u64 pgcount, u32 prot, u64 *mapped);
 int ptt_unmap(struct ptt_ctx *ctx, u64 iova, u64 len, struct ptcore_gather *g, u64 *unmapped);
+/* ptcore_cut(), the oracle taught the split as map_range would choose it, everything checked */
+int ptt_cut(struct ptt_ctx *ctx, u64 iova, struct ptcore_gather *g);
 /* ptt_unmap() through ptcore_unmap_collect(), the reported runs checked against the oracle */
 int ptt_unmap_collect(struct ptt_ctx *ctx, u64 iova, u64 len, struct ptcore_gather *g,
 		      u64 *unmapped);

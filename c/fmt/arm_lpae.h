@@ -142,4 +142,13 @@ static inline uint64_t fmt_leaf_attrs(const struct ptcore_table *t, uint32_t pro
 	return pte;
 }
 
+/* The bits of leaf @pte but its address, for a leaf at @level (contiguous when @run_lg2). */
+static inline uint64_t fmt_leaf_reattr(const struct ptcore_table *t, uint64_t pte,
+				       unsigned int level, unsigned int run_lg2)
+{
+	pte &= ~(ARM_ADDR_MASK | ARM_TYPE_MASK | ARM_CONT);
+	pte |= level ? ARM_TYPE_BLOCK : ARM_TYPE_PAGE;
+	return run_lg2 ? pte | ARM_CONT : pte;
+}
+
 #endif /* PTCORE_FMT_ARM_LPAE_H */

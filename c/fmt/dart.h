@@ -102,4 +102,11 @@ static inline uint64_t fmt_leaf_attrs(const struct ptcore_table *t, uint32_t pro
 	return pte;
 }
 
+/* DART leaves are pages only: nothing to resize, the address bits go. */
+static inline uint64_t fmt_leaf_reattr(const struct ptcore_table *t, uint64_t pte,
+				       unsigned int level, unsigned int run_lg2)
+{
+	return pte & ~fmt_encode_oa(t, ~0ULL);
+}
+
 #endif /* PTCORE_FMT_DART_H */

@@ -553,6 +553,42 @@ extern "C" {
     ) -> core::ffi::c_int;
 }
 extern "C" {
+    #[doc = " ptcore_cut() - make an IOVA the boundary of a leaf"]
+    #[doc = " @t: the table"]
+    #[doc = " @iova: where no leaf may span after the call; aligned to the smallest"]
+    #[doc = "\tpage size"]
+    #[doc = " @gfp: allocation flags for the new tables (as for ptcore_map_pages())"]
+    #[doc = " @gather: receives the replaced leaf's whole span and size"]
+    #[doc = ""]
+    #[doc = " After a return of 0, no leaf spans @iova: a leaf (or ARM contiguous run)"]
+    #[doc = " that holds @iova but does not start there is replaced by a table of"]
+    #[doc = " smaller leaves with the same output addresses and permissions, down to"]
+    #[doc = " the size the cut needs; each side keeps the largest sizes its alignment"]
+    #[doc = " allows, as ptcore_map_range() would choose them. Every other entry stays"]
+    #[doc = " as it is, and an @iova that is already a boundary (nothing mapped there,"]
+    #[doc = " or the first byte of a leaf) changes nothing. Translations never change."]
+    #[doc = " With PTCORE_FEAT_ARM_BBML2 the new entries replace the old in place (the"]
+    #[doc = " new tables are complete before they are linked): a device never faults."]
+    #[doc = " Without it the ARM architecture needs break-before-make: the old entries"]
+    #[doc = " are cleared, ops->iotlb_flush is called for the old leaf's span, then the"]
+    #[doc = " new ones are written, and a device access in between faults. The gather"]
+    #[doc = " receives the old leaf's span and size, for the stale large TLB entry;"]
+    #[doc = " no table memory is freed. Afterwards ptcore_unmap() of a range between"]
+    #[doc = " two cut points succeeds even inside what was one large page."]
+    #[doc = ""]
+    #[doc = " Context: as ptcore_map_pages(); the caller holds the old leaf's whole"]
+    #[doc = " span exclusively."]
+    #[doc = " Return: 0; -EINVAL for @iova not aligned to the smallest page size;"]
+    #[doc = " -ERANGE beyond ias; -ENOMEM when a table could not be allocated"]
+    #[doc = " (nothing changed)."]
+    pub fn ptcore_cut(
+        t: *mut ptcore_table,
+        iova: u64,
+        gfp: u32,
+        gather: *mut ptcore_gather,
+    ) -> core::ffi::c_int;
+}
+extern "C" {
     #[doc = " ptcore_unmap_collect() - unmap, and say what was removed"]
     #[doc = " @t: the table"]
     #[doc = " @iova: first IOVA of the range"]
