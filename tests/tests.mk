@@ -17,7 +17,7 @@
 #   make check-incoherent  shadow-copy DMA-incoherent walker, allocation failure in
 #                          contiguous-hint maps; create refuses incoherent without sync_table
 #   make check-reentry     ptcore called from inside each callback (no lock held across them)
-#   make check-misuse      wrong-handle gather on a reused frame (not in CHECK_STEPS yet)
+#   make check-misuse      wrong-handle gather on a reused frame
 #   make fuzz FUZZ_SECONDS=N [FUZZ_FORMATS="arm-s1 dart2"]   longer fuzzing
 
 T_BUILD      := $(BUILD)/tests
@@ -206,10 +206,10 @@ check-reentry: $(T_BUILD)/reentry_test $(T_BUILD)/asan/reentry_test
 	$(T_ASAN_RUN) $(T_BUILD)/asan/reentry_test
 
 #   make check-misuse      a gather of one handle refused by another that shares the
-#                          allocator and saw the same frame before (not in
-#                          CHECK_STEPS yet: the core's refusal reads stale metadata)
+#                          allocator and saw the same frame before
 .PHONY: check-misuse
 check-misuse: $(T_BUILD)/misuse_test
 	$(T_BUILD)/misuse_test
 
-CHECK_STEPS += check-gathers check-disjoint check-lookup-race check-incoherent check-reentry
+CHECK_STEPS += check-gathers check-disjoint check-lookup-race check-incoherent check-reentry \
+               check-misuse
