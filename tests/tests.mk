@@ -18,6 +18,7 @@
 #                          contiguous-hint maps; create refuses incoherent without sync_table
 #   make check-reentry     ptcore called from inside each callback (no lock held across them)
 #   make check-misuse      wrong-handle gather on a reused frame
+#   make check-valgrind-ops   memcheck over incoherent, reentry and misuse tests
 #   make fuzz FUZZ_SECONDS=N [FUZZ_FORMATS="arm-s1 dart2"]   longer fuzzing
 
 T_BUILD      := $(BUILD)/tests
@@ -211,5 +212,13 @@ check-reentry: $(T_BUILD)/reentry_test $(T_BUILD)/asan/reentry_test
 check-misuse: $(T_BUILD)/misuse_test
 	$(T_BUILD)/misuse_test
 
+#   make check-valgrind-ops   memcheck over the caller-ops tests (shadow walker,
+#                             re-entry, misuse): caller allocators, directory
+.PHONY: check-valgrind-ops
+check-valgrind-ops: $(T_BUILD)/incoherent_test $(T_BUILD)/reentry_test $(T_BUILD)/misuse_test
+	$(T_VALGRIND) $(T_BUILD)/incoherent_test
+	$(T_VALGRIND) $(T_BUILD)/reentry_test
+	$(T_VALGRIND) $(T_BUILD)/misuse_test
+
 CHECK_STEPS += check-gathers check-disjoint check-lookup-race check-incoherent check-reentry \
-               check-misuse
+               check-misuse check-valgrind-ops
