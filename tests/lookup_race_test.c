@@ -19,7 +19,8 @@
  *   teardown (lookups paused): unmap the blocks, sync.
  * Rounds run until RACE_SECONDS have passed (or MAX_ROUNDS); the run time
  * bounds the test, it is never a verdict. Leaks: LeakSanitizer at exit and
- * the table count after destroy.
+ * the table count after destroy. Also run under ThreadSanitizer (the
+ * parked-table list, lookups and maps on shared tables).
  *
  * Usage: lookup_race_test [-v] [seconds]
  */

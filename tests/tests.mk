@@ -13,7 +13,7 @@
 #   make check-races       forced interleavings (not in CHECK_STEPS yet: a known core bug)
 #   make check-gathers     per-gather freelists: N-thread unmap stress, moved gathers (TSan, ASan)
 #   make check-disjoint    TSan: disjoint neighbouring maps/unmaps on fresh tables; allocator
-#   make check-lookup-race ASan: lookups racing table-replacing maps and other gathers' syncs
+#   make check-lookup-race ASan, TSan: lookups racing table-replacing maps and other gathers' syncs
 #   make check-incoherent  shadow-copy DMA-incoherent walker, allocation failure in
 #                          contiguous-hint maps; create refuses incoherent without sync_table
 #   make check-reentry     ptcore called from inside each callback (no lock held across them)
@@ -175,8 +175,9 @@ check-disjoint: $(T_BUILD)/tsan/disjoint_test
 #   make check-lookup-race ASan: lookups racing maps that replace tables while
 #                          a third thread syncs other gathers
 .PHONY: check-lookup-race
-check-lookup-race: $(T_BUILD)/asan/lookup_race_test
+check-lookup-race: $(T_BUILD)/asan/lookup_race_test $(T_BUILD)/tsan/lookup_race_test
 	$(T_ASAN_RUN) $(T_BUILD)/asan/lookup_race_test 3
+	$(T_TSAN_RUN) $(T_BUILD)/tsan/lookup_race_test 2
 
 #   make check-incoherent  DMA-incoherent walker on a shadow copy, allocation
 #                          failure at every allocation of contiguous-hint maps;
