@@ -24,7 +24,9 @@
  *     other threads' slots under shared upper-level tables; every unmap
  *     has its own gather and its own sync, up to three gathers are held at
  *     once and synced in random order, and some gathers are moved
- *     (memcpy'd) between their unmap and their sync.
+ *     (memcpy'd) between their unmap and their sync. Once more with the
+ *     built-in allocator (ptcore's own table metadata): there only the
+ *     flushes are checked per call, and the leak check at the end.
  *   moved gather: a gather memcpy'd between its unmaps and its sync (the old
  *     copy freed and poisoned) still frees its tables at its sync.
  *   two gathers: the sync of one never frees the other's tables; unmapping
@@ -275,6 +277,9 @@ static const struct ptcore_ops t_ops = {
 	.alloc_table = t_alloc, .free_table = t_free, .iotlb_flush = t_flush,
 };
 
+/* The built-in allocator (its own table metadata): flushes checked, frees not seen. */
+static const struct ptcore_ops t_ops_builtin = { .iotlb_flush = t_flush };
+
 /* ---- calls, with the bookkeeping around them ---- */
 
 struct ctx {
@@ -283,6 +288,7 @@ struct ctx {
 	struct hwm m;
 	uint64_t pg, span, npg;		/* page, leaf table span, pages per leaf table */
 	uint64_t pa_off;		/* pa = iova + pa_off */
+	bool builtin;			/* t_ops_builtin: no per-table records */
 };
 
 static int do_map(struct ctx *c, uint64_t iova, uint64_t pgsize, uint64_t count)
@@ -323,7 +329,7 @@ static void do_unmap(struct ctx *c, struct tgather *tg, uint64_t iova, uint64_t 
 	uint64_t unmapped = 0, tpa = 0;
 	int ret;
 
-	if (whole) {
+	if (whole && !c->builtin) {
 		tpa = leaf_table_of(c, iova);
 		pthread_mutex_lock(&trk.lock);
 		{
@@ -405,11 +411,12 @@ static void tg_move(struct tgather *dst, struct tgather *src)
 }
 
 /* ARM stage 1 4K (ias 48) by default; @dart: DART2 16K, three levels (ias 42). */
-static int ctx_create_fmt(struct ctx *c, bool dart)
+static int ctx_create_fmt(struct ctx *c, bool dart, bool builtin)
 {
 	int ret;
 
 	memset(c, 0, sizeof(*c));
+	c->builtin = builtin;
 	if (dart) {
 		c->cfg.format = PTCORE_FMT_APPLE_DART2;
 		c->cfg.granule_lg2 = 14;
@@ -422,7 +429,7 @@ static int ctx_create_fmt(struct ctx *c, bool dart)
 		c->cfg.oas = 48;
 		c->pa_off = PA_OFF;
 	}
-	c->cfg.ops = &t_ops;
+	c->cfg.ops = builtin ? &t_ops_builtin : &t_ops;
 	c->pg = 1ULL << c->cfg.granule_lg2;
 	c->npg = c->pg / 8;
 	c->span = c->pg * c->npg;
@@ -435,7 +442,7 @@ static int ctx_create_fmt(struct ctx *c, bool dart)
 
 static int ctx_create(struct ctx *c)
 {
-	return ctx_create_fmt(c, false);
+	return ctx_create_fmt(c, false, false);
 }
 
 static void ctx_destroy(struct ctx *c)
@@ -599,6 +606,7 @@ static unsigned int stress_iters = 8000;
 struct stress_arg {
 	unsigned int threads;
 	bool dart;
+	bool builtin;
 };
 
 static void stress(void *arg)
@@ -613,7 +621,7 @@ static void stress(void *arg)
 	struct ctx c;
 
 	ptcore_mem_stats(&s0);
-	if (ctx_create_fmt(&c, sa->dart))
+	if (ctx_create_fmt(&c, sa->dart, sa->builtin))
 		return;
 	pthread_barrier_init(&start, NULL, n);
 	for (i = 0; i < n; i++) {
@@ -1008,9 +1016,10 @@ static void unsynced_at_destroy(void *arg)
 int main(int argc, char **argv)
 {
 	static const struct stress_arg sargs[] = {
-		{ 2, false }, { 4, false }, { 8, false }, { 4, true },
+		{ 2, false, false }, { 4, false, false }, { 8, false, false }, { 4, true, false },
+		{ 4, false, true },
 	};
-	char name[64];
+	char name[96];
 	size_t i;
 	int a;
 
@@ -1035,8 +1044,9 @@ int main(int argc, char **argv)
 	tc_run("unsynced gather at destroy", unsynced_at_destroy, NULL);
 	tc_run("gather of another table; gather leaf size", gather_of_another_table, NULL);
 	for (i = 0; i < TC_ARRAY_SIZE(sargs); i++) {
-		snprintf(name, sizeof(name), "stress %u threads, %s", sargs[i].threads,
-			 sargs[i].dart ? "dart2-16k-42" : "arm-s1-4k-48");
+		snprintf(name, sizeof(name), "stress %u threads, %s%s", sargs[i].threads,
+			 sargs[i].dart ? "dart2-16k-42" : "arm-s1-4k-48",
+			 sargs[i].builtin ? ", built-in allocator" : "");
 		tc_run(name, stress, (void *)&sargs[i]);
 	}
 	printf("gather: %" PRIu64 " tables allocated, %" PRIu64 " removed by unmaps, %" PRIu64
