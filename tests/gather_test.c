@@ -26,7 +26,10 @@
  *     once and synced in random order, and some gathers are moved
  *     (memcpy'd) between their unmap and their sync. Once more with the
  *     built-in allocator (ptcore's own table metadata): there only the
- *     flushes are checked per call, and the leak check at the end.
+ *     flushes are checked per call, and the leak check at the end. And with
+ *     the syncs deferred to a flusher thread, as the DMA API's flush queue
+ *     does: each gather is handed over (moved) and synced by another thread,
+ *     and its slot is mapped again only after that sync.
  *   moved gather: a gather memcpy'd between its unmaps and its sync (the old
  *     copy freed and poisoned) still frees its tables at its sync.
  *   two gathers: the sync of one never frees the other's tables; unmapping
@@ -49,6 +52,7 @@
  * Usage: gather_test [-v | -vv] [-q]   (-vv: every violation; -q: fewer stress iterations)
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 
 #include "hwwalk.h"
@@ -489,7 +493,68 @@ struct worker {
 	unsigned int npages[SLOTS_PER_THREAD];	/* and how many, one map call each */
 	pthread_barrier_t *start;
 	unsigned long lookup_errors;
+	bool deferred;				/* a flusher thread syncs the gathers */
+	int pending[SLOTS_PER_THREAD];		/* slot's gather not synced yet */
 };
+
+/*
+ * Deferred syncs, as the DMA API's flush queue does them: the unmapping
+ * thread hands its gather (moved into a queue entry) to a flusher thread,
+ * and maps the slot again only after the flusher synced it.
+ */
+struct handoff {
+	struct tgather tg;
+	struct worker *w;
+	unsigned int slot;
+	struct handoff *next;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct handoff *head, **tail;
+	bool stop;
+	unsigned long synced;
+} fq = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+
+static void fq_push(struct handoff *h)
+{
+	h->next = NULL;
+	pthread_mutex_lock(&fq.lock);
+	*fq.tail = h;
+	fq.tail = &h->next;
+	pthread_cond_signal(&fq.cond);
+	pthread_mutex_unlock(&fq.lock);
+}
+
+static void *flusher(void *arg)
+{
+	struct ctx *c = arg;
+
+	tl_tid = 100;
+	pthread_mutex_lock(&fq.lock);
+	for (;;) {
+		struct handoff *h = fq.head;
+
+		if (!h) {
+			if (fq.stop)
+				break;
+			pthread_cond_wait(&fq.cond, &fq.lock);
+			continue;
+		}
+		fq.head = h->next;
+		if (!fq.head)
+			fq.tail = &fq.head;
+		pthread_mutex_unlock(&fq.lock);
+		do_sync(c, &h->tg);
+		__atomic_store_n(&h->w->pending[h->slot], 0, __ATOMIC_RELEASE);
+		free(h);
+		pthread_mutex_lock(&fq.lock);
+		fq.synced++;
+	}
+	pthread_mutex_unlock(&fq.lock);
+	return NULL;
+}
 
 static uint64_t slot_iova(const struct worker *w, unsigned int k)
 {
@@ -551,7 +616,7 @@ static void *stress_thread(void *arg)
 {
 	struct worker *w = arg;
 	struct tgather *held[MAX_HELD], *spare;
-	unsigned int it, k, nheld, i;
+	unsigned int it, k, nheld, i, held_slot[MAX_HELD];
 
 	tl_tid = w->id + 1;
 	pthread_barrier_wait(w->start);
@@ -566,6 +631,10 @@ static void *stress_thread(void *arg)
 				abort();
 			tg_init(held[i]);
 			k = (unsigned int)((it * MAX_HELD + i) % SLOTS_PER_THREAD);
+			held_slot[i] = k;
+			/* Deferred: wait until the flusher synced the slot's last gather. */
+			while (__atomic_load_n(&w->pending[k], __ATOMIC_ACQUIRE))
+				sched_yield();
 			slot_unmap(w, k, held[i]);
 		}
 		/* Move some gathers between their unmaps and their syncs. */
@@ -579,6 +648,23 @@ static void *stress_thread(void *arg)
 			free(held[i]);
 			held[i] = spare;
 		}
+		/* Or hand them all to the flusher (moved once more, into the queue). */
+		if (w->deferred) {
+			for (i = 0; i < nheld; i++) {
+				struct handoff *h = malloc(sizeof(*h));
+
+				if (!h)
+					abort();
+				h->w = w;
+				h->slot = held_slot[i];
+				if (held[i]->g.start <= held[i]->g.end)
+					__atomic_store_n(&w->pending[h->slot], 1, __ATOMIC_RELAXED);
+				tg_move(&h->tg, held[i]);
+				free(held[i]);
+				fq_push(h);
+			}
+			nheld = 0;
+		}
 		/* Sync in random order. */
 		while (nheld) {
 			i = (unsigned int)(tc_rand(&w->rng) % nheld);
@@ -586,12 +672,18 @@ static void *stress_thread(void *arg)
 			free(held[i]);
 			held[i] = held[--nheld];
 		}
-		for (k = 0; k < SLOTS_PER_THREAD; k++)
-			if (w->st[k] == S_EMPTY)
-				slot_map(w, k);
+		for (k = 0; k < SLOTS_PER_THREAD; k++) {
+			if (w->st[k] != S_EMPTY)
+				continue;
+			while (__atomic_load_n(&w->pending[k], __ATOMIC_ACQUIRE))
+				sched_yield();
+			slot_map(w, k);
+		}
 	}
 	/* Take everything down, one gather per slot. */
 	for (k = 0; k < SLOTS_PER_THREAD; k++) {
+		while (__atomic_load_n(&w->pending[k], __ATOMIC_ACQUIRE))
+			sched_yield();
 		struct tgather tg;
 
 		tg_init(&tg);
@@ -607,6 +699,7 @@ struct stress_arg {
 	unsigned int threads;
 	bool dart;
 	bool builtin;
+	bool deferred;
 };
 
 static void stress(void *arg)
@@ -614,35 +707,55 @@ static void stress(void *arg)
 	const struct stress_arg *sa = arg;
 	unsigned int n = sa->threads, i;
 	struct worker w[MAX_THREADS];
-	pthread_t th[MAX_THREADS];
+	pthread_t th[MAX_THREADS], fth;
 	pthread_barrier_t start;
 	struct ptcore_mem_stats s0;
 	unsigned long errors = 0;
 	struct ctx c;
+	uint64_t removed0 = trk.tables_removed, syncs0 = trk.syncs, flushes0 = trk.flushes;
 
 	ptcore_mem_stats(&s0);
 	if (ctx_create_fmt(&c, sa->dart, sa->builtin))
 		return;
+	if (sa->deferred) {
+		fq.head = NULL;
+		fq.tail = &fq.head;
+		fq.stop = false;
+		pthread_create(&fth, NULL, flusher, &c);
+	}
 	pthread_barrier_init(&start, NULL, n);
 	for (i = 0; i < n; i++) {
 		memset(&w[i], 0, sizeof(w[i]));
 		w[i].c = &c;
 		w[i].id = i;
 		w[i].nthreads = n;
-		w[i].iters = stress_iters * 2 / n / (sa->dart ? 4 : 1);
+		w[i].iters = stress_iters * 2 / n / (sa->dart || sa->deferred ? 4 : 1);
 		/* All threads' slots in one 1G: they share the level-1 and level-2 tables. */
 		w[i].base = 5 * SZ_1G;
 		w[i].rng = 0x5eed0000 + 97 * n + i;
 		w[i].start = &start;
+		w[i].deferred = sa->deferred;
 		pthread_create(&th[i], NULL, stress_thread, &w[i]);
 	}
 	for (i = 0; i < n; i++) {
 		pthread_join(th[i], NULL);
 		errors += w[i].lookup_errors;
 	}
+	if (sa->deferred) {
+		pthread_mutex_lock(&fq.lock);
+		fq.stop = true;
+		pthread_cond_signal(&fq.cond);
+		pthread_mutex_unlock(&fq.lock);
+		pthread_join(fth, NULL);
+		TC_CHECK(fq.synced, "the flusher synced nothing");
+	}
 	pthread_barrier_destroy(&start);
 	TC_CHECK(!errors, "%lu lookups in a thread's own range gave a wrong answer", errors);
 	ctx_destroy(&c);
+	if (tc_verbose)
+		printf("  %" PRIu64 " tables removed (tracked), %" PRIu64 " syncs, %" PRIu64
+		       " flushes\n", trk.tables_removed - removed0, trk.syncs - syncs0,
+		       trk.flushes - flushes0);
 	report("stress");
 	check_no_leak("stress", &s0);
 }
@@ -1016,8 +1129,9 @@ static void unsynced_at_destroy(void *arg)
 int main(int argc, char **argv)
 {
 	static const struct stress_arg sargs[] = {
-		{ 2, false, false }, { 4, false, false }, { 8, false, false }, { 4, true, false },
-		{ 4, false, true },
+		{ 2, false, false, false }, { 4, false, false, false }, { 8, false, false, false },
+		{ 4, true, false, false }, { 4, false, true, false }, { 4, false, false, true },
+		{ 3, false, true, true },
 	};
 	char name[96];
 	size_t i;
@@ -1044,9 +1158,10 @@ int main(int argc, char **argv)
 	tc_run("unsynced gather at destroy", unsynced_at_destroy, NULL);
 	tc_run("gather of another table; gather leaf size", gather_of_another_table, NULL);
 	for (i = 0; i < TC_ARRAY_SIZE(sargs); i++) {
-		snprintf(name, sizeof(name), "stress %u threads, %s%s", sargs[i].threads,
+		snprintf(name, sizeof(name), "stress %u threads, %s%s%s", sargs[i].threads,
 			 sargs[i].dart ? "dart2-16k-42" : "arm-s1-4k-48",
-			 sargs[i].builtin ? ", built-in allocator" : "");
+			 sargs[i].builtin ? ", built-in allocator" : "",
+			 sargs[i].deferred ? ", syncs deferred to a flusher thread" : "");
 		tc_run(name, stress, (void *)&sargs[i]);
 	}
 	printf("gather: %" PRIu64 " tables allocated, %" PRIu64 " removed by unmaps, %" PRIu64
