@@ -27,6 +27,10 @@
  * own heap allocations during the map (malloc/calloc, wrapped at link time
  * with --wrap).
  *
+ * Three of the configurations also have PTCORE_FEAT_FREE_EMPTY_TABLES: every
+ * unmap of the scenarios then frees the tables it empties, through its
+ * gather, under the same checks.
+ *
  * Also: ptcore_table_create() refuses PTCORE_FEAT_DMA_INCOHERENT without
  * ops or without ops->sync_table (-EINVAL, nothing allocated).
  *
@@ -131,7 +135,7 @@ static struct {
 	unsigned int npend;
 	unsigned long violations;
 	char first[512];
-	unsigned long syncs, flushes, frees, allocs, points;
+	unsigned long syncs, flushes, frees, frees_live, allocs, points;
 } sh;
 
 static void violation(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -286,6 +290,7 @@ static void s_free(void *cookie, void *va, uint64_t phys, size_t size)
 		return;
 	}
 	if (sh.call != C_DESTROY) {
+		sh.frees_live++;
 		if (phys == sh.root_pa || shadow_reaches(sh.root_pa, phys, 0))
 			violation("table %#" PRIx64 " freed while the walker's shadow still points "
 				  "at it", phys);
@@ -578,6 +583,7 @@ static void s_sync_empty(void)
 struct geo_cfg {
 	uint32_t format;
 	uint8_t g, ias, oas;
+	uint32_t features;		/* besides PTCORE_FEAT_DMA_INCOHERENT */
 };
 
 static struct geo_cfg sh_geo;
@@ -619,7 +625,7 @@ static bool s_create(void)
 	sh.cfg.granule_lg2 = sh_geo.g;
 	sh.cfg.ias = sh_geo.ias;
 	sh.cfg.oas = sh_geo.oas;
-	sh.cfg.features = PTCORE_FEAT_DMA_INCOHERENT;
+	sh.cfg.features = PTCORE_FEAT_DMA_INCOHERENT | sh_geo.features;
 	sh.cfg.pgsize_bitmap = G.pg | G.prun | G.blk | G.crun;
 	sh.cfg.ops = &s_ops;
 	sh.npend = 0;
@@ -884,9 +890,13 @@ static void sync_table_required(void *arg)
 int main(int argc, char **argv)
 {
 	static const struct geo_cfg geos[] = {
-		{ PTCORE_FMT_ARM64_LPAE_S1, 12, 39, 44 }, { PTCORE_FMT_ARM64_LPAE_S2, 12, 39, 44 },
-		{ PTCORE_FMT_ARM64_LPAE_S1, 14, 47, 48 }, { PTCORE_FMT_ARM64_LPAE_S2, 14, 47, 48 },
-		{ PTCORE_FMT_ARM64_LPAE_S1, 16, 42, 42 }, { PTCORE_FMT_ARM64_LPAE_S2, 16, 42, 42 },
+		{ PTCORE_FMT_ARM64_LPAE_S1, 12, 39, 44, 0 }, { PTCORE_FMT_ARM64_LPAE_S2, 12, 39, 44, 0 },
+		{ PTCORE_FMT_ARM64_LPAE_S1, 14, 47, 48, 0 }, { PTCORE_FMT_ARM64_LPAE_S2, 14, 47, 48, 0 },
+		{ PTCORE_FMT_ARM64_LPAE_S1, 16, 42, 42, 0 }, { PTCORE_FMT_ARM64_LPAE_S2, 16, 42, 42, 0 },
+		/* Unmaps that also free the tables they leave empty, through the gather. */
+		{ PTCORE_FMT_ARM64_LPAE_S1, 12, 39, 44, PTCORE_FEAT_FREE_EMPTY_TABLES },
+		{ PTCORE_FMT_ARM64_LPAE_S2, 14, 47, 48, PTCORE_FEAT_FREE_EMPTY_TABLES },
+		{ PTCORE_FMT_ARM64_LPAE_S1, 16, 42, 42, PTCORE_FEAT_FREE_EMPTY_TABLES },
 	};
 	char name[200];
 	size_t f;
@@ -902,15 +912,16 @@ int main(int argc, char **argv)
 	for (f = 0; f < TC_ARRAY_SIZE(geos); f++) {
 		geo_set(&geos[f]);
 		for (k = 0; k < SC_NR; k++) {
-			snprintf(name, sizeof(name), "shadow walker, %s %uK ias %u: %s",
+			snprintf(name, sizeof(name), "shadow walker, %s %uK ias %u%s: %s",
 				 tc_fmt_name(geos[f].format), 1u << (geos[f].g - 10), geos[f].ias,
-				 scen_name[k]);
+				 geos[f].features ? " free-empty-tables" : "", scen_name[k]);
 			tc_run(name, scen_case, (void *)(uintptr_t)k);
 		}
 	}
 	printf("incoherent: %lu allocation failure points, %lu maps returned -ENOMEM, %lu "
-	       "callback points checked, %lu syncs, %lu flushes\n", fail_points, enomem_maps,
-	       sh.points, sh.syncs, sh.flushes);
+	       "callback points checked, %lu syncs, %lu flushes, %lu tables freed outside "
+	       "destroy\n", fail_points, enomem_maps, sh.points, sh.syncs, sh.flushes,
+	       sh.frees_live);
 	u64map_free(&sh.tables);
 	u64map_free(&seen);
 	return tc_summary();
