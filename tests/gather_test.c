@@ -42,6 +42,9 @@
  *   gather of another table: an unmap or a sync on one table handle with a
  *     gather holding another handle's tables is refused and changes nothing;
  *     ptcore_gather_leaf_size() is the smallest leaf size gathered.
+ *   free empty tables (PTCORE_FEAT_FREE_EMPTY_TABLES): the unmap that empties
+ *     a table queues it (and the emptied tables above it) on its own gather;
+ *     that gather's sync flushes and frees them, no other does.
  *   unsynced gather at destroy: the redesign documents that such a gather's
  *     tables leak (sync every gather before destroy), so whether destroy
  *     frees them is not asserted; checked: destroy frees nothing twice and
@@ -999,6 +1002,79 @@ static void replaced_table(void *arg)
 }
 
 /*
+ * PTCORE_FEAT_FREE_EMPTY_TABLES: the unmap that leaves a table with no valid
+ * entry puts it on its own gather (and the tables above it that it empties,
+ * up to but not including the top), whose sync flushes their spans with
+ * PTCORE_GATHER_TABLES and frees them; an unmap that leaves the table
+ * holding something frees nothing, and no other gather's sync does.
+ */
+static void free_empty_tables(void *arg)
+{
+	struct tgather ga, gb;
+	struct ptcore_mem_stats s0;
+	struct hwm_walk w;
+	struct ctx c;
+	uint64_t a = 600 * SZ_1G + 4 * SZ_2M, b = a + 7 * SZ_4K, pa[3];
+	int ret;
+
+	(void)arg;
+	ptcore_mem_stats(&s0);
+	memset(&c, 0, sizeof(c));
+	c.cfg.format = PTCORE_FMT_ARM64_LPAE_S1;
+	c.cfg.granule_lg2 = 12;
+	c.cfg.ias = 48;
+	c.cfg.oas = 48;
+	c.cfg.features = PTCORE_FEAT_FREE_EMPTY_TABLES;
+	c.cfg.ops = &t_ops;
+	c.pa_off = PA_OFF;
+	ret = ptcore_table_create(&c.cfg, &c.t);
+	TC_CHECK(ret == 0, "create with FREE_EMPTY_TABLES: %d", ret);
+	if (ret)
+		return;
+	hwm_init(&c.m, c.t, &c.cfg);
+	/* Two pages of one leaf table, alone under their level-1 and level-2 tables. */
+	do_map(&c, a, SZ_4K, 1);
+	do_map(&c, b, SZ_4K, 1);
+	TC_CHECK(!hwm_walk(&c.m, a, &w) && w.depth == 3, "no page at %#" PRIx64, a);
+	pa[0] = w.table_pa[3];
+	pa[1] = w.table_pa[2];
+	pa[2] = w.table_pa[1];
+	/* The first unmap leaves the leaf table holding b: nothing to free. */
+	tg_init(&ga);
+	do_unmap(&c, &ga, a, SZ_4K, false);
+	/* The second empties it, and the two tables above: all three on gb. */
+	tg_init(&gb);
+	expect_freed_by(&gb, pa[0], a & ~(SZ_2M - 1), SZ_2M, false);
+	expect_freed_by(&gb, pa[1], a & ~(SZ_1G - 1), SZ_1G, false);
+	expect_freed_by(&gb, pa[2], a & ~(512 * SZ_1G - 1), 512 * SZ_1G, false);
+	do_unmap(&c, &gb, b, SZ_4K, false);
+	TC_CHECK(gb.g.flags & PTCORE_GATHER_TABLES, "emptied tables without GATHER_TABLES");
+	TC_CHECK_EQ(gb.g.nr_tables, 3, "nr_tables of the gather that emptied three tables");
+	TC_CHECK(!(ga.g.flags & PTCORE_GATHER_TABLES) && !ga.g.nr_tables,
+		 "the unmap that emptied nothing gathered tables");
+	do_sync(&c, &ga);
+	pthread_mutex_lock(&trk.lock);
+	if (!rec_get(pa[0]))
+		violation("the sync of the other gather freed the emptied leaf table");
+	pthread_mutex_unlock(&trk.lock);
+	do_sync(&c, &gb);
+	ret = ptcore_iova_to_phys(c.t, b, &pa[0]);
+	TC_CHECK(ret == -ENOENT, "lookup after the tables went: %d", ret);
+	/* And the same place again: new tables. */
+	do_map(&c, a, SZ_4K, 1);
+	tg_init(&ga);
+	TC_CHECK(!hwm_walk(&c.m, a, &w) && w.depth == 3, "no page at %#" PRIx64, a);
+	expect_freed_by(&ga, w.table_pa[3], a & ~(SZ_2M - 1), SZ_2M, false);
+	expect_freed_by(&ga, w.table_pa[2], a & ~(SZ_1G - 1), SZ_1G, false);
+	expect_freed_by(&ga, w.table_pa[1], a & ~(512 * SZ_1G - 1), 512 * SZ_1G, false);
+	do_unmap(&c, &ga, a, SZ_4K, false);
+	do_sync(&c, &ga);
+	ctx_destroy(&c);
+	report("free empty tables");
+	check_no_leak("free empty tables", &s0);
+}
+
+/*
  * A gather holding tables of one table handle, passed to another: the
  * unmap is refused (-EINVAL, nothing removed, the gather untouched) and so
  * is the sync (no flush, nothing freed); the right sync then works. And
@@ -1157,6 +1233,8 @@ int main(int argc, char **argv)
 	       (void *)R_SUBTREE_1G);
 	tc_run("unsynced gather at destroy", unsynced_at_destroy, NULL);
 	tc_run("gather of another table; gather leaf size", gather_of_another_table, NULL);
+	tc_run("free empty tables: the unmap that empties a table queues it", free_empty_tables,
+	       NULL);
 	for (i = 0; i < TC_ARRAY_SIZE(sargs); i++) {
 		snprintf(name, sizeof(name), "stress %u threads, %s%s%s", sargs[i].threads,
 			 sargs[i].dart ? "dart2-16k-42" : "arm-s1-4k-48",
