@@ -27,9 +27,11 @@
  * own heap allocations during the map (malloc/calloc, wrapped at link time
  * with --wrap).
  *
- * Three of the configurations also have PTCORE_FEAT_FREE_EMPTY_TABLES: every
- * unmap of the scenarios then frees the tables it empties, through its
- * gather, under the same checks.
+ * Every scenario maps once with ptcore_map_pages() and once, the same range,
+ * with ptcore_map_range() (which picks the contiguous and block sizes
+ * itself). Three of the configurations also have
+ * PTCORE_FEAT_FREE_EMPTY_TABLES: every unmap of the scenarios then frees the
+ * tables it empties, through its gather, under the same checks.
  *
  * Also: ptcore_table_create() refuses PTCORE_FEAT_DMA_INCOHERENT without
  * ops or without ops->sync_table (-EINVAL, nothing allocated).
@@ -525,6 +527,9 @@ static void end_of_call(const char *what)
 
 /* ---- calls ---- */
 
+/* Map with ptcore_map_range() (the best mix of sizes) instead of ptcore_map_pages(). */
+static bool use_range;
+
 static int s_map(uint64_t iova, uint64_t size, uint64_t count, unsigned long fail_at,
 		 uint64_t *mapped, unsigned long *nallocs)
 {
@@ -537,13 +542,16 @@ static int s_map(uint64_t iova, uint64_t size, uint64_t count, unsigned long fai
 	inj.fail_at = fail_at;
 	inj.counting = true;
 	inj.point = coherent_point;
-	ret = ptcore_map_pages(sh.t, iova, iova, size, count, RW, 0, mapped);
+	if (use_range)
+		ret = ptcore_map_range(sh.t, iova, iova, size * count, RW, 0, mapped);
+	else
+		ret = ptcore_map_pages(sh.t, iova, iova, size, count, RW, 0, mapped);
 	inj.counting = false;
 	inj.point = NULL;
 	if (nallocs)
 		*nallocs = inj.n;
-	snprintf(what, sizeof(what), "map(%#" PRIx64 ", %#" PRIx64 " x %" PRIu64 ")", iova, size,
-		 count);
+	snprintf(what, sizeof(what), "map%s(%#" PRIx64 ", %#" PRIx64 " x %" PRIu64 ")",
+		 use_range ? "_range" : "", iova, size, count);
 	end_of_call(what);
 	sh.call = C_NONE;
 	return ret;
@@ -752,14 +760,17 @@ static void scen_run(const struct scen *s, unsigned long fail_at, unsigned long 
 	} else {
 		TC_CHECK(ret == 0 || ret == -ENOMEM, "%s: allocation %lu failed: map = %d", s->name,
 			 fail_at, ret);
-		TC_CHECK(mapped % s->size == 0 && mapped <= len, "%s: mapped %#" PRIx64, s->name,
+		TC_CHECK(mapped % (use_range ? G.pg : s->size) == 0 && mapped <= len,
+			 "%s: mapped %#" PRIx64, s->name,
 			 mapped);
 		if (ret == -ENOMEM)
 			enomem_maps++;
 		/* An unrelated sync: frees nothing the walker can still reach. */
 		s_sync_empty();
 		if (mapped < len) {
-			ret = s_map(iova + mapped, s->size, (len - mapped) / s->size, 0, &more, NULL);
+			uint64_t unit = use_range ? G.pg : s->size;
+
+			ret = s_map(iova + mapped, unit, (len - mapped) / unit, 0, &more, NULL);
 			TC_CHECK(ret == 0 && more == len - mapped, "%s: the rest of the map after "
 				 "-ENOMEM: %d, mapped %#" PRIx64, s->name, ret, more);
 		}
@@ -778,19 +789,28 @@ static void scen_case(void *arg)
 {
 	const struct scen sc = scen_make((int)(uintptr_t)arg), *s = &sc;
 	unsigned long n = 0, k, nk;
-	char what[160];
+	char what[200];
+	int r;
 
-	scen_run(s, 0, &n);
-	snprintf(what, sizeof(what), "%s, no failure", s->name);
-	report(what);
-	for (k = 1; k <= n; k++) {
-		scen_run(s, k, &nk);
-		fail_points++;
-		snprintf(what, sizeof(what), "%s, allocation %lu of %lu fails", s->name, k, n);
+	/* ptcore_map_pages(), then the same range by ptcore_map_range(). */
+	for (r = 0; r < 2; r++) {
+		use_range = r;
+		scen_run(s, 0, &n);
+		snprintf(what, sizeof(what), "%s%s, no failure", s->name,
+			 r ? " (map_range)" : "");
 		report(what);
+		for (k = 1; k <= n; k++) {
+			scen_run(s, k, &nk);
+			fail_points++;
+			snprintf(what, sizeof(what), "%s%s, allocation %lu of %lu fails", s->name,
+				 r ? " (map_range)" : "", k, n);
+			report(what);
+		}
+		if (tc_verbose)
+			printf("  %s%s: %lu allocations in the map, each failed in turn\n", s->name,
+			       r ? " (map_range)" : "", n);
 	}
-	if (tc_verbose)
-		printf("  %s: %lu allocations in the map, each failed in turn\n", s->name, n);
+	use_range = false;
 }
 
 /* ---- create: incoherent needs sync_table ---- */
