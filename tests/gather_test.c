@@ -24,7 +24,12 @@
  *     other threads' slots under shared upper-level tables; every unmap
  *     has its own gather and its own sync, up to three gathers are held at
  *     once and synced in random order, and some gathers are moved
- *     (memcpy'd) between their unmap and their sync.
+ *     (memcpy'd) between their unmap and their sync. Once more with the
+ *     built-in allocator (ptcore's own table metadata): there only the
+ *     flushes are checked per call, and the leak check at the end. And with
+ *     the syncs deferred to a flusher thread, as the DMA API's flush queue
+ *     does: each gather is handed over (moved) and synced by another thread,
+ *     and its slot is mapped again only after that sync.
  *   moved gather: a gather memcpy'd between its unmaps and its sync (the old
  *     copy freed and poisoned) still frees its tables at its sync.
  *   two gathers: the sync of one never frees the other's tables; unmapping
@@ -37,6 +42,9 @@
  *   gather of another table: an unmap or a sync on one table handle with a
  *     gather holding another handle's tables is refused and changes nothing;
  *     ptcore_gather_leaf_size() is the smallest leaf size gathered.
+ *   free empty tables (PTCORE_FEAT_FREE_EMPTY_TABLES): the unmap that empties
+ *     a table queues it (and the emptied tables above it) on its own gather;
+ *     that gather's sync flushes and frees them, no other does.
  *   unsynced gather at destroy: the redesign documents that such a gather's
  *     tables leak (sync every gather before destroy), so whether destroy
  *     frees them is not asserted; checked: destroy frees nothing twice and
@@ -47,6 +55,7 @@
  * Usage: gather_test [-v | -vv] [-q]   (-vv: every violation; -q: fewer stress iterations)
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 
 #include "hwwalk.h"
@@ -275,6 +284,9 @@ static const struct ptcore_ops t_ops = {
 	.alloc_table = t_alloc, .free_table = t_free, .iotlb_flush = t_flush,
 };
 
+/* The built-in allocator (its own table metadata): flushes checked, frees not seen. */
+static const struct ptcore_ops t_ops_builtin = { .iotlb_flush = t_flush };
+
 /* ---- calls, with the bookkeeping around them ---- */
 
 struct ctx {
@@ -283,6 +295,7 @@ struct ctx {
 	struct hwm m;
 	uint64_t pg, span, npg;		/* page, leaf table span, pages per leaf table */
 	uint64_t pa_off;		/* pa = iova + pa_off */
+	bool builtin;			/* t_ops_builtin: no per-table records */
 };
 
 static int do_map(struct ctx *c, uint64_t iova, uint64_t pgsize, uint64_t count)
@@ -323,7 +336,7 @@ static void do_unmap(struct ctx *c, struct tgather *tg, uint64_t iova, uint64_t 
 	uint64_t unmapped = 0, tpa = 0;
 	int ret;
 
-	if (whole) {
+	if (whole && !c->builtin) {
 		tpa = leaf_table_of(c, iova);
 		pthread_mutex_lock(&trk.lock);
 		{
@@ -405,11 +418,12 @@ static void tg_move(struct tgather *dst, struct tgather *src)
 }
 
 /* ARM stage 1 4K (ias 48) by default; @dart: DART2 16K, three levels (ias 42). */
-static int ctx_create_fmt(struct ctx *c, bool dart)
+static int ctx_create_fmt(struct ctx *c, bool dart, bool builtin)
 {
 	int ret;
 
 	memset(c, 0, sizeof(*c));
+	c->builtin = builtin;
 	if (dart) {
 		c->cfg.format = PTCORE_FMT_APPLE_DART2;
 		c->cfg.granule_lg2 = 14;
@@ -422,7 +436,7 @@ static int ctx_create_fmt(struct ctx *c, bool dart)
 		c->cfg.oas = 48;
 		c->pa_off = PA_OFF;
 	}
-	c->cfg.ops = &t_ops;
+	c->cfg.ops = builtin ? &t_ops_builtin : &t_ops;
 	c->pg = 1ULL << c->cfg.granule_lg2;
 	c->npg = c->pg / 8;
 	c->span = c->pg * c->npg;
@@ -435,7 +449,7 @@ static int ctx_create_fmt(struct ctx *c, bool dart)
 
 static int ctx_create(struct ctx *c)
 {
-	return ctx_create_fmt(c, false);
+	return ctx_create_fmt(c, false, false);
 }
 
 static void ctx_destroy(struct ctx *c)
@@ -482,7 +496,68 @@ struct worker {
 	unsigned int npages[SLOTS_PER_THREAD];	/* and how many, one map call each */
 	pthread_barrier_t *start;
 	unsigned long lookup_errors;
+	bool deferred;				/* a flusher thread syncs the gathers */
+	int pending[SLOTS_PER_THREAD];		/* slot's gather not synced yet */
 };
+
+/*
+ * Deferred syncs, as the DMA API's flush queue does them: the unmapping
+ * thread hands its gather (moved into a queue entry) to a flusher thread,
+ * and maps the slot again only after the flusher synced it.
+ */
+struct handoff {
+	struct tgather tg;
+	struct worker *w;
+	unsigned int slot;
+	struct handoff *next;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct handoff *head, **tail;
+	bool stop;
+	unsigned long synced;
+} fq = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+
+static void fq_push(struct handoff *h)
+{
+	h->next = NULL;
+	pthread_mutex_lock(&fq.lock);
+	*fq.tail = h;
+	fq.tail = &h->next;
+	pthread_cond_signal(&fq.cond);
+	pthread_mutex_unlock(&fq.lock);
+}
+
+static void *flusher(void *arg)
+{
+	struct ctx *c = arg;
+
+	tl_tid = 100;
+	pthread_mutex_lock(&fq.lock);
+	for (;;) {
+		struct handoff *h = fq.head;
+
+		if (!h) {
+			if (fq.stop)
+				break;
+			pthread_cond_wait(&fq.cond, &fq.lock);
+			continue;
+		}
+		fq.head = h->next;
+		if (!fq.head)
+			fq.tail = &fq.head;
+		pthread_mutex_unlock(&fq.lock);
+		do_sync(c, &h->tg);
+		__atomic_store_n(&h->w->pending[h->slot], 0, __ATOMIC_RELEASE);
+		free(h);
+		pthread_mutex_lock(&fq.lock);
+		fq.synced++;
+	}
+	pthread_mutex_unlock(&fq.lock);
+	return NULL;
+}
 
 static uint64_t slot_iova(const struct worker *w, unsigned int k)
 {
@@ -544,7 +619,7 @@ static void *stress_thread(void *arg)
 {
 	struct worker *w = arg;
 	struct tgather *held[MAX_HELD], *spare;
-	unsigned int it, k, nheld, i;
+	unsigned int it, k, nheld, i, held_slot[MAX_HELD];
 
 	tl_tid = w->id + 1;
 	pthread_barrier_wait(w->start);
@@ -559,6 +634,10 @@ static void *stress_thread(void *arg)
 				abort();
 			tg_init(held[i]);
 			k = (unsigned int)((it * MAX_HELD + i) % SLOTS_PER_THREAD);
+			held_slot[i] = k;
+			/* Deferred: wait until the flusher synced the slot's last gather. */
+			while (__atomic_load_n(&w->pending[k], __ATOMIC_ACQUIRE))
+				sched_yield();
 			slot_unmap(w, k, held[i]);
 		}
 		/* Move some gathers between their unmaps and their syncs. */
@@ -572,6 +651,23 @@ static void *stress_thread(void *arg)
 			free(held[i]);
 			held[i] = spare;
 		}
+		/* Or hand them all to the flusher (moved once more, into the queue). */
+		if (w->deferred) {
+			for (i = 0; i < nheld; i++) {
+				struct handoff *h = malloc(sizeof(*h));
+
+				if (!h)
+					abort();
+				h->w = w;
+				h->slot = held_slot[i];
+				if (held[i]->g.start <= held[i]->g.end)
+					__atomic_store_n(&w->pending[h->slot], 1, __ATOMIC_RELAXED);
+				tg_move(&h->tg, held[i]);
+				free(held[i]);
+				fq_push(h);
+			}
+			nheld = 0;
+		}
 		/* Sync in random order. */
 		while (nheld) {
 			i = (unsigned int)(tc_rand(&w->rng) % nheld);
@@ -579,12 +675,18 @@ static void *stress_thread(void *arg)
 			free(held[i]);
 			held[i] = held[--nheld];
 		}
-		for (k = 0; k < SLOTS_PER_THREAD; k++)
-			if (w->st[k] == S_EMPTY)
-				slot_map(w, k);
+		for (k = 0; k < SLOTS_PER_THREAD; k++) {
+			if (w->st[k] != S_EMPTY)
+				continue;
+			while (__atomic_load_n(&w->pending[k], __ATOMIC_ACQUIRE))
+				sched_yield();
+			slot_map(w, k);
+		}
 	}
 	/* Take everything down, one gather per slot. */
 	for (k = 0; k < SLOTS_PER_THREAD; k++) {
+		while (__atomic_load_n(&w->pending[k], __ATOMIC_ACQUIRE))
+			sched_yield();
 		struct tgather tg;
 
 		tg_init(&tg);
@@ -599,6 +701,8 @@ static unsigned int stress_iters = 8000;
 struct stress_arg {
 	unsigned int threads;
 	bool dart;
+	bool builtin;
+	bool deferred;
 };
 
 static void stress(void *arg)
@@ -606,35 +710,55 @@ static void stress(void *arg)
 	const struct stress_arg *sa = arg;
 	unsigned int n = sa->threads, i;
 	struct worker w[MAX_THREADS];
-	pthread_t th[MAX_THREADS];
+	pthread_t th[MAX_THREADS], fth;
 	pthread_barrier_t start;
 	struct ptcore_mem_stats s0;
 	unsigned long errors = 0;
 	struct ctx c;
+	uint64_t removed0 = trk.tables_removed, syncs0 = trk.syncs, flushes0 = trk.flushes;
 
 	ptcore_mem_stats(&s0);
-	if (ctx_create_fmt(&c, sa->dart))
+	if (ctx_create_fmt(&c, sa->dart, sa->builtin))
 		return;
+	if (sa->deferred) {
+		fq.head = NULL;
+		fq.tail = &fq.head;
+		fq.stop = false;
+		pthread_create(&fth, NULL, flusher, &c);
+	}
 	pthread_barrier_init(&start, NULL, n);
 	for (i = 0; i < n; i++) {
 		memset(&w[i], 0, sizeof(w[i]));
 		w[i].c = &c;
 		w[i].id = i;
 		w[i].nthreads = n;
-		w[i].iters = stress_iters * 2 / n / (sa->dart ? 4 : 1);
+		w[i].iters = stress_iters * 2 / n / (sa->dart || sa->deferred ? 4 : 1);
 		/* All threads' slots in one 1G: they share the level-1 and level-2 tables. */
 		w[i].base = 5 * SZ_1G;
 		w[i].rng = 0x5eed0000 + 97 * n + i;
 		w[i].start = &start;
+		w[i].deferred = sa->deferred;
 		pthread_create(&th[i], NULL, stress_thread, &w[i]);
 	}
 	for (i = 0; i < n; i++) {
 		pthread_join(th[i], NULL);
 		errors += w[i].lookup_errors;
 	}
+	if (sa->deferred) {
+		pthread_mutex_lock(&fq.lock);
+		fq.stop = true;
+		pthread_cond_signal(&fq.cond);
+		pthread_mutex_unlock(&fq.lock);
+		pthread_join(fth, NULL);
+		TC_CHECK(fq.synced, "the flusher synced nothing");
+	}
 	pthread_barrier_destroy(&start);
 	TC_CHECK(!errors, "%lu lookups in a thread's own range gave a wrong answer", errors);
 	ctx_destroy(&c);
+	if (tc_verbose)
+		printf("  %" PRIu64 " tables removed (tracked), %" PRIu64 " syncs, %" PRIu64
+		       " flushes\n", trk.tables_removed - removed0, trk.syncs - syncs0,
+		       trk.flushes - flushes0);
 	report("stress");
 	check_no_leak("stress", &s0);
 }
@@ -878,6 +1002,79 @@ static void replaced_table(void *arg)
 }
 
 /*
+ * PTCORE_FEAT_FREE_EMPTY_TABLES: the unmap that leaves a table with no valid
+ * entry puts it on its own gather (and the tables above it that it empties,
+ * up to but not including the top), whose sync flushes their spans with
+ * PTCORE_GATHER_TABLES and frees them; an unmap that leaves the table
+ * holding something frees nothing, and no other gather's sync does.
+ */
+static void free_empty_tables(void *arg)
+{
+	struct tgather ga, gb;
+	struct ptcore_mem_stats s0;
+	struct hwm_walk w;
+	struct ctx c;
+	uint64_t a = 600 * SZ_1G + 4 * SZ_2M, b = a + 7 * SZ_4K, pa[3];
+	int ret;
+
+	(void)arg;
+	ptcore_mem_stats(&s0);
+	memset(&c, 0, sizeof(c));
+	c.cfg.format = PTCORE_FMT_ARM64_LPAE_S1;
+	c.cfg.granule_lg2 = 12;
+	c.cfg.ias = 48;
+	c.cfg.oas = 48;
+	c.cfg.features = PTCORE_FEAT_FREE_EMPTY_TABLES;
+	c.cfg.ops = &t_ops;
+	c.pa_off = PA_OFF;
+	ret = ptcore_table_create(&c.cfg, &c.t);
+	TC_CHECK(ret == 0, "create with FREE_EMPTY_TABLES: %d", ret);
+	if (ret)
+		return;
+	hwm_init(&c.m, c.t, &c.cfg);
+	/* Two pages of one leaf table, alone under their level-1 and level-2 tables. */
+	do_map(&c, a, SZ_4K, 1);
+	do_map(&c, b, SZ_4K, 1);
+	TC_CHECK(!hwm_walk(&c.m, a, &w) && w.depth == 3, "no page at %#" PRIx64, a);
+	pa[0] = w.table_pa[3];
+	pa[1] = w.table_pa[2];
+	pa[2] = w.table_pa[1];
+	/* The first unmap leaves the leaf table holding b: nothing to free. */
+	tg_init(&ga);
+	do_unmap(&c, &ga, a, SZ_4K, false);
+	/* The second empties it, and the two tables above: all three on gb. */
+	tg_init(&gb);
+	expect_freed_by(&gb, pa[0], a & ~(SZ_2M - 1), SZ_2M, false);
+	expect_freed_by(&gb, pa[1], a & ~(SZ_1G - 1), SZ_1G, false);
+	expect_freed_by(&gb, pa[2], a & ~(512 * SZ_1G - 1), 512 * SZ_1G, false);
+	do_unmap(&c, &gb, b, SZ_4K, false);
+	TC_CHECK(gb.g.flags & PTCORE_GATHER_TABLES, "emptied tables without GATHER_TABLES");
+	TC_CHECK_EQ(gb.g.nr_tables, 3, "nr_tables of the gather that emptied three tables");
+	TC_CHECK(!(ga.g.flags & PTCORE_GATHER_TABLES) && !ga.g.nr_tables,
+		 "the unmap that emptied nothing gathered tables");
+	do_sync(&c, &ga);
+	pthread_mutex_lock(&trk.lock);
+	if (!rec_get(pa[0]))
+		violation("the sync of the other gather freed the emptied leaf table");
+	pthread_mutex_unlock(&trk.lock);
+	do_sync(&c, &gb);
+	ret = ptcore_iova_to_phys(c.t, b, &pa[0]);
+	TC_CHECK(ret == -ENOENT, "lookup after the tables went: %d", ret);
+	/* And the same place again: new tables. */
+	do_map(&c, a, SZ_4K, 1);
+	tg_init(&ga);
+	TC_CHECK(!hwm_walk(&c.m, a, &w) && w.depth == 3, "no page at %#" PRIx64, a);
+	expect_freed_by(&ga, w.table_pa[3], a & ~(SZ_2M - 1), SZ_2M, false);
+	expect_freed_by(&ga, w.table_pa[2], a & ~(SZ_1G - 1), SZ_1G, false);
+	expect_freed_by(&ga, w.table_pa[1], a & ~(512 * SZ_1G - 1), 512 * SZ_1G, false);
+	do_unmap(&c, &ga, a, SZ_4K, false);
+	do_sync(&c, &ga);
+	ctx_destroy(&c);
+	report("free empty tables");
+	check_no_leak("free empty tables", &s0);
+}
+
+/*
  * A gather holding tables of one table handle, passed to another: the
  * unmap is refused (-EINVAL, nothing removed, the gather untouched) and so
  * is the sync (no flush, nothing freed); the right sync then works. And
@@ -1008,9 +1205,11 @@ static void unsynced_at_destroy(void *arg)
 int main(int argc, char **argv)
 {
 	static const struct stress_arg sargs[] = {
-		{ 2, false }, { 4, false }, { 8, false }, { 4, true },
+		{ 2, false, false, false }, { 4, false, false, false }, { 8, false, false, false },
+		{ 4, true, false, false }, { 4, false, true, false }, { 4, false, false, true },
+		{ 3, false, true, true },
 	};
-	char name[64];
+	char name[96];
 	size_t i;
 	int a;
 
@@ -1034,9 +1233,13 @@ int main(int argc, char **argv)
 	       (void *)R_SUBTREE_1G);
 	tc_run("unsynced gather at destroy", unsynced_at_destroy, NULL);
 	tc_run("gather of another table; gather leaf size", gather_of_another_table, NULL);
+	tc_run("free empty tables: the unmap that empties a table queues it", free_empty_tables,
+	       NULL);
 	for (i = 0; i < TC_ARRAY_SIZE(sargs); i++) {
-		snprintf(name, sizeof(name), "stress %u threads, %s", sargs[i].threads,
-			 sargs[i].dart ? "dart2-16k-42" : "arm-s1-4k-48");
+		snprintf(name, sizeof(name), "stress %u threads, %s%s%s", sargs[i].threads,
+			 sargs[i].dart ? "dart2-16k-42" : "arm-s1-4k-48",
+			 sargs[i].builtin ? ", built-in allocator" : "",
+			 sargs[i].deferred ? ", syncs deferred to a flusher thread" : "");
 		tc_run(name, stress, (void *)&sargs[i]);
 	}
 	printf("gather: %" PRIu64 " tables allocated, %" PRIu64 " removed by unmaps, %" PRIu64

@@ -4,8 +4,9 @@
  * sees: ops->sync_table copies the synced bytes of table memory into a
  * shadow, and a walker reads only the shadow. With allocation failure
  * injected at every allocation inside maps that use ARM contiguous-hint
- * sizes (stages 1 and 2, 4K granule, 64K and 32M in cfg.pgsize_bitmap)
- * over ranges where empty leaf tables have to be replaced, it checks:
+ * sizes (stages 1 and 2; granule 4K with 64K and 32M in cfg.pgsize_bitmap,
+ * 16K with 2M and 1G, 64K with 2M and 16G) over ranges where empty leaf
+ * tables have to be replaced, it checks:
  *
  *   - at the end of every call, every entry of every table the walker can
  *     reach in the shadow was synced and equals table memory (nothing
@@ -26,6 +27,12 @@
  * own heap allocations during the map (malloc/calloc, wrapped at link time
  * with --wrap).
  *
+ * Every scenario maps once with ptcore_map_pages() and once, the same range,
+ * with ptcore_map_range() (which picks the contiguous and block sizes
+ * itself). Three of the configurations also have
+ * PTCORE_FEAT_FREE_EMPTY_TABLES: every unmap of the scenarios then frees the
+ * tables it empties, through its gather, under the same checks.
+ *
  * Also: ptcore_table_create() refuses PTCORE_FEAT_DMA_INCOHERENT without
  * ops or without ops->sync_table (-EINVAL, nothing allocated).
  *
@@ -35,16 +42,22 @@
 
 #include "hwwalk.h"
 
-#define SZ_4K		0x1000ULL
-#define SZ_64K		0x10000ULL
-#define SZ_2M		0x200000ULL
-#define SZ_32M		0x2000000ULL
-#define SZ_1G		0x40000000ULL
 #define A_CONT		TC_BIT(52)
 #define A_ADDR		TC_MASK(47, 12)
-#define LEVELS		3		/* 4K granule, ias 39 */
-#define ENTRIES		512
 #define RW		(PTCORE_PROT_READ | PTCORE_PROT_WRITE)
+
+/*
+ * The geometry under test: every table (the root too, for the ias chosen)
+ * has 2^bpl entries. 4K: ias 39, 3 levels; 16K: ias 47, 3 levels; 64K:
+ * ias 42, 2 levels.
+ */
+static struct {
+	unsigned int g, bpl, levels, n;
+	size_t tbytes;
+	uint64_t pg, blk, prun, crun;	/* page, block (a leaf table's span), their runs */
+	unsigned int blk_depth;
+	uint64_t base;			/* of the scenarios */
+} G;
 
 /* ---- heap allocation failure injection (ptcore's own malloc/calloc) ---- */
 
@@ -94,8 +107,8 @@ enum { C_NONE, C_MAP, C_UNMAP, C_SYNC, C_DESTROY };
 struct stable {
 	uint64_t pa;
 	uint64_t *va;			/* table memory */
-	uint64_t shadow[ENTRIES];	/* what the walker sees */
-	bool synced[ENTRIES];
+	uint64_t *shadow;		/* what the walker sees, G.n entries */
+	bool *synced;
 	bool linked;			/* some synced shadow entry pointed at it */
 	int depth;			/* when linked */
 	uint64_t span_va;
@@ -120,11 +133,11 @@ static struct {
 	uint64_t root_pa;
 	intptr_t va_minus_pa;
 	int call;
-	struct pending pend[4096];
+	struct pending pend[16384];
 	unsigned int npend;
 	unsigned long violations;
 	char first[512];
-	unsigned long syncs, flushes, frees, allocs, points;
+	unsigned long syncs, flushes, frees, frees_live, allocs, points;
 } sh;
 
 static void violation(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -156,16 +169,33 @@ static struct stable *st_get(uint64_t pa)
 
 static unsigned int item_lg2(int depth)
 {
-	return 12 + 9 * (LEVELS - 1 - depth);
+	return G.g + G.bpl * (G.levels - 1 - depth);
+}
+
+/* Contiguous-hint entries per run at @depth, log2 (ARM, by granule and level). */
+static unsigned int cont_lg2(int depth)
+{
+	unsigned int l = 4 - G.levels + depth;
+
+	if (l == 3)
+		return G.g == 12 ? 4 : G.g == 14 ? 7 : 5;
+	if (l == 2)
+		return G.g == 12 ? 4 : 5;
+	return 0;
 }
 
 static bool is_table(uint64_t pte, int depth)
 {
-	return depth < LEVELS - 1 && (pte & 3) == 3;
+	return depth < (int)G.levels - 1 && (pte & 3) == 3;
 }
 
 static void pend_add(struct pending p)
 {
+	/* The entries of one run come one after the other: one record for them. */
+	if (sh.npend && sh.pend[sh.npend - 1].start == p.start &&
+	    sh.pend[sh.npend - 1].last == p.last && sh.pend[sh.npend - 1].table == p.table &&
+	    sh.pend[sh.npend - 1].call == p.call)
+		return;
 	if (sh.npend == TC_ARRAY_SIZE(sh.pend)) {
 		violation("too many unflushed removals");
 		return;
@@ -191,7 +221,7 @@ static void shadow_removed(const struct stable *s, unsigned int i, uint64_t old)
 	} else {
 		/* A contiguous run may be cached whole: its whole span. */
 		if (old & A_CONT)
-			lg2 += 4;
+			lg2 += cont_lg2(s->depth);
 		p.start = va & ~((1ULL << lg2) - 1);
 		p.last = p.start + (1ULL << lg2) - 1;
 	}
@@ -212,12 +242,16 @@ static void *s_alloc(void *cookie, size_t size, uint64_t *phys, uint32_t gfp)
 		s = calloc(1, sizeof(*s));
 		if (!s)
 			abort();
-		if (size != ENTRIES * 8)
+		s->shadow = malloc(G.n * sizeof(*s->shadow));
+		s->synced = calloc(G.n, sizeof(*s->synced));
+		if (!s->shadow || !s->synced)
+			abort();
+		if (size != G.tbytes)
 			violation("table of %zu bytes", size);
 		s->pa = *phys;
 		s->va = va;
 		/* Never synced: garbage for the walker (synced[] says so). */
-		memset(s->shadow, 0xa5, sizeof(s->shadow));
+		memset(s->shadow, 0xa5, G.n * sizeof(*s->shadow));
 		if (st_get(*phys))
 			violation("table %#" PRIx64 " handed out twice", *phys);
 		u64map_put(&sh.tables, *phys, (uintptr_t)s);
@@ -234,9 +268,9 @@ static bool shadow_reaches(uint64_t tpa, uint64_t pa, int depth)
 	const struct stable *s = st_get(tpa);
 	unsigned int i;
 
-	if (!s || depth == LEVELS - 1)
+	if (!s || depth == (int)G.levels - 1)
 		return false;
-	for (i = 0; i < ENTRIES; i++) {
+	for (i = 0; i < G.n; i++) {
 		uint64_t pte = s->shadow[i];
 
 		if (!s->synced[i] || !(pte & 1) || !is_table(pte, depth))
@@ -258,6 +292,7 @@ static void s_free(void *cookie, void *va, uint64_t phys, size_t size)
 		return;
 	}
 	if (sh.call != C_DESTROY) {
+		sh.frees_live++;
 		if (phys == sh.root_pa || shadow_reaches(sh.root_pa, phys, 0))
 			violation("table %#" PRIx64 " freed while the walker's shadow still points "
 				  "at it", phys);
@@ -266,6 +301,8 @@ static void s_free(void *cookie, void *va, uint64_t phys, size_t size)
 				  "covered it after it was unlinked", phys);
 	}
 	u64map_del(&sh.tables, phys);
+	free(s->shadow);
+	free(s->synced);
 	free(s);
 	ptcore_builtin_free_table(NULL, va, phys, size);
 }
@@ -273,12 +310,12 @@ static void s_free(void *cookie, void *va, uint64_t phys, size_t size)
 static void s_sync(void *cookie, void *va, size_t len)
 {
 	uint64_t pa = (uint64_t)((intptr_t)(uintptr_t)va - sh.va_minus_pa);
-	uint64_t tpa = pa & ~(uint64_t)(ENTRIES * 8 - 1);
+	uint64_t tpa = pa & ~(uint64_t)(G.tbytes - 1);
 	struct stable *s = st_get(tpa);
 	unsigned int i, first, n;
 
 	(void)cookie;
-	if (!s || (pa & 7) || (len & 7) || !len || pa + len > tpa + ENTRIES * 8) {
+	if (!s || (pa & 7) || (len & 7) || !len || pa + len > tpa + G.tbytes) {
 		violation("sync_table(%#" PRIx64 ", %zu): not whole entries of one live table",
 			  pa, len);
 		return;
@@ -309,15 +346,8 @@ static void s_sync(void *cookie, void *va, size_t len)
 
 /* ---- the coherent walker's view: leaves seen in table memory during a map ---- */
 
-struct cleaf {
-	uint64_t va, pa;
-	unsigned int lg2;
-};
-
-static struct {
-	struct cleaf v[8192];
-	unsigned int n;
-} seen;
+/* (va | lg2) -> pa of every leaf seen in table memory, not covered by a flush since */
+static struct u64map seen;
 
 /*
  * Every valid leaf entry in table memory, each on its own (a contiguous
@@ -332,9 +362,10 @@ static void mem_leaves(uint64_t pa, int depth, uint64_t span_va,
 
 	if (!s)
 		return;
-	for (i = 0; i < ENTRIES; i++) {
+	for (i = 0; i < G.n; i++) {
 		uint64_t pte = __atomic_load_n(&s->va[i], __ATOMIC_RELAXED);
 		uint64_t va = span_va + ((uint64_t)i << lg2);
+		unsigned int run = cont_lg2(depth);
 
 		if (!(pte & 1))
 			continue;
@@ -342,8 +373,10 @@ static void mem_leaves(uint64_t pa, int depth, uint64_t span_va,
 			mem_leaves(pte & A_ADDR, depth + 1, va, fn, ctx);
 			continue;
 		}
+		/* A run's entries are reported with the run's span and first address. */
 		if (pte & A_CONT)
-			fn(ctx, va & ~((1ULL << (lg2 + 4)) - 1), lg2 + 4, pte & A_ADDR);
+			fn(ctx, va & ~((1ULL << (lg2 + run)) - 1), lg2 + run,
+			   (pte & A_ADDR) - (va & ((1ULL << (lg2 + run)) - 1)));
 		else
 			fn(ctx, va, lg2, pte & A_ADDR);
 	}
@@ -351,17 +384,10 @@ static void mem_leaves(uint64_t pa, int depth, uint64_t span_va,
 
 static void seen_leaf(void *ctx, uint64_t va, unsigned int lg2, uint64_t pa)
 {
-	unsigned int i;
+	struct u64map *m = ctx;
 
-	(void)ctx;
-	for (i = 0; i < seen.n; i++)
-		if (seen.v[i].va == va && seen.v[i].lg2 == lg2)
-			return;
-	if (seen.n == TC_ARRAY_SIZE(seen.v)) {
-		violation("too many leaves");
-		return;
-	}
-	seen.v[seen.n++] = (struct cleaf){ va, pa, lg2 };
+	if (!u64map_get(m, va | lg2, NULL))
+		u64map_put(m, va | lg2, pa);
 }
 
 /* A callback point inside the map: record every leaf of table memory. */
@@ -371,7 +397,7 @@ static void coherent_point(void)
 
 	inj.in_cb = true;
 	sh.points++;
-	mem_leaves(sh.root_pa, 0, 0, seen_leaf, NULL);
+	mem_leaves(sh.root_pa, 0, 0, seen_leaf, &seen);
 	inj.in_cb = was;
 }
 
@@ -402,19 +428,30 @@ static void s_flush(void *cookie, const struct ptcore_gather *g)
 
 		while (u64map_next(&sh.tables, &it, &k, &v)) {
 			struct stable *s = (struct stable *)(uintptr_t)v;
-			uint64_t last = s->span_va + (1ULL << (item_lg2(s->depth) + 9)) - 1;
+			uint64_t last = s->span_va + (1ULL << (item_lg2(s->depth) + G.bpl)) - 1;
 
 			if (s->need_flush && g->start <= s->span_va && g->end >= last)
 				s->need_flush = false;
 		}
 	}
 	/* Leaves a coherent walker saw: this flush covers them from now on. */
-	for (i = 0; i < seen.n;) {
-		if (g->start <= seen.v[i].va && g->end >= seen.v[i].va + (1ULL << seen.v[i].lg2) - 1) {
-			seen.v[i] = seen.v[--seen.n];
-			continue;
+	if (seen.n) {
+		bool was = inj.in_cb;
+		struct u64map keep;
+		size_t it = 0;
+		uint64_t k, v;
+
+		inj.in_cb = true;
+		u64map_init(&keep);
+		while (u64map_next(&seen, &it, &k, &v)) {
+			uint64_t va = k & ~(uint64_t)63, last = va + (1ULL << (k & 63)) - 1;
+
+			if (!(g->start <= va && g->end >= last))
+				u64map_put(&keep, k, v);
 		}
-		i++;
+		u64map_free(&seen);
+		seen = keep;
+		inj.in_cb = was;
 	}
 }
 
@@ -434,7 +471,7 @@ static void check_table(uint64_t pa, int depth)
 		violation("the walker's shadow reaches %#" PRIx64 ", which is no live table", pa);
 		return;
 	}
-	for (i = 0; i < ENTRIES; i++) {
+	for (i = 0; i < G.n; i++) {
 		uint64_t mem = __atomic_load_n(&s->va[i], __ATOMIC_RELAXED);
 
 		if (!s->synced[i] || s->shadow[i] != mem) {
@@ -449,18 +486,6 @@ static void check_table(uint64_t pa, int depth)
 	}
 }
 
-struct cfind {
-	const struct cleaf *want;
-	bool found;
-};
-
-static void find_leaf(void *ctx, uint64_t va, unsigned int lg2, uint64_t pa)
-{
-	struct cfind *f = ctx;
-
-	if (va == f->want->va && lg2 == f->want->lg2 && pa == f->want->pa)
-		f->found = true;
-}
 
 static void end_of_call(const char *what)
 {
@@ -479,24 +504,31 @@ static void end_of_call(const char *what)
 	}
 	if (sh.call == C_MAP) {
 		/* Coherent view: leaves seen during the map, gone now, never flushed. */
-		inj.in_cb = true;
-		for (i = 0; i < seen.n; i++) {
-			struct cfind f = { .want = &seen.v[i] };
+		struct u64map now;
+		size_t it = 0;
+		uint64_t k, v, pa;
 
-			mem_leaves(sh.root_pa, 0, 0, find_leaf, &f);
-			if (!f.found) {
+		inj.in_cb = true;
+		u64map_init(&now);
+		mem_leaves(sh.root_pa, 0, 0, seen_leaf, &now);
+		while (u64map_next(&seen, &it, &k, &v)) {
+			if (!u64map_get(&now, k, &pa) || pa != v) {
 				violation("%s: leaf %#" PRIx64 " -> %#" PRIx64 " (2^%u) was in table "
 					  "memory during the call and is gone at its end, with no "
-					  "flush", what, seen.v[i].va, seen.v[i].pa, seen.v[i].lg2);
+					  "flush", what, k & ~(uint64_t)63, v, (unsigned int)(k & 63));
 				break;
 			}
 		}
+		u64map_free(&now);
+		u64map_clear(&seen);
 		inj.in_cb = false;
-		seen.n = 0;
 	}
 }
 
 /* ---- calls ---- */
+
+/* Map with ptcore_map_range() (the best mix of sizes) instead of ptcore_map_pages(). */
+static bool use_range;
 
 static int s_map(uint64_t iova, uint64_t size, uint64_t count, unsigned long fail_at,
 		 uint64_t *mapped, unsigned long *nallocs)
@@ -505,18 +537,21 @@ static int s_map(uint64_t iova, uint64_t size, uint64_t count, unsigned long fai
 	int ret;
 
 	sh.call = C_MAP;
-	seen.n = 0;
+	u64map_clear(&seen);
 	inj.n = 0;
 	inj.fail_at = fail_at;
 	inj.counting = true;
 	inj.point = coherent_point;
-	ret = ptcore_map_pages(sh.t, iova, iova, size, count, RW, 0, mapped);
+	if (use_range)
+		ret = ptcore_map_range(sh.t, iova, iova, size * count, RW, 0, mapped);
+	else
+		ret = ptcore_map_pages(sh.t, iova, iova, size, count, RW, 0, mapped);
 	inj.counting = false;
 	inj.point = NULL;
 	if (nallocs)
 		*nallocs = inj.n;
-	snprintf(what, sizeof(what), "map(%#" PRIx64 ", %#" PRIx64 " x %" PRIu64 ")", iova, size,
-		 count);
+	snprintf(what, sizeof(what), "map%s(%#" PRIx64 ", %#" PRIx64 " x %" PRIu64 ")",
+		 use_range ? "_range" : "", iova, size, count);
 	end_of_call(what);
 	sh.call = C_NONE;
 	return ret;
@@ -553,7 +588,40 @@ static void s_sync_empty(void)
 	sh.call = C_NONE;
 }
 
-static uint32_t sh_format = PTCORE_FMT_ARM64_LPAE_S1;
+struct geo_cfg {
+	uint32_t format;
+	uint8_t g, ias, oas;
+	uint32_t features;		/* besides PTCORE_FEAT_DMA_INCOHERENT */
+};
+
+static struct geo_cfg sh_geo;
+
+/* Derive G from a configuration (ARM VMSAv8-64, FORMATS.md). */
+static void geo_set(const struct geo_cfg *gc)
+{
+	unsigned int blk_level;
+
+	sh_geo = *gc;
+	G.g = gc->g;
+	G.bpl = gc->g - 3;
+	G.levels = (gc->ias - gc->g + G.bpl - 1) / G.bpl;
+	G.n = 1u << G.bpl;
+	G.tbytes = (size_t)8 << G.bpl;
+	G.pg = 1ULL << G.g;
+	G.blk_depth = G.levels - 2;		/* the level above pages: 2M, 32M, 512M */
+	G.blk = 1ULL << item_lg2((int)G.blk_depth);
+	G.prun = G.pg << cont_lg2((int)G.levels - 1);
+	G.crun = G.blk << cont_lg2((int)G.blk_depth);
+	blk_level = G.blk_depth;
+	/*
+	 * Two runs of blocks before a boundary of the level above the blocks
+	 * (where there is one), so that the runs after it need new tables.
+	 */
+	if (blk_level)
+		G.base = 3 * (1ULL << item_lg2((int)blk_level - 1)) - 2 * G.crun;
+	else
+		G.base = 8 * G.crun;
+}
 
 static bool s_create(void)
 {
@@ -561,12 +629,12 @@ static bool s_create(void)
 	int ret;
 
 	memset(&sh.cfg, 0, sizeof(sh.cfg));
-	sh.cfg.format = sh_format;
-	sh.cfg.granule_lg2 = 12;
-	sh.cfg.ias = 39;
-	sh.cfg.oas = 44;
-	sh.cfg.features = PTCORE_FEAT_DMA_INCOHERENT;
-	sh.cfg.pgsize_bitmap = SZ_4K | SZ_64K | SZ_2M | SZ_32M | SZ_1G;
+	sh.cfg.format = sh_geo.format;
+	sh.cfg.granule_lg2 = sh_geo.g;
+	sh.cfg.ias = sh_geo.ias;
+	sh.cfg.oas = sh_geo.oas;
+	sh.cfg.features = PTCORE_FEAT_DMA_INCOHERENT | sh_geo.features;
+	sh.cfg.pgsize_bitmap = G.pg | G.prun | G.blk | G.crun;
 	sh.cfg.ops = &s_ops;
 	sh.npend = 0;
 	ret = ptcore_table_create(&sh.cfg, &sh.t);
@@ -574,7 +642,9 @@ static bool s_create(void)
 	if (ret)
 		return false;
 	hwm_init(&sh.m, sh.t, &sh.cfg);
-	TC_CHECK(sh.m.hi.pgsize_bitmap & SZ_32M, "no 32M contiguous size in hw_info");
+	TC_CHECK((sh.m.hi.pgsize_bitmap & (G.prun | G.crun)) == (G.prun | G.crun),
+		 "hw_info.pgsize_bitmap %#" PRIx64 " lacks a contiguous size", sh.m.hi.pgsize_bitmap);
+	TC_CHECK(sh.m.levels == G.levels, "levels %u, want %u", sh.m.levels, G.levels);
 	sh.root_pa = sh.m.hi.root[0];
 	root = st_get(sh.root_pa);
 	TC_CHECK(root, "root not from ops->alloc_table");
@@ -606,29 +676,52 @@ static void report(const char *what)
 
 /* ---- scenarios: setup, then the map under test ---- */
 
+enum { SC_RUN, SC_RUNS_ACROSS, SC_BLOCKS, SC_PRUNS_NEW, SC_PRUNS_EMPTY, SC_NR };
+
+static const char *const scen_name[SC_NR] = {
+	[SC_RUN] = "a run of contiguous blocks over empty leaf tables",
+	[SC_RUNS_ACROSS] = "runs of contiguous blocks across a boundary of the level above",
+	[SC_BLOCKS] = "blocks over empty leaf tables",
+	[SC_PRUNS_NEW] = "runs of contiguous pages across new leaf tables",
+	[SC_PRUNS_EMPTY] = "runs of contiguous pages into an empty leaf table and new ones",
+};
+
 struct scen {
 	const char *name;
-	/* 2M slots (from base) that get an empty leaf table first */
-	uint64_t empty_slots;		/* bit i: slot i */
-	uint64_t iova_off;		/* from base */
+	uint64_t empty_slots;		/* bit i: the block-sized slot i from G.base */
+	uint64_t iova_off;		/* of the map, from G.base */
 	uint64_t size, count;
 };
 
-static const uint64_t scen_base = 3 * SZ_1G - 2 * SZ_32M;
+static struct scen scen_make(int k)
+{
+	unsigned int rn = (unsigned int)(G.crun / G.blk);	/* blocks per run: 16 or 32 */
+	struct scen sc = { .name = scen_name[k] };
 
-static const struct scen scens[] = {
-	/* One 32M run (16 x 2M, contiguous hint) over [empty, T, T, empty, T, ...]. */
-	{ "32M run over empty leaf tables", 0x8496, 0, SZ_32M, 1 },
-	/* Two runs, the second into a 1G that has no level-2 table yet. */
-	{ "32M runs across a 1G boundary", 0x30006, SZ_32M, SZ_32M, 2 },
-	/* 2M blocks replacing tables and filling holes. */
-	{ "2M blocks over empty leaf tables", 0x2d, 0, SZ_2M, 8 },
-	/* 64K runs across leaf tables that do not exist yet. */
-	{ "64K runs across new leaf tables", 0x1, SZ_2M - 8 * SZ_64K, SZ_64K, 80 },
-	/* 64K runs into an empty leaf table, then into new ones. */
-	{ "64K runs into an empty table and new ones", 0x2, SZ_2M + SZ_2M - 4 * SZ_64K, SZ_64K,
-	  40 },
-};
+	switch (k) {
+	case SC_RUN:
+		/* [empty, T, T, empty, T, ...]: runs replace tables and fill holes. */
+		sc = (struct scen){ scen_name[k], 0x8496, 0, G.crun, 1 };
+		break;
+	case SC_RUNS_ACROSS:
+		/* Empty tables in the first run; the second needs new tables above. */
+		sc = (struct scen){ scen_name[k], TC_BIT(rn) | TC_BIT(rn + 1) |
+				    TC_BIT(rn + 3) | TC_BIT(rn + 6), G.crun, G.crun, 2 };
+		break;
+	case SC_BLOCKS:
+		sc = (struct scen){ scen_name[k], 0x2d, 0, G.blk, 8 };
+		break;
+	case SC_PRUNS_NEW:
+		sc = (struct scen){ scen_name[k], 0x1, G.blk - 8 * G.prun, G.prun,
+				    2 * (G.blk / G.prun) + 16 };
+		break;
+	case SC_PRUNS_EMPTY:
+		sc = (struct scen){ scen_name[k], 0x2, 2 * G.blk - 4 * G.prun, G.prun,
+				    G.blk / G.prun + 8 };
+		break;
+	}
+	return sc;
+}
 
 static void scen_setup(const struct scen *s)
 {
@@ -637,14 +730,14 @@ static void scen_setup(const struct scen *s)
 
 	/* A page in each slot, then unmapped: the leaf table stays, empty. */
 	for (i = 0; i < 64; i++) {
-		uint64_t iova = scen_base + i * SZ_2M + (i % 7) * SZ_4K;
+		uint64_t iova = G.base + i * G.blk + (i % 7) * G.pg;
 		int ret;
 
 		if (!(s->empty_slots & TC_BIT(i)))
 			continue;
-		ret = s_map(iova, SZ_4K, 1, 0, &mapped, NULL);
+		ret = s_map(iova, G.pg, 1, 0, &mapped, NULL);
 		TC_CHECK(ret == 0, "setup map: %d", ret);
-		s_unmap_sync(iova, SZ_4K);
+		s_unmap_sync(iova, G.pg);
 	}
 }
 
@@ -652,7 +745,7 @@ static unsigned long fail_points, enomem_maps;
 
 static void scen_run(const struct scen *s, unsigned long fail_at, unsigned long *nallocs)
 {
-	uint64_t iova = scen_base + s->iova_off, len = s->size * s->count, mapped = 0, more;
+	uint64_t iova = G.base + s->iova_off, len = s->size * s->count, mapped = 0, more;
 	struct ptcore_mem_stats s0, s1;
 	int ret;
 
@@ -667,14 +760,17 @@ static void scen_run(const struct scen *s, unsigned long fail_at, unsigned long 
 	} else {
 		TC_CHECK(ret == 0 || ret == -ENOMEM, "%s: allocation %lu failed: map = %d", s->name,
 			 fail_at, ret);
-		TC_CHECK(mapped % s->size == 0 && mapped <= len, "%s: mapped %#" PRIx64, s->name,
+		TC_CHECK(mapped % (use_range ? G.pg : s->size) == 0 && mapped <= len,
+			 "%s: mapped %#" PRIx64, s->name,
 			 mapped);
 		if (ret == -ENOMEM)
 			enomem_maps++;
 		/* An unrelated sync: frees nothing the walker can still reach. */
 		s_sync_empty();
 		if (mapped < len) {
-			ret = s_map(iova + mapped, s->size, (len - mapped) / s->size, 0, &more, NULL);
+			uint64_t unit = use_range ? G.pg : s->size;
+
+			ret = s_map(iova + mapped, unit, (len - mapped) / unit, 0, &more, NULL);
 			TC_CHECK(ret == 0 && more == len - mapped, "%s: the rest of the map after "
 				 "-ENOMEM: %d, mapped %#" PRIx64, s->name, ret, more);
 		}
@@ -691,21 +787,30 @@ static void scen_run(const struct scen *s, unsigned long fail_at, unsigned long 
 
 static void scen_case(void *arg)
 {
-	const struct scen *s = arg;
+	const struct scen sc = scen_make((int)(uintptr_t)arg), *s = &sc;
 	unsigned long n = 0, k, nk;
-	char what[160];
+	char what[200];
+	int r;
 
-	scen_run(s, 0, &n);
-	snprintf(what, sizeof(what), "%s, no failure", s->name);
-	report(what);
-	for (k = 1; k <= n; k++) {
-		scen_run(s, k, &nk);
-		fail_points++;
-		snprintf(what, sizeof(what), "%s, allocation %lu of %lu fails", s->name, k, n);
+	/* ptcore_map_pages(), then the same range by ptcore_map_range(). */
+	for (r = 0; r < 2; r++) {
+		use_range = r;
+		scen_run(s, 0, &n);
+		snprintf(what, sizeof(what), "%s%s, no failure", s->name,
+			 r ? " (map_range)" : "");
 		report(what);
+		for (k = 1; k <= n; k++) {
+			scen_run(s, k, &nk);
+			fail_points++;
+			snprintf(what, sizeof(what), "%s%s, allocation %lu of %lu fails", s->name,
+				 r ? " (map_range)" : "", k, n);
+			report(what);
+		}
+		if (tc_verbose)
+			printf("  %s%s: %lu allocations in the map, each failed in turn\n", s->name,
+			       r ? " (map_range)" : "", n);
 	}
-	if (tc_verbose)
-		printf("  %s: %lu allocations in the map, each failed in turn\n", s->name, n);
+	use_range = false;
 }
 
 /* ---- create: incoherent needs sync_table ---- */
@@ -804,9 +909,18 @@ static void sync_table_required(void *arg)
 
 int main(int argc, char **argv)
 {
-	static const uint32_t fmts[] = { PTCORE_FMT_ARM64_LPAE_S1, PTCORE_FMT_ARM64_LPAE_S2 };
-	char name[160];
-	size_t i, f;
+	static const struct geo_cfg geos[] = {
+		{ PTCORE_FMT_ARM64_LPAE_S1, 12, 39, 44, 0 }, { PTCORE_FMT_ARM64_LPAE_S2, 12, 39, 44, 0 },
+		{ PTCORE_FMT_ARM64_LPAE_S1, 14, 47, 48, 0 }, { PTCORE_FMT_ARM64_LPAE_S2, 14, 47, 48, 0 },
+		{ PTCORE_FMT_ARM64_LPAE_S1, 16, 42, 42, 0 }, { PTCORE_FMT_ARM64_LPAE_S2, 16, 42, 42, 0 },
+		/* Unmaps that also free the tables they leave empty, through the gather. */
+		{ PTCORE_FMT_ARM64_LPAE_S1, 12, 39, 44, PTCORE_FEAT_FREE_EMPTY_TABLES },
+		{ PTCORE_FMT_ARM64_LPAE_S2, 14, 47, 48, PTCORE_FEAT_FREE_EMPTY_TABLES },
+		{ PTCORE_FMT_ARM64_LPAE_S1, 16, 42, 42, PTCORE_FEAT_FREE_EMPTY_TABLES },
+	};
+	char name[200];
+	size_t f;
+	int k;
 
 	if (argc > 1 && !strcmp(argv[1], "-v"))
 		tc_verbose = 1;
@@ -814,17 +928,21 @@ int main(int argc, char **argv)
 		tc_verbose = 2;
 	u64map_init(&sh.tables);
 	tc_run("create refuses DMA_INCOHERENT without sync_table", sync_table_required, NULL);
-	for (f = 0; f < TC_ARRAY_SIZE(fmts); f++) {
-		sh_format = fmts[f];
-		for (i = 0; i < TC_ARRAY_SIZE(scens); i++) {
-			snprintf(name, sizeof(name), "shadow walker, %s 4K: %s",
-				 tc_fmt_name(fmts[f]), scens[i].name);
-			tc_run(name, scen_case, (void *)&scens[i]);
+	u64map_init(&seen);
+	for (f = 0; f < TC_ARRAY_SIZE(geos); f++) {
+		geo_set(&geos[f]);
+		for (k = 0; k < SC_NR; k++) {
+			snprintf(name, sizeof(name), "shadow walker, %s %uK ias %u%s: %s",
+				 tc_fmt_name(geos[f].format), 1u << (geos[f].g - 10), geos[f].ias,
+				 geos[f].features ? " free-empty-tables" : "", scen_name[k]);
+			tc_run(name, scen_case, (void *)(uintptr_t)k);
 		}
 	}
 	printf("incoherent: %lu allocation failure points, %lu maps returned -ENOMEM, %lu "
-	       "callback points checked, %lu syncs, %lu flushes\n", fail_points, enomem_maps,
-	       sh.points, sh.syncs, sh.flushes);
+	       "callback points checked, %lu syncs, %lu flushes, %lu tables freed outside "
+	       "destroy\n", fail_points, enomem_maps, sh.points, sh.syncs, sh.flushes,
+	       sh.frees_live);
 	u64map_free(&sh.tables);
+	u64map_free(&seen);
 	return tc_summary();
 }

@@ -19,7 +19,8 @@
  *   teardown (lookups paused): unmap the blocks, sync.
  * Rounds run until RACE_SECONDS have passed (or MAX_ROUNDS); the run time
  * bounds the test, it is never a verdict. Leaks: LeakSanitizer at exit and
- * the table count after destroy.
+ * the table count after destroy. Also run under ThreadSanitizer (the
+ * parked-table list, lookups and maps on shared tables).
  *
  * Usage: lookup_race_test [-v] [seconds]
  */
@@ -174,11 +175,13 @@ static void *looker(void *arg)
 		pthread_barrier_wait(&r->phase);		/* race on */
 		base = __atomic_load_n(&r->region, __ATOMIC_RELAXED);
 		while ((p = __atomic_load_n(&r->progress, __ATOMIC_ACQUIRE)) < NS) {
-			unsigned int s = p + (unsigned int)(tc_rand(&l->rng) % 3);
+			/* The slot just replaced (a block now) and the next ones (tables). */
+			unsigned int s = p + (unsigned int)(tc_rand(&l->rng) % 4);
 			uint64_t off = (tc_rand(&l->rng) % 512) * SZ_4K + 0x18;
 			uint64_t iova, phys = 0;
 			int ret;
 
+			s = s ? s - 1 : 0;
 			if (s >= NS)
 				s = NS - 1;
 			iova = base + s * SZ_2M + off;

@@ -13,11 +13,12 @@
 #   make check-races       forced interleavings (not in CHECK_STEPS yet: a known core bug)
 #   make check-gathers     per-gather freelists: N-thread unmap stress, moved gathers (TSan, ASan)
 #   make check-disjoint    TSan: disjoint neighbouring maps/unmaps on fresh tables; allocator
-#   make check-lookup-race ASan: lookups racing table-replacing maps and other gathers' syncs
+#   make check-lookup-race ASan, TSan: lookups racing table-replacing maps and other gathers' syncs
 #   make check-incoherent  shadow-copy DMA-incoherent walker, allocation failure in
 #                          contiguous-hint maps; create refuses incoherent without sync_table
 #   make check-reentry     ptcore called from inside each callback (no lock held across them)
-#   make check-misuse      wrong-handle gather on a reused frame (not in CHECK_STEPS yet)
+#   make check-misuse      wrong-handle gather on a reused frame
+#   make check-valgrind-ops   memcheck over incoherent, reentry and misuse tests
 #   make fuzz FUZZ_SECONDS=N [FUZZ_FORMATS="arm-s1 dart2"]   longer fuzzing
 
 T_BUILD      := $(BUILD)/tests
@@ -174,8 +175,9 @@ check-disjoint: $(T_BUILD)/tsan/disjoint_test
 #   make check-lookup-race ASan: lookups racing maps that replace tables while
 #                          a third thread syncs other gathers
 .PHONY: check-lookup-race
-check-lookup-race: $(T_BUILD)/asan/lookup_race_test
+check-lookup-race: $(T_BUILD)/asan/lookup_race_test $(T_BUILD)/tsan/lookup_race_test
 	$(T_ASAN_RUN) $(T_BUILD)/asan/lookup_race_test 3
+	$(T_TSAN_RUN) $(T_BUILD)/tsan/lookup_race_test 2
 
 #   make check-incoherent  DMA-incoherent walker on a shadow copy, allocation
 #                          failure at every allocation of contiguous-hint maps;
@@ -206,10 +208,18 @@ check-reentry: $(T_BUILD)/reentry_test $(T_BUILD)/asan/reentry_test
 	$(T_ASAN_RUN) $(T_BUILD)/asan/reentry_test
 
 #   make check-misuse      a gather of one handle refused by another that shares the
-#                          allocator and saw the same frame before (not in
-#                          CHECK_STEPS yet: the core's refusal reads stale metadata)
+#                          allocator and saw the same frame before
 .PHONY: check-misuse
 check-misuse: $(T_BUILD)/misuse_test
 	$(T_BUILD)/misuse_test
 
-CHECK_STEPS += check-gathers check-disjoint check-lookup-race check-incoherent check-reentry
+#   make check-valgrind-ops   memcheck over the caller-ops tests (shadow walker,
+#                             re-entry, misuse): caller allocators, directory
+.PHONY: check-valgrind-ops
+check-valgrind-ops: $(T_BUILD)/incoherent_test $(T_BUILD)/reentry_test $(T_BUILD)/misuse_test
+	$(T_VALGRIND) $(T_BUILD)/incoherent_test
+	$(T_VALGRIND) $(T_BUILD)/reentry_test
+	$(T_VALGRIND) $(T_BUILD)/misuse_test
+
+CHECK_STEPS += check-gathers check-disjoint check-lookup-race check-incoherent check-reentry \
+               check-misuse check-valgrind-ops
