@@ -507,9 +507,20 @@ static void run_lookup(const struct cfgdesc *cd, unsigned int warmup, unsigned i
  *
  * Both threads run every phase; in a 1-thread phase the other one only takes
  * part in the barriers (which CPU works alternates every round). The phases
- * of a round run in an order that rotates with the round. Both
- * implementations take table memory from ptcore's built-in allocator, and
- * their TLB callbacks only count, into counters of the calling thread.
+ * of a round run in an order that rotates with the round. The TLB callbacks
+ * of both only count, into counters of the calling thread.
+ *
+ * Table memory, the same for both implementations in every phase: either
+ * ptcore's built-in allocator (one arena behind one mutex; a free poisons the
+ * block), or "tcache": a per-thread cache of 4K blocks in front of it (a free
+ * keeps up to TC_MAX blocks on the freeing thread, an allocation takes one
+ * back and zeroes it, the built-in allocator is called only when the cache is
+ * empty or full), roughly what the kernel's per-CPU page lists give
+ * free_page() and alloc_page(). ptcore gets the cache through its
+ * caller-supplied allocator (cfg.ops->alloc_table/free_table), the peer
+ * through peer_thread_page_allocator(); with "builtin" ptcore uses its
+ * built-in allocator (cfg.ops without allocator) and the peer calls it
+ * directly, as the other workloads do.
  */
 #define CU_THREADS	2
 #define CU_SLICE	(1ULL << 21)
@@ -517,14 +528,17 @@ static void run_lookup(const struct cfgdesc *cd, unsigned int warmup, unsigned i
 
 enum { CU_BLOCKS, CU_INTERLEAVED, CU_LAYOUTS };
 static const char *const cu_layout_name[CU_LAYOUTS] = { "blocks", "interleaved" };
+enum { CU_BUILTIN, CU_TCACHE, CU_ALLOCS };
+static const char *const cu_alloc_name[CU_ALLOCS] = { "builtin", "tcache" };
 
 struct cu_phase {
 	int peer;		/* 0: ptcore, 1: the peer */
 	int nthreads;		/* 1 or 2 */
 	int layout;
+	int alloc;
 };
 
-#define CU_PHASES	(2 * 2 * CU_LAYOUTS)
+#define CU_PHASES	(2 * CU_THREADS * CU_LAYOUTS * CU_ALLOCS)
 
 struct cu_times {
 	uint64_t map0, map1, unmap0, unmap1;
@@ -545,7 +559,7 @@ struct cu_worker {
 } __attribute__((aligned(64)));
 
 static struct {
-	struct impl im[2];
+	struct impl im[CU_ALLOCS][2];	/* [alloc][peer] */
 	struct cu_phase phase[CU_PHASES];
 	unsigned int k, rounds, warmup;
 	struct cu_barrier barrier;
@@ -561,7 +575,53 @@ static void cu_flush_cb(void *cookie, const struct ptcore_gather *g)
 	cu_tl_flushes++;
 }
 
-static const struct ptcore_ops cu_ops = { .iotlb_flush = cu_flush_cb };
+/* ---- the per-thread cache of 4K table blocks ("tcache") ---- */
+
+#define TC_MAX	512
+
+static __thread struct {
+	unsigned int n;
+	struct { void *va; uint64_t pa; } b[TC_MAX];
+} tc;
+
+static void *tc_alloc(void *cookie, size_t size, uint64_t *phys, uint32_t gfp)
+{
+	void *va;
+
+	if (size != 4096 || !tc.n)
+		return ptcore_builtin_alloc_table(cookie, size, phys, gfp);
+	tc.n--;
+	va = tc.b[tc.n].va;
+	*phys = tc.b[tc.n].pa;
+	memset(va, 0, 4096);
+	return va;
+}
+
+static void tc_free(void *cookie, void *va, uint64_t phys, size_t size)
+{
+	if (size != 4096 || tc.n == TC_MAX) {
+		ptcore_builtin_free_table(cookie, va, phys, size);
+		return;
+	}
+	tc.b[tc.n].va = va;
+	tc.b[tc.n].pa = phys;
+	tc.n++;
+}
+
+/* Give the calling thread's cached blocks back to the built-in allocator. */
+static void tc_drain(void)
+{
+	while (tc.n) {
+		tc.n--;
+		ptcore_builtin_free_table(NULL, tc.b[tc.n].va, tc.b[tc.n].pa, 4096);
+	}
+}
+
+static const struct ptcore_ops cu_ops[CU_ALLOCS] = {
+	[CU_BUILTIN] = { .iotlb_flush = cu_flush_cb },
+	[CU_TCACHE] = { .alloc_table = tc_alloc, .free_table = tc_free,
+			.iotlb_flush = cu_flush_cb },
+};
 
 static inline void cpu_relax(void)
 {
@@ -647,11 +707,15 @@ static void *cu_worker_main(void *arg)
 		for (k = 0; k < CU_PHASES; k++) {
 			int p = (int)((k + i) % CU_PHASES);
 			const struct cu_phase *ph = &cu.phase[p];
-			struct impl *im = &cu.im[ph->peer];
+			struct impl *im = &cu.im[ph->alloc][ph->peer];
 			int active = ph->nthreads == CU_THREADS || (int)(i & 1) == w->id;
 			struct cu_times tm = { 0, 0, 0, 0 };
 			uint64_t c0;
 
+			if (ph->peer && ph->alloc == CU_TCACHE)
+				peer_thread_page_allocator(tc_alloc, tc_free);
+			else
+				peer_thread_page_allocator(NULL, NULL);
 			cu_barrier_wait(&sense);
 			if (active) {
 				tm.map0 = now_ticks();
@@ -678,6 +742,8 @@ static void *cu_worker_main(void *arg)
 				*cu_times_at(i - cu.warmup, p, w->id) = tm;
 		}
 	}
+	peer_thread_page_allocator(NULL, NULL);
+	tc_drain();
 	return NULL;
 }
 
@@ -737,16 +803,17 @@ static struct {
 	int valid;
 	unsigned int k, rounds, warmup;
 	int cpu[CU_THREADS];
-	struct cu_result res[CU_LAYOUTS][2][CU_THREADS];	/* [layout][peer][threads - 1] */
+	/* [alloc][layout][peer][threads - 1] */
+	struct cu_result res[CU_ALLOCS][CU_LAYOUTS][2][CU_THREADS];
 } cu_summary;
 
-static int cu_find(int peer, int nthreads, int layout)
+static int cu_find(int alloc, int layout, int peer, int nthreads)
 {
 	int p;
 
 	for (p = 0; p < CU_PHASES; p++)
 		if (cu.phase[p].peer == peer && cu.phase[p].nthreads == nthreads &&
-		    cu.phase[p].layout == layout)
+		    cu.phase[p].layout == layout && cu.phase[p].alloc == alloc)
 			return p;
 	die("concurrent: no such phase", peer, nthreads);
 	return -1;
@@ -759,23 +826,27 @@ static void run_concurrent_unmap(unsigned int k, unsigned int warmup, unsigned i
 {
 	static const struct cfgdesc cd = { "ARM-S1", PTCORE_FMT_ARM64_LPAE_S1, 12, 48, 48, "4K" };
 	struct cu_result res[CU_PHASES];
-	int cpus[CU_THREADS], n, nt, cpu, p, w, layout, peer;
+	int cpus[CU_THREADS], n, nt, cpu, p, w, layout, peer, a;
 
 	memset(&cu, 0, sizeof(cu));
 	cu.k = k < 1 ? 1 : k > CU_MAX_K ? CU_MAX_K : k;
 	cu.rounds = rounds;
 	cu.warmup = warmup;
-	for (p = 0, layout = 0; layout < CU_LAYOUTS; layout++)
-		for (peer = 0; peer < 2; peer++)
-			for (nt = 1; nt <= CU_THREADS; nt++)
-				cu.phase[p++] = (struct cu_phase){ peer, nt, layout };
+	p = 0;
+	for (a = 0; a < CU_ALLOCS; a++)
+		for (layout = 0; layout < CU_LAYOUTS; layout++)
+			for (peer = 0; peer < 2; peer++)
+				for (nt = 1; nt <= CU_THREADS; nt++)
+					cu.phase[p++] = (struct cu_phase){ peer, nt, layout, a };
 	cu.t = calloc((size_t)rounds * CU_PHASES * CU_THREADS, sizeof(*cu.t));
 	if (!cu.t)
 		die("out of memory", 0, 0);
 
-	impl_create_ops(&cu.im[0], 0, cd.format, cd.g, cd.ias, cd.oas, &cu_ops);
-	impl_create_ops(&cu.im[1], 1, cd.format, cd.g, cd.ias, cd.oas, NULL);
-	peer_set_thread_stats(cu.im[1].peer);
+	for (a = 0; a < CU_ALLOCS; a++) {
+		impl_create_ops(&cu.im[a][0], 0, cd.format, cd.g, cd.ias, cd.oas, &cu_ops[a]);
+		impl_create_ops(&cu.im[a][1], 1, cd.format, cd.g, cd.ias, cd.oas, NULL);
+		peer_set_thread_stats(cu.im[a][1].peer);
+	}
 
 	for (n = 0, cpu = 0; cpu < CPU_SETSIZE && n < CU_THREADS; cpu++)
 		if (CPU_ISSET(cpu, &start_cpus))
@@ -796,20 +867,20 @@ static void run_concurrent_unmap(unsigned int k, unsigned int warmup, unsigned i
 	for (p = 0; p < CU_PHASES; p++)
 		cu_reduce(p, &res[p]);
 
-	for (layout = 0; layout < CU_LAYOUTS; layout++) {
-		for (n = 1; n <= CU_THREADS; n++) {
-			char name[48];
-			struct row *r;
+	for (a = 0; a < CU_ALLOCS; a++)
+		for (layout = 0; layout < CU_LAYOUTS; layout++)
+			for (n = 1; n <= CU_THREADS; n++) {
+				char name[48];
+				struct row *r;
 
-			snprintf(name, sizeof(name), "unmap tables %d thread%s (%s)", n, n > 1 ? "s" : "",
-				 cu_layout_name[layout]);
-			r = new_row(cd.name, cd.gname, name);
-			r->pt = res[cu_find(0, n, layout)].unmap;
-			r->peer = res[cu_find(1, n, layout)].unmap;
-			r->limit = 0;
-			r->no_limit = 1;
-		}
-	}
+				snprintf(name, sizeof(name), "unmap tables %dT %s%s", n,
+					 cu_layout_name[layout], a == CU_TCACHE ? " tcache" : "");
+				r = new_row(cd.name, cd.gname, name);
+				r->pt = res[cu_find(a, layout, 0, n)].unmap;
+				r->peer = res[cu_find(a, layout, 1, n)].unmap;
+				r->limit = 0;
+				r->no_limit = 1;
+			}
 
 	/* The summary printed after the main table. */
 	cu_summary.valid = 1;
@@ -818,21 +889,26 @@ static void run_concurrent_unmap(unsigned int k, unsigned int warmup, unsigned i
 	cu_summary.warmup = warmup;
 	for (w = 0; w < CU_THREADS; w++)
 		cu_summary.cpu[w] = cu.w[w].cpu;
-	for (layout = 0; layout < CU_LAYOUTS; layout++)
-		for (peer = 0; peer < 2; peer++)
-			for (n = 1; n <= CU_THREADS; n++)
-				cu_summary.res[layout][peer][n - 1] = res[cu_find(peer, n, layout)];
+	for (a = 0; a < CU_ALLOCS; a++)
+		for (layout = 0; layout < CU_LAYOUTS; layout++)
+			for (peer = 0; peer < 2; peer++)
+				for (n = 1; n <= CU_THREADS; n++)
+					cu_summary.res[a][layout][peer][n - 1] =
+						res[cu_find(a, layout, peer, n)];
 
 	for (w = 0; w < CU_THREADS; w++)
 		peer_gather_free(cu.w[w].pg);
-	impl_destroy(&cu.im[0]);
-	impl_destroy(&cu.im[1]);
+	for (a = 0; a < CU_ALLOCS; a++) {
+		impl_destroy(&cu.im[a][0]);
+		impl_destroy(&cu.im[a][1]);
+	}
+	tc_drain();		/* what destroy freed into this thread's cache */
 	free(cu.t);
 }
 
 static void print_concurrent_summary(void)
 {
-	int layout, peer, n;
+	int a, layout, peer, n;
 
 	if (!cu_summary.valid)
 		return;
@@ -845,34 +921,35 @@ static void print_concurrent_summary(void)
 		printf("NOT pinned (fewer than 2 CPUs allowed)");
 	printf("; %u rounds after %u warm-up; medians over rounds\n", cu_summary.rounds,
 	       cu_summary.warmup);
-	printf("%-12s %-7s %7s %10s %10s %10s %10s %10s %9s\n", "layout", "impl", "threads",
-	       "ns/table", "min", "Mtables/s", "map ns/tb", "callbk/tb", "skew ns");
-	for (layout = 0; layout < CU_LAYOUTS; layout++) {
-		const struct cu_result (*r)[CU_THREADS] = cu_summary.res[layout];
-		double sc[2];
+	printf("%-8s %-12s %-7s %7s %10s %10s %10s %10s %10s %9s\n", "alloc", "layout", "impl",
+	       "threads", "ns/table", "min", "Mtables/s", "map ns/tb", "callbk/tb", "skew ns");
+	for (a = 0; a < CU_ALLOCS; a++)
+		for (layout = 0; layout < CU_LAYOUTS; layout++) {
+			const struct cu_result (*r)[CU_THREADS] = cu_summary.res[a][layout];
+			double sc[2];
 
-		for (peer = 0; peer < 2; peer++)
-			for (n = 1; n <= CU_THREADS; n++) {
-				const struct cu_result *x = &r[peer][n - 1];
+			for (peer = 0; peer < 2; peer++)
+				for (n = 1; n <= CU_THREADS; n++) {
+					const struct cu_result *x = &r[peer][n - 1];
 
-				printf("%-12s %-7s %7d %10.1f %10.1f %10.2f %10.1f %10.2f %9.1f\n",
-				       cu_layout_name[layout], peer ? "peer" : "ptcore", n, x->unmap.median,
-				       x->unmap.min, 1e3 / x->unmap.median, x->map.median, x->callbacks,
-				       x->skew);
-			}
-		for (peer = 0; peer < 2; peer++)
-			sc[peer] = r[peer][0].unmap.median / r[peer][1].unmap.median;
-		printf("%-12s 2-thread/1-thread throughput: ptcore %.2fx, peer %.2fx (ptcore/peer "
-		       "%.2f); ptcore/peer throughput: 1 thread %.2f, 2 threads %.2f\n",
-		       cu_layout_name[layout], sc[0], sc[1], sc[0] / sc[1],
-		       r[1][0].unmap.median / r[0][0].unmap.median,
-		       r[1][1].unmap.median / r[0][1].unmap.median);
-	}
+					printf("%-8s %-12s %-7s %7d %10.1f %10.1f %10.2f %10.1f %10.2f "
+					       "%9.1f\n", cu_alloc_name[a], cu_layout_name[layout],
+					       peer ? "peer" : "ptcore", n, x->unmap.median, x->unmap.min,
+					       1e3 / x->unmap.median, x->map.median, x->callbacks, x->skew);
+				}
+			for (peer = 0; peer < 2; peer++)
+				sc[peer] = r[peer][0].unmap.median / r[peer][1].unmap.median;
+			printf("%-8s %-12s scaling 2T/1T: ptcore %.2fx, peer %.2fx (ptcore/peer %.2f); "
+			       "throughput ptcore/peer: 1T %.2f, 2T %.2f\n", cu_alloc_name[a],
+			       cu_layout_name[layout], sc[0], sc[1], sc[0] / sc[1],
+			       r[1][0].unmap.median / r[0][0].unmap.median,
+			       r[1][1].unmap.median / r[0][1].unmap.median);
+		}
 	printf("ns/table = unmap phase (first thread's start to last thread's end) / tables "
-	       "removed; callbk/tb = TLB\ncallbacks per table (ptcore iotlb_flush, peer "
-	       "tlb_flush_walk + tlb_add_page + syncs); skew = start difference\n");
+	       "removed; Mtables/s = 1000 / that;\ncallbk/tb = TLB callbacks per table removed "
+	       "(ptcore iotlb_flush, peer tlb_flush_walk + tlb_add_page + syncs);\nskew = median "
+	       "difference of the threads' starts; alloc: see bench.c\n");
 }
-
 static int pin_cpu(void)
 {
 	cpu_set_t set;

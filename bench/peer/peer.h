@@ -141,6 +141,18 @@ void peer_set_thread_stats(struct peer *p);
 /* The calling thread's counters, summed over every instance it used in that mode. */
 void peer_thread_stats(struct peer_stats *stats);
 
+/*
+ * Table pages of the peer that the calling thread allocates or frees from
+ * now on go through @alloc / @free_fn (ptcore_ops.alloc_table/free_table
+ * signatures, called with a NULL cookie) instead of straight to ptcore's
+ * built-in allocator; NULL, NULL switches back. The blocks must still come
+ * from the built-in allocator's arena (one linear map for __pa/__va), as
+ * blocks cached from it do.
+ */
+typedef void *peer_alloc_fn(void *cookie, size_t size, uint64_t *phys, uint32_t gfp);
+typedef void peer_free_fn(void *cookie, void *va, uint64_t phys, size_t size);
+void peer_thread_page_allocator(peer_alloc_fn *alloc, peer_free_fn *free_fn);
+
 /* CPU address of a table of the peer, from a root or a table entry's address. */
 void *peer_phys_to_virt(const struct peer *p, uint64_t pa);
 
