@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -542,6 +543,7 @@ struct cu_phase {
 
 struct cu_times {
 	uint64_t map0, map1, unmap0, unmap1;
+	int preempted;		/* involuntary context switches around the unmap phase */
 };
 
 struct cu_barrier {
@@ -709,7 +711,8 @@ static void *cu_worker_main(void *arg)
 			const struct cu_phase *ph = &cu.phase[p];
 			struct impl *im = &cu.im[ph->alloc][ph->peer];
 			int active = ph->nthreads == CU_THREADS || (int)(i & 1) == w->id;
-			struct cu_times tm = { 0, 0, 0, 0 };
+			struct cu_times tm = { 0, 0, 0, 0, 0 };
+			struct rusage ru0, ru1;
 			uint64_t c0;
 
 			if (ph->peer && ph->alloc == CU_TCACHE)
@@ -727,6 +730,8 @@ static void *cu_worker_main(void *arg)
 				}
 				tm.map1 = now_ticks();
 			}
+			if (active)
+				getrusage(RUSAGE_THREAD, &ru0);
 			cu_barrier_wait(&sense);
 			if (active) {
 				c0 = cu_callbacks();
@@ -735,6 +740,8 @@ static void *cu_worker_main(void *arg)
 					cu_unmap_slice(im, w->pg,
 						       base + cu_slice(ph->layout, w->id, j) * CU_SLICE);
 				tm.unmap1 = now_ticks();
+				getrusage(RUSAGE_THREAD, &ru1);
+				tm.preempted = ru1.ru_nivcsw != ru0.ru_nivcsw;
 				w->callbacks[p] += cu_callbacks() - c0;
 				w->tables[p] += cu.k;
 			}
@@ -751,6 +758,8 @@ struct cu_result {
 	struct stat2 unmap, map;	/* ns per table */
 	double skew;			/* 2 threads: median |start difference|, ns */
 	double callbacks;		/* TLB callbacks per table removed */
+	unsigned int dropped;		/* rounds left out: a thread was preempted */
+	int all_rounds;			/* too many preempted: every round counted */
 };
 
 static void cu_reduce(int p, struct cu_result *res)
@@ -760,15 +769,28 @@ static void cu_reduce(int p, struct cu_result *res)
 	uint64_t *vs = malloc(sizeof(uint64_t) * cu.rounds);
 	uint64_t cb = 0, tables = 0;
 	const struct cu_phase *ph = &cu.phase[p];
-	unsigned int r;
+	unsigned int r, kept = 0, preempted = 0;
 	int w;
 
 	if (!vu || !vm || !vs)
 		die("out of memory", 0, 0);
+	for (r = 0; r < cu.rounds; r++)
+		for (w = 0; w < CU_THREADS; w++)
+			if (cu_times_at(r, p, w)->preempted) {
+				preempted++;
+				break;
+			}
+	/* Rounds in which the scheduler took a CPU away measure the machine. */
+	res->all_rounds = preempted > cu.rounds / 2;
+	res->dropped = res->all_rounds ? 0 : preempted;
 	for (r = 0; r < cu.rounds; r++) {
 		uint64_t u0 = UINT64_MAX, u1 = 0, m0 = UINT64_MAX, m1 = 0, s[CU_THREADS];
-		int n = 0;
+		int n = 0, skip = 0;
 
+		for (w = 0; w < CU_THREADS; w++)
+			skip |= cu_times_at(r, p, w)->preempted;
+		if (skip && !res->all_rounds)
+			continue;
 		for (w = 0; w < CU_THREADS; w++) {
 			const struct cu_times *tm = cu_times_at(r, p, w);
 
@@ -782,13 +804,14 @@ static void cu_reduce(int p, struct cu_result *res)
 		}
 		if (n != ph->nthreads)
 			die("concurrent: a round lost a thread", p, n);
-		vu[r] = elapsed(u0, u1);
-		vm[r] = elapsed(m0, m1);
-		vs[r] = n == 2 ? (s[0] > s[1] ? s[0] - s[1] : s[1] - s[0]) : 0;
+		vu[kept] = elapsed(u0, u1);
+		vm[kept] = elapsed(m0, m1);
+		vs[kept] = n == 2 ? (s[0] > s[1] ? s[0] - s[1] : s[1] - s[0]) : 0;
+		kept++;
 	}
-	res->unmap = stats_of(vu, cu.rounds, (double)cu.k * ph->nthreads);
-	res->map = stats_of(vm, cu.rounds, (double)cu.k * ph->nthreads);
-	res->skew = stats_of(vs, cu.rounds, 1).median;
+	res->unmap = stats_of(vu, kept, (double)cu.k * ph->nthreads);
+	res->map = stats_of(vm, kept, (double)cu.k * ph->nthreads);
+	res->skew = stats_of(vs, kept, 1).median;
 	for (w = 0; w < CU_THREADS; w++) {
 		cb += cu.w[w].callbacks[p];
 		tables += cu.w[w].tables[p];
@@ -921,8 +944,9 @@ static void print_concurrent_summary(void)
 		printf("NOT pinned (fewer than 2 CPUs allowed)");
 	printf("; %u rounds after %u warm-up; medians over rounds\n", cu_summary.rounds,
 	       cu_summary.warmup);
-	printf("%-8s %-12s %-7s %7s %10s %10s %10s %10s %10s %9s\n", "alloc", "layout", "impl",
-	       "threads", "ns/table", "min", "Mtables/s", "map ns/tb", "callbk/tb", "skew ns");
+	printf("%-8s %-12s %-7s %7s %10s %10s %10s %10s %10s %9s %8s\n", "alloc", "layout",
+	       "impl", "threads", "ns/table", "min", "Mtables/s", "map ns/tb", "callbk/tb", "skew ns",
+	       "dropped");
 	for (a = 0; a < CU_ALLOCS; a++)
 		for (layout = 0; layout < CU_LAYOUTS; layout++) {
 			const struct cu_result (*r)[CU_THREADS] = cu_summary.res[a][layout];
@@ -932,10 +956,17 @@ static void print_concurrent_summary(void)
 				for (n = 1; n <= CU_THREADS; n++) {
 					const struct cu_result *x = &r[peer][n - 1];
 
+					char drop[16];
+
+					if (x->all_rounds)
+						snprintf(drop, sizeof(drop), "none!");
+					else
+						snprintf(drop, sizeof(drop), "%u", x->dropped);
 					printf("%-8s %-12s %-7s %7d %10.1f %10.1f %10.2f %10.1f %10.2f "
-					       "%9.1f\n", cu_alloc_name[a], cu_layout_name[layout],
+					       "%9.1f %8s\n", cu_alloc_name[a], cu_layout_name[layout],
 					       peer ? "peer" : "ptcore", n, x->unmap.median, x->unmap.min,
-					       1e3 / x->unmap.median, x->map.median, x->callbacks, x->skew);
+					       1e3 / x->unmap.median, x->map.median, x->callbacks, x->skew,
+					       drop);
 				}
 			for (peer = 0; peer < 2; peer++)
 				sc[peer] = r[peer][0].unmap.median / r[peer][1].unmap.median;
@@ -948,7 +979,9 @@ static void print_concurrent_summary(void)
 	printf("ns/table = unmap phase (first thread's start to last thread's end) / tables "
 	       "removed; Mtables/s = 1000 / that;\ncallbk/tb = TLB callbacks per table removed "
 	       "(ptcore iotlb_flush, peer tlb_flush_walk + tlb_add_page + syncs);\nskew = median "
-	       "difference of the threads' starts; alloc: see bench.c\n");
+	       "difference of the threads' starts; dropped = rounds left out because a thread was "
+	       "preempted\n(involuntary context switch; \"none!\": more than half were, all counted: "
+	       "a busy machine); alloc: see bench.c\n");
 }
 static int pin_cpu(void)
 {
