@@ -544,6 +544,7 @@ struct cu_phase {
 struct cu_times {
 	uint64_t map0, map1, unmap0, unmap1;
 	int preempted;		/* involuntary context switches around the unmap phase */
+	unsigned int sleeps;	/* voluntary ones (a sleeping lock's waits) */
 };
 
 struct cu_barrier {
@@ -711,7 +712,7 @@ static void *cu_worker_main(void *arg)
 			const struct cu_phase *ph = &cu.phase[p];
 			struct impl *im = &cu.im[ph->alloc][ph->peer];
 			int active = ph->nthreads == CU_THREADS || (int)(i & 1) == w->id;
-			struct cu_times tm = { 0, 0, 0, 0, 0 };
+			struct cu_times tm = { 0, 0, 0, 0, 0, 0 };
 			struct rusage ru0, ru1;
 			uint64_t c0;
 
@@ -742,6 +743,7 @@ static void *cu_worker_main(void *arg)
 				tm.unmap1 = now_ticks();
 				getrusage(RUSAGE_THREAD, &ru1);
 				tm.preempted = ru1.ru_nivcsw != ru0.ru_nivcsw;
+				tm.sleeps = (unsigned int)(ru1.ru_nvcsw - ru0.ru_nvcsw);
 				w->callbacks[p] += cu_callbacks() - c0;
 				w->tables[p] += cu.k;
 			}
@@ -759,6 +761,7 @@ struct cu_result {
 	double skew;			/* 2 threads: median |start difference|, ns */
 	double callbacks;		/* TLB callbacks per table removed */
 	unsigned int dropped;		/* rounds left out: a thread was preempted */
+	double sleeps;			/* voluntary context switches per counted round */
 	int all_rounds;			/* too many preempted: every round counted */
 };
 
@@ -767,7 +770,7 @@ static void cu_reduce(int p, struct cu_result *res)
 	uint64_t *vu = malloc(sizeof(uint64_t) * cu.rounds);
 	uint64_t *vm = malloc(sizeof(uint64_t) * cu.rounds);
 	uint64_t *vs = malloc(sizeof(uint64_t) * cu.rounds);
-	uint64_t cb = 0, tables = 0;
+	uint64_t cb = 0, tables = 0, sleeps = 0;
 	const struct cu_phase *ph = &cu.phase[p];
 	unsigned int r, kept = 0, preempted = 0;
 	int w;
@@ -796,6 +799,7 @@ static void cu_reduce(int p, struct cu_result *res)
 
 			if (!tm->unmap1)
 				continue;	/* not active this round */
+			sleeps += tm->sleeps;
 			s[n++] = tm->unmap0;
 			u0 = tm->unmap0 < u0 ? tm->unmap0 : u0;
 			u1 = tm->unmap1 > u1 ? tm->unmap1 : u1;
@@ -812,6 +816,7 @@ static void cu_reduce(int p, struct cu_result *res)
 	res->unmap = stats_of(vu, kept, (double)cu.k * ph->nthreads);
 	res->map = stats_of(vm, kept, (double)cu.k * ph->nthreads);
 	res->skew = stats_of(vs, kept, 1).median;
+	res->sleeps = (double)sleeps / kept;
 	for (w = 0; w < CU_THREADS; w++) {
 		cb += cu.w[w].callbacks[p];
 		tables += cu.w[w].tables[p];
@@ -944,9 +949,9 @@ static void print_concurrent_summary(void)
 		printf("NOT pinned (fewer than 2 CPUs allowed)");
 	printf("; %u rounds after %u warm-up; medians over rounds\n", cu_summary.rounds,
 	       cu_summary.warmup);
-	printf("%-8s %-12s %-7s %7s %10s %10s %10s %10s %10s %9s %8s\n", "alloc", "layout",
+	printf("%-8s %-12s %-7s %7s %10s %10s %10s %10s %10s %9s %8s %8s\n", "alloc", "layout",
 	       "impl", "threads", "ns/table", "min", "Mtables/s", "map ns/tb", "callbk/tb", "skew ns",
-	       "dropped");
+	       "sleeps", "dropped");
 	for (a = 0; a < CU_ALLOCS; a++)
 		for (layout = 0; layout < CU_LAYOUTS; layout++) {
 			const struct cu_result (*r)[CU_THREADS] = cu_summary.res[a][layout];
@@ -963,10 +968,10 @@ static void print_concurrent_summary(void)
 					else
 						snprintf(drop, sizeof(drop), "%u", x->dropped);
 					printf("%-8s %-12s %-7s %7d %10.1f %10.1f %10.2f %10.1f %10.2f "
-					       "%9.1f %8s\n", cu_alloc_name[a], cu_layout_name[layout],
+					       "%9.1f %8.2f %8s\n", cu_alloc_name[a], cu_layout_name[layout],
 					       peer ? "peer" : "ptcore", n, x->unmap.median, x->unmap.min,
 					       1e3 / x->unmap.median, x->map.median, x->callbacks, x->skew,
-					       drop);
+					       x->sleeps, drop);
 				}
 			for (peer = 0; peer < 2; peer++)
 				sc[peer] = r[peer][0].unmap.median / r[peer][1].unmap.median;
@@ -979,8 +984,9 @@ static void print_concurrent_summary(void)
 	printf("ns/table = unmap phase (first thread's start to last thread's end) / tables "
 	       "removed; Mtables/s = 1000 / that;\ncallbk/tb = TLB callbacks per table removed "
 	       "(ptcore iotlb_flush, peer tlb_flush_walk + tlb_add_page + syncs);\nskew = median "
-	       "difference of the threads' starts; dropped = rounds left out because a thread was "
-	       "preempted\n(involuntary context switch; \"none!\": more than half were, all counted: "
+	       "difference of the threads' starts; sleeps = voluntary context switches (waits in a "
+	       "sleeping lock)\nper counted round; dropped = rounds left out because a thread was "
+	       "preempted (involuntary context switch;\n\"none!\": more than half were, all counted: "
 	       "a busy machine); alloc: see bench.c\n");
 }
 static int pin_cpu(void)
