@@ -18,11 +18,11 @@
  *
  * Concurrent unmap (group "concurrent", see run_concurrent_unmap()): two
  * threads on two CPUs remove whole leaf tables from ranges that share their
- * upper-level tables; rows "unmap tables 1 thread (...)" and "... 2 threads
- * (...)" give ns per table removed (the inverse of the throughput), so
- * 2-thread/1-thread scaling = the 1-thread row's ns / the 2-thread row's ns.
- * These rows have no physical limit ("-" in the table, 0.0 in the CSV); a
- * summary with throughput, scaling and callbacks follows the table.
+ * upper-level tables; rows "unmap tables 1T LAYOUT [tcache]" and "unmap
+ * tables 2T ..." give ns per table removed (the inverse of the throughput),
+ * so 2-thread/1-thread scaling = the 1T row's ns / the 2T row's ns. These
+ * rows have no physical limit ("-" in the table, 0.0 in the CSV) and come
+ * last; a summary with throughput, scaling and callbacks follows the table.
  *
  * Output: a table on stdout, and a CSV (-o FILE) with the header
  *   format,granule,workload,ptcore_ns,peer_ns,limit_ns,ratio
