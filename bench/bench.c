@@ -1061,7 +1061,7 @@ int main(int argc, char **argv)
 	const char *csv = NULL, *only = NULL;
 	struct ptcore_mem_stats m0, m1;
 	double ratios[64], sorted[64];
-	int i, cpu;
+	int i, n, cpu;
 	FILE *f;
 
 	for (i = 1; i < argc; i++) {
@@ -1156,8 +1156,15 @@ int main(int argc, char **argv)
 			       r->peer.median, r->limit, ratios[i],
 			       r->limit > 0 ? r->pt.median / r->limit : 0.0);
 	}
-	memcpy(sorted, ratios, sizeof(double) * (size_t)nrows);
-	for (i = 1; i < nrows; i++) {		/* insertion sort, a handful of rows */
+	/* Over the per-call rows (the concurrent ones have their own summary), if any. */
+	for (i = 0, n = 0; i < nrows; i++)
+		if (!rows[i].no_limit)
+			sorted[n++] = ratios[i];
+	if (!n) {
+		memcpy(sorted, ratios, sizeof(double) * (size_t)nrows);
+		n = nrows;
+	}
+	for (i = 1; i < n; i++) {		/* insertion sort, a handful of rows */
 		double x = sorted[i];
 		int j = i - 1;
 
@@ -1169,8 +1176,8 @@ int main(int argc, char **argv)
 	}
 	printf("ns per call (iova_to_phys: per lookup); ratio = ptcore median / peer median "
 	       "(min %.3f, median %.3f, max %.3f); x limit = ptcore median / limit\n",
-	       sorted[0], nrows & 1 ? sorted[nrows / 2] : (sorted[nrows / 2 - 1] + sorted[nrows / 2]) / 2,
-	       sorted[nrows - 1]);
+	       sorted[0], n & 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2,
+	       sorted[n - 1]);
 	printf("ptcore flush callbacks: %" PRIu64 "\n", flushes);
 	print_concurrent_summary();
 
