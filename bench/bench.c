@@ -16,17 +16,28 @@
  * limit_ns is the physical limit: a memset of the same number of PTE bytes
  * (8 per entry written), in the same (warm) cache state, timed the same way.
  *
+ * Concurrent unmap (group "concurrent", see run_concurrent_unmap()): two
+ * threads on two CPUs remove whole leaf tables from ranges that share their
+ * upper-level tables; rows "unmap tables 1T LAYOUT [tcache]" and "unmap
+ * tables 2T ..." give ns per table removed (the inverse of the throughput),
+ * so 2-thread/1-thread scaling = the 1T row's ns / the 2T row's ns. These
+ * rows have no physical limit ("-" in the table, 0.0 in the CSV) and come
+ * last; a summary with throughput, scaling and callbacks follows the table.
+ *
  * Output: a table on stdout, and a CSV (-o FILE) with the header
  *   format,granule,workload,ptcore_ns,peer_ns,limit_ns,ratio
  * where the ns columns are medians and ratio = ptcore_ns / peer_ns.
+ * -w GROUP,... runs only some workload groups (map, bulk, lookup, concurrent).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -114,8 +125,8 @@ static void pt_flush_cb(void *cookie, const struct ptcore_gather *g)
 
 static const struct ptcore_ops pt_ops = { .iotlb_flush = pt_flush_cb };
 
-static void impl_create(struct impl *im, int is_peer, uint32_t format, unsigned int g,
-			unsigned int ias, unsigned int oas)
+static void impl_create_ops(struct impl *im, int is_peer, uint32_t format, unsigned int g,
+			    unsigned int ias, unsigned int oas, const struct ptcore_ops *ops)
 {
 	memset(im, 0, sizeof(*im));
 	if (is_peer) {
@@ -131,11 +142,17 @@ static void impl_create(struct impl *im, int is_peer, uint32_t format, unsigned 
 		c.ias = (uint8_t)ias;
 		c.oas = (uint8_t)oas;
 		c.granule_lg2 = (uint8_t)g;
-		c.ops = &pt_ops;
+		c.ops = ops;
 		r = ptcore_table_create(&c, &im->pt);
 		if (r)
 			die("ptcore_table_create failed", r, format);
 	}
+}
+
+static void impl_create(struct impl *im, int is_peer, uint32_t format, unsigned int g,
+			unsigned int ias, unsigned int oas)
+{
+	impl_create_ops(im, is_peer, format, g, ias, oas, &pt_ops);
 }
 
 static void impl_destroy(struct impl *im)
@@ -201,6 +218,7 @@ struct row {
 	char workload[48];
 	struct stat2 pt, peer;
 	double limit;
+	int no_limit;		/* no physical limit: printed as "-" */
 };
 
 static struct row rows[64];
@@ -468,6 +486,509 @@ static void run_lookup(const struct cfgdesc *cd, unsigned int warmup, unsigned i
 	free(addr);
 }
 
+/*
+ * ---- concurrent unmap: throughput of table removal, 1 and 2 threads ----
+ *
+ * ARM stage 1, 4K granule. Thread w owns K slices of 2 MiB in one 1 GiB
+ * region, so every thread's leaf tables hang off the same level-2 table (and
+ * the same level-1 and root tables). Layout "blocks": thread w owns slices
+ * [w*K, (w+1)*K); layout "interleaved": slices 2j + w, so neighbouring
+ * entries of the shared level-2 table (one cache line holds 8) belong to
+ * different threads, as with a per-CPU IOVA allocator.
+ *
+ * A round of a phase (implementation x threads x layout): all threads wait at
+ * a spinning barrier, each maps its K slices (512 x 4K each: one whole leaf
+ * table per slice), waits at the barrier again, then unmaps its slices, one
+ * call per slice with its own gather and its own sync (as the DMA API's
+ * unmaps: iommu_unmap picks pgsize 2M, count 1 for a 2M-aligned 2M range,
+ * and so does the bench for both implementations). Every unmap removes
+ * exactly one leaf table. The unmap phase of a round lasts from the first
+ * thread's start to the last thread's end (time stamp counter, invariant and
+ * common to the CPUs); ns per table = that / tables removed in the round.
+ *
+ * Both threads run every phase; in a 1-thread phase the other one only takes
+ * part in the barriers (which CPU works alternates every round). The phases
+ * of a round run in an order that rotates with the round. The TLB callbacks
+ * of both only count, into counters of the calling thread.
+ *
+ * Table memory, the same for both implementations in every phase: either
+ * ptcore's built-in allocator (one arena behind one mutex; a free poisons the
+ * block), or "tcache": a per-thread cache of 4K blocks in front of it (a free
+ * keeps up to TC_MAX blocks on the freeing thread, an allocation takes one
+ * back and zeroes it, the built-in allocator is called only when the cache is
+ * empty or full), roughly what the kernel's per-CPU page lists give
+ * free_page() and alloc_page(). ptcore gets the cache through its
+ * caller-supplied allocator (cfg.ops->alloc_table/free_table), the peer
+ * through peer_thread_page_allocator(); with "builtin" ptcore uses its
+ * built-in allocator (cfg.ops without allocator) and the peer calls it
+ * directly, as the other workloads do.
+ */
+#define CU_THREADS	2
+#define CU_SLICE	(1ULL << 21)
+#define CU_MAX_K	256		/* 2 x 256 slices fill one level-2 table */
+
+enum { CU_BLOCKS, CU_INTERLEAVED, CU_LAYOUTS };
+static const char *const cu_layout_name[CU_LAYOUTS] = { "blocks", "interleaved" };
+enum { CU_BUILTIN, CU_TCACHE, CU_ALLOCS };
+static const char *const cu_alloc_name[CU_ALLOCS] = { "builtin", "tcache" };
+
+struct cu_phase {
+	int peer;		/* 0: ptcore, 1: the peer */
+	int nthreads;		/* 1 or 2 */
+	int layout;
+	int alloc;
+};
+
+#define CU_PHASES	(2 * CU_THREADS * CU_LAYOUTS * CU_ALLOCS)
+
+struct cu_times {
+	uint64_t map0, map1, unmap0, unmap1;
+	int preempted;		/* involuntary context switches around the unmap phase */
+	unsigned int sleeps;	/* voluntary ones (a sleeping lock's waits) */
+};
+
+struct cu_barrier {
+	unsigned int count;
+	unsigned int sense;
+} __attribute__((aligned(64)));
+
+struct cu_worker {
+	int id;
+	int cpu;		/* -1: not pinned */
+	pthread_t thread;
+	struct peer_gather *pg;
+	uint64_t callbacks[CU_PHASES];	/* TLB callbacks made in its unmap phases */
+	uint64_t tables[CU_PHASES];	/* tables it removed */
+} __attribute__((aligned(64)));
+
+static struct {
+	struct impl im[CU_ALLOCS][2];	/* [alloc][peer] */
+	struct cu_phase phase[CU_PHASES];
+	unsigned int k, rounds, warmup;
+	struct cu_barrier barrier;
+	struct cu_times *t;	/* [round][phase][worker] */
+	struct cu_worker w[CU_THREADS];
+} cu;
+
+static __thread uint64_t cu_tl_flushes;	/* ptcore's iotlb_flush calls on this thread */
+
+static void cu_flush_cb(void *cookie, const struct ptcore_gather *g)
+{
+	(void)cookie; (void)g;
+	cu_tl_flushes++;
+}
+
+/* ---- the per-thread cache of 4K table blocks ("tcache") ---- */
+
+#define TC_MAX	512
+
+static __thread struct {
+	unsigned int n;
+	struct { void *va; uint64_t pa; } b[TC_MAX];
+} tc;
+
+static void *tc_alloc(void *cookie, size_t size, uint64_t *phys, uint32_t gfp)
+{
+	void *va;
+
+	if (size != 4096 || !tc.n)
+		return ptcore_builtin_alloc_table(cookie, size, phys, gfp);
+	tc.n--;
+	va = tc.b[tc.n].va;
+	*phys = tc.b[tc.n].pa;
+	memset(va, 0, 4096);
+	return va;
+}
+
+static void tc_free(void *cookie, void *va, uint64_t phys, size_t size)
+{
+	if (size != 4096 || tc.n == TC_MAX) {
+		ptcore_builtin_free_table(cookie, va, phys, size);
+		return;
+	}
+	tc.b[tc.n].va = va;
+	tc.b[tc.n].pa = phys;
+	tc.n++;
+}
+
+/* Give the calling thread's cached blocks back to the built-in allocator. */
+static void tc_drain(void)
+{
+	while (tc.n) {
+		tc.n--;
+		ptcore_builtin_free_table(NULL, tc.b[tc.n].va, tc.b[tc.n].pa, 4096);
+	}
+}
+
+static const struct ptcore_ops cu_ops[CU_ALLOCS] = {
+	[CU_BUILTIN] = { .iotlb_flush = cu_flush_cb },
+	[CU_TCACHE] = { .alloc_table = tc_alloc, .free_table = tc_free,
+			.iotlb_flush = cu_flush_cb },
+};
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+/* Sense-reversing spin barrier for the CU_THREADS workers; yields when kept waiting. */
+static void cu_barrier_wait(unsigned int *sense)
+{
+	unsigned int s = !*sense;
+	unsigned long spins = 0;
+
+	*sense = s;
+	if (__atomic_add_fetch(&cu.barrier.count, 1, __ATOMIC_ACQ_REL) == CU_THREADS) {
+		__atomic_store_n(&cu.barrier.count, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&cu.barrier.sense, s, __ATOMIC_RELEASE);
+		return;
+	}
+	while (__atomic_load_n(&cu.barrier.sense, __ATOMIC_ACQUIRE) != s) {
+		if (++spins > 100000)
+			sched_yield();
+		else
+			cpu_relax();
+	}
+}
+
+static uint64_t cu_slice(int layout, int w, unsigned int j)
+{
+	return layout == CU_BLOCKS ? (uint64_t)w * cu.k + j : 2 * (uint64_t)j + (uint64_t)w;
+}
+
+static struct cu_times *cu_times_at(unsigned int round, int phase, int w)
+{
+	return &cu.t[((size_t)round * CU_PHASES + (size_t)phase) * CU_THREADS + (size_t)w];
+}
+
+static uint64_t cu_callbacks(void)
+{
+	struct peer_stats ps;
+
+	peer_thread_stats(&ps);
+	return cu_tl_flushes + ps.tlb_flush_walk + ps.tlb_add_page + ps.tlb_flush_all +
+	       ps.iotlb_sync;
+}
+
+static void cu_unmap_slice(struct impl *im, struct peer_gather *pg, uint64_t iova)
+{
+	uint64_t done;
+
+	if (im->pt) {
+		struct ptcore_gather g;
+
+		ptcore_gather_init(&g);
+		done = ptcore_unmap_pages(im->pt, iova, CU_SLICE, 1, &g);
+		ptcore_iotlb_sync(im->pt, &g);
+	} else {
+		done = peer_unmap_gather(im->peer, pg, iova, CU_SLICE, 1);
+		peer_iotlb_sync_gather(im->peer, pg);
+	}
+	if (done != CU_SLICE)
+		die(im->pt ? "ptcore concurrent unmap incomplete" : "peer concurrent unmap incomplete",
+		    (long)done, 0);
+}
+
+static void *cu_worker_main(void *arg)
+{
+	struct cu_worker *w = arg;
+	const uint64_t base = 1ULL << 39, pa = 1ULL << 40;
+	unsigned int sense = 0, i, j;
+	int k;
+
+	if (w->cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(w->cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			w->cpu = -1;
+	}
+	for (i = 0; i < cu.warmup + cu.rounds; i++) {
+		for (k = 0; k < CU_PHASES; k++) {
+			int p = (int)((k + i) % CU_PHASES);
+			const struct cu_phase *ph = &cu.phase[p];
+			struct impl *im = &cu.im[ph->alloc][ph->peer];
+			int active = ph->nthreads == CU_THREADS || (int)(i & 1) == w->id;
+			struct cu_times tm = { 0, 0, 0, 0, 0, 0 };
+			struct rusage ru0, ru1;
+			uint64_t c0;
+
+			if (ph->peer && ph->alloc == CU_TCACHE)
+				peer_thread_page_allocator(tc_alloc, tc_free);
+			else
+				peer_thread_page_allocator(NULL, NULL);
+			cu_barrier_wait(&sense);
+			if (active) {
+				tm.map0 = now_ticks();
+				for (j = 0; j < cu.k; j++) {
+					uint64_t s = cu_slice(ph->layout, w->id, j);
+
+					impl_map(im, base + s * CU_SLICE, pa + s * CU_SLICE, 4096,
+						 CU_SLICE / 4096);
+				}
+				tm.map1 = now_ticks();
+			}
+			if (active)
+				getrusage(RUSAGE_THREAD, &ru0);
+			cu_barrier_wait(&sense);
+			if (active) {
+				c0 = cu_callbacks();
+				tm.unmap0 = now_ticks();
+				for (j = 0; j < cu.k; j++)
+					cu_unmap_slice(im, w->pg,
+						       base + cu_slice(ph->layout, w->id, j) * CU_SLICE);
+				tm.unmap1 = now_ticks();
+				getrusage(RUSAGE_THREAD, &ru1);
+				tm.preempted = ru1.ru_nivcsw != ru0.ru_nivcsw;
+				tm.sleeps = (unsigned int)(ru1.ru_nvcsw - ru0.ru_nvcsw);
+				w->callbacks[p] += cu_callbacks() - c0;
+				w->tables[p] += cu.k;
+			}
+			if (i >= cu.warmup)
+				*cu_times_at(i - cu.warmup, p, w->id) = tm;
+		}
+	}
+	peer_thread_page_allocator(NULL, NULL);
+	tc_drain();
+	return NULL;
+}
+
+struct cu_result {
+	struct stat2 unmap, map;	/* ns per table */
+	double skew;			/* 2 threads: median |start difference|, ns */
+	double callbacks;		/* TLB callbacks per table removed */
+	unsigned int dropped;		/* rounds left out: a thread was preempted */
+	double sleeps;			/* voluntary context switches per counted round */
+	int all_rounds;			/* too many preempted: every round counted */
+};
+
+static void cu_reduce(int p, struct cu_result *res)
+{
+	uint64_t *vu = malloc(sizeof(uint64_t) * cu.rounds);
+	uint64_t *vm = malloc(sizeof(uint64_t) * cu.rounds);
+	uint64_t *vs = malloc(sizeof(uint64_t) * cu.rounds);
+	uint64_t cb = 0, tables = 0, sleeps = 0;
+	const struct cu_phase *ph = &cu.phase[p];
+	unsigned int r, kept = 0, preempted = 0;
+	int w;
+
+	if (!vu || !vm || !vs)
+		die("out of memory", 0, 0);
+	for (r = 0; r < cu.rounds; r++)
+		for (w = 0; w < CU_THREADS; w++)
+			if (cu_times_at(r, p, w)->preempted) {
+				preempted++;
+				break;
+			}
+	/* Rounds in which the scheduler took a CPU away measure the machine. */
+	res->all_rounds = preempted > cu.rounds / 2;
+	res->dropped = res->all_rounds ? 0 : preempted;
+	for (r = 0; r < cu.rounds; r++) {
+		uint64_t u0 = UINT64_MAX, u1 = 0, m0 = UINT64_MAX, m1 = 0, s[CU_THREADS];
+		int n = 0, skip = 0;
+
+		for (w = 0; w < CU_THREADS; w++)
+			skip |= cu_times_at(r, p, w)->preempted;
+		if (skip && !res->all_rounds)
+			continue;
+		for (w = 0; w < CU_THREADS; w++) {
+			const struct cu_times *tm = cu_times_at(r, p, w);
+
+			if (!tm->unmap1)
+				continue;	/* not active this round */
+			sleeps += tm->sleeps;
+			s[n++] = tm->unmap0;
+			u0 = tm->unmap0 < u0 ? tm->unmap0 : u0;
+			u1 = tm->unmap1 > u1 ? tm->unmap1 : u1;
+			m0 = tm->map0 < m0 ? tm->map0 : m0;
+			m1 = tm->map1 > m1 ? tm->map1 : m1;
+		}
+		if (n != ph->nthreads)
+			die("concurrent: a round lost a thread", p, n);
+		vu[kept] = elapsed(u0, u1);
+		vm[kept] = elapsed(m0, m1);
+		vs[kept] = n == 2 ? (s[0] > s[1] ? s[0] - s[1] : s[1] - s[0]) : 0;
+		kept++;
+	}
+	res->unmap = stats_of(vu, kept, (double)cu.k * ph->nthreads);
+	res->map = stats_of(vm, kept, (double)cu.k * ph->nthreads);
+	res->skew = stats_of(vs, kept, 1).median;
+	res->sleeps = (double)sleeps / kept;
+	for (w = 0; w < CU_THREADS; w++) {
+		cb += cu.w[w].callbacks[p];
+		tables += cu.w[w].tables[p];
+	}
+	res->callbacks = tables ? (double)cb / (double)tables : 0;
+	free(vu);
+	free(vm);
+	free(vs);
+}
+
+static struct {
+	int valid;
+	unsigned int k, rounds, warmup;
+	int cpu[CU_THREADS];
+	/* [alloc][layout][peer][threads - 1] */
+	struct cu_result res[CU_ALLOCS][CU_LAYOUTS][2][CU_THREADS];
+} cu_summary;
+
+static int cu_find(int alloc, int layout, int peer, int nthreads)
+{
+	int p;
+
+	for (p = 0; p < CU_PHASES; p++)
+		if (cu.phase[p].peer == peer && cu.phase[p].nthreads == nthreads &&
+		    cu.phase[p].layout == layout && cu.phase[p].alloc == alloc)
+			return p;
+	die("concurrent: no such phase", peer, nthreads);
+	return -1;
+}
+
+/* CPUs the process may run on, as sampled at start (before main pins itself). */
+static cpu_set_t start_cpus;
+
+static void run_concurrent_unmap(unsigned int k, unsigned int warmup, unsigned int rounds)
+{
+	static const struct cfgdesc cd = { "ARM-S1", PTCORE_FMT_ARM64_LPAE_S1, 12, 48, 48, "4K" };
+	struct cu_result res[CU_PHASES];
+	int cpus[CU_THREADS], n, nt, cpu, p, w, layout, peer, a;
+
+	memset(&cu, 0, sizeof(cu));
+	cu.k = k < 1 ? 1 : k > CU_MAX_K ? CU_MAX_K : k;
+	cu.rounds = rounds;
+	cu.warmup = warmup;
+	p = 0;
+	for (a = 0; a < CU_ALLOCS; a++)
+		for (layout = 0; layout < CU_LAYOUTS; layout++)
+			for (peer = 0; peer < 2; peer++)
+				for (nt = 1; nt <= CU_THREADS; nt++)
+					cu.phase[p++] = (struct cu_phase){ peer, nt, layout, a };
+	cu.t = calloc((size_t)rounds * CU_PHASES * CU_THREADS, sizeof(*cu.t));
+	if (!cu.t)
+		die("out of memory", 0, 0);
+
+	for (a = 0; a < CU_ALLOCS; a++) {
+		impl_create_ops(&cu.im[a][0], 0, cd.format, cd.g, cd.ias, cd.oas, &cu_ops[a]);
+		impl_create_ops(&cu.im[a][1], 1, cd.format, cd.g, cd.ias, cd.oas, NULL);
+		peer_set_thread_stats(cu.im[a][1].peer);
+	}
+
+	for (n = 0, cpu = 0; cpu < CPU_SETSIZE && n < CU_THREADS; cpu++)
+		if (CPU_ISSET(cpu, &start_cpus))
+			cpus[n++] = cpu;
+	for (w = 0; w < CU_THREADS; w++) {
+		cu.w[w].id = w;
+		cu.w[w].cpu = n == CU_THREADS ? cpus[w] : -1;
+		cu.w[w].pg = peer_gather_alloc();
+		if (!cu.w[w].pg)
+			die("out of memory", 0, 0);
+	}
+	for (w = 0; w < CU_THREADS; w++)
+		if (pthread_create(&cu.w[w].thread, NULL, cu_worker_main, &cu.w[w]))
+			die("pthread_create failed", w, 0);
+	for (w = 0; w < CU_THREADS; w++)
+		pthread_join(cu.w[w].thread, NULL);
+
+	for (p = 0; p < CU_PHASES; p++)
+		cu_reduce(p, &res[p]);
+
+	for (a = 0; a < CU_ALLOCS; a++)
+		for (layout = 0; layout < CU_LAYOUTS; layout++)
+			for (n = 1; n <= CU_THREADS; n++) {
+				char name[48];
+				struct row *r;
+
+				snprintf(name, sizeof(name), "unmap tables %dT %s%s", n,
+					 cu_layout_name[layout], a == CU_TCACHE ? " tcache" : "");
+				r = new_row(cd.name, cd.gname, name);
+				r->pt = res[cu_find(a, layout, 0, n)].unmap;
+				r->peer = res[cu_find(a, layout, 1, n)].unmap;
+				r->limit = 0;
+				r->no_limit = 1;
+			}
+
+	/* The summary printed after the main table. */
+	cu_summary.valid = 1;
+	cu_summary.k = cu.k;
+	cu_summary.rounds = rounds;
+	cu_summary.warmup = warmup;
+	for (w = 0; w < CU_THREADS; w++)
+		cu_summary.cpu[w] = cu.w[w].cpu;
+	for (a = 0; a < CU_ALLOCS; a++)
+		for (layout = 0; layout < CU_LAYOUTS; layout++)
+			for (peer = 0; peer < 2; peer++)
+				for (n = 1; n <= CU_THREADS; n++)
+					cu_summary.res[a][layout][peer][n - 1] =
+						res[cu_find(a, layout, peer, n)];
+
+	for (w = 0; w < CU_THREADS; w++)
+		peer_gather_free(cu.w[w].pg);
+	for (a = 0; a < CU_ALLOCS; a++) {
+		impl_destroy(&cu.im[a][0]);
+		impl_destroy(&cu.im[a][1]);
+	}
+	tc_drain();		/* what destroy freed into this thread's cache */
+	free(cu.t);
+}
+
+static void print_concurrent_summary(void)
+{
+	int a, layout, peer, n;
+
+	if (!cu_summary.valid)
+		return;
+	printf("\nconcurrent unmap, ARM-S1 4K: each round every thread maps its %u slices of 2M "
+	       "(512 x 4K, one leaf table each)\nin one 1G region, then unmaps them, one unmap + "
+	       "gather + sync per table; threads ", cu_summary.k);
+	if (cu_summary.cpu[0] >= 0)
+		printf("pinned to CPUs %d and %d", cu_summary.cpu[0], cu_summary.cpu[1]);
+	else
+		printf("NOT pinned (fewer than 2 CPUs allowed)");
+	printf("; %u rounds after %u warm-up; medians over rounds\n", cu_summary.rounds,
+	       cu_summary.warmup);
+	printf("%-8s %-12s %-7s %7s %10s %10s %10s %10s %10s %9s %8s %8s\n", "alloc", "layout",
+	       "impl", "threads", "ns/table", "min", "Mtables/s", "map ns/tb", "callbk/tb", "skew ns",
+	       "sleeps", "dropped");
+	for (a = 0; a < CU_ALLOCS; a++)
+		for (layout = 0; layout < CU_LAYOUTS; layout++) {
+			const struct cu_result (*r)[CU_THREADS] = cu_summary.res[a][layout];
+			double sc[2];
+
+			for (peer = 0; peer < 2; peer++)
+				for (n = 1; n <= CU_THREADS; n++) {
+					const struct cu_result *x = &r[peer][n - 1];
+
+					char drop[16];
+
+					if (x->all_rounds)
+						snprintf(drop, sizeof(drop), "none!");
+					else
+						snprintf(drop, sizeof(drop), "%u", x->dropped);
+					printf("%-8s %-12s %-7s %7d %10.1f %10.1f %10.2f %10.1f %10.2f "
+					       "%9.1f %8.2f %8s\n", cu_alloc_name[a], cu_layout_name[layout],
+					       peer ? "peer" : "ptcore", n, x->unmap.median, x->unmap.min,
+					       1e3 / x->unmap.median, x->map.median, x->callbacks, x->skew,
+					       x->sleeps, drop);
+				}
+			for (peer = 0; peer < 2; peer++)
+				sc[peer] = r[peer][0].unmap.median / r[peer][1].unmap.median;
+			printf("%-8s %-12s scaling 2T/1T: ptcore %.2fx, peer %.2fx (ptcore/peer %.2f); "
+			       "throughput ptcore/peer: 1T %.2f, 2T %.2f\n", cu_alloc_name[a],
+			       cu_layout_name[layout], sc[0], sc[1], sc[0] / sc[1],
+			       r[1][0].unmap.median / r[0][0].unmap.median,
+			       r[1][1].unmap.median / r[0][1].unmap.median);
+		}
+	printf("ns/table = unmap phase (first thread's start to last thread's end) / tables "
+	       "removed; Mtables/s = 1000 / that;\ncallbk/tb = TLB callbacks per table removed "
+	       "(ptcore iotlb_flush, peer tlb_flush_walk + tlb_add_page + syncs);\nskew = median "
+	       "difference of the threads' starts; sleeps = voluntary context switches (waits in a "
+	       "sleeping lock)\nper counted round; dropped = rounds left out because a thread was "
+	       "preempted (involuntary context switch;\n\"none!\": more than half were, all counted: "
+	       "a busy machine); alloc: see bench.c\n");
+}
 static int pin_cpu(void)
 {
 	cpu_set_t set;
@@ -510,6 +1031,24 @@ static void calibrate_timer(void)
 	timer_cost = v[1000];
 }
 
+/* Is @group in the comma-separated @list (NULL: every group)? */
+static int wanted(const char *list, const char *group)
+{
+	size_t n = strlen(group);
+	const char *p = list;
+
+	if (!list)
+		return 1;
+	while (p && *p) {
+		if (!strncmp(p, group, n) && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct cfgdesc s1_4k = { "ARM-S1", PTCORE_FMT_ARM64_LPAE_S1, 12, 48, 48, "4K" };
@@ -518,10 +1057,11 @@ int main(int argc, char **argv)
 	static const struct cfgdesc dart2 = { "DART2", PTCORE_FMT_APPLE_DART2, 14, 32, 42, "16K" };
 	const uint64_t base = 1ULL << 39, pa = 1ULL << 40;
 	unsigned int rounds = 10000, warmup = 1000, bulk_rounds = 30;
-	const char *csv = NULL;
+	unsigned int cu_rounds = 2000, cu_k = 128;
+	const char *csv = NULL, *only = NULL;
 	struct ptcore_mem_stats m0, m1;
 	double ratios[64], sorted[64];
-	int i, cpu;
+	int i, n, cpu;
 	FILE *f;
 
 	for (i = 1; i < argc; i++) {
@@ -531,11 +1071,24 @@ int main(int argc, char **argv)
 			rounds = (unsigned int)strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "-b") && i + 1 < argc)
 			bulk_rounds = (unsigned int)strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "-c") && i + 1 < argc)
+			cu_rounds = (unsigned int)strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "-k") && i + 1 < argc)
+			cu_k = (unsigned int)strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "-w") && i + 1 < argc)
+			only = argv[++i];
 		else {
-			fprintf(stderr, "usage: %s [-o results.csv] [-r ROUNDS] [-b BULK_ROUNDS]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-o results.csv] [-r ROUNDS] [-b BULK_ROUNDS]\n"
+				"\t[-c CONCURRENT_ROUNDS] [-k TABLES_PER_THREAD] [-w GROUP,...]\n"
+				"groups: map (map/unmap workloads), bulk, lookup, concurrent; "
+				"default: all\n", argv[0]);
 			return 2;
 		}
 	}
+	if (cu_rounds < 10)
+		cu_rounds = 10;
+	if (cu_k < 1 || cu_k > CU_MAX_K)
+		die("-k: tables per thread must be 1..256", (long)cu_k, 0);
 	if (rounds < 10)
 		rounds = 10;
 	if (bulk_rounds < 3)
@@ -545,6 +1098,8 @@ int main(int argc, char **argv)
 	if (!limit_buf)
 		die("out of memory", 0, 0);
 
+	if (sched_getaffinity(0, sizeof(start_cpus), &start_cpus))
+		CPU_ZERO(&start_cpus);
 	cpu = pin_cpu();
 	calibrate_timer();
 	ptcore_mem_stats(&m0);
@@ -552,24 +1107,34 @@ int main(int argc, char **argv)
 	       "%s CPU %d, timer cost %.1f ns subtracted\n", rounds, warmup, bulk_rounds,
 	       cpu >= 0 ? "pinned to" : "NOT pinned, on", cpu >= 0 ? cpu : sched_getcpu(),
 	       (double)timer_cost * ns_per_tick);
+	if (only)
+		printf("workload groups: %s\n", only);
 	fflush(stdout);
 
-	run_map_unmap(&s1_4k, base, pa, 1ULL << 12, 1, warmup, rounds);
-	run_map_unmap(&s1_4k, base, pa, 1ULL << 12, 256, warmup, rounds);
-	/* One whole leaf table: ptcore's unmap frees it, 6.1 keeps it. */
-	run_map_unmap(&s1_4k, base, pa, 1ULL << 12, 512, warmup, rounds);
-	run_map_unmap(&s1_4k, base, pa, 1ULL << 21, 256, warmup, rounds);
-	run_map_unmap(&s1_4k, base, pa, 1ULL << 30, 256, warmup, rounds);
-	run_map_unmap(&s1_16k, base, pa, 1ULL << 14, 1, warmup, rounds);
-	run_map_unmap(&s1_16k, base, pa, 1ULL << 14, 256, warmup, rounds);
-	run_map_unmap(&s1_16k, base, pa, 1ULL << 25, 256, warmup, rounds);
-	run_map_unmap(&s1_64k, base, pa, 1ULL << 16, 1, warmup, rounds);
-	run_map_unmap(&s1_64k, base, pa, 1ULL << 16, 256, warmup, rounds);
-	run_map_unmap(&s1_64k, base, pa, 1ULL << 29, 256, warmup, rounds);
-	run_map_unmap(&dart2, 1ULL << 30, 1ULL << 36, 1ULL << 14, 1, warmup, rounds);
-	run_map_unmap(&dart2, 1ULL << 30, 1ULL << 36, 1ULL << 14, 256, warmup, rounds);
-	run_bulk(&s1_4k, 2, bulk_rounds);
-	run_lookup(&s1_4k, warmup, rounds);
+	if (wanted(only, "map")) {
+		run_map_unmap(&s1_4k, base, pa, 1ULL << 12, 1, warmup, rounds);
+		run_map_unmap(&s1_4k, base, pa, 1ULL << 12, 256, warmup, rounds);
+		/* One whole leaf table: ptcore's unmap frees it, 6.1 keeps it. */
+		run_map_unmap(&s1_4k, base, pa, 1ULL << 12, 512, warmup, rounds);
+		run_map_unmap(&s1_4k, base, pa, 1ULL << 21, 256, warmup, rounds);
+		run_map_unmap(&s1_4k, base, pa, 1ULL << 30, 256, warmup, rounds);
+		run_map_unmap(&s1_16k, base, pa, 1ULL << 14, 1, warmup, rounds);
+		run_map_unmap(&s1_16k, base, pa, 1ULL << 14, 256, warmup, rounds);
+		run_map_unmap(&s1_16k, base, pa, 1ULL << 25, 256, warmup, rounds);
+		run_map_unmap(&s1_64k, base, pa, 1ULL << 16, 1, warmup, rounds);
+		run_map_unmap(&s1_64k, base, pa, 1ULL << 16, 256, warmup, rounds);
+		run_map_unmap(&s1_64k, base, pa, 1ULL << 29, 256, warmup, rounds);
+		run_map_unmap(&dart2, 1ULL << 30, 1ULL << 36, 1ULL << 14, 1, warmup, rounds);
+		run_map_unmap(&dart2, 1ULL << 30, 1ULL << 36, 1ULL << 14, 256, warmup, rounds);
+	}
+	if (wanted(only, "bulk"))
+		run_bulk(&s1_4k, 2, bulk_rounds);
+	if (wanted(only, "lookup"))
+		run_lookup(&s1_4k, warmup, rounds);
+	if (wanted(only, "concurrent"))
+		run_concurrent_unmap(cu_k, cu_rounds / 10, cu_rounds);
+	if (!nrows)
+		die("-w selected no workload", 0, 0);
 
 	ptcore_mem_stats(&m1);
 	if (m1.tables_live != m0.tables_live)
@@ -581,12 +1146,25 @@ int main(int argc, char **argv)
 		const struct row *r = &rows[i];
 
 		ratios[i] = r->pt.median / r->peer.median;
-		printf("%-7s %-4s %-36s %10.1f %10.1f %10.1f %10.1f %9.1f %7.3f %8.2f\n", r->format,
-		       r->granule, r->workload, r->pt.min, r->pt.median, r->peer.min, r->peer.median,
-		       r->limit, ratios[i], r->limit > 0 ? r->pt.median / r->limit : 0.0);
+		if (r->no_limit)
+			printf("%-7s %-4s %-36s %10.1f %10.1f %10.1f %10.1f %9s %7.3f %8s\n", r->format,
+			       r->granule, r->workload, r->pt.min, r->pt.median, r->peer.min,
+			       r->peer.median, "-", ratios[i], "-");
+		else
+			printf("%-7s %-4s %-36s %10.1f %10.1f %10.1f %10.1f %9.1f %7.3f %8.2f\n",
+			       r->format, r->granule, r->workload, r->pt.min, r->pt.median, r->peer.min,
+			       r->peer.median, r->limit, ratios[i],
+			       r->limit > 0 ? r->pt.median / r->limit : 0.0);
 	}
-	memcpy(sorted, ratios, sizeof(double) * (size_t)nrows);
-	for (i = 1; i < nrows; i++) {		/* insertion sort, a handful of rows */
+	/* Over the per-call rows (the concurrent ones have their own summary), if any. */
+	for (i = 0, n = 0; i < nrows; i++)
+		if (!rows[i].no_limit)
+			sorted[n++] = ratios[i];
+	if (!n) {
+		memcpy(sorted, ratios, sizeof(double) * (size_t)nrows);
+		n = nrows;
+	}
+	for (i = 1; i < n; i++) {		/* insertion sort, a handful of rows */
 		double x = sorted[i];
 		int j = i - 1;
 
@@ -598,9 +1176,10 @@ int main(int argc, char **argv)
 	}
 	printf("ns per call (iova_to_phys: per lookup); ratio = ptcore median / peer median "
 	       "(min %.3f, median %.3f, max %.3f); x limit = ptcore median / limit\n",
-	       sorted[0], nrows & 1 ? sorted[nrows / 2] : (sorted[nrows / 2 - 1] + sorted[nrows / 2]) / 2,
-	       sorted[nrows - 1]);
+	       sorted[0], n & 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2,
+	       sorted[n - 1]);
 	printf("ptcore flush callbacks: %" PRIu64 "\n", flushes);
+	print_concurrent_summary();
 
 	if (csv) {
 		f = fopen(csv, "w");

@@ -6,6 +6,7 @@
 #
 #   make check-peer   differential test, ptcore vs the peer (part of `make check`)
 #   make bench        benchmark: table on stdout, $(BUILD)/bench/results.csv, ratios.png
+#                     (BENCH_ARGS="-w concurrent" runs one group; bench -h lists them)
 #
 # The kernel sources are extracted once from Debian's linux-source-6.1 into
 # $(BUILD)/peer/src; they are never part of this repository.
@@ -29,7 +30,7 @@ PEER_HDRS     := $(wildcard bench/peer/*.h bench/peer/include/linux/*.h bench/pe
 		 include/ptcore.h
 PEER_OBJS     := $(addprefix $(PEER_BUILD)/,peer.o peer_rt.o peer_arm.o peer_dart.o)
 
-.PHONY: bench-peer check-peer bench
+.PHONY: bench-peer check-peer bench bench-run
 
 # Extract only the members needed, once (again only if the package is updated).
 $(PEER_STAMP): $(wildcard $(PEER_TARBALL))
@@ -71,8 +72,13 @@ $(BENCH_BUILD)/bench.o: bench/bench.c bench/peer/peer.h include/ptcore.h
 $(BENCH_BUILD)/bench: $(BENCH_BUILD)/bench.o $(PEER_OBJS) $(BUILD)/libptcore.a
 	$(CC) -o $@ $^ -lpthread
 
-bench: $(BENCH_BUILD)/bench
-	$(BENCH_BUILD)/bench -o $(BENCH_BUILD)/results.csv
+# deps first (linux-source-6.1, gnuplot-nox), then everything else in a new make,
+# which sees the tarball that deps may just have installed.
+bench: deps
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run: $(BENCH_BUILD)/bench
+	$(BENCH_BUILD)/bench -o $(BENCH_BUILD)/results.csv $(BENCH_ARGS)
 	@if command -v gnuplot >/dev/null; then \
 		gnuplot -e "csv='$(BENCH_BUILD)/results.csv'; png='$(BENCH_BUILD)/ratios.png'" \
 			bench/ratios.gp && echo "bench: plot in $(BENCH_BUILD)/ratios.png"; \

@@ -23,7 +23,20 @@ struct peer {
 	struct device dev;
 	struct iommu_iotlb_gather gather;
 	struct peer_stats stats;
+	bool thread_stats;		/* count into tl_stats, not stats */
 };
+
+/* A caller's gather, alone on its cache line(s). */
+struct peer_gather {
+	struct iommu_iotlb_gather g;
+} __attribute__((aligned(64)));
+
+static __thread struct peer_stats tl_stats;
+
+static struct peer_stats *stats_of(struct peer *p)
+{
+	return p->thread_stats ? &tl_stats : &p->stats;
+}
 
 static struct io_pgtable_init_fns *init_fns_of(enum io_pgtable_fmt fmt)
 {
@@ -86,13 +99,20 @@ static void gather_reset(struct iommu_iotlb_gather *g)
 
 static void peer_tlb_flush_all(void *cookie)
 {
-	((struct peer *)cookie)->stats.tlb_flush_all++;
+	stats_of(cookie)->tlb_flush_all++;
 }
 
 static void peer_tlb_flush_walk(unsigned long iova, size_t size, size_t granule, void *cookie)
 {
 	(void)iova; (void)size; (void)granule;
-	((struct peer *)cookie)->stats.tlb_flush_walk++;
+	stats_of(cookie)->tlb_flush_walk++;
+}
+
+static void sync_gather(struct peer *p, struct iommu_iotlb_gather *g)
+{
+	if (g->pgsize)
+		stats_of(p)->iotlb_sync++;
+	gather_reset(g);
 }
 
 static void peer_tlb_add_page(struct iommu_iotlb_gather *g, unsigned long iova,
@@ -101,12 +121,12 @@ static void peer_tlb_add_page(struct iommu_iotlb_gather *g, unsigned long iova,
 	struct peer *p = cookie;
 	unsigned long last = iova + granule - 1;
 
-	p->stats.tlb_add_page++;
+	stats_of(p)->tlb_add_page++;
 	if (!g)
 		return;
 	/* A page of another size or not adjacent to the range: flush what is there first. */
 	if (g->pgsize && (g->pgsize != granule || last + 1 < g->start || iova > g->end + 1))
-		peer_iotlb_sync(p);
+		sync_gather(p, g);
 	g->pgsize = granule;
 	if (iova < g->start)
 		g->start = iova;
@@ -224,13 +244,14 @@ int peer_map(struct peer *p, uint64_t iova, uint64_t pa, uint64_t pgsize,
 	return ret;
 }
 
-uint64_t peer_unmap(struct peer *p, uint64_t iova, uint64_t pgsize, uint64_t pgcount)
+static uint64_t unmap_into(struct peer *p, struct iommu_iotlb_gather *g, uint64_t iova,
+			   uint64_t pgsize, uint64_t pgcount)
 {
 	uint64_t done = 0, total = pgsize * pgcount;
 
 	while (done < total) {
 		size_t now = p->ops->unmap_pages(p->ops, iova + done, pgsize,
-						 (total - done) / pgsize, &p->gather);
+						 (total - done) / pgsize, g);
 		if (!now)
 			break;
 		done += now;
@@ -238,11 +259,49 @@ uint64_t peer_unmap(struct peer *p, uint64_t iova, uint64_t pgsize, uint64_t pgc
 	return done;
 }
 
+uint64_t peer_unmap(struct peer *p, uint64_t iova, uint64_t pgsize, uint64_t pgcount)
+{
+	return unmap_into(p, &p->gather, iova, pgsize, pgcount);
+}
+
 void peer_iotlb_sync(struct peer *p)
 {
-	if (p->gather.pgsize)
-		p->stats.iotlb_sync++;
-	gather_reset(&p->gather);
+	sync_gather(p, &p->gather);
+}
+
+struct peer_gather *peer_gather_alloc(void)
+{
+	struct peer_gather *g = aligned_alloc(64, sizeof(*g));
+
+	if (g)
+		gather_reset(&g->g);
+	return g;
+}
+
+void peer_gather_free(struct peer_gather *g)
+{
+	free(g);
+}
+
+uint64_t peer_unmap_gather(struct peer *p, struct peer_gather *g, uint64_t iova,
+			   uint64_t pgsize, uint64_t pgcount)
+{
+	return unmap_into(p, &g->g, iova, pgsize, pgcount);
+}
+
+void peer_iotlb_sync_gather(struct peer *p, struct peer_gather *g)
+{
+	sync_gather(p, &g->g);
+}
+
+void peer_set_thread_stats(struct peer *p)
+{
+	p->thread_stats = true;
+}
+
+void peer_thread_stats(struct peer_stats *stats)
+{
+	*stats = tl_stats;
 }
 
 int peer_gather_range(const struct peer *p, uint64_t *start, uint64_t *end)

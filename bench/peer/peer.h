@@ -112,6 +112,47 @@ uint64_t peer_iova_to_phys(struct peer *p, uint64_t iova);
 void peer_info(const struct peer *p, struct peer_info *info);
 void peer_stats(const struct peer *p, struct peer_stats *stats);
 
+/*
+ * Gathers of the caller's own, for unmaps that run on several threads at once
+ * (as the DMA API's: every unmap call with its own gather and sync). The
+ * instance's built-in gather (peer_unmap/peer_iotlb_sync) is for one thread.
+ */
+struct peer_gather;
+
+/* A new, empty gather (on its own cache line); NULL when out of memory. */
+struct peer_gather *peer_gather_alloc(void);
+void peer_gather_free(struct peer_gather *g);
+
+/* peer_unmap() into @g instead of the instance's gather. */
+uint64_t peer_unmap_gather(struct peer *p, struct peer_gather *g, uint64_t iova,
+			   uint64_t pgsize, uint64_t pgcount);
+
+/* peer_iotlb_sync() of @g. */
+void peer_iotlb_sync_gather(struct peer *p, struct peer_gather *g);
+
+/*
+ * From now on the callbacks of @p count into the calling thread's counters
+ * (peer_thread_stats) instead of the instance's, so that threads unmapping
+ * at once share no written cache line through the counters. Call before the
+ * threads start.
+ */
+void peer_set_thread_stats(struct peer *p);
+
+/* The calling thread's counters, summed over every instance it used in that mode. */
+void peer_thread_stats(struct peer_stats *stats);
+
+/*
+ * Table pages of the peer that the calling thread allocates or frees from
+ * now on go through @alloc / @free_fn (ptcore_ops.alloc_table/free_table
+ * signatures, called with a NULL cookie) instead of straight to ptcore's
+ * built-in allocator; NULL, NULL switches back. The blocks must still come
+ * from the built-in allocator's arena (one linear map for __pa/__va), as
+ * blocks cached from it do.
+ */
+typedef void *peer_alloc_fn(void *cookie, size_t size, uint64_t *phys, uint32_t gfp);
+typedef void peer_free_fn(void *cookie, void *va, uint64_t phys, size_t size);
+void peer_thread_page_allocator(peer_alloc_fn *alloc, peer_free_fn *free_fn);
+
 /* CPU address of a table of the peer, from a root or a table entry's address. */
 void *peer_phys_to_virt(const struct peer *p, uint64_t pa);
 

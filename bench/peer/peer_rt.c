@@ -19,6 +19,8 @@ uintptr_t peer_va_pa_offset;
 unsigned long peer_dma_syncs;
 
 static int offset_known;
+static __thread peer_alloc_fn *tl_alloc;
+static __thread peer_free_fn *tl_free;
 static unsigned long warnings;
 static int verbose_warnings;
 
@@ -26,7 +28,7 @@ void *peer_page_alloc(unsigned int order, gfp_t gfp)
 {
 	size_t size = PAGE_SIZE << order;
 	uint64_t pa;
-	void *va = ptcore_builtin_alloc_table(NULL, size, &pa, 0);
+	void *va = tl_alloc ? tl_alloc(NULL, size, &pa, 0) : ptcore_builtin_alloc_table(NULL, size, &pa, 0);
 	uintptr_t off;
 
 	(void)gfp;		/* the built-in allocator always zeroes */
@@ -47,7 +49,16 @@ void *peer_page_alloc(unsigned int order, gfp_t gfp)
 
 void peer_page_free(void *va, unsigned int order)
 {
-	ptcore_builtin_free_table(NULL, va, __pa(va), PAGE_SIZE << order);
+	if (tl_free)
+		tl_free(NULL, va, __pa(va), PAGE_SIZE << order);
+	else
+		ptcore_builtin_free_table(NULL, va, __pa(va), PAGE_SIZE << order);
+}
+
+void peer_thread_page_allocator(peer_alloc_fn *alloc, peer_free_fn *free_fn)
+{
+	tl_alloc = alloc;
+	tl_free = free_fn;
 }
 
 void peer_warn(const char *file, int line, const char *what)
