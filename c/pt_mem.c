@@ -261,6 +261,11 @@ void pt_unpark(struct ptcore_table *t, struct ptcore_gather *gather, uint64_t st
 		else
 			os_ptr_write_release(&t->parked, next);
 		pt_gather_queue(t, gather, table, level, (uint32_t)(m->aux & (span - 1)));
+		/*
+		 * Its walk caches went at the map's flush, and nothing has
+		 * reached it since; but a gather that holds tables says so.
+		 */
+		gather->flags |= PTCORE_GATHER_TABLES;
 	}
 	os_unlock_irqrestore(&t->lock, flags);
 }

@@ -1513,7 +1513,7 @@ static int do_ptt_unmap(struct ptt_ctx *ctx, u64 iova, u64 len, struct ptcore_ga
 				  ptt_ull(iova), ptt_ull(len));
 	} else if (!free_empty(ctx)) {
 		u64 ws = min_t(u64, g0.start, e.gstart), we = max_t(u64, g0.end, e.glast);
-		u32 wflags = g0.flags | (tables ? PTCORE_GATHER_TABLES : 0);
+		u32 wflags = g0.flags | (tables || parked ? PTCORE_GATHER_TABLES : 0);
 
 		/* without tracking the removed tables are unknown: take ptcore's word */
 		if (!tracking(ctx))

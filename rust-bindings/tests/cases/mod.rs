@@ -1069,7 +1069,7 @@ mod unmap {
                 Event::Flush {
                     start: M2,
                     last: 2 * M2 - 1,
-                    tables: false,
+                    tables: true,
                     nr_tables: 1
                 },
                 Event::Free(l3)
