@@ -184,17 +184,21 @@ bool pt_gather_owned(const struct ptcore_table *t, const struct ptcore_gather *g
 	return m && m->aux == (uintptr_t)t;
 }
 
-/* After the flush: free every subtree on @gather's freelist. */
-void pt_gather_free(struct ptcore_table *t, struct ptcore_gather *gather)
+/* Free every subtree on a list linked through pt_meta, from @table on. */
+static void pt_free_list(struct ptcore_table *t, uint64_t *table)
 {
-	uint64_t *table = gather->freelist;
-
 	while (table) {
 		uintptr_t link = pt_meta(t, table)->link;
 
 		t->fops->free_subtree(t, table, pt_link_level(link));
 		table = pt_link_next(link);
 	}
+}
+
+/* After the flush: free every subtree on @gather's freelist. */
+void pt_gather_free(struct ptcore_table *t, struct ptcore_gather *gather)
+{
+	pt_free_list(t, gather->freelist);
 	gather->freelist = NULL;
 }
 
@@ -273,13 +277,6 @@ void pt_unpark(struct ptcore_table *t, struct ptcore_gather *gather, uint64_t st
 /* Destroy: free whatever is still parked. */
 void pt_free_parked(struct ptcore_table *t)
 {
-	uint64_t *table = t->parked;
-
-	while (table) {
-		uintptr_t link = pt_meta(t, table)->link;
-
-		t->fops->free_subtree(t, table, pt_link_level(link));
-		table = pt_link_next(link);
-	}
+	pt_free_list(t, t->parked);
 	t->parked = NULL;
 }
