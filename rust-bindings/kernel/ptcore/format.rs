@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+//! Formats, configuration and flag types.
+
+use core::marker::PhantomData;
+use core::ops::BitOr;
+use kernel::bindings as b;
+
+mod sealed {
+    /// Only this module implements [`super::Format`].
+    pub trait Sealed {}
+}
+
+/// A page-table format the C core implements (sealed; one uninhabited marker
+/// type per supported `enum ptcore_format` value).
+pub trait Format: sealed::Sealed + Send + Sync + 'static {
+    /// The `enum ptcore_format` value.
+    const ID: u32;
+    /// A short human-readable name.
+    const NAME: &'static str;
+}
+
+macro_rules! formats {
+    ($($(#[$doc:meta])* $name:ident = $id:path, $pretty:literal;)*) => {$(
+        $(#[$doc])*
+        pub enum $name {}
+        impl sealed::Sealed for $name {}
+        impl Format for $name {
+            const ID: u32 = $id;
+            const NAME: &'static str = $pretty;
+        }
+    )*};
+}
+
+formats! {
+    /// VMSAv8-64 stage 1 (ARM SMMU v2/v3 stage 1).
+    ArmLpaeS1 = b::ptcore_format_PTCORE_FMT_ARM64_LPAE_S1, "ARM LPAE stage 1";
+    /// VMSAv8-64 stage 2.
+    ArmLpaeS2 = b::ptcore_format_PTCORE_FMT_ARM64_LPAE_S2, "ARM LPAE stage 2";
+    /// Apple DART t8020/t8103 ("DART1").
+    AppleDart = b::ptcore_format_PTCORE_FMT_APPLE_DART, "Apple DART1";
+    /// Apple DART t6000/t8110/t602x ("DART2").
+    AppleDart2 = b::ptcore_format_PTCORE_FMT_APPLE_DART2, "Apple DART2";
+}
+
+macro_rules! flags {
+    ($(#[$tdoc:meta])* $ty:ident { $($(#[$doc:meta])* $name:ident = $val:expr;)* }) => {
+        $(#[$tdoc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Default, Debug)]
+        pub struct $ty(u32);
+
+        impl $ty {
+            $($(#[$doc])* pub const $name: $ty = $ty($val);)*
+            /// No flag set.
+            pub const EMPTY: $ty = $ty(0);
+
+            /// The raw bits, as the C ABI takes them.
+            pub const fn bits(self) -> u32 {
+                self.0
+            }
+
+            /// Builds the value from raw bits (unknown bits are kept: the C
+            /// core refuses them with `EINVAL`).
+            pub const fn from_bits(bits: u32) -> Self {
+                $ty(bits)
+            }
+        }
+
+        impl BitOr for $ty {
+            type Output = $ty;
+            fn bitor(self, rhs: $ty) -> $ty {
+                $ty(self.0 | rhs.0)
+            }
+        }
+    };
+}
+
+flags! {
+    /// Access flags of a map (the kernel's `IOMMU_*` bit values); READ or
+    /// WRITE must be present.
+    Prot {
+        /// Readable by the device.
+        READ = b::PTCORE_PROT_READ;
+        /// Writable by the device.
+        WRITE = b::PTCORE_PROT_WRITE;
+        /// Cacheable, coherent memory.
+        CACHE = b::PTCORE_PROT_CACHE;
+        /// Not executable.
+        NOEXEC = b::PTCORE_PROT_NOEXEC;
+        /// Device (MMIO) memory.
+        MMIO = b::PTCORE_PROT_MMIO;
+        /// Privileged accesses only.
+        PRIV = b::PTCORE_PROT_PRIV;
+    }
+}
+
+flags! {
+    /// Table features (`ptcore_cfg.features`).
+    Features {
+        /// The walker does not snoop CPU caches.
+        DMA_INCOHERENT = b::PTCORE_FEAT_DMA_INCOHERENT;
+        /// Unmap also frees the tables it leaves empty.
+        FREE_EMPTY_TABLES = b::PTCORE_FEAT_FREE_EMPTY_TABLES;
+        /// Hardware dirty tracking.
+        DIRTY_TRACKING = b::PTCORE_FEAT_DIRTY_TRACKING;
+        /// ARM: NS / NSTABLE bits.
+        ARM_NS = b::PTCORE_FEAT_ARM_NS;
+        /// ARM stage 2: FWB memory attributes.
+        ARM_S2FWB = b::PTCORE_FEAT_ARM_S2FWB;
+    }
+}
+
+/// How to build a [`crate::ptcore::PageTable`] of format `F`: a plain
+/// builder; the C core validates all of it at creation.
+pub struct Config<F: Format> {
+    ias: u8,
+    oas: u8,
+    granule_lg2: u8,
+    pgsize_bitmap: u64,
+    features: Features,
+    _format: PhantomData<fn() -> F>,
+}
+
+impl<F: Format> Clone for Config<F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<F: Format> Copy for Config<F> {}
+
+impl<F: Format> Config<F> {
+    /// `ias` input bits, `oas` output bits, the format's default granule,
+    /// every page size, no feature.
+    pub const fn new(ias: u8, oas: u8) -> Self {
+        Config {
+            ias,
+            oas,
+            granule_lg2: 0,
+            pgsize_bitmap: 0,
+            features: Features::EMPTY,
+            _format: PhantomData,
+        }
+    }
+
+    /// Sets the granule, as log2 of its size (12, 14 or 16; 0: default).
+    pub const fn granule_lg2(mut self, lg2: u8) -> Self {
+        self.granule_lg2 = lg2;
+        self
+    }
+
+    /// Restricts the leaf sizes (0: every size of the granule).
+    pub const fn pgsize_bitmap(mut self, bitmap: u64) -> Self {
+        self.pgsize_bitmap = bitmap;
+        self
+    }
+
+    /// Sets the features.
+    pub const fn features(mut self, features: Features) -> Self {
+        self.features = features;
+        self
+    }
+
+    /// Input address bits.
+    pub const fn ias(&self) -> u8 {
+        self.ias
+    }
+
+    /// Output address bits.
+    pub const fn oas(&self) -> u8 {
+        self.oas
+    }
+
+    /// The raw configuration, without ops and cookie.
+    pub(crate) fn to_raw(self) -> b::ptcore_cfg {
+        b::ptcore_cfg {
+            format: F::ID,
+            features: self.features.bits(),
+            pgsize_bitmap: self.pgsize_bitmap,
+            ias: self.ias,
+            oas: self.oas,
+            granule_lg2: self.granule_lg2,
+            ..Default::default()
+        }
+    }
+}
