@@ -7,4 +7,5 @@
 pub mod ptcore;
 
 mod kunit;
+mod samples;
 mod tests;

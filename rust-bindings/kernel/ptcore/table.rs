@@ -295,6 +295,12 @@ impl<'d, F: Format, D: IommuOps> PageTable<'d, F, D> {
         ret
     }
 
+    /// The raw table, for the hardware-walk model of the sample drivers'
+    /// simulated devices: valid while `&self` is (no unmap or destroy can run).
+    pub(crate) fn as_raw(&self) -> *const b::ptcore_table {
+        self.raw.as_ptr()
+    }
+
     fn sync_gather(&mut self) {
         // SAFETY: `self.raw` is live and held exclusively; the gather was only
         // used with it. ptcore flushes, then frees, then re-initialises it.
