@@ -7,13 +7,11 @@
 #   make lint          checkpatch.pl --strict and kernel-doc on c/, include/, kunit/
 #   make check-kernel  all three
 #   make kunit-rust    the C and Rust KUnit suites in one Rust-enabled UML 6.12 kernel
-#   make check-rust-drift  the cargo crate and its kernel-Rust form agree in API
 # Debian's linux-source-6.1 is extracted once into $(BUILD)/linux-6.1 and reused,
 # linux-source-6.12 into $(BUILD)/linux-6.12.
 # See Documentation/kernel.rst and Documentation/rust.rst.
 
-.PHONY: kbuild kunit-uml kunit-uml-gcc kunit-uml-clang lint check-kernel kunit-rust \
-	check-rust-drift
+.PHONY: kbuild kunit-uml kunit-uml-gcc kunit-uml-clang lint check-kernel kunit-rust
 
 kbuild:
 	@BUILD=$(BUILD) bash scripts/kbuild.sh
@@ -33,12 +31,6 @@ kunit-rust:
 	@bash scripts/deps.sh kernel-rust
 	@BUILD=$(BUILD) bash scripts/kunit_rust.sh
 
-# Two sources of the Rust abstraction for now (rust-bindings/src and
-# rust-bindings/kernel/ptcore): their public APIs may differ only as
-# rust-bindings/kernel/API-DIFF lists.
-check-rust-drift:
-	@python3 scripts/rust_api_drift.py
-
 # In turn (-j cannot interleave them), and all three even when one fails, so
 # that one run shows every problem.
 check-kernel:
@@ -48,4 +40,4 @@ check-kernel:
 	$(MAKE) --no-print-directory kunit-uml || rc=1; \
 	exit $$rc
 
-CHECK_STEPS += check-kernel check-rust-drift kunit-rust
+CHECK_STEPS += check-kernel kunit-rust

@@ -11,7 +11,10 @@
 # The source tree is extracted once into $BUILD/linux-6.12 (scripts/linux_src.sh)
 # and ptcore is placed in it at build time, never committed:
 #   lib/ptcore/       symbolic links to Kbuild, Kconfig, c/, include/, kunit/
-#   lib/ptcore_rust/  a symbolic link to rust-bindings/kernel/
+#   lib/ptcore_rust/  symbolic links: src/ptcore.rs to rust-bindings/src/lib.rs
+#                     (the crate's own source as one kernel crate) and src/'s
+#                     other files, kernel/ to rust-bindings/kernel/, and its
+#                     Kbuild and Kconfig
 #   lib/Kconfig, lib/Makefile   one `source` and one `obj-y` line for each
 #   rust/bindings/bindings_helper.h   one #include of include/ptcore.h, so the
 #                     kernel's own bindgen rules generate kernel::bindings::ptcore_*
@@ -68,10 +71,29 @@ for f in Kbuild Kconfig c include kunit; do
 		ln -sfn "$src/$f" "$tree/lib/ptcore/$f"
 	fi
 done
-if [ "$(readlink "$tree/lib/ptcore_rust" 2>/dev/null)" != "$src/rust-bindings/kernel" ]; then
-	rm -rf "$tree/lib/ptcore_rust"
-	ln -sfn "$src/rust-bindings/kernel" "$tree/lib/ptcore_rust"
-fi
+# lib/ptcore_rust: the crate's own source as one kernel crate, laid out as in
+# the repository so that its relative module paths hold: src/ holds links to
+# rust-bindings/src/'s files, with the crate root lib.rs as src/ptcore.rs (the
+# kernel names a crate after its object), and kernel/ is rust-bindings/kernel/
+# (Kbuild, Kconfig, the KUnit suites, the samples).
+[ -L "$tree/lib/ptcore_rust" ] && rm -f "$tree/lib/ptcore_rust"
+mkdir -p "$tree/lib/ptcore_rust/src"
+link() { # target name
+	if [ "$(readlink "$tree/lib/ptcore_rust/$2" 2>/dev/null)" != "$1" ]; then
+		ln -sfn "$1" "$tree/lib/ptcore_rust/$2"
+	fi
+}
+link "$src/rust-bindings/kernel/Kbuild" Kbuild
+link "$src/rust-bindings/kernel/Kconfig" Kconfig
+link "$src/rust-bindings/kernel" kernel
+link "$src/rust-bindings/src/lib.rs" src/ptcore.rs
+for f in "$src"/rust-bindings/src/*; do
+	case ${f##*/} in lib.rs) ;; *) link "$f" "src/${f##*/}" ;; esac
+done
+# Links of an earlier layout, and links to modules that left src/, go.
+find "$tree/lib/ptcore_rust" -maxdepth 1 -type l \( -name '*.rs' -o -name model \) -delete
+find "$tree/lib/ptcore_rust/src" -maxdepth 1 -xtype l -delete
+
 add_line() { # file line
 	grep -qxF "$2" "$1" || printf '\n%s\n' "$2" >>"$1"
 }
@@ -147,7 +169,7 @@ fi
 # its saved build command, with clippy-driver as the compiler and only
 # metadata written, to a scratch directory.
 clippy() {
-	local cmdf=$dir/lib/ptcore_rust/.ptcore_rust_kunit.o.cmd out=$dir/clippy
+	local cmdf=$dir/lib/ptcore_rust/src/.ptcore.o.cmd out=$dir/clippy
 	local driver cmd
 	driver=$(dirname "$rustc")/clippy-driver
 	if [ ! -x "$driver" ]; then
@@ -158,9 +180,9 @@ clippy() {
 	mkdir -p "$out"
 	cmd=$(sed -n 's/^savedcmd_[^ ]* := //p' "$cmdf" |
 		sed -e "s# $tools/rustc # $driver #" -e 's# --emit=[^ ]*##g' \
-		    -e "s# --out-dir [^ ]*# --out-dir $out --emit=metadata=$out/ptcore_rust_kunit.rmeta#")
+		    -e "s# --out-dir [^ ]*# --out-dir $out --emit=metadata=$out/ptcore.rmeta#")
 	echo "  CLIPPY  lib/ptcore_rust (the kernel's clippy lints)"
-	if ! (cd "$dir" && export RUSTC_BOOTSTRAP=1 && eval "$cmd") >"$out/clippy.out" 2>&1 ||
+	if ! (cd "$dir" && export RUSTC_BOOTSTRAP=1 CLIPPY_CONF_DIR="$src/rust-bindings/kernel" && eval "$cmd") >"$out/clippy.out" 2>&1 ||
 	   grep -qE '^(warning|error)' "$out/clippy.out"; then
 		cat "$out/clippy.out" >&2
 		echo "kunit_rust.sh: clippy found problems in ptcore's Rust" >&2

@@ -24,8 +24,8 @@
 //! and location, and the case goes on, so destructors still run and a failing
 //! case leaks nothing.
 
-use kernel::ffi::c_char;
 use kernel::bindings;
+use kernel::ffi::c_char;
 use kernel::str::CStr;
 
 /// A `kunit_case` or `kunit_suite` as a `static`: KUnit owns its contents
@@ -86,9 +86,9 @@ pub(crate) const fn suite(name: &str, cases: *mut bindings::kunit_case) -> bindi
 macro_rules! kunit_suite {
     ($suite:ident, $name:literal, [$($case:ident),+ $(,)?]) => {
         #[allow(non_upper_case_globals)]
-        static mut $suite: $crate::kunit::Registered<
+        static mut $suite: $crate::in_kernel::kunit::Registered<
             [kernel::bindings::kunit_case; [$(stringify!($case)),+].len() + 1],
-        > = $crate::kunit::Registered([
+        > = $crate::in_kernel::kunit::Registered([
             $({
                 /// KUnit's entry point for this case.
                 ///
@@ -97,17 +97,17 @@ macro_rules! kunit_suite {
                 /// `test` is the running `struct kunit` KUnit passes.
                 unsafe extern "C" fn run(test: *mut kernel::bindings::kunit) {
                     // SAFETY: KUnit passes the live `struct kunit` of this case.
-                    let mut t = unsafe { $crate::kunit::Test::from_raw(test) };
+                    let mut t = unsafe { $crate::in_kernel::kunit::Test::from_raw(test) };
                     $case(&mut t);
                 }
-                $crate::kunit::case(kernel::c_str!(stringify!($case)), run)
+                $crate::in_kernel::kunit::case(kernel::c_str!(stringify!($case)), run)
             },)+
-            $crate::kunit::end(),
+            $crate::in_kernel::kunit::end(),
         ]);
 
         const _: () = {
-            static mut SUITE: $crate::kunit::Registered<kernel::bindings::kunit_suite> =
-                $crate::kunit::Registered($crate::kunit::suite(
+            static mut SUITE: $crate::in_kernel::kunit::Registered<kernel::bindings::kunit_suite> =
+                $crate::in_kernel::kunit::Registered($crate::in_kernel::kunit::suite(
                     $name,
                     // The cases' address, taken at compile time, not a reference.
                     // SAFETY: `addr_of_mut!` creates no reference; KUnit owns the array.
@@ -116,9 +116,9 @@ macro_rules! kunit_suite {
 
             #[used]
             #[link_section = ".kunit_test_suites"]
-            static SUITE_REF: $crate::kunit::SuiteRef =
+            static SUITE_REF: $crate::in_kernel::kunit::SuiteRef =
                 // SAFETY: as above: an address, no reference.
-                $crate::kunit::SuiteRef(unsafe { core::ptr::addr_of_mut!(SUITE.0) });
+                $crate::in_kernel::kunit::SuiteRef(unsafe { core::ptr::addr_of_mut!(SUITE.0) });
         };
     };
 }

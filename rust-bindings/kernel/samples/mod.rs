@@ -13,16 +13,15 @@ pub(crate) mod model;
 mod dart;
 mod smmu;
 
-use crate::kunit::{check, check_eq, kunit_suite, Test};
-use crate::ptcore::{Format, IommuOps, MapError, PageTable, PhysRange, Prot};
-use kernel::alloc::flags::GFP_KERNEL;
+use crate::in_kernel::kunit::{check, check_eq, kunit_suite, Test};
+use crate::{Format, IommuOps, MapError, PageTable, PhysRange, Prot, TableView};
 
 /// Maps a scatter list contiguously from `iova`, each chunk in the largest
 /// page size its alignment allows (as `iommu_map_sg`): the bytes mapped.
-pub(crate) fn map_sg<F: Format, D: IommuOps>(
-    pt: &mut PageTable<'_, F, D>,
+pub(crate) fn map_sg<'d, F: Format, D: IommuOps>(
+    pt: &mut PageTable<'d, F, D>,
     mut iova: u64,
-    sg: &[PhysRange],
+    sg: &[PhysRange<'d>],
     prot: Prot,
 ) -> Result<u64, MapError> {
     let start = iova;
@@ -37,17 +36,16 @@ pub(crate) fn map_sg<F: Format, D: IommuOps>(
                 .find(|s| sizes & s != 0 && (iova | pa) & (s - 1) == 0 && rest.len() >= *s)
                 .ok_or(MapError {
                     mapped: iova - start,
-                    error: crate::ptcore::code::EINVAL,
+                    error: crate::code::EINVAL,
                 })?;
             let count = rest.len() / size;
             let Some((head, tail)) = rest.split_at(size * count) else {
                 break;
             };
-            pt.map_pages(iova, head, size, Prot::from_bits(prot.bits()), GFP_KERNEL)
-                .map_err(|e| MapError {
-                    mapped: iova - start + e.mapped,
-                    error: e.error,
-                })?;
+            pt.map_pages(iova, head, size, prot).map_err(|e| MapError {
+                mapped: iova - start + e.mapped,
+                error: e.error,
+            })?;
             iova += head.len();
             rest = tail;
         }
@@ -59,11 +57,11 @@ pub(crate) fn map_sg<F: Format, D: IommuOps>(
 /// scatter list the DMA API built for a buffer, which the IOMMU core passes
 /// to `iommu_domain_ops::map_pages`. Here the chunks are test numbers that no
 /// real device ever accesses (the model only translates them).
-pub(crate) fn scatter_list<const N: usize>(chunks: [(u64, u64); N]) -> [PhysRange; N] {
+pub(crate) fn scatter_list<const N: usize>(chunks: [(u64, u64); N]) -> [PhysRange<'static>; N] {
     chunks.map(|(pa, len)| {
         // SAFETY: the simulated device only translates these addresses, it
         // never reads or writes the memory behind them.
-        unsafe { PhysRange::new(pa, len) }.unwrap_or(PhysRange::empty())
+        unsafe { PhysRange::new(pa, len) }
     })
 }
 
@@ -78,13 +76,13 @@ fn dart_dma(t: &mut Test) {
 kunit_suite!(SAMPLE_CASES, "ptcore_rust_samples", [smmu_dma, dart_dma]);
 
 /// Checks shared by both samples' stories.
-pub(crate) fn expect_translates<F: Format, D: IommuOps>(
+pub(crate) fn expect_translates(
     t: &mut Test,
-    pt: &PageTable<'_, F, D>,
+    view: TableView<'_>,
     iotlb: &model::Iotlb,
     iova: u64,
     pa: u64,
 ) {
-    check_eq!(t, iotlb.dma(pt, iova, model::Access::Read), Ok(pa));
-    check!(t, model::walk(pt, iova).map(|w| w.oa) == Some(pa));
+    check_eq!(t, iotlb.dma(view, iova, model::Access::Read), Ok(pa));
+    check!(t, model::walk(view, iova).map(|w| w.oa) == Some(pa));
 }

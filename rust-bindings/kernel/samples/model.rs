@@ -8,7 +8,7 @@
 //! a stale translation until the flush and faults after it, and freeing a
 //! table the walk cache still points to is visible ([`Iotlb::caches_table`]).
 
-use crate::ptcore::{Format, IommuOps, PageTable};
+use crate::TableView;
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 
 extern "C" {
@@ -52,13 +52,14 @@ pub(crate) struct Walked {
     writable: bool,
 }
 
-/// Walks `iova` of `pt` as the hardware does, from its registers.
-pub(crate) fn walk<F: Format, D: IommuOps>(pt: &PageTable<'_, F, D>, iova: u64) -> Option<Walked> {
+/// Walks `iova` of the table `view` shows as the hardware does, from its
+/// registers.
+pub(crate) fn walk(view: TableView<'_>, iova: u64) -> Option<Walked> {
     let (mut oa, mut table, mut perm) = (0u64, 0u64, 0u32);
-    // SAFETY: `as_raw` is the live table, borrowed shared for the call, so no
-    // unmap or destroy can run concurrently; the walker only reads table
-    // memory reached from its roots. The outputs are valid for writes.
-    let ret = unsafe { ptcore_rust_hw_walk(pt.as_raw(), 0, iova, &mut oa, &mut table, &mut perm) };
+    // SAFETY: a `TableView` keeps its table alive and its range safe from
+    // unmaps while it exists; the walker only reads table memory reached from
+    // the roots. The outputs are valid for writes.
+    let ret = unsafe { ptcore_rust_hw_walk(view.raw(), 0, iova, &mut oa, &mut table, &mut perm) };
     (ret == 0).then_some(Walked {
         oa,
         table,
@@ -92,14 +93,9 @@ impl Iotlb {
         }
     }
 
-    /// A device access to `iova` through this IOTLB and the tables of `pt`:
+    /// A device access to `iova` through this IOTLB and the tables of `view`:
     /// the output address, or the fault.
-    pub(crate) fn dma<F: Format, D: IommuOps>(
-        &self,
-        pt: &PageTable<'_, F, D>,
-        iova: u64,
-        access: Access,
-    ) -> Result<u64, Fault> {
+    pub(crate) fn dma(&self, view: TableView<'_>, iova: u64, access: Access) -> Result<u64, Fault> {
         let page = iova >> 12;
         for i in 0..ENTRIES {
             if self.page[i].load(Relaxed) == page {
@@ -112,7 +108,7 @@ impl Iotlb {
                 return Ok((out & !0xfff) | (iova & 0xfff));
             }
         }
-        let w = walk(pt, iova).ok_or(Fault::Translation)?;
+        let w = walk(view, iova).ok_or(Fault::Translation)?;
         if !w.readable && !w.writable {
             return Err(Fault::Translation);
         }
@@ -145,6 +141,7 @@ impl Iotlb {
     /// Whether a live entry still points into the table at `pa`: freeing that
     /// table now would let the device walk freed memory.
     pub(crate) fn caches_table(&self, pa: u64) -> bool {
-        (0..ENTRIES).any(|i| self.page[i].load(Relaxed) != INVALID && self.table[i].load(Relaxed) == pa)
+        (0..ENTRIES)
+            .any(|i| self.page[i].load(Relaxed) != INVALID && self.table[i].load(Relaxed) == pa)
     }
 }

@@ -11,10 +11,9 @@
 
 use super::model::{Access, Fault, Iotlb};
 use super::{expect_translates, map_sg, scatter_list};
-use crate::kunit::{check, check_eq, Test};
-use crate::ptcore::{ArmLpaeS1, Config, Flush, HwInfo, IommuOps, PageTable, Prot, TableBlock};
+use crate::in_kernel::kunit::{check, check_eq, Test};
+use crate::{ArmLpaeS1, Config, Flush, Gfp, HwInfo, IommuOps, PageTable, Prot, TableBlock};
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use kernel::alloc::Flags;
 
 const ASID: u64 = 1;
 
@@ -85,9 +84,10 @@ impl Smmu {
 }
 
 impl IommuOps for Smmu {
+    type Domain = ();
     const TABLE_MEMORY_HOOKS: bool = true;
 
-    fn iotlb_flush(&self, flush: &Flush) {
+    fn iotlb_flush(&self, flush: &Flush<'_, ()>) {
         let ias = self.ias.load(Relaxed);
         if ias < 64 && flush.size() >= 1u64 << ias {
             self.tlbi_asid.fetch_add(1, Relaxed);
@@ -99,17 +99,18 @@ impl IommuOps for Smmu {
         self.syncs.fetch_add(1, Relaxed);
     }
 
-    fn alloc_table(&self, size: usize, gfp: Flags) -> Option<TableBlock> {
+    fn alloc_table(&self, _domain: &(), size: usize, gfp: Gfp) -> Option<TableBlock> {
         let block = TableBlock::alloc(size, gfp)?;
         self.tables_live.fetch_add(1, Relaxed);
         Some(block)
     }
 
-    fn free_table(&self, block: TableBlock) {
+    fn free_table(&self, _domain: &(), block: TableBlock) {
         if self.iotlb.caches_table(block.phys()) {
             self.frees_while_cached.fetch_add(1, Relaxed);
         }
-        self.syncs_at_last_free.store(self.syncs.load(Relaxed), Relaxed);
+        self.syncs_at_last_free
+            .store(self.syncs.load(Relaxed), Relaxed);
         self.frees.fetch_add(1, Relaxed);
         self.tables_live.fetch_sub(1, Relaxed);
     }
@@ -126,7 +127,10 @@ pub(crate) fn run(t: &mut Test) {
         };
         let cd = smmu.attach(&pt.hw_info());
         check_eq!(t, cd[0] & 0x3f, 16); // T0SZ = 64 - 48
-        check!(t, cd[1] != 0 && pt.hw_info().roots().first() == Some(&cd[1]));
+        check!(
+            t,
+            cd[1] != 0 && pt.hw_info().roots().first() == Some(&cd[1])
+        );
 
         // A 2M block, a whole last-level table of 4K pages, three more pages.
         let iova = 0x4000_0000u64;
@@ -136,20 +140,38 @@ pub(crate) fn run(t: &mut Test) {
             (0xa000_0000, 0x3000),
         ]);
         let total = 0x40_3000u64;
-        check_eq!(t, map_sg(&mut pt, iova, &sg, Prot::READ | Prot::WRITE).ok(), Some(total));
-        expect_translates(t, &pt, &smmu.iotlb, iova + 0x1234, 0x8000_1234);
-        expect_translates(t, &pt, &smmu.iotlb, iova + 0x20_0000 + 0x5678, 0x9000_6678);
-        expect_translates(t, &pt, &smmu.iotlb, iova + 0x40_2010, 0xa000_2010);
-        check_eq!(t, smmu.iotlb.dma(&pt, iova + 0x40_3000, Access::Read), Err(Fault::Translation));
+        check_eq!(
+            t,
+            map_sg(&mut pt, iova, &sg, Prot::READ | Prot::WRITE).ok(),
+            Some(total)
+        );
+        expect_translates(t, pt.view(), &smmu.iotlb, iova + 0x1234, 0x8000_1234);
+        expect_translates(
+            t,
+            pt.view(),
+            &smmu.iotlb,
+            iova + 0x20_0000 + 0x5678,
+            0x9000_6678,
+        );
+        expect_translates(t, pt.view(), &smmu.iotlb, iova + 0x40_2010, 0xa000_2010);
+        check_eq!(
+            t,
+            smmu.iotlb.dma(pt.view(), iova + 0x40_3000, Access::Read),
+            Err(Fault::Translation)
+        );
 
         let syncs = smmu.syncs.load(Relaxed);
         let mut batch = pt.unmap_batch();
         check_eq!(t, batch.unmap(iova, total).ok(), Some(total));
-        check!(t, batch.pending().map(|f| f.tables_to_free() >= 1) == Some(true));
+        check!(
+            t,
+            batch.pending().map(|f| f.tables_to_free() >= 1) == Some(true)
+        );
         // Before the flush the device still translates through its IOTLB.
         check_eq!(
             t,
-            smmu.iotlb.dma(batch.table(), iova + 0x20_0000 + 0x5678, Access::Write),
+            smmu.iotlb
+                .dma(batch.view(), iova + 0x20_0000 + 0x5678, Access::Write),
             Ok(0x9000_6678)
         );
         check_eq!(t, smmu.frees.load(Relaxed), 0);
@@ -163,13 +185,26 @@ pub(crate) fn run(t: &mut Test) {
         check_eq!(t, smmu.syncs_at_last_free.load(Relaxed), syncs + 1);
         check_eq!(t, smmu.frees_while_cached.load(Relaxed), 0);
         // After the sync the device faults.
-        check_eq!(t, smmu.iotlb.dma(&pt, iova + 0x20_0000 + 0x5678, Access::Read), Err(Fault::Translation));
-        check_eq!(t, smmu.iotlb.dma(&pt, iova + 0x1234, Access::Read), Err(Fault::Translation));
+        check_eq!(
+            t,
+            smmu.iotlb
+                .dma(pt.view(), iova + 0x20_0000 + 0x5678, Access::Read),
+            Err(Fault::Translation)
+        );
+        check_eq!(
+            t,
+            smmu.iotlb.dma(pt.view(), iova + 0x1234, Access::Read),
+            Err(Fault::Translation)
+        );
 
         // A read-only mapping refuses writes.
         let ro = scatter_list([(0xb000_0000, 0x1000)]);
         check!(t, map_sg(&mut pt, iova, &ro, Prot::READ).is_ok());
-        check_eq!(t, smmu.iotlb.dma(&pt, iova, Access::Write), Err(Fault::Permission));
+        check_eq!(
+            t,
+            smmu.iotlb.dma(pt.view(), iova, Access::Write),
+            Err(Fault::Permission)
+        );
     }
     // Detach: the table's drop invalidated the whole ASID before destroying.
     check_eq!(t, smmu.tlbi_asid.load(Relaxed), 1);
