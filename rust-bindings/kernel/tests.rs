@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 //! The contract suites, in Rust, through the kernel-Rust abstraction.
 //!
-//! The same cases run for two formats, ARM LPAE stage 1 (4K granule, 48-bit
-//! spaces) as `ptcore_rust_arm` and Apple DART1 (16K granule, 32-bit IOVA,
-//! 36-bit output) as `ptcore_rust_dart`: errors, partial-map reporting
+//! The same cases run for four formats: ARM LPAE stage 1 (4K granule, 48-bit
+//! spaces) as `ptcore_rust_arm`, stage 2 (4K, 40 bits, concatenated roots) as
+//! `ptcore_rust_arm_s2`, Apple DART1 (16K granule, 32-bit IOVA, 36-bit
+//! output) as `ptcore_rust_dart` and DART2 (16K, 32/42 bits) as
+//! `ptcore_rust_dart2`: errors, partial-map reporting
 //! (`EADDRINUSE` and an injected `ENOMEM`), flush-before-free ordering, a
 //! batch dropped without `sync()` (and one forgotten) still flushing before
 //! anything is freed, no leak, and the seed's unmap semantics: a hole gives
@@ -23,8 +25,8 @@
 
 use crate::in_kernel::kunit::{check, check_eq, kunit_suite, Test};
 use crate::{
-    code, mem_stats, AppleDart, ArmLpaeS1, Config, Error, Flush, Format, Gfp, IommuOps, MapError,
-    PageTable, PhysRange, Prot, TableBlock,
+    code, mem_stats, AppleDart, AppleDart2, ArmLpaeS1, ArmLpaeS2, Config, Error, Flush, Format,
+    Gfp, IommuOps, MapError, PageTable, PhysRange, Prot, TableBlock,
 };
 use core::sync::atomic::{AtomicI64, AtomicU64, Ordering::SeqCst};
 use kernel::alloc::flags::GFP_KERNEL;
@@ -144,6 +146,28 @@ impl Geometry for ArmLpaeS1 {
     const BASE: u64 = 0x40_0000_0000;
     const BEYOND: u64 = 1 << 48;
     const PA_BEYOND: u64 = 1 << 48;
+}
+
+impl Geometry for ArmLpaeS2 {
+    fn config() -> Config<Self> {
+        Config::new(40, 40)
+    }
+    const PG: u64 = 0x1000;
+    const BIG: u64 = 0x20_0000;
+    const BASE: u64 = 0x40_0000_0000;
+    const BEYOND: u64 = 1 << 40;
+    const PA_BEYOND: u64 = 1 << 40;
+}
+
+impl Geometry for AppleDart2 {
+    fn config() -> Config<Self> {
+        Config::new(32, 42)
+    }
+    const PG: u64 = 0x4000;
+    const BIG: u64 = 0x4000;
+    const BASE: u64 = 0x4000_0000;
+    const BEYOND: u64 = 1 << 32;
+    const PA_BEYOND: u64 = 1 << 42;
 }
 
 impl Geometry for AppleDart {
@@ -538,3 +562,5 @@ macro_rules! format_suite {
 
 format_suite!(ARM_CASES, "ptcore_rust_arm", ArmLpaeS1, arm);
 format_suite!(DART_CASES, "ptcore_rust_dart", AppleDart, dart);
+format_suite!(ARM_S2_CASES, "ptcore_rust_arm_s2", ArmLpaeS2, arm_s2);
+format_suite!(DART2_CASES, "ptcore_rust_dart2", AppleDart2, dart2);
