@@ -3,6 +3,11 @@
 #
 # Install what `make demo` and `make check` need beyond gcc, make and cargo,
 # from Debian's archive only, and only what is missing.
+#
+# Usage: scripts/deps.sh [kernel-rust]
+#   kernel-rust: also what the Rust-enabled 6.12 kernel of `make kunit-rust`
+#   needs (linux-source-6.12 and Debian's rustc-web toolchain with its library
+#   sources); only that target asks for it, so `make demo` stays light.
 set -euo pipefail
 
 # clang, lld and llvm: clang builds, sanitizers and UML with LLVM=1; python3: the
@@ -15,6 +20,15 @@ PKGS=(
 	bindgen sparse valgrind gnuplot-nox
 	flex bison bc libelf-dev libssl-dev perl abigail-tools
 )
+
+# rustc-web (1.85 or later) is the kernel's compiler: rust-web-src and
+# libstd-rust-web-dev give it the core library sources the kernel builds
+# core from; rust-web-clippy the kernel's CLIPPY=1 lints; rustfmt-web
+# silences the kernel build's "Failed to run rustfmt" note.
+if [ "${1:-}" = kernel-rust ]; then
+	PKGS+=(linux-source-6.12 rustc-web rust-web-src libstd-rust-web-dev
+	       rust-web-clippy rustfmt-web)
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -6,10 +6,12 @@
 #   make kunit-uml     every KUnit suite in User Mode Linux 6.1, built with gcc and with clang
 #   make lint          checkpatch.pl --strict and kernel-doc on c/, include/, kunit/
 #   make check-kernel  all three
-# Debian's linux-source-6.1 is extracted once into $(BUILD)/linux-6.1 and reused.
-# See Documentation/kernel.rst.
+#   make kunit-rust    the C and Rust KUnit suites in one Rust-enabled UML 6.12 kernel
+# Debian's linux-source-6.1 is extracted once into $(BUILD)/linux-6.1 and reused,
+# linux-source-6.12 into $(BUILD)/linux-6.12.
+# See Documentation/kernel.rst and Documentation/rust.rst.
 
-.PHONY: kbuild kunit-uml kunit-uml-gcc kunit-uml-clang lint check-kernel
+.PHONY: kbuild kunit-uml kunit-uml-gcc kunit-uml-clang lint check-kernel kunit-rust
 
 kbuild:
 	@BUILD=$(BUILD) bash scripts/kbuild.sh
@@ -23,6 +25,12 @@ kunit-uml-gcc kunit-uml-clang:
 lint:
 	@BUILD=$(BUILD) bash scripts/lint.sh
 
+# Its own packages (linux-source-6.12, rustc-web and friends): only this target
+# installs them, so `make demo` stays light.
+kunit-rust:
+	@bash scripts/deps.sh kernel-rust
+	@BUILD=$(BUILD) bash scripts/kunit_rust.sh
+
 # In turn (-j cannot interleave them), and all three even when one fails, so
 # that one run shows every problem.
 check-kernel:
@@ -32,4 +40,4 @@ check-kernel:
 	$(MAKE) --no-print-directory kunit-uml || rc=1; \
 	exit $$rc
 
-CHECK_STEPS += check-kernel
+CHECK_STEPS += check-kernel kunit-rust

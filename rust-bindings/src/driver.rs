@@ -132,7 +132,12 @@ impl Gfp {
     pub const KERNEL: Gfp = Gfp(0);
     /// Must not sleep (`GFP_ATOMIC` = `__GFP_HIGH | __GFP_ATOMIC |
     /// __GFP_KSWAPD_RECLAIM` in Linux 6.1).
+    #[cfg(not(ptcore_kernel))]
     pub const ATOMIC: Gfp = Gfp(0x20 | 0x200 | 0x800);
+    /// Must not sleep: the kernel's own `GFP_ATOMIC` (6.12 dropped
+    /// `__GFP_ATOMIC`, 0x200).
+    #[cfg(ptcore_kernel)]
+    pub const ATOMIC: Gfp = Gfp(b::GFP_ATOMIC);
 
     /// Whether an allocation with these flags may sleep.
     pub const fn may_sleep(self) -> bool {

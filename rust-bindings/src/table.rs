@@ -1085,7 +1085,7 @@ impl<'a> TableView<'a> {
     }
 
     /// The raw table, for the hardware model.
-    #[cfg(feature = "model")]
+    #[cfg(any(feature = "model", ptcore_kernel))]
     pub(crate) fn raw(&self) -> *const b::ptcore_table {
         self.raw.as_ptr()
     }
