@@ -10,7 +10,7 @@
 #   make check-badinput    every ABI function x every invalid argument class
 #   make check-tsan        concurrent maps / lookups under ThreadSanitizer
 #   make check-valgrind    memcheck over the test binaries (and the KUnit runner)
-#   make check-races       forced interleavings (not in CHECK_STEPS yet: a known core bug)
+#   make check-races       forced interleavings: a sync racing a map that replaced a table
 #   make check-gathers     per-gather freelists: N-thread unmap stress, moved gathers (TSan, ASan)
 #   make check-disjoint    TSan: disjoint neighbouring maps/unmaps on fresh tables; allocator
 #   make check-lookup-race ASan, TSan: lookups racing table-replacing maps and other gathers' syncs
