@@ -1470,7 +1470,8 @@ static int do_ptt_unmap(struct ptt_ctx *ctx, u64 iova, u64 len, struct ptcore_ga
 		cl.runs = kcalloc(cl.cap, sizeof(*cl.runs), GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(ctx->test, cl.runs);
 		ret = ptcore_unmap_collect(ctx->t, iova, len, g, &unmapped, collect_cb, &cl);
-		check_collected(ctx, e.i1 > e.i0 ? ctx->om + e.i0 : NULL, e.i1 - e.i0, &cl, unmapped);
+		check_collected(ctx, e.i1 > e.i0 ? ctx->om + e.i0 : NULL, e.i1 - e.i0, &cl,
+				unmapped);
 		kfree(cl.runs);
 	} else {
 		ret = ptcore_unmap(ctx->t, iova, len, g, &unmapped);
