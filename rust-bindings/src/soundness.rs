@@ -231,4 +231,19 @@
 //! ```
 //!
 //! A region's closure cannot reach its own region either (the same
-//! borrows); it holds only IOVAs outside the range being removed.
+//! borrows); it can reach only other regions, which hold other IOVAs:
+//!
+//! ```compile_fail,E0502
+//! # use ptcore::{ArmLpaeS1, Config, Flush, IommuOps, PageTable, PhysRange, Prot};
+//! # struct Ops;
+//! # impl IommuOps for Ops { type Domain = (); fn iotlb_flush(&self, _: &Flush) {} }
+//! # let ops = Ops;
+//! let mut pt = PageTable::new(&Config::<ArmLpaeS1>::new(48, 48), &ops).unwrap();
+//! pt.regions(|mut r| {
+//!     let mut batch = r.unmap_batch();
+//!     let _ = batch.unmap_collect(0, 0x1000, |run| {
+//!         let _ = r.iova_to_phys(run.iova); // the region is borrowed by its batch
+//!     });
+//! })
+//! .unwrap();
+//! ```
