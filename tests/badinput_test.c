@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * The bad-input matrix: every ABI function against every invalid argument
+ * The bad-input matrix: every ABI function (map_range and unmap_collect
+ * included) against every invalid argument
  * class of ABI.md, on every configuration, with the table holding pages,
  * blocks and a pending gather. Each case checks the documented errno, that
  * *mapped / *unmapped are 0, that the gather is untouched, that no
@@ -153,6 +154,66 @@ static void unmap_case(struct fx *f, const char *cfg, const char *what, uint64_t
 	tc_case_end(name);
 }
 
+static void map_range_case(struct fx *f, const char *cfg, const char *what, uint64_t iova,
+			   uint64_t pa, uint64_t len, uint32_t prot, int want)
+{
+	struct probe_state p;
+	uint64_t mapped = 0x5a5a;
+	char name[200];
+	int ret;
+
+	tc_case_begin();
+	before(f, &p);
+	ret = ptcore_map_range(f->t, iova, pa, len, prot, 0, &mapped);
+	TC_CHECK(ret == want, "map_range %s: %d, want %d", what, ret, want);
+	TC_CHECK(mapped == 0, "map_range %s: *mapped %#" PRIx64, what, mapped);
+	after(f, &p, what);
+	before(f, &p);
+	ret = ptcore_map_range(f->t, iova, pa, len, prot, 0, NULL);
+	TC_CHECK(ret == want, "map_range %s (mapped NULL): %d, want %d", what, ret, want);
+	after(f, &p, what);
+	n_cases++;
+	snprintf(name, sizeof(name), "%s: map_range %s -> %d", cfg, what, want);
+	tc_case_end(name);
+}
+
+static void count_runs(void *arg, const struct ptcore_range *runs, uint32_t n)
+{
+	(void)runs;
+	*(unsigned long *)arg += n + 1;
+}
+
+static void unmap_collect_case(struct fx *f, const char *cfg, const char *what, uint64_t iova,
+			       uint64_t len, int want)
+{
+	struct probe_state p;
+	uint64_t unmapped = 0x5a5a;
+	unsigned long calls = 0;
+	char name[200];
+	int ret;
+
+	tc_case_begin();
+	before(f, &p);
+	ret = ptcore_unmap_collect(f->t, iova, len, &f->gather, &unmapped, count_runs, &calls);
+	TC_CHECK(ret == want, "unmap_collect %s: %d, want %d", what, ret, want);
+	TC_CHECK(unmapped == 0, "unmap_collect %s: *unmapped %#" PRIx64, what, unmapped);
+	TC_CHECK(calls == 0, "unmap_collect %s: the callback ran", what);
+	after(f, &p, what);
+	/* unmapped NULL, and no callback: both allowed. */
+	before(f, &p);
+	ret = ptcore_unmap_collect(f->t, iova, len, &f->gather, NULL, count_runs, &calls);
+	TC_CHECK(ret == want, "unmap_collect %s (unmapped NULL): %d, want %d", what, ret, want);
+	TC_CHECK(calls == 0, "unmap_collect %s (unmapped NULL): the callback ran", what);
+	after(f, &p, what);
+	before(f, &p);
+	ret = ptcore_unmap_collect(f->t, iova, len, &f->gather, &unmapped, NULL, NULL);
+	TC_CHECK(ret == want, "unmap_collect %s (no callback): %d, want %d", what, ret, want);
+	after(f, &p, what);
+	n_cases++;
+	snprintf(name, sizeof(name), "%s: unmap_collect %s -> %d", cfg, what, want);
+	tc_case_end(name);
+}
+
 static void unmap_pages_case(struct fx *f, const char *cfg, const char *what, uint64_t iova,
 			     uint64_t size, uint64_t count)
 {
@@ -279,6 +340,69 @@ static void matrix(const struct fx_config *c)
 		unmap_case(&f, n, "starts inside a block", base + big + g, g, -EINVAL);
 	unmap_case(&f, n, "starts at a hole", base + 16 * g, g, -EINVAL);
 	unmap_case(&f, n, "starts at a gathered hole", base + 6 * g, 2 * g, -EINVAL);
+
+	/* map_range: map_pages' checks with len in place of pgsize * pgcount, same order */
+	map_range_case(&f, n, "len 0", 0, 0, 0, PTCORE_PROT_READ, -EINVAL);
+	map_range_case(&f, n, "len below the granule", 0, 0, g / 2, PTCORE_PROT_READ, -EINVAL);
+	map_range_case(&f, n, "len not a multiple of the granule", 0, 0, g + g / 2,
+		       PTCORE_PROT_READ, -EINVAL);
+	map_range_case(&f, n, "len 1", 0, 0, 1, PTCORE_PROT_READ, -EINVAL);
+	map_range_case(&f, n, "iova unaligned", g / 2, 0, g, PTCORE_PROT_READ, -EINVAL);
+	map_range_case(&f, n, "iova unaligned by 1", 1, 0, g, PTCORE_PROT_READ, -EINVAL);
+	map_range_case(&f, n, "paddr unaligned", 0, 8, g, PTCORE_PROT_READ, -EINVAL);
+	map_range_case(&f, n, "prot 0", 0, 0, g, 0, -EINVAL);
+	map_range_case(&f, n, "prot without READ/WRITE", 0, 0, g,
+		       PTCORE_PROT_CACHE | PTCORE_PROT_NOEXEC | PTCORE_PROT_MMIO | PTCORE_PROT_PRIV,
+		       -EINVAL);
+	map_range_case(&f, n, "len 0 before unaligned", 1, 0, 0, PTCORE_PROT_READ, -EINVAL);
+	map_range_case(&f, n, "unaligned before wrap", UINT64_MAX - 5, 0, 4 * g, PTCORE_PROT_READ,
+		       -EINVAL);
+	map_range_case(&f, n, "unaligned len before wrap", UINT64_MAX - g + 1, 0, g + 1,
+		       PTCORE_PROT_READ, -EINVAL);
+	map_range_case(&f, n, "prot before range", top, 0, g, 0, -EINVAL);
+	map_range_case(&f, n, "iova + len wraps", UINT64_MAX - g + 1, 0, 2 * g, PTCORE_PROT_READ,
+		       -EOVERFLOW);
+	map_range_case(&f, n, "paddr + len wraps", 0, UINT64_MAX - g + 1, 2 * g, PTCORE_PROT_READ,
+		       -EOVERFLOW);
+	map_range_case(&f, n, "len 2^64 - granule from 2 granules", 2 * g, 0, 0 - g,
+		       PTCORE_PROT_READ, -EOVERFLOW);
+	map_range_case(&f, n, "wrap before range", UINT64_MAX - g + 1, patop, 2 * g,
+		       PTCORE_PROT_READ, -EOVERFLOW);
+	map_range_case(&f, n, "len 2^64 - granule from a granule", g, 0, 0 - g, PTCORE_PROT_READ,
+		       -ERANGE);
+	map_range_case(&f, n, "iova at 2^ias", top, 0, g, PTCORE_PROT_READ, -ERANGE);
+	map_range_case(&f, n, "iova range crosses 2^ias", top - g, 0, 2 * g, PTCORE_PROT_READ,
+		       -ERANGE);
+	map_range_case(&f, n, "iova at 2^63", 1ULL << 63, 0, g, PTCORE_PROT_READ, -ERANGE);
+	map_range_case(&f, n, "paddr at 2^oas", 0, patop, g, PTCORE_PROT_READ, -ERANGE);
+	map_range_case(&f, n, "paddr range crosses 2^oas", 0, patop - g, 2 * g, PTCORE_PROT_READ,
+		       -ERANGE);
+	if (f.m.dart == 1 && c->cfg.oas > 36)
+		map_range_case(&f, n, "DART1 paddr above 2^36 with oas 42", 0, 1ULL << 36, g,
+			       PTCORE_PROT_READ, -ERANGE);
+	map_range_case(&f, n, "first page already mapped", base, 0, 4 * g, PTCORE_PROT_READ,
+		       -EADDRINUSE);
+	if (big != g) {
+		map_range_case(&f, n, "inside a block", base + big + g, 0, g, PTCORE_PROT_READ,
+			       -EADDRINUSE);
+		map_range_case(&f, n, "large leaf over pages", base & ~(big - 1), 0, big,
+			       PTCORE_PROT_READ, -EADDRINUSE);
+	}
+
+	/* unmap_collect: exactly unmap's errors, and the callback never runs */
+	unmap_collect_case(&f, n, "len 0", base, 0, -EINVAL);
+	unmap_collect_case(&f, n, "len 0 before range", top, 0, -EINVAL);
+	unmap_collect_case(&f, n, "wraps", g, UINT64_MAX, -EOVERFLOW);
+	unmap_collect_case(&f, n, "wraps at the top", UINT64_MAX, 2, -EOVERFLOW);
+	unmap_collect_case(&f, n, "wrap before range", top, UINT64_MAX - top + 2, -EOVERFLOW);
+	unmap_collect_case(&f, n, "iova at 2^ias", top, g, -ERANGE);
+	unmap_collect_case(&f, n, "range crosses 2^ias", top - g, 2 * g, -ERANGE);
+	unmap_collect_case(&f, n, "iova 2^63", 1ULL << 63, g, -ERANGE);
+	unmap_collect_case(&f, n, "starts inside a page", base + 8, g, -EINVAL);
+	if (big != g)
+		unmap_collect_case(&f, n, "starts inside a block", base + big + g, g, -EINVAL);
+	unmap_collect_case(&f, n, "starts at a hole", base + 16 * g, g, -EINVAL);
+	unmap_collect_case(&f, n, "starts at a gathered hole", base + 6 * g, 2 * g, -EINVAL);
 
 	/* unmap_pages: 0 on every invalid argument */
 	unmap_pages_case(&f, n, "product overflows", base, g, UINT64_MAX / g + 1);

@@ -263,8 +263,10 @@ impl IommuOps for Smmu {
     }
 }
 
-/// Maps a scatter list contiguously from `iova`, each chunk with the largest
-/// page size its alignment allows, as iommu_map_sg does.
+/// Maps a scatter list contiguously from `iova`, as iommu_map_sg does: each
+/// chunk with one `map_range`, which picks the largest page size the
+/// alignment allows at each position (the split iommu_pgsize() makes), in
+/// one walk of the table.
 fn map_sg<'d>(
     pt: &mut PageTable<'d, ArmLpaeS1, Smmu>,
     mut iova: u64,
@@ -272,26 +274,14 @@ fn map_sg<'d>(
     prot: Prot,
 ) -> Result<u64, ptcore::MapError> {
     let start = iova;
-    let sizes = pt.hw_info().pgsize_bitmap();
     for &chunk in sg {
-        let mut rest = chunk;
-        while !rest.is_empty() {
-            let (pa, len) = (rest.start(), rest.len());
-            let size = (0..64)
-                .rev()
-                .map(|b| 1u64 << b)
-                .find(|s| sizes & s != 0 && iova % s == 0 && pa % s == 0 && len >= *s)
-                .expect("chunks are granule aligned");
-            let count = len / size;
-            let (this, next) = rest.split_at(size * count).expect("inside the chunk");
-            pt.map_pages(iova, this, size, prot)?;
-            println!(
-                "  map   iova {iova:#012x} -> pa {pa:#012x}  {count} x {:>5}",
-                human(size)
-            );
-            iova += size * count;
-            rest = next;
-        }
+        pt.map_range(iova, chunk, prot)?;
+        println!(
+            "  map_range iova {iova:#012x} -> pa {:#012x}  {:>5}",
+            chunk.start(),
+            human(chunk.len())
+        );
+        iova += chunk.len();
     }
     Ok(iova - start)
 }
@@ -398,9 +388,20 @@ fn main() {
     println!("\n-- batch 1: unmap the three small chunks (leaves only) --");
     {
         let mut batch = pt.unmap_batch();
+        // unmap_collect says which physical pages went (what a driver
+        // unpins), coalesced into runs, without a lookup per page.
+        let mut runs = Vec::new();
         let n = batch
-            .unmap(iova + 0x40_0000, 0x1_5000)
+            .unmap_collect(iova + 0x40_0000, 0x1_5000, |r| runs.push(r))
             .expect("unmap small chunks");
+        for r in &runs {
+            println!(
+                "  removed iova {:#012x} -> pa {:#012x}  {:>5}",
+                r.iova,
+                r.paddr,
+                human(r.size)
+            );
+        }
         println!(
             "  unmapped {n:#x} bytes; pending: {:?}",
             batch.pending().expect("gathered")

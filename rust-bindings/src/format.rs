@@ -127,8 +127,10 @@ flags! {
         /// The walker does not snoop CPU caches: [`crate::IommuOps::sync_table`]
         /// runs after table writes.
         DMA_INCOHERENT = b::PTCORE_FEAT_DMA_INCOHERENT;
-        /// Unmap also frees tables it leaves empty (not yet supported by the core;
-        /// such a table cannot be split into [`crate::Region`]s).
+        /// Unmap also frees the tables it leaves with no valid entry (below
+        /// the top), through the batch: after the flush, like wholly removed
+        /// tables. Such an unmap may free tables beyond its range, so a table
+        /// with this feature cannot be split into [`crate::Region`]s.
         FREE_EMPTY_TABLES = b::PTCORE_FEAT_FREE_EMPTY_TABLES;
         /// Hardware dirty tracking (not yet supported by the core).
         DIRTY_TRACKING = b::PTCORE_FEAT_DIRTY_TRACKING;

@@ -198,3 +198,52 @@
 //! pt.unmap_batch();
 //! # }
 //! ```
+//!
+//! # An unmap_collect closure cannot reach its table
+//!
+//! The closure runs inside ptcore's unmap walk, which must not be re-entered
+//! for the range it is removing. The batch borrows the table mutably for the
+//! call, so the closure can neither look up nor map through it:
+//!
+//! ```compile_fail,E0502
+//! # use ptcore::{ArmLpaeS1, Config, Flush, IommuOps, PageTable, PhysRange, Prot};
+//! # struct Ops;
+//! # impl IommuOps for Ops { type Domain = (); fn iotlb_flush(&self, _: &Flush) {} }
+//! # let ops = Ops;
+//! let mut pt = PageTable::new(&Config::<ArmLpaeS1>::new(48, 48), &ops).unwrap();
+//! let mut batch = pt.unmap_batch();
+//! let _ = batch.unmap_collect(0, 0x1000, |r| {
+//!     let _ = pt.iova_to_phys(r.iova); // the table is borrowed by the batch
+//! });
+//! batch.sync();
+//! ```
+//!
+//! ```compile_fail,E0499
+//! # use ptcore::{ArmLpaeS1, Config, Flush, IommuOps, PageTable, PhysRange, Prot};
+//! # struct Ops;
+//! # impl IommuOps for Ops { type Domain = (); fn iotlb_flush(&self, _: &Flush) {} }
+//! # let ops = Ops;
+//! # let mem = unsafe { PhysRange::new(0x8_0000_0000, 0x1000) };
+//! let mut pt = PageTable::new(&Config::<ArmLpaeS1>::new(48, 48), &ops).unwrap();
+//! let _ = pt.unmap_collect(0, 0x1000, |_| {
+//!     let _ = pt.map_range(0, mem, Prot::READ);
+//! });
+//! ```
+//!
+//! A region's closure cannot reach its own region either (the same
+//! borrows); it can reach only other regions, which hold other IOVAs:
+//!
+//! ```compile_fail,E0502
+//! # use ptcore::{ArmLpaeS1, Config, Flush, IommuOps, PageTable, PhysRange, Prot};
+//! # struct Ops;
+//! # impl IommuOps for Ops { type Domain = (); fn iotlb_flush(&self, _: &Flush) {} }
+//! # let ops = Ops;
+//! let mut pt = PageTable::new(&Config::<ArmLpaeS1>::new(48, 48), &ops).unwrap();
+//! pt.regions(|mut r| {
+//!     let mut batch = r.unmap_batch();
+//!     let _ = batch.unmap_collect(0, 0x1000, |run| {
+//!         let _ = r.iova_to_phys(run.iova); // the region is borrowed by its batch
+//!     });
+//! })
+//! .unwrap();
+//! ```

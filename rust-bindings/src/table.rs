@@ -75,6 +75,49 @@ impl From<UnmapError> for Error {
     }
 }
 
+/// One run of mappings an [`UnmapBatch::unmap_collect`] removed (`struct
+/// ptcore_range`): `size` bytes from `iova`, contiguous in IOVA and in
+/// physical address, starting at `paddr`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RemovedRun {
+    /// First IOVA of the run.
+    pub iova: u64,
+    /// The physical address `iova` translated to.
+    pub paddr: u64,
+    /// Bytes in the run.
+    pub size: u64,
+}
+
+/// The `ptcore_range_fn` of [`UnmapBatch::unmap_collect`]: hands each run to
+/// the closure `arg` points to.
+///
+/// # Safety
+///
+/// `arg` is a `&mut C` that is live and not otherwise used for the call;
+/// `runs` points to `n` initialised ranges (or `n` is 0).
+unsafe extern "C" fn tramp_removed<C: FnMut(RemovedRun)>(
+    arg: *mut c_void,
+    runs: *const b::ptcore_range,
+    n: u32,
+) {
+    if arg.is_null() || runs.is_null() || n == 0 {
+        return;
+    }
+    // SAFETY: `arg` is the `&mut C` `Core::unmap_collect` passed, exclusive
+    // for the call (caller).
+    let f = unsafe { &mut *(arg as *mut C) };
+    // SAFETY: ptcore passes `n` initialised runs from its stack, valid for
+    // this call (caller).
+    let runs = unsafe { core::slice::from_raw_parts(runs, n as usize) };
+    for r in runs {
+        f(RemovedRun {
+            iova: r.iova,
+            paddr: r.paddr,
+            size: r.size,
+        });
+    }
+}
+
 /// What the hardware needs to walk a table (`struct ptcore_hw_info`).
 #[derive(Clone, Copy)]
 pub struct HwInfo(b::ptcore_hw_info);
@@ -244,6 +287,7 @@ pub(crate) struct Core<'d, D: IommuOps> {
     domain: &'d D::Domain,
     leaf_sizes: AtomicU64,
     min_page: u64,
+    pgsize_bitmap: u64,
     last: u64,
     features: u32,
 }
@@ -336,6 +380,59 @@ impl<'d, D: IommuOps> Core<'d, D> {
         to_result(ret).map_err(|error| MapError { mapped, error })
     }
 
+    /// Maps `phys` at `iova` with the largest page sizes the alignment
+    /// allows at each position (`ptcore_map_range`), after checking that the
+    /// range lies in `[start, last]`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Core::map`].
+    unsafe fn map_range(
+        &self,
+        bounds: (u64, u64),
+        iova: u64,
+        phys: PhysRange<'d>,
+        prot: Prot,
+        gfp: Gfp,
+    ) -> core::result::Result<(), MapError> {
+        let err = |error| MapError { mapped: 0, error };
+        let len = phys.len();
+        let last = range_last(iova, len).map_err(err)?;
+        if iova < bounds.0 || last > bounds.1 {
+            return Err(err(Error::ERANGE));
+        }
+        // Every size the split could choose: at most `len`, and one at which
+        // `iova` and the physical address can be aligned together (they
+        // advance by the same amounts). Recorded before the leaves exist.
+        let phase = iova ^ phys.start();
+        let mut sizes = 0u64;
+        let mut rest = self.pgsize_bitmap;
+        while rest != 0 {
+            let size = rest & rest.wrapping_neg();
+            rest &= rest - 1;
+            if size <= len && phase & (size - 1) == 0 {
+                sizes |= size;
+            }
+        }
+        self.leaf_sizes.fetch_or(sizes, Ordering::Relaxed);
+        let mut mapped = 0u64;
+        // SAFETY: as in `map`: the table is live, the caller holds the range
+        // exclusively, `mapped` is writable, and the physical range is a
+        // capability valid for `'d`, which outlives every mapping in it.
+        let ret = unsafe {
+            b::ptcore_map_range(
+                self.raw.as_ptr(),
+                iova,
+                phys.start(),
+                len,
+                prot.bits(),
+                gfp.bits(),
+                &mut mapped,
+            )
+        };
+        to_result(ret).map_err(|error| MapError { mapped, error })
+    }
+
     /// Unmaps `[iova, iova + len)` into `gather`, after checking that the
     /// range lies in `[start, last]`.
     ///
@@ -350,6 +447,42 @@ impl<'d, D: IommuOps> Core<'d, D> {
         iova: u64,
         len: u64,
     ) -> core::result::Result<u64, UnmapError> {
+        // SAFETY: the caller's promises, passed on; no callback.
+        unsafe { self.unmap_with(bounds, gather, iova, len, None, core::ptr::null_mut()) }
+    }
+
+    /// [`Core::unmap`] that hands every removed run to `f`, during the call.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Core::unmap`].
+    unsafe fn unmap_collect<C: FnMut(RemovedRun)>(
+        &self,
+        bounds: (u64, u64),
+        gather: &mut Gather,
+        iova: u64,
+        len: u64,
+        f: &mut C,
+    ) -> core::result::Result<u64, UnmapError> {
+        let arg = f as *mut C as *mut c_void;
+        // SAFETY: the caller's promises, passed on; `arg` is a `&mut C`
+        // that outlives the call, and `tramp_removed::<C>` reads it as one.
+        unsafe { self.unmap_with(bounds, gather, iova, len, Some(tramp_removed::<C>), arg) }
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Core::unmap`]; `removed`, when set, may be called with `arg`
+    /// during the call.
+    unsafe fn unmap_with(
+        &self,
+        bounds: (u64, u64),
+        gather: &mut Gather,
+        iova: u64,
+        len: u64,
+        removed: b::ptcore_range_fn,
+        arg: *mut c_void,
+    ) -> core::result::Result<u64, UnmapError> {
         let err = |error| UnmapError { unmapped: 0, error };
         let last = range_last(iova, len).map_err(err)?;
         if iova < bounds.0 || last > bounds.1 {
@@ -359,8 +492,21 @@ impl<'d, D: IommuOps> Core<'d, D> {
         // SAFETY: the table is live; the caller holds the range exclusively;
         // the gather belongs to this table. Tables removed go on the gather
         // and stay allocated until `ptcore_iotlb_sync` after the flush.
-        let ret =
-            unsafe { b::ptcore_unmap(self.raw.as_ptr(), iova, len, &mut gather.0, &mut unmapped) };
+        // `removed` (if any) runs during the call with no ptcore lock held.
+        let ret = unsafe {
+            match removed {
+                None => b::ptcore_unmap(self.raw.as_ptr(), iova, len, &mut gather.0, &mut unmapped),
+                Some(_) => b::ptcore_unmap_collect(
+                    self.raw.as_ptr(),
+                    iova,
+                    len,
+                    &mut gather.0,
+                    &mut unmapped,
+                    removed,
+                    arg,
+                ),
+            }
+        };
         match to_result(ret) {
             Ok(()) => Ok(unmapped),
             Err(error) => Err(UnmapError { unmapped, error }),
@@ -492,12 +638,14 @@ impl<'d, F: Format, D: IommuOps> PageTable<'d, F, D> {
             domain,
             leaf_sizes: AtomicU64::new(0),
             min_page: 0,
+            pgsize_bitmap: 0,
             last: 0,
             features: config.features_raw().bits(),
         };
         let hw = core.hw_info();
         let bitmap = hw.pgsize_bitmap();
         core.min_page = bitmap & bitmap.wrapping_neg();
+        core.pgsize_bitmap = bitmap;
         core.last = if hw.ias() >= 64 {
             u64::MAX
         } else {
@@ -569,6 +717,43 @@ impl<'d, F: Format, D: IommuOps> PageTable<'d, F, D> {
         }
     }
 
+    /// Maps `phys` at `iova` with the best mix of page sizes (see
+    /// `ptcore_map_range`): at each position the largest size of
+    /// [`HwInfo::pgsize_bitmap`] that both addresses are aligned to and that
+    /// fits in what is left, exactly as Linux's `iommu_pgsize()` would split
+    /// the range into [`PageTable::map_pages`] calls, and leaving the same
+    /// tables; but in one walk. New tables are allocated with
+    /// [`Gfp::KERNEL`].
+    ///
+    /// Errors (with the bytes mapped before them): `EINVAL` (`phys` empty,
+    /// `iova`, its start or its length not aligned to the smallest page
+    /// size, no READ or WRITE), `EOVERFLOW`, `ERANGE` (nothing mapped);
+    /// `EADDRINUSE`, `ENOMEM`.
+    pub fn map_range(
+        &mut self,
+        iova: u64,
+        phys: PhysRange<'d>,
+        prot: Prot,
+    ) -> core::result::Result<(), MapError> {
+        self.map_range_gfp(iova, phys, prot, Gfp::KERNEL)
+    }
+
+    /// [`PageTable::map_range`] with allocation flags for new tables.
+    pub fn map_range_gfp(
+        &mut self,
+        iova: u64,
+        phys: PhysRange<'d>,
+        prot: Prot,
+        gfp: Gfp,
+    ) -> core::result::Result<(), MapError> {
+        // SAFETY: `&mut self` holds every IOVA of the table, and no callback
+        // can reach a `&mut PageTable` that is in use.
+        unsafe {
+            self.core
+                .map_range((0, self.core.last), iova, phys, prot, gfp)
+        }
+    }
+
     /// [`PageTable::map_pages_gfp`] through a shared reference, for drivers
     /// whose IOVA allocator already guarantees exclusive ranges (the DMA
     /// API: `iommu_map()` callers own the IOVAs they map).
@@ -617,6 +802,20 @@ impl<'d, F: Format, D: IommuOps> PageTable<'d, F, D> {
     pub fn unmap(&mut self, iova: u64, len: u64) -> core::result::Result<u64, UnmapError> {
         let mut batch = self.unmap_batch();
         let ret = batch.unmap(iova, len);
+        batch.sync();
+        ret
+    }
+
+    /// [`UnmapBatch::unmap_collect`] in a batch of one (flushed, and the
+    /// removed tables freed, before it returns).
+    pub fn unmap_collect(
+        &mut self,
+        iova: u64,
+        len: u64,
+        removed: impl FnMut(RemovedRun),
+    ) -> core::result::Result<u64, UnmapError> {
+        let mut batch = self.unmap_batch();
+        let ret = batch.unmap_collect(iova, len, removed);
         batch.sync();
         ret
     }
@@ -837,6 +1036,34 @@ impl<'r, 'd, F: Format, D: IommuOps> Region<'r, 'd, F, D> {
         }
     }
 
+    /// Maps `phys` at `iova` with the best mix of page sizes (see
+    /// [`PageTable::map_range`]); `ERANGE` when `[iova, iova + phys.len())`
+    /// is not inside the region.
+    pub fn map_range(
+        &mut self,
+        iova: u64,
+        phys: PhysRange<'d>,
+        prot: Prot,
+    ) -> core::result::Result<(), MapError> {
+        self.map_range_gfp(iova, phys, prot, Gfp::KERNEL)
+    }
+
+    /// [`Region::map_range`] with allocation flags.
+    pub fn map_range_gfp(
+        &mut self,
+        iova: u64,
+        phys: PhysRange<'d>,
+        prot: Prot,
+        gfp: Gfp,
+    ) -> core::result::Result<(), MapError> {
+        // SAFETY: as in `map_pages_gfp`: `&mut self` holds the region, and
+        // the range is checked to lie inside it before C is called.
+        unsafe {
+            self.core
+                .map_range((self.start, self.last), iova, phys, prot, gfp)
+        }
+    }
+
     /// Translates `iova`: `ENOENT` when not mapped, `ERANGE` outside the
     /// region.
     pub fn iova_to_phys(&self, iova: u64) -> Result<u64> {
@@ -860,6 +1087,20 @@ impl<'r, 'd, F: Format, D: IommuOps> Region<'r, 'd, F, D> {
     pub fn unmap(&mut self, iova: u64, len: u64) -> core::result::Result<u64, UnmapError> {
         let mut batch = self.unmap_batch();
         let ret = batch.unmap(iova, len);
+        batch.sync();
+        ret
+    }
+
+    /// [`UnmapBatch::unmap_collect`] in a batch of one (synced before it
+    /// returns).
+    pub fn unmap_collect(
+        &mut self,
+        iova: u64,
+        len: u64,
+        removed: impl FnMut(RemovedRun),
+    ) -> core::result::Result<u64, UnmapError> {
+        let mut batch = self.unmap_batch();
+        let ret = batch.unmap_collect(iova, len, removed);
         batch.sync();
         ret
     }
@@ -920,6 +1161,52 @@ impl<'d, D: IommuOps> UnmapBatch<'_, 'd, D> {
         unsafe {
             self.core
                 .unmap((self.start, self.last), self.gather, iova, len)
+        }
+    }
+
+    /// [`UnmapBatch::unmap`] that also hands `removed` every mapping it
+    /// takes away (see `ptcore_unmap_collect`), as [`RemovedRun`]s in IOVA
+    /// order, coalesced into maximal runs contiguous in IOVA and physical
+    /// address; leaves of wholly removed tables too. The sizes add up to the
+    /// bytes removed, also when the unmap stops at a hole.
+    ///
+    /// `removed` runs during the call, from inside ptcore's walk, and cannot
+    /// reach this batch's table or region: the batch borrows it mutably for
+    /// the call (it may use other regions, which hold other IOVAs, as another
+    /// thread could). It cannot fail or stop the walk; a panic in it aborts.
+    ///
+    /// ```
+    /// # use ptcore::{ArmLpaeS1, Config, Flush, IommuOps, PageTable, PhysRange, Prot, RemovedRun};
+    /// # struct Ops;
+    /// # impl IommuOps for Ops { type Domain = (); fn iotlb_flush(&self, _: &Flush) {} }
+    /// # let ops = Ops;
+    /// let mut pt = PageTable::new(&Config::<ArmLpaeS1>::new(48, 48), &ops)?;
+    /// // SAFETY: a doctest: no device ever accesses this memory.
+    /// let buf = unsafe { PhysRange::new(0x8_0000_0000, 0x20_2000) };
+    /// pt.map_range(0, buf, Prot::READ)?; // one 2M block, two 4K pages
+    /// let mut runs = Vec::new();
+    /// let mut batch = pt.unmap_batch();
+    /// batch.unmap_collect(0, 0x20_2000, |r| runs.push(r))?;
+    /// batch.sync();
+    /// assert_eq!(runs, [RemovedRun { iova: 0, paddr: 0x8_0000_0000, size: 0x20_2000 }]);
+    /// # Ok::<(), ptcore::Error>(())
+    /// ```
+    pub fn unmap_collect(
+        &mut self,
+        iova: u64,
+        len: u64,
+        mut removed: impl FnMut(RemovedRun),
+    ) -> core::result::Result<u64, UnmapError> {
+        // SAFETY: as in `unmap`; the closure cannot reach the table or
+        // region, which `self` borrows mutably.
+        unsafe {
+            self.core.unmap_collect(
+                (self.start, self.last),
+                self.gather,
+                iova,
+                len,
+                &mut removed,
+            )
         }
     }
 

@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Differential fuzz target: decodes its input into a configuration and a
- * sequence of map / unmap / unmap_pages / iova_to_phys / sync calls with
- * arbitrary (also invalid) arguments, and checks every call against the
- * interval oracle, the hardware-walk model over raw table memory, the
- * allocator tracking (no leak, no early free) and the IOTLB model
- * (tests/lib/fixture.c does the checking).
+ * sequence of map / map_range / unmap / unmap_collect / unmap_pages /
+ * iova_to_phys / sync calls with arbitrary (also invalid) arguments, and
+ * checks every call against the interval oracle, the hardware-walk model
+ * over raw table memory, the allocator tracking (no leak, no early free) and
+ * the IOTLB model (tests/lib/fixture.c does the checking). map_range must
+ * do what the map_pages calls of Linux's iommu_pgsize() split would;
+ * unmap_collect's runs must be the oracle's removed leaves, coalesced.
  *
  * Input layout: byte 0 picks the configuration, byte 1 seeds the model's
- * random choices, then 12-byte records:
- *   [0] operation (low 3 bits) and modifiers
+ * random choices (bit 7: the table has PTCORE_FEAT_FREE_EMPTY_TABLES, and
+ * the fixture checks that no table an unmap touched is left empty), then
+ * 12-byte records:
+ *   [0] operation (low 3 bits); bit 3 turns op 2 (map) into map_range and
+ *       ops 3/4 (unmap) into unmap_collect
  *   [1] leaf size: an index into the sizes the table accepts, or an invalid size
  *   [2] IOVA scale (low 2 bits) and IOVA modifier (high 6 bits)
  *   [3..4] IOVA index      [5] count (0..247; 248..255: the product overflows)
@@ -28,12 +33,13 @@
 
 static uint32_t only_format;
 static int trace;			/* PTCORE_FUZZ_TRACE=1: print every operation */
-static unsigned long n_inputs, n_ops, n_calls;
+static unsigned long n_inputs, n_ops, n_calls, n_map_range, n_collect, n_free_empty;
 
 static void print_stats(void)
 {
-	fprintf(stderr, "fuzz-stats: %lu inputs, %lu operations, %lu ptcore calls\n",
-		n_inputs, n_ops, n_calls);
+	fprintf(stderr, "fuzz-stats: %lu inputs, %lu operations, %lu ptcore calls (%lu map_range,"
+		" %lu unmap_collect; %lu inputs with free-empty tables)\n", n_inputs, n_ops, n_calls,
+		n_map_range, n_collect, n_free_empty);
 }
 
 static void pick_format(void)
@@ -60,7 +66,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	pick_format();
-	trace = getenv("PTCORE_FUZZ_TRACE") && *getenv("PTCORE_FUZZ_TRACE") == '1';
+	trace = getenv("PTCORE_FUZZ_TRACE") ? atoi(getenv("PTCORE_FUZZ_TRACE")) : 0;
 	atexit(print_stats);
 	tc_abort_on_fail = 1;		/* a failed check is a crash libFuzzer keeps */
 	return 0;
@@ -145,6 +151,31 @@ static void run_op(struct fx *f, const uint8_t *r)
 		count = size ? UINT64_MAX / size + (count & 1) : UINT64_MAX;
 
 	n_ops++;
+	if (trace > 1)
+		printf("  op %u r0 %#x\n", op, r[0]);
+	switch (r[9] & 15) {
+	case 9: len = count << (f->m.g + f->m.bpl); break;	/* whole leaf tables */
+	case 10: len = gsz; break;
+	case 11: len = 1; break;
+	case 12: len = size * count + gsz; break;
+	case 13: len = UINT64_MAX; break;
+	case 14: len = (f->m.ias < 64 ? (1ULL << f->m.ias) - iova : 0) + gsz; break;
+	case 15: len = count * gsz; break;
+	default: len = size * count; break;
+	}
+	if (op == 2 && (r[0] & 8)) {
+		uint64_t leaves = fx_split_leaves(f, iova, pa, len);
+
+		/* Bounded work: a valid range of more leaves than the oracle holds is skipped. */
+		if (leaves != UINT64_MAX && !(len % fx_min_pgsize(f)) && f->o.n + leaves > MAX_LEAVES)
+			return;
+		ret = fx_map_range(f, iova, pa, len, prot, &mapped);
+		n_map_range++;
+		if (trace)
+			printf("  map_range(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", %#x) = %d,"
+			       " mapped %#" PRIx64 "\n", iova, pa, len, prot, ret, mapped);
+		return;
+	}
 	switch (op) {
 	case 0: case 1: case 2:
 		if (f->o.n + (count < 256 ? count : 256) > MAX_LEAVES)
@@ -155,21 +186,16 @@ static void run_op(struct fx *f, const uint8_t *r)
 			       " mapped %#" PRIx64 "\n", iova, pa, size, count, prot, ret, mapped);
 		break;
 	case 3: case 4:
-		switch (r[9] & 15) {
-		case 9: len = count << (f->m.g + f->m.bpl); break;	/* whole leaf tables */
-		case 10: len = gsz; break;
-		case 11: len = 1; break;
-		case 12: len = size * count + gsz; break;
-		case 13: len = UINT64_MAX; break;
-		case 14: len = (f->m.ias < 64 ? (1ULL << f->m.ias) - iova : 0) + gsz; break;
-		case 15: len = count * gsz; break;
-		default: len = size * count; break;
-		}
-		ret = fx_unmap(f, iova, len, &unmapped);
+		if (r[0] & 8) {
+			ret = fx_unmap_collect(f, iova, len, &unmapped);
+			n_collect++;
+		} else
+			ret = fx_unmap(f, iova, len, &unmapped);
 		if (trace)
-			printf("  unmap(%#" PRIx64 ", %#" PRIx64 ") = %d, unmapped %#" PRIx64
+			printf("  unmap%s(%#" PRIx64 ", %#" PRIx64 ") = %d, unmapped %#" PRIx64
 			       ", gather [%#" PRIx64 ", %#" PRIx64 "] pgsize %#" PRIx64 " flags %u"
-			       " tables %u\n", iova, len, ret, unmapped, f->gather.start,
+			       " tables %u\n", r[0] & 8 ? "_collect" : "", iova, len, ret, unmapped,
+			       f->gather.start,
 			       f->gather.end, f->gather.pgsize, f->gather.flags, f->gather.nr_tables);
 		break;
 	case 5:
@@ -196,6 +222,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fx_opts opt = { .iotlb = true, .touches = 3 };
 	const struct fx_config *c;
+	struct ptcore_cfg cfg;
 	struct fx f;
 	size_t i, nops;
 
@@ -204,12 +231,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n_inputs++;
 	c = pick_config(data[0]);
 	opt.seed = data[1];
-	if (fx_create(&f, &c->cfg, &opt)) {
+	cfg = c->cfg;
+	if (data[1] & 0x80) {
+		cfg.features |= PTCORE_FEAT_FREE_EMPTY_TABLES;
+		n_free_empty++;
+	}
+	if (fx_create(&f, &cfg, &opt)) {
 		TC_FAIL("create %s failed", c->name);
 		return 0;
 	}
 	if (trace)
-		printf("config %s\n", c->name);
+		printf("config %s%s\n", c->name, data[1] & 0x80 ? " free-empty" : "");
 	nops = (size - 2) / REC;
 	if (nops > MAX_OPS)
 		nops = MAX_OPS;

@@ -6,7 +6,9 @@ Each seed is byte 0 = configuration index (fx_configs[] in tests/lib/fixture.c),
 byte 1 = model seed, then 12-byte operation records. The sequences exercise
 what the unmap semantics are about (partial unmap of a large leaf, holes,
 start inside a leaf, full tables freed through the gather, empty tables
-replaced by blocks) and every invalid-argument class.
+replaced by blocks), map_range and unmap_collect (the *-ranges seeds, half of
+them on tables with PTCORE_FEAT_FREE_EMPTY_TABLES) and every invalid-argument
+class.
 
 Usage: gen_corpus.py OUTDIR
 """
@@ -14,6 +16,8 @@ import os
 import sys
 
 MAP, UNMAP, UNMAP_PAGES, LOOKUP, SYNC = 0, 3, 5, 6, 7
+MAP_RANGE, UNMAP_COLLECT = 2 | 8, 3 | 8      # bit 3 of op 2 / op 3
+FREE_EMPTY = 0x80                            # byte 1, bit 7
 RW, RO = 0x03, 0x01
 N_CONFIGS = 23          # len(fx_configs)
 ENTRIES = {12: 512, 14: 2048, 16: 8192}
@@ -106,6 +110,48 @@ def invalid():
     ]
 
 
+R_MIX, R_RUNS, R_OVER = 48, 56, 64
+
+
+def ranges(g):
+    """map_range's mix of sizes, unmap_collect's runs, holes, overlap, errors."""
+    e = ENTRIES[g]
+    return [
+        # A granule below a leaf table's span, then blocks, then granules.
+        rec(MAP_RANGE, 0, idx=e - 1, count=3, pa=e - 1 + 4 * e, scale=0, lenmode=9,
+            region=R_MIX),
+        rec(LOOKUP, 0, idx=e, scale=0, region=R_MIX),
+        rec(UNMAP_COLLECT, 0, idx=e - 1, count=3, scale=0, lenmode=9, region=R_MIX),
+        rec(SYNC),
+        # Two physical runs side by side in IOVA, then a hole.
+        rec(MAP, 0, idx=0, count=8, pa=100, scale=0, region=R_RUNS),
+        rec(MAP_RANGE, 0, idx=8, count=8, pa=300, scale=0, region=R_RUNS),
+        rec(UNMAP_COLLECT, 0, idx=0, count=16, scale=0, region=R_RUNS),
+        rec(UNMAP_COLLECT, 0, idx=0, count=4, scale=0, region=R_RUNS),
+        rec(SYNC),
+        # Overlap part way; a block ended inside.
+        rec(MAP, 0, idx=5, count=1, pa=9, scale=0, region=R_OVER),
+        rec(MAP_RANGE, 0, idx=0, count=16, pa=16, scale=0, region=R_OVER),
+        rec(MAP_RANGE, 1, idx=1, count=2, pa=2, region=R_OVER, paregion=2),
+        rec(UNMAP_COLLECT, 0, idx=0, count=6, scale=0, region=R_OVER),
+        rec(UNMAP_COLLECT, 1, idx=1, lenmode=10, region=R_OVER),
+        rec(SYNC),
+        # map_range's invalid arguments.
+        rec(MAP_RANGE, 0, idx=1, count=0),              # len 0
+        rec(MAP_RANGE, 0, idx=1, count=1, mod=48),      # unaligned IOVA
+        rec(MAP_RANGE, 0, idx=1, count=1, pamod=12),    # unaligned PA
+        rec(MAP_RANGE, 0, idx=1, count=1, lenmode=11),  # len 1
+        rec(MAP_RANGE, 0, idx=1, count=1, prot=0x80 | 0x04),  # neither READ nor WRITE
+        rec(MAP_RANGE, 0, idx=1, count=1, mod=56),      # IOVA wraps
+        rec(MAP_RANGE, 0, idx=1, count=1, mod=54),      # beyond ias
+        rec(MAP_RANGE, 0, idx=1, count=1, pamod=14),    # beyond oas
+        rec(UNMAP_COLLECT, 0, idx=1, count=0),          # len 0
+        rec(UNMAP_COLLECT, 0, idx=1, lenmode=13),       # wraps
+        rec(UNMAP_COLLECT, 0, idx=1, lenmode=14),       # beyond ias
+        rec(SYNC),
+    ]
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -114,6 +160,11 @@ def main():
         seq = basic() + replace(g) + full_table(g)
         with open(os.path.join(out, 'seed-%02d-semantics' % c), 'wb') as f:
             f.write(bytes([c, c]) + b''.join(seq[:96]))
+    for c in range(N_CONFIGS):
+        g = GRANULE[c]
+        with open(os.path.join(out, 'seed-%02d-ranges' % c), 'wb') as f:
+            f.write(bytes([c, c | (FREE_EMPTY if c % 2 == 0 else 0)]) +
+                    b''.join(ranges(g)))
     for c in range(0, N_CONFIGS, 2):
         with open(os.path.join(out, 'seed-%02d-invalid' % c), 'wb') as f:
             f.write(bytes([c, 7]) + b''.join(invalid()))

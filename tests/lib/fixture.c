@@ -440,6 +440,16 @@ void fx_check(struct fx *f)
 		if (u64map_get(&c.seen2, pa, NULL) || !u64map_get(&f->live, pa, NULL))
 			continue;
 		u64map_put(&f->pending, pa, f->cur_op == OP_MAP);
+		if (f->cur_op == OP_UNMAP && (f->cfg.features & PTCORE_FEAT_FREE_EMPTY_TABLES)) {
+			uint64_t va, last;
+
+			/* A freed empty table's span is gathered too (ABI.md). */
+			seen_span(f, rec, &va, &last);
+			if (va < f->want_start)
+				f->want_start = va;
+			if (last > f->want_end || f->want_start > f->want_end)
+				f->want_end = last;
+		}
 		if (f->cur_op == OP_UNMAP)
 			f->unlinked_since_sync++;
 		else if (f->cur_op != OP_MAP)
@@ -525,14 +535,13 @@ static unsigned int leaf_depth(const struct fx *f, uint64_t pgsize)
  * @fail_at (1-based) the bytes mapped before that allocation. Tables exist
  * where the last check saw them (f->pos).
  */
-static uint64_t predict_allocs(struct fx *f, uint64_t iova, uint64_t pgsize, uint64_t count,
-			       uint64_t fail_at, uint64_t *mapped_at_fail)
+static uint64_t predict_allocs_in(struct fx *f, struct u64map *fresh, uint64_t n0, uint64_t iova,
+				  uint64_t pgsize, uint64_t count, uint64_t fail_at,
+				  uint64_t *mapped_at_fail)
 {
 	unsigned int depth = leaf_depth(f, pgsize), d;
-	struct u64map fresh;
-	uint64_t k, n = 0;
+	uint64_t k, n = n0;
 
-	u64map_init(&fresh);
 	*mapped_at_fail = UINT64_MAX;
 	for (k = 0; k < count; k++) {
 		uint64_t va = iova + k * pgsize;
@@ -540,13 +549,24 @@ static uint64_t predict_allocs(struct fx *f, uint64_t iova, uint64_t pgsize, uin
 		for (d = 1; d <= depth; d++) {
 			uint64_t key = (va & ~((1ULL << hwm_shift(&f->m, d - 1)) - 1)) | d;
 
-			if (u64map_get(&f->pos, key, NULL) || u64map_get(&fresh, key, NULL))
+			if (u64map_get(&f->pos, key, NULL) || u64map_get(fresh, key, NULL))
 				continue;
-			u64map_put(&fresh, key, 1);
+			u64map_put(fresh, key, 1);
 			if (++n == fail_at && *mapped_at_fail == UINT64_MAX)
 				*mapped_at_fail = k * pgsize;
 		}
 	}
+	return n - n0;
+}
+
+static uint64_t predict_allocs(struct fx *f, uint64_t iova, uint64_t pgsize, uint64_t count,
+			       uint64_t fail_at, uint64_t *mapped_at_fail)
+{
+	struct u64map fresh;
+	uint64_t n;
+
+	u64map_init(&fresh);
+	n = predict_allocs_in(f, &fresh, 0, iova, pgsize, count, fail_at, mapped_at_fail);
 	u64map_free(&fresh);
 	return n;
 }
@@ -610,6 +630,133 @@ int fx_map(struct fx *f, uint64_t iova, uint64_t pa, uint64_t pgsize, uint64_t p
 	return ret;
 }
 
+/*
+ * Linux's iommu_pgsize(): the page size and count of the next map_pages
+ * call __iommu_map() makes for @size bytes at (@iova, @pa).
+ */
+static uint64_t split_pgsize(uint64_t bitmap, uint64_t iova, uint64_t pa, uint64_t size,
+			     uint64_t *count)
+{
+	uint64_t merge = iova | pa, sizes = bitmap, pgsize, bigger;
+	unsigned int hi = 63 - (unsigned int)__builtin_clzll(size);
+
+	if (hi < 63)
+		sizes &= (2ULL << hi) - 1;
+	if (merge) {
+		unsigned int lo = (unsigned int)__builtin_ctzll(merge);
+
+		if (lo < 63)
+			sizes &= (2ULL << lo) - 1;
+	}
+	if (!sizes)
+		return 0;
+	pgsize = 1ULL << (63 - __builtin_clzll(sizes));
+	*count = size / pgsize;
+	bigger = bitmap & ~(pgsize | (pgsize - 1));
+	if (bigger) {
+		uint64_t next = bigger & -bigger;
+		uint64_t off = next - (merge & (next - 1));
+
+		if (off + pgsize <= size)
+			*count = off / pgsize;
+	}
+	return pgsize;
+}
+
+uint64_t fx_split_leaves(const struct fx *f, uint64_t iova, uint64_t pa, uint64_t len)
+{
+	uint64_t done = 0, n = 0, count, pgsize;
+
+	while (done < len) {
+		count = 0;
+		pgsize = split_pgsize(f->g.pgsize_bitmap, iova + done, pa + done, len - done, &count);
+		if (!pgsize || !count)
+			return UINT64_MAX;
+		n += count;
+		done += pgsize * count;
+	}
+	return n;
+}
+
+int fx_map_range(struct fx *f, uint64_t iova, uint64_t pa, uint64_t len, uint32_t prot,
+		 uint64_t *mapped_out)
+{
+	uint64_t allocs0 = f->allocs, mapped = 0xbad, min = fx_min_pgsize(f);
+	uint64_t done = 0, need = 0, fail_j = 0, want_mapped = 0;
+	unsigned long flushes0 = f->flushes;
+	struct u64map fresh;
+	int want, exp = 0, ret;
+
+	/* map_pages' checks with len in place of pgsize * pgcount (ABI.md). */
+	want = len % min ? -EINVAL : orc_map_args(&f->g, iova, pa, min, len / min, prot);
+	if (f->opt.fail_alloc > allocs0)
+		fail_j = f->opt.fail_alloc - allocs0;
+
+	f->cur_op = OP_MAP;
+	ret = ptcore_map_range(f->t, iova, pa, len, prot, 0, &mapped);
+	f->calls++;
+	if (mapped_out)
+		*mapped_out = mapped;
+
+	if (want) {
+		TC_CHECK(ret == want, "map_range(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", prot %#x)"
+			 " = %d, want %d", iova, pa, len, prot, ret, want);
+		TC_CHECK(mapped == 0, "map_range with bad arguments: *mapped %#" PRIx64, mapped);
+		TC_CHECK(f->allocs == allocs0, "map_range with bad arguments allocated");
+		fx_check(f);
+		f->cur_op = OP_NONE;
+		return ret;
+	}
+	/* The map_pages calls of the split, one after the other, in the oracle. */
+	u64map_init(&fresh);
+	while (done < len) {
+		uint64_t count = 0, room, at_fail, n;
+		uint64_t pgsize = split_pgsize(f->g.pgsize_bitmap, iova + done, pa + done,
+					       len - done, &count);
+
+		if (!pgsize || !count) {
+			TC_FAIL("map_range: no page size for %#" PRIx64 " bytes at %#" PRIx64,
+				len - done, iova + done);
+			break;
+		}
+		room = orc_map_room(&f->o, iova + done, pgsize, count);
+		n = predict_allocs_in(f, &fresh, need, iova + done, pgsize, room, fail_j, &at_fail);
+		if (at_fail != UINT64_MAX) {
+			exp = -ENOMEM;
+			want_mapped = done + at_fail;
+			need = fail_j;
+			if (at_fail)
+				orc_insert(&f->o, iova + done, pa + done, pgsize, at_fail / pgsize, prot);
+			break;
+		}
+		need += n;
+		if (room)
+			orc_insert(&f->o, iova + done, pa + done, pgsize, room, prot);
+		if (room < count) {
+			exp = -EADDRINUSE;
+			want_mapped = done + room * pgsize;
+			break;
+		}
+		done += pgsize * count;
+		want_mapped = done;
+	}
+	u64map_free(&fresh);
+	TC_CHECK(ret == exp, "map_range(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", prot %#x) = %d,"
+		 " the map_pages split gives %d", iova, pa, len, prot, ret, exp);
+	TC_CHECK(mapped == want_mapped, "map_range(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 "): "
+		 "*mapped %#" PRIx64 ", the split maps %#" PRIx64, iova, pa, len, mapped,
+		 want_mapped);
+	TC_CHECK(f->allocs - allocs0 == need, "map_range(%#" PRIx64 ", %#" PRIx64 "): %" PRIu64
+		 " table allocations, the split makes %" PRIu64, iova, len, f->allocs - allocs0,
+		 need);
+	if (ret && ret != -EADDRINUSE && ret != -ENOMEM)
+		TC_CHECK(f->flushes == flushes0, "a refused map_range called iotlb_flush");
+	fx_check(f);
+	f->cur_op = OP_NONE;
+	touch_after(f, iova, len < 64 * min ? len : 64 * min);
+	return ret;
+}
+
 /* ---- unmap ---- */
 
 static void check_gather(struct fx *f, const char *what)
@@ -648,20 +795,126 @@ static void adopt_parked(struct fx *f, uint64_t iova, uint64_t bytes)
 	}
 }
 
+/* What ptcore_unmap_collect() reported. */
+struct fx_runs {
+	struct ptcore_range *v;
+	size_t n, cap;
+	unsigned long calls;
+	bool bad_batch;
+};
+
+static void fx_collect(void *arg, const struct ptcore_range *runs, uint32_t n)
+{
+	struct fx_runs *c = arg;
+	uint32_t i;
+
+	c->calls++;
+	if (!n || !runs)
+		c->bad_batch = true;
+	for (i = 0; i < n; i++) {
+		if (c->n == c->cap) {
+			size_t cap = c->cap ? 2 * c->cap : 64;
+			struct ptcore_range *v = realloc(c->v, cap * sizeof(*v));
+
+			if (!v)
+				abort();
+			c->v = v;
+			c->cap = cap;
+		}
+		c->v[c->n++] = runs[i];
+	}
+}
+
+/*
+ * The runs unmap_collect must report: the leaves of @before that the
+ * oracle's unmap removed (r.first..r.last, whole leaves), coalesced where
+ * contiguous in IOVA and PA.
+ */
+static void check_runs(const struct oracle *before, const struct orc_unmap_result *r,
+		       const struct fx_runs *got, uint64_t iova, uint64_t len)
+{
+	struct ptcore_range cur = { 0 };
+	size_t i = r->unmapped ? orc_lower(before, r->first) : before->n, k = 0;
+	uint64_t sum = 0;
+	bool ok = true;
+
+	TC_CHECK(!got->bad_batch, "unmap_collect(%#" PRIx64 ", %#" PRIx64 ") called back with 0 "
+		 "runs", iova, len);
+	for (; i < before->n && before->v[i].iova <= r->last; i++) {
+		const struct orc_leaf *l = &before->v[i];
+
+		if (cur.size && l->iova == cur.iova + cur.size && l->pa == cur.paddr + cur.size) {
+			cur.size += l->size;
+			continue;
+		}
+		if (cur.size) {
+			ok = ok && k < got->n && !memcmp(&got->v[k], &cur, sizeof(cur));
+			k++;
+		}
+		cur.iova = l->iova;
+		cur.paddr = l->pa;
+		cur.size = l->size;
+	}
+	if (cur.size) {
+		ok = ok && k < got->n && !memcmp(&got->v[k], &cur, sizeof(cur));
+		k++;
+	}
+	TC_CHECK(ok && k == got->n, "unmap_collect(%#" PRIx64 ", %#" PRIx64 "): %zu runs, the "
+		 "oracle's removed leaves make %zu (first got [%#" PRIx64 " -> %#" PRIx64 " +%#"
+		 PRIx64 "])", iova, len, got->n, k, got->n ? got->v[0].iova : 0,
+		 got->n ? got->v[0].paddr : 0, got->n ? got->v[0].size : 0);
+	for (i = 0; i < got->n; i++)
+		sum += got->v[i].size;
+	TC_CHECK(sum == r->unmapped, "unmap_collect(%#" PRIx64 ", %#" PRIx64 "): runs add up to %#"
+		 PRIx64 ", unmapped %#" PRIx64, iova, len, sum, r->unmapped);
+}
+
+/* With FREE_EMPTY_TABLES: no table below the top that the unmap touched is left empty. */
+static void check_no_empty(struct fx *f, const struct orc_unmap_result *r)
+{
+	uint64_t pa, rec, va, last;
+	size_t it = 0, i;
+
+	if (!(f->cfg.features & PTCORE_FEAT_FREE_EMPTY_TABLES) || !r->unmapped)
+		return;
+	while (u64map_next(&f->seen, &it, &pa, &rec)) {
+		if (!(rec & 7))
+			continue;			/* a top table */
+		seen_span(f, rec, &va, &last);
+		if (last < r->first || va > r->last)
+			continue;
+		i = orc_lower(&f->o, va);
+		TC_CHECK(i < f->o.n && f->o.v[i].iova <= last, "free-empty: table %#" PRIx64
+			 " [%#" PRIx64 ", %#" PRIx64 "] left linked with no leaf by unmap of [%#"
+			 PRIx64 ", %#" PRIx64 "]", pa, va, last, r->first, r->last);
+	}
+}
+
 static int do_unmap(struct fx *f, uint64_t iova, uint64_t len, bool pages, uint64_t pgsize,
-		    uint64_t pgcount, uint64_t *unmapped_out)
+		    uint64_t pgcount, bool collect, uint64_t *unmapped_out)
 {
 	struct ptcore_gather before = f->gather;
 	struct orc_unmap_result r;
 	uint64_t unmapped = 0xbad, allocs0 = f->allocs;
+	struct oracle o0;
+	struct fx_runs runs = { 0 };
 	int ret = 0;
 
+	if (collect)
+		orc_copy(&o0, &f->o);
 	orc_unmap(&f->o, &f->g, iova, len, &r);
 	f->req_start = iova;
 	f->req_last = len ? iova + len - 1 : 0;
 	f->cur_op = OP_UNMAP;
 	if (pages) {
 		unmapped = ptcore_unmap_pages(f->t, iova, pgsize, pgcount, &f->gather);
+	} else if (collect) {
+		ret = ptcore_unmap_collect(f->t, iova, len, &f->gather, &unmapped, fx_collect, &runs);
+		TC_CHECK(ret == r.ret, "unmap_collect(%#" PRIx64 ", %#" PRIx64 ") = %d, want %d",
+			 iova, len, ret, r.ret);
+		check_runs(&o0, &r, &runs, iova, len);
+		orc_free(&o0);
+		free(runs.v);
 	} else {
 		ret = ptcore_unmap(f->t, iova, len, &f->gather, &unmapped);
 		TC_CHECK(ret == r.ret, "unmap(%#" PRIx64 ", %#" PRIx64 ") = %d, want %d", iova, len,
@@ -686,6 +939,7 @@ static int do_unmap(struct fx *f, uint64_t iova, uint64_t len, bool pages, uint6
 	}
 	fx_check(f);
 	f->cur_op = OP_NONE;
+	check_no_empty(f, &r);
 	check_gather(f, "unmap");
 	if (unmapped_out)
 		*unmapped_out = unmapped;
@@ -696,7 +950,12 @@ static int do_unmap(struct fx *f, uint64_t iova, uint64_t len, bool pages, uint6
 
 int fx_unmap(struct fx *f, uint64_t iova, uint64_t len, uint64_t *unmapped)
 {
-	return do_unmap(f, iova, len, false, 0, 0, unmapped);
+	return do_unmap(f, iova, len, false, 0, 0, false, unmapped);
+}
+
+int fx_unmap_collect(struct fx *f, uint64_t iova, uint64_t len, uint64_t *unmapped)
+{
+	return do_unmap(f, iova, len, false, 0, 0, true, unmapped);
 }
 
 uint64_t fx_unmap_pages(struct fx *f, uint64_t iova, uint64_t pgsize, uint64_t pgcount)
@@ -714,7 +973,7 @@ uint64_t fx_unmap_pages(struct fx *f, uint64_t iova, uint64_t pgsize, uint64_t p
 		fx_check(f);
 		return unmapped;
 	}
-	do_unmap(f, iova, pgsize * pgcount, true, pgsize, pgcount, &unmapped);
+	do_unmap(f, iova, pgsize * pgcount, true, pgsize, pgcount, false, &unmapped);
 	return unmapped;
 }
 

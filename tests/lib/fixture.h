@@ -76,7 +76,14 @@ void fx_destroy(struct fx *f);
 
 int fx_map(struct fx *f, uint64_t iova, uint64_t pa, uint64_t pgsize, uint64_t pgcount,
 	   uint32_t prot, uint64_t *mapped);
+/* ptcore_map_range(), predicted as the map_pages calls of Linux's iommu_pgsize() split. */
+int fx_map_range(struct fx *f, uint64_t iova, uint64_t pa, uint64_t len, uint32_t prot,
+		 uint64_t *mapped);
+/* Leaves that split makes (UINT64_MAX: no size fits). */
+uint64_t fx_split_leaves(const struct fx *f, uint64_t iova, uint64_t pa, uint64_t len);
 int fx_unmap(struct fx *f, uint64_t iova, uint64_t len, uint64_t *unmapped);
+/* ptcore_unmap_collect(): fx_unmap, and the runs against the oracle's removed leaves. */
+int fx_unmap_collect(struct fx *f, uint64_t iova, uint64_t len, uint64_t *unmapped);
 uint64_t fx_unmap_pages(struct fx *f, uint64_t iova, uint64_t pgsize, uint64_t pgcount);
 int fx_iova_to_phys(struct fx *f, uint64_t iova);
 void fx_sync(struct fx *f);

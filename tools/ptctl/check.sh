@@ -100,5 +100,49 @@ run_cmd "missing script" 2 "no-such-file.ptctl" "$ptctl" "$tmp/no-such-file.ptct
 run_cmd "command-line table refused" 2 "command-line table was not created: -EINVAL" \
 	"$ptctl" --ias 49 -e 'map 0 0 4K rw'
 
+# run_out NAME PATTERN CMD...: a command line that must exit 0 and print a
+# line matching the extended regular expression PATTERN on stdout.
+run_out() {
+	name=$1 pattern=$2
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	got=$?
+	if [ "$got" != 0 ]; then
+		bad "$name" "exit $got, want 0"
+	elif ! grep -Eq -- "$pattern" "$tmp/out"; then
+		bad "$name" "no line matching '$pattern'"
+	else
+		ok "$name (output)"
+	fi
+}
+
+# map-range: one ptcore call, printed like map; the leaves it left.
+run_out "map-range: result line" \
+	'^    -> ok, mapped 0x402000 \(4104K\)$' \
+	"$ptctl" --ias 40 --oas 40 -e 'map-range 0x1ff000 0x3ff000 0x402000 rw'
+run_out "map-range: 2M blocks in the dump" \
+	'L2\[1\.\.2\] +0x0000200000-0x00005fffff 2 blocks 2M -> 0x400000\.\.0x7fffff ' \
+	"$ptctl" --ias 40 --oas 40 -e 'map-range 0x1ff000 0x3ff000 0x402000 rw' -e dump
+run_out "map-range: error result" '-> -EINVAL, mapped 0x0 \(0\)$' \
+	"$ptctl" -e 'map-range 0x800 0 4K rw'
+# unmap-collect: each run as ptcore reports it, then the total.
+run_out "unmap-collect: a run" \
+	'^      removed 0x1ff000\.\.0x600fff -> 0x3ff000 \(4104K\)$' \
+	"$ptctl" --ias 40 --oas 40 -e 'map-range 0x1ff000 0x3ff000 0x402000 rw' \
+	-e 'unmap-collect 0x1ff000 0x402000'
+run_out "unmap-collect: two runs at a physical jump" \
+	'-> ok, unmapped 0x3000 \(12K\) in 2 runs of 0x3000 \(12K\)$' \
+	"$ptctl" -e 'map 0 0x10000 4Kx2 rw' -e 'map 0x2000 0x40000 4K rw' \
+	-e 'unmap-collect 0 0x3000'
+run_out "unmap-collect: a hole" '-> -EINVAL, unmapped 0x1000 \(4K\) in 1 run of 0x1000 \(4K\)$' \
+	"$ptctl" -e 'map 0 0x10000 4K rw' -e 'unmap-collect 0 0x2000'
+# free-empty: the sync frees the tables the unmap left empty.
+run_out "free-empty: tables freed by the sync" '^    -> 1 flush, 3 tables freed$' \
+	"$ptctl" -F free-empty -e 'map 0x1000 0x10000 4K rw' -e 'unmap 0x1000 4K' -e sync
+run_out "free-empty off: none" '^    -> 1 flush, 0 tables freed$' \
+	"$ptctl" -e 'map 0x1000 0x10000 4K rw' -e 'unmap 0x1000 4K' -e sync
+run_out "free-empty: stats after" 'tables: allocated 4, freed 3, live 1;' \
+	"$ptctl" -F free-empty -e 'map 0x1000 0x10000 4K rw' -e 'unmap 0x1000 4K' -e sync -e stats
+
 echo "check-ptctl: $pass passed, $fail failed"
 [ "$fail" = 0 ]

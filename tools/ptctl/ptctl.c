@@ -445,8 +445,8 @@ static void op_flush(void *cookie, const struct ptcore_gather *g)
 /* script parsing                                                      */
 
 enum ckind {
-	C_TABLE, C_MAP, C_MAPRANGE, C_UNMAP, C_UNMAP_PAGES, C_SYNC, C_TRANSLATE,
-	C_DUMP, C_INFO, C_STATS, C_ECHO, C_EXPECT,
+	C_TABLE, C_MAP, C_MAPRANGE, C_MAP_RANGE, C_UNMAP, C_UNMAP_PAGES, C_UNMAP_COLLECT,
+	C_SYNC, C_TRANSLATE, C_DUMP, C_INFO, C_STATS, C_ECHO, C_EXPECT,
 };
 
 enum ekind {
@@ -959,6 +959,22 @@ static void parse_line(struct script *sc, int line, char *raw, enum rkind *last)
 			       "'-' or a number)", tok[0], tok[4]);
 		c->kind = range ? C_MAPRANGE : C_MAP;
 		*last = R_MAP;
+	} else if (!strcmp(tok[0], "map-range")) {
+		NEED(5, "map-range IOVA PA LEN PROT");
+		NUM(1, &c->a, "IOVA");
+		NUM(2, &c->b, "PA");
+		NUM(3, &c->c, "length");
+		if (parse_prot(tok[4], &c->prot))
+			die_at(sc->file, line, "%s: bad prot '%s' (letters r w c x=noexec m=mmio p=priv, "
+			       "'-' or a number)", tok[0], tok[4]);
+		c->kind = C_MAP_RANGE;
+		*last = R_MAP;
+	} else if (!strcmp(tok[0], "unmap-collect")) {
+		NEED(3, "unmap-collect IOVA LEN");
+		NUM(1, &c->a, "IOVA");
+		NUM(2, &c->b, "length");
+		c->kind = C_UNMAP_COLLECT;
+		*last = R_UNMAP;
 	} else if (!strcmp(tok[0], "unmap")) {
 		NEED(3, "unmap IOVA LEN  or  unmap IOVA PGSIZExCOUNT");
 		NUM(1, &c->a, "IOVA");
@@ -988,8 +1004,8 @@ static void parse_line(struct script *sc, int line, char *raw, enum rkind *last)
 		c->kind = C_EXPECT;
 		parse_expect(sc, line, tok, nt, c, *last);
 	} else {
-		die_at(sc->file, line, "unknown command '%s' (table, map, maprange, unmap, sync, "
-		       "translate, dump, info, stats, echo, expect)", tok[0]);
+		die_at(sc->file, line, "unknown command '%s' (table, map, maprange, map-range, unmap, "
+		       "unmap-collect, sync, translate, dump, info, stats, echo, expect)", tok[0]);
 	}
 }
 
@@ -1219,6 +1235,80 @@ static void do_maprange(struct ptctl *s, const struct cmd *c)
 	last.bytes = total;
 }
 
+/* ptcore_map_range(): the best mix of page sizes in one walk. */
+static void do_map_range(struct ptctl *s, const struct cmd *c)
+{
+	uint64_t mapped = 0xdeadbeef;
+	char b[32];
+	int ret;
+
+	ret = ptcore_map_range(s->t, c->a, c->b, c->c, c->prot, 0, &mapped);
+	check_map_result(s, ret, mapped, c->c);
+	result("%s, mapped 0x%" PRIx64 " (%s)\n", errname(ret), mapped,
+	       fmt_size(b, sizeof(b), mapped));
+	last.ret = ret;
+	last.bytes = mapped;
+}
+
+/* What ptcore_unmap_collect() reported so far, checked as it arrives. */
+struct collect {
+	struct ptctl *s;
+	uint64_t runs, bytes;
+	struct ptcore_range prev;
+};
+
+static void collect_fn(void *arg, const struct ptcore_range *runs, uint32_t n)
+{
+	struct collect *col = arg;
+	char b[32];
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct ptcore_range *r = &runs[i];
+
+		out_break();
+		printf("      removed 0x%" PRIx64 "..0x%" PRIx64 " -> 0x%" PRIx64 " (%s)\n", r->iova,
+		       r->iova + r->size - 1, r->paddr, fmt_size(b, sizeof(b), r->size));
+		if (!r->size)
+			violation(col->s, "unmap_collect reported an empty run at 0x%" PRIx64, r->iova);
+		if (col->runs && r->iova < col->prev.iova + col->prev.size)
+			violation(col->s, "unmap_collect: run at 0x%" PRIx64 " not in IOVA order",
+				  r->iova);
+		if (col->runs && r->iova == col->prev.iova + col->prev.size &&
+		    r->paddr == col->prev.paddr + col->prev.size)
+			violation(col->s, "unmap_collect: run at 0x%" PRIx64 " continues the last one "
+				  "(not coalesced)", r->iova);
+		col->prev = *r;
+		col->runs++;
+		col->bytes += r->size;
+	}
+}
+
+static void do_unmap_collect(struct ptctl *s, const struct cmd *c)
+{
+	struct ptcore_gather before = s->g;
+	struct collect col = { .s = s };
+	uint64_t unmapped = 0xdeadbeef;
+	char b[32], b2[32];
+	int ret;
+
+	ret = ptcore_unmap_collect(s->t, c->a, c->b, &s->g, &unmapped, collect_fn, &col);
+	result("%s, unmapped 0x%" PRIx64 " (%s) in %" PRIu64 " run%s of 0x%" PRIx64 " (%s)\n",
+	       errname(ret), unmapped, fmt_size(b, sizeof(b), unmapped), col.runs,
+	       col.runs == 1 ? "" : "s", col.bytes, fmt_size(b2, sizeof(b2), col.bytes));
+	if (col.bytes != unmapped)
+		violation(s, "unmap_collect: runs add up to %" PRIu64 " bytes, unmapped %" PRIu64,
+			  col.bytes, unmapped);
+	if (ret == -EOVERFLOW || ret == -ERANGE || c->b == 0) {
+		if (unmapped || col.runs || memcmp(&before, &s->g, sizeof(before)))
+			violation(s, "argument error %s changed the gather or unmapped %" PRIu64,
+				  errname(ret), unmapped);
+	}
+	print_gather("    gather", &s->g);
+	last.ret = ret;
+	last.bytes = unmapped;
+}
+
 static void do_unmap(struct ptctl *s, const struct cmd *c)
 {
 	struct ptcore_gather before = s->g;
@@ -1415,21 +1505,28 @@ static void run(struct ptctl *s, struct script *sc)
 			break;
 		case C_MAP:
 		case C_MAPRANGE:
+		case C_MAP_RANGE:
 			need_table(s, c);
 			last.kind = R_MAP;
 			last.line = c->line;
 			if (c->kind == C_MAP)
 				do_map(s, c);
-			else
+			else if (c->kind == C_MAPRANGE)
 				do_maprange(s, c);
+			else
+				do_map_range(s, c);
 			snapshot(s);
 			break;
 		case C_UNMAP:
 		case C_UNMAP_PAGES:
+		case C_UNMAP_COLLECT:
 			need_table(s, c);
-			last.kind = c->kind == C_UNMAP ? R_UNMAP : R_UNMAP_PAGES;
+			last.kind = c->kind == C_UNMAP_PAGES ? R_UNMAP_PAGES : R_UNMAP;
 			last.line = c->line;
-			do_unmap(s, c);
+			if (c->kind == C_UNMAP_COLLECT)
+				do_unmap_collect(s, c);
+			else
+				do_unmap(s, c);
 			snapshot(s);
 			break;
 		case C_SYNC:

@@ -23,6 +23,7 @@ ptctl: $(BUILD)/ptctl
 demo-ptctl: $(BUILD)/ptctl
 	$(BUILD)/ptctl tools/ptctl/demo.ptctl
 	$(BUILD)/ptctl tools/ptctl/demo-dart.ptctl
+	$(BUILD)/ptctl tools/ptctl/demo-free-empty.ptctl
 
 check-ptctl: $(BUILD)/ptctl
 	@timeout 120 sh tools/ptctl/check.sh $(BUILD)/ptctl tools/ptctl

@@ -156,6 +156,11 @@ suites! {
         gfp_reaches_alloc, gather_may_move, dma_buffers_are_not_table_memory,
         shared_batch_unmaps_concurrently,
     ],
+    ranges: [
+        map_range_equals_split, map_range_contiguous_hint_sizes, map_range_errors,
+        map_range_in_regions, unmap_collect_runs, unmap_collect_many_runs, unmap_collect_random,
+        free_empty_after_flush, free_empty_allocator_counters, free_empty_random_no_stale,
+    ],
 }
 
 const K4: u64 = 0x1000;
@@ -2318,6 +2323,616 @@ mod sound {
             d.allocs.load(Ordering::SeqCst),
             d.frees.load(Ordering::SeqCst)
         );
+        Ok(())
+    }
+}
+
+/// map_range, unmap_collect and free-empty-tables.
+mod ranges {
+    use super::*;
+    use ptcore::RemovedRun;
+
+    const K64: u64 = 0x1_0000;
+
+    /// Linux's iommu_pgsize(): the page size and count of the next
+    /// map_pages call of `__iommu_map()` for `size` bytes at (iova, paddr).
+    fn iommu_pgsize(bitmap: u64, iova: u64, paddr: u64, size: u64) -> (u64, u64) {
+        let fls = |v: u64| 63 - v.leading_zeros();
+        let upto = |bit: u32| {
+            if bit >= 63 {
+                u64::MAX
+            } else {
+                (1u64 << (bit + 1)) - 1
+            }
+        };
+        let addr_merge = iova | paddr;
+        let mut pgsizes = bitmap & upto(fls(size));
+        if addr_merge != 0 {
+            pgsizes &= upto(addr_merge.trailing_zeros());
+        }
+        let pgsize_idx = fls(pgsizes);
+        let pgsize = 1u64 << pgsize_idx;
+        let mut count = size >> pgsize_idx;
+        let bigger = bitmap & !upto(pgsize_idx);
+        if bigger != 0 {
+            let next = bigger & bigger.wrapping_neg();
+            let offset = next - (addr_merge & (next - 1));
+            if offset + pgsize <= size {
+                count = offset >> pgsize_idx;
+            }
+        }
+        (pgsize, count)
+    }
+
+    /// `__iommu_map()`: the range as a sequence of map_pages calls.
+    fn map_split<'d, F: Format, D: IommuOps>(
+        pt: &mut PageTable<'d, F, D>,
+        iova: u64,
+        phys: PhysRange<'d>,
+        prot: Prot,
+    ) -> Result<(), MapError> {
+        let bitmap = pt.hw_info().pgsize_bitmap();
+        let mut done = 0u64;
+        while done < phys.len() {
+            let (pgsize, count) =
+                iommu_pgsize(bitmap, iova + done, phys.start() + done, phys.len() - done);
+            let chunk = ph(phys.start() + done, pgsize, count);
+            pt.map_pages(iova + done, chunk, pgsize, prot)
+                .map_err(|e| MapError {
+                    mapped: done + e.mapped,
+                    error: e.error,
+                })?;
+            done += pgsize * count;
+        }
+        Ok(())
+    }
+
+    /// Every leaf of [iova, iova + len) the hardware model walks to, in
+    /// order: (iova, pa, leaf size, level, readable, writable).
+    fn leaves<F: Format, D: IommuOps>(
+        pt: &PageTable<'_, F, D>,
+        iova: u64,
+        len: u64,
+    ) -> Vec<(u64, u64, u64, u8, bool, bool)> {
+        let roots = pt.hw_info().roots().to_vec();
+        let (mut at, end) = (iova, iova + len);
+        let min = pt.hw_info().pgsize_bitmap() & pt.hw_info().pgsize_bitmap().wrapping_neg();
+        let mut out = Vec::new();
+        while at < end {
+            match hw::walk(pt, &roots, at) {
+                Ok(w) => {
+                    let base = at & !(w.leaf_size - 1);
+                    out.push((at, w.pa, w.leaf_size, w.level, w.readable, w.writable));
+                    at = base + w.leaf_size;
+                }
+                Err(_) => at += min,
+            }
+        }
+        out
+    }
+
+    /// One configuration: map_range on one table, the map_pages split on a
+    /// twin, and the two must agree leaf for leaf (the model's walks), in
+    /// lookups and in the tables they allocated.
+    fn twin<F: Format>(cfg: Config<F>, cases: &[(u64, u64, u64)]) -> TestResult {
+        let (da, db) = (Recorder::new(), Recorder::new());
+        let mut a = check!(PageTable::new(&cfg, &da));
+        let mut b = check!(PageTable::new(&cfg, &db));
+        let (ha, hb) = (a.hw_info(), b.hw_info());
+        ensure_eq!(ha.pgsize_bitmap(), hb.pgsize_bitmap());
+        ensure_eq!(ha.levels(), hb.levels());
+        for &(iova, pa, len) in cases {
+            let ra = a.map_range(iova, ph(pa, len, 1), RW);
+            let rb = map_split(&mut b, iova, ph(pa, len, 1), RW);
+            ensure_eq!(ra, rb, "map_range vs the map_pages split");
+            ensure_eq!(
+                da.allocs.load(Ordering::SeqCst),
+                db.allocs.load(Ordering::SeqCst),
+                "tables allocated"
+            );
+            ensure_eq!(leaves(&a, iova, len), leaves(&b, iova, len));
+            for off in [0, len / 2, len - 1] {
+                ensure_eq!(a.iova_to_phys(iova + off), b.iova_to_phys(iova + off));
+                ensure_eq!(a.iova_to_phys(iova + off), Some(pa + off));
+            }
+        }
+        for &(iova, _, len) in cases {
+            ensure_eq!(a.unmap(iova, len), b.unmap(iova, len));
+        }
+        Ok(())
+    }
+
+    fn random_cases(hw_bitmap: u64, span_lg2: u32, pa_lg2: u32, seed: u64) -> Vec<(u64, u64, u64)> {
+        let min = hw_bitmap & hw_bitmap.wrapping_neg();
+        let mut rng = Rng::new(seed);
+        let mut out = Vec::new();
+        let slot = 1u64 << (span_lg2 - 3);
+        for i in 0..8u64 {
+            // Each case in its own slot, so they never overlap.
+            // At most 4096 pages (the walks compare leaf by leaf).
+            let len = (1 + rng.below((slot / min / 2).min(4096))) * min;
+            let iova = i * slot + rng.below((slot - len) / min) * min;
+            // The physical address shares a random part of the IOVA's
+            // alignment, so that every size gets its turn.
+            let pa = (rng.below((1u64 << pa_lg2) / slot) * slot)
+                | (iova & (slot - 1) & !(rng.below(4) * min));
+            out.push((iova, pa & !(min - 1), len));
+        }
+        out
+    }
+
+    pub fn map_range_equals_split() -> TestResult {
+        let fixed = [
+            (0, 0x8000_0000, M2 + 3 * K4),
+            (G1 - K4, 0x1_0000_0000 - K4, 2 * K4 + 2 * M2 + G1),
+            (4 * G1 + K4, 0x2_0000_1000, M2),
+            (8 * G1, 0x3_0000_0000, G1 + M2 + K4),
+        ];
+        twin(s1_4k(), &fixed)?;
+        for seed in 1..=4 {
+            twin(s1_4k(), &random_cases(K4 | M2 | G1, 33, 40, seed))?;
+            twin(
+                Config::<ArmLpaeS2>::new(40, 40),
+                &random_cases(K4 | M2 | G1, 33, 40, seed + 10),
+            )?;
+            twin(
+                Config::<ArmLpaeS1>::new(47, 48).granule_lg2(14),
+                &random_cases(K16 | (32 << 20), 36, 40, seed + 20),
+            )?;
+            twin(
+                Config::<AppleDart>::new(32, 36),
+                &random_cases(K16, 28, 36, seed + 30),
+            )?;
+            twin(
+                Config::<AppleDart2>::new(32, 42),
+                &random_cases(K16, 28, 40, seed + 40),
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn map_range_contiguous_hint_sizes() -> TestResult {
+        let cfg = s1_4k().pgsize_bitmap(K4 | K64 | M2 | (32 << 20) | G1);
+        let d = Recorder::new();
+        {
+            let pt = check!(PageTable::new(&cfg, &d));
+            ensure_eq!(pt.hw_info().pgsize_bitmap() & K64, K64, "64K offered");
+        }
+        twin(
+            cfg,
+            &[
+                (K4 * 3, 0x8000_3000, K64 * 3 + K4 * 5),
+                (G1, 0x1_0000_0000, (32 << 20) + M2 * 3 + K64 + K4),
+            ],
+        )?;
+        for seed in 1..=3 {
+            twin(cfg, &random_cases(K4 | K64 | M2 | (32 << 20), 30, 40, seed))?;
+        }
+        Ok(())
+    }
+
+    pub fn map_range_errors() -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        let e = |mapped, error| Err(MapError { mapped, error });
+        ensure_eq!(pt.map_range(0, ph(0, K4, 0), RW), e(0, Error::EINVAL));
+        ensure_eq!(pt.map_range(0x800, ph(0, K4, 1), RW), e(0, Error::EINVAL));
+        ensure_eq!(pt.map_range(0, ph(0x800, K4, 1), RW), e(0, Error::EINVAL));
+        ensure_eq!(pt.map_range(0, ph(0, 0x1800, 1), RW), e(0, Error::EINVAL));
+        ensure_eq!(
+            pt.map_range(0, ph(0, K4, 1), Prot::CACHE | Prot::NOEXEC),
+            e(0, Error::EINVAL)
+        );
+        ensure_eq!(pt.map_range(1 << 48, ph(0, K4, 1), RW), e(0, Error::ERANGE));
+        ensure_eq!(
+            pt.map_range((1 << 48) - K4, ph(0, K4, 2), RW),
+            e(0, Error::ERANGE)
+        );
+        ensure_eq!(pt.map_range(0, ph(1 << 48, K4, 1), RW), e(0, Error::ERANGE));
+        ensure_eq!(
+            pt.map_range(u64::MAX - K4 + 1, ph(0, K4, 2), RW),
+            e(0, Error::EOVERFLOW)
+        );
+        ensure_eq!(
+            pt.map_range(0, ph(u64::MAX - K4 + 1, K4, 2), RW),
+            e(0, Error::EOVERFLOW)
+        );
+        ensure_eq!(d.allocs.load(Ordering::SeqCst), 1, "nothing written");
+        ensure_eq!(pt.iova_to_phys(0), None);
+        // Overlap: what comes before the mapped page is mapped, with the
+        // largest sizes.
+        check!(pt.map_pages(M2 + 5 * K4, ph(0x9000_0000, K4, 1), K4, RW));
+        ensure_eq!(
+            pt.map_range(0, ph(0x8000_0000, M2 + 8 * K4, 1), RW),
+            e(M2 + 5 * K4, Error::EADDRINUSE)
+        );
+        ensure_eq!(leaves(&pt, 0, K4)[0].2, M2, "a 2M block first");
+        ensure_eq!(pt.iova_to_phys(M2 + 4 * K4), Some(0x8020_4000));
+        ensure_eq!(pt.iova_to_phys(M2 + 5 * K4), Some(0x9000_0000));
+        ensure_eq!(pt.unmap(0, M2 + 6 * K4), Ok(M2 + 6 * K4));
+        // Out of memory part-way, as the split would be: a page below 1G
+        // (level 1, 2 and 3 tables), a 2M block at 1G (a level-2 table),
+        // then a page that needs a fifth table.
+        let (d1, d2) = (Recorder::new(), Recorder::new());
+        let mut one = check!(PageTable::new(&s1_4k(), &d1));
+        let mut twin = check!(PageTable::new(&s1_4k(), &d2));
+        d1.budget.store(4, Ordering::SeqCst);
+        d2.budget.store(4, Ordering::SeqCst);
+        let phys = ph(0x8000_0000 - K4, K4 * 2 + M2, 1);
+        let r = one.map_range(G1 - K4, phys, RW);
+        ensure_eq!(r, map_split(&mut twin, G1 - K4, phys, RW));
+        ensure_eq!(r, e(K4 + M2, Error::ENOMEM));
+        ensure_eq!(
+            leaves(&one, G1 - K4, K4 + M2),
+            leaves(&twin, G1 - K4, K4 + M2)
+        );
+        ensure_eq!(one.unmap(G1 - K4, K4 + M2), Ok(K4 + M2));
+        ensure_eq!(twin.unmap(G1 - K4, K4 + M2), Ok(K4 + M2));
+        Ok(())
+    }
+
+    pub fn map_range_in_regions() -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        check!(pt.regions(|whole| -> TestResult {
+            let mut whole = whole;
+            let (mut lo, mut hi) = check!(whole.split_at_mut(G1));
+            ensure_eq!(
+                lo.map_range(G1 - K4, ph(0x8000_0000, K4, 2), RW),
+                Err(MapError {
+                    mapped: 0,
+                    error: Error::ERANGE
+                })
+            );
+            check!(lo.map_range(0, ph(0x8000_0000, M2 + K4, 1), RW));
+            check!(hi.map_range(G1 + K4, ph(0x9000_1000, 2 * M2, 1), RW));
+            ensure_eq!(lo.iova_to_phys(M2), Ok(0x8020_0000));
+            ensure_eq!(hi.iova_to_phys(G1 + M2), Ok(0x9020_0000));
+            let mut runs = Vec::new();
+            let n = check!(hi
+                .unmap_batch()
+                .unmap_collect(G1 + K4, 2 * M2, |r| runs.push(r)));
+            ensure_eq!(n, 2 * M2);
+            ensure_eq!(
+                runs,
+                vec![RemovedRun {
+                    iova: G1 + K4,
+                    paddr: 0x9000_1000,
+                    size: 2 * M2
+                }]
+            );
+            ensure_eq!(lo.unmap_collect(0, M2 + K4, |_| ()), Ok(M2 + K4));
+            Ok(())
+        }))?;
+        // map_range may have used 2M blocks: splits must respect them.
+        check!(pt.map_range(0, ph(0x8000_0000, M2, 1), RW));
+        check!(pt.regions(|whole| -> TestResult {
+            let mut whole = whole;
+            ensure_eq!(whole.split_at_mut(K4).err(), Some(Error::EINVAL));
+            Ok(())
+        }))?;
+        ensure_eq!(pt.unmap(0, M2), Ok(M2));
+        Ok(())
+    }
+
+    fn coalesce(leaves: &[(u64, u64, u64, u8, bool, bool)]) -> Vec<RemovedRun> {
+        let mut out: Vec<RemovedRun> = Vec::new();
+        for &(iova, pa, size, ..) in leaves {
+            let base = iova & !(size - 1);
+            let pa = pa - (iova - base);
+            match out.last_mut() {
+                Some(r) if r.iova + r.size == base && r.paddr + r.size == pa => r.size += size,
+                _ => out.push(RemovedRun {
+                    iova: base,
+                    paddr: pa,
+                    size,
+                }),
+            }
+        }
+        out
+    }
+
+    pub fn unmap_collect_runs() -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        // One run from map_range's mix of sizes, a physical jump, a full
+        // leaf table of pages, then a hole.
+        check!(pt.map_range(M2 - K4, ph(0x8020_0000 - K4, K4 + 2 * M2 + K4, 1), RW));
+        check!(pt.map_range(3 * M2 + K4, ph(0x5000_0000, M2 - K4, 1), RW));
+        check!(pt.map_pages(4 * M2, ph(0x6000_0000, K4, 512), K4, RW));
+        let want = vec![
+            RemovedRun {
+                iova: M2 - K4,
+                paddr: 0x8020_0000 - K4,
+                size: 2 * M2 + 2 * K4,
+            },
+            RemovedRun {
+                iova: 3 * M2 + K4,
+                paddr: 0x5000_0000,
+                size: M2 - K4,
+            },
+            RemovedRun {
+                iova: 4 * M2,
+                paddr: 0x6000_0000,
+                size: M2,
+            },
+        ];
+        ensure_eq!(coalesce(&leaves(&pt, 0, 6 * M2)), want, "the model agrees");
+        let mut runs = Vec::new();
+        let mut batch = pt.unmap_batch();
+        let r = batch.unmap_collect(M2 - K4, 6 * M2, |r| runs.push(r));
+        // The hole at 5M: everything before it went.
+        ensure_eq!(
+            r,
+            Err(UnmapError {
+                unmapped: want.iter().map(|r| r.size).sum(),
+                error: Error::EINVAL
+            })
+        );
+        let unmapped = r.err().map_or(0, |e| e.unmapped);
+        ensure_eq!(runs, want);
+        ensure_eq!(runs.iter().map(|r| r.size).sum::<u64>(), unmapped);
+        let p = batch.pending();
+        ensure!(p.is_some_and(|f| f.tables_removed()), "a leaf table went");
+        batch.sync();
+        ensure_eq!(pt.iova_to_phys(4 * M2), None);
+        Ok(())
+    }
+
+    pub fn unmap_collect_many_runs() -> TestResult {
+        // More runs than one batch of ptcore's buffer: every other page.
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        for i in 0..100u64 {
+            check!(pt.map_pages(i * K4, ph(0x8000_0000 + i * 2 * K4, K4, 1), K4, RW));
+        }
+        let mut runs = Vec::new();
+        ensure_eq!(
+            pt.unmap_collect(0, 100 * K4, |r| runs.push(r)),
+            Ok(100 * K4)
+        );
+        ensure_eq!(runs.len(), 100);
+        for (i, r) in runs.iter().enumerate() {
+            let i = i as u64;
+            ensure_eq!(
+                *r,
+                RemovedRun {
+                    iova: i * K4,
+                    paddr: 0x8000_0000 + i * 2 * K4,
+                    size: K4
+                }
+            );
+        }
+        // An unmap that ends inside a large leaf reports the leaf whole.
+        check!(pt.map_range(0, ph(0x4000_0000, M2, 1), RW));
+        runs.clear();
+        ensure_eq!(pt.unmap_collect(0, K4, |r| runs.push(r)), Ok(M2));
+        ensure_eq!(
+            runs,
+            vec![RemovedRun {
+                iova: 0,
+                paddr: 0x4000_0000,
+                size: M2
+            }]
+        );
+        // Argument errors: nothing removed, the closure never runs.
+        let mut called = false;
+        ensure_eq!(
+            pt.unmap_collect(0, 0, |_| called = true),
+            Err(UnmapError {
+                unmapped: 0,
+                error: Error::EINVAL
+            })
+        );
+        ensure_eq!(
+            pt.unmap_collect(1 << 48, K4, |_| called = true)
+                .map_err(|e| e.error),
+            Err(Error::ERANGE)
+        );
+        ensure_eq!(
+            pt.unmap_collect(u64::MAX - K4 + 1, 2 * K4, |_| called = true)
+                .map_err(|e| e.error),
+            Err(Error::EOVERFLOW)
+        );
+        ensure!(!called, "no run reported for an error");
+        Ok(())
+    }
+
+    pub fn unmap_collect_random() -> TestResult {
+        for seed in 1..=6u64 {
+            let d = Recorder::new();
+            let mut pt = check!(PageTable::new(&s1_4k(), &d));
+            let mut rng = Rng::new(seed);
+            let span = 64 * M2;
+            for _ in 0..40 {
+                let len = (1 + rng.below(600)) * K4;
+                let iova = rng.below((span - len) / K4) * K4;
+                let pa =
+                    0x40_0000_0000 + rng.below(1 << 16) * M2 + (iova & (M2 - 1)) * rng.below(2);
+                let _ = pt.map_range(iova, ph(pa, len, 1), RW);
+            }
+            for _ in 0..20 {
+                let len = (1 + rng.below(2000)) * K4;
+                let iova = rng.below((span - len) / K4) * K4;
+                // What the model says will go: from iova to the first hole.
+                let all = leaves(&pt, iova, len);
+                let mut expect = Vec::new();
+                let mut at = iova;
+                for l in &all {
+                    let base = l.0 & !(l.2 - 1);
+                    if base != at {
+                        break;
+                    }
+                    expect.push(*l);
+                    at = base + l.2;
+                }
+                let inside = leaves(&pt, iova, K4)
+                    .first()
+                    .is_some_and(|l| l.0 & !(l.2 - 1) != iova);
+                let mut runs = Vec::new();
+                let r = pt.unmap_collect(iova, len, |r| runs.push(r));
+                let unmapped = match r {
+                    Ok(n) => n,
+                    Err(e) => e.unmapped,
+                };
+                ensure_eq!(runs.iter().map(|r| r.size).sum::<u64>(), unmapped);
+                if inside {
+                    ensure_eq!(runs, vec![], "iova inside a leaf: nothing removed");
+                    continue;
+                }
+                let want = coalesce(&expect);
+                ensure!(
+                    runs == want,
+                    "seed {seed} unmap {iova:#x}+{len:#x}: {runs:x?} != {want:x?}"
+                );
+                ensure_eq!(r.is_ok(), at >= iova + len);
+                for w in runs.windows(2) {
+                    ensure!(
+                        w[0].iova + w[0].size < w[1].iova || w[0].paddr + w[0].size != w[1].paddr,
+                        "runs are maximal: {w:?}"
+                    );
+                }
+            }
+            ensure_eq!(d.stale_frees.load(Ordering::SeqCst), 0);
+        }
+        Ok(())
+    }
+
+    fn free_empty() -> Config<ArmLpaeS1> {
+        s1_4k().features(Features::FREE_EMPTY_TABLES)
+    }
+
+    fn frees(ev: &[Event]) -> usize {
+        ev.iter().filter(|e| matches!(e, Event::Free(_))).count()
+    }
+
+    pub fn free_empty_after_flush() -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&free_empty(), &d));
+        // Level-1, -2 and -3 tables below the root for one page each.
+        check!(pt.map_pages(0, ph(0x8000_0000, K4, 2), K4, RW));
+        check!(pt.map_pages(1 << 40, ph(0x9000_0000, K4, 1), K4, RW));
+        ensure_eq!(d.allocs.load(Ordering::SeqCst), 7);
+        ensure_eq!(check!(d.dma(&pt, K4, Access::Read)), 0x8000_1000);
+        d.take_events();
+        // The first page: its table keeps the second, nothing goes.
+        ensure_eq!(pt.unmap(0, K4), Ok(K4));
+        let ev = d.take_events();
+        ensure_eq!(frees(&ev), 0, "{ev:?}");
+        {
+            let mut batch = pt.unmap_batch();
+            ensure_eq!(batch.unmap(K4, K4), Ok(K4));
+            let p = batch.pending();
+            ensure!(p.is_some(), "gathered");
+            let p = p.map(|f| (f.tables_removed(), f.tables_to_free(), f.start(), f.last()));
+            // Three empty tables went: their spans are flushed.
+            ensure_eq!(p, Some((true, 3, 0, (1 << 39) - 1)));
+            ensure_eq!(
+                d.frees.load(Ordering::SeqCst),
+                0,
+                "nothing freed before the flush"
+            );
+            batch.sync();
+        }
+        let ev = d.take_events();
+        ensure_eq!(frees(&ev), 3, "{ev:?}");
+        ensure!(
+            matches!(
+                ev.first(),
+                Some(Event::Flush {
+                    tables: true,
+                    nr_tables: 3,
+                    ..
+                })
+            ),
+            "the flush first: {ev:?}"
+        );
+        ensure_eq!(d.stale_frees.load(Ordering::SeqCst), 0);
+        ensure_eq!(pt.iova_to_phys(1 << 40), Some(0x9000_0000));
+        ensure_eq!(check!(d.dma(&pt, 1 << 40, Access::Read)), 0x9000_0000);
+        // Maps again from scratch; the last page takes its tables with it.
+        check!(pt.map_range(0, ph(0x8000_0000, M2 + K4, 1), RW));
+        ensure_eq!(pt.iova_to_phys(M2), Some(0x8020_0000));
+        let mut runs = Vec::new();
+        ensure_eq!(pt.unmap_collect(1 << 40, K4, |r| runs.push(r)), Ok(K4));
+        ensure_eq!(frees(&d.take_events()), 3);
+        ensure_eq!(runs.len(), 1);
+        ensure_eq!(pt.unmap(0, M2 + K4), Ok(M2 + K4));
+        Ok(())
+    }
+
+    pub fn free_empty_allocator_counters() -> TestResult {
+        let d = Plain {
+            flushes: AtomicU64::new(0),
+        };
+        for feature in [false, true] {
+            let cfg = if feature { free_empty() } else { s1_4k() };
+            let mut pt = check!(PageTable::new(&cfg, &d));
+            let before = ptcore::mem_stats();
+            for i in 0..8u64 {
+                check!(pt.map_pages(i * G1 + K4, ph(0x8000_0000, K4, 1), K4, RW));
+            }
+            let mapped = ptcore::mem_stats();
+            // One level-1 table, then a level-2 and a level-3 per GiB.
+            ensure_eq!(mapped.tables_live - before.tables_live, 1 + 8 * 2);
+            let mut batch = pt.unmap_batch();
+            for i in 0..8u64 {
+                ensure_eq!(batch.unmap(i * G1 + K4, K4), Ok(K4));
+            }
+            ensure_eq!(
+                ptcore::mem_stats().tables_live,
+                mapped.tables_live,
+                "not before the sync"
+            );
+            batch.sync();
+            let after = ptcore::mem_stats();
+            let freed = mapped.tables_live - after.tables_live;
+            let want = if feature { 1 + 8 * 2 } else { 0 };
+            ensure!(
+                freed == want,
+                "feature {feature}: {freed} tables freed, not {want}"
+            );
+            ensure_eq!(after.frees - mapped.frees, freed);
+        }
+        Ok(())
+    }
+
+    pub fn free_empty_random_no_stale() -> TestResult {
+        for seed in 1..=4u64 {
+            let d = Recorder::new();
+            let mut pt = check!(PageTable::new(&free_empty(), &d));
+            let root = 1u64;
+            let mut rng = Rng::new(seed);
+            let mut live: Vec<(u64, u64)> = Vec::new();
+            for step in 0..200 {
+                if live.is_empty() || rng.below(3) != 0 {
+                    let len = (1 + rng.below(600)) * K4;
+                    let iova = rng.below((1 << 33) / K4 - 600) * K4;
+                    match pt.map_range(iova, ph(0x8000_0000, len, 1), RW) {
+                        Ok(()) => live.push((iova, len)),
+                        Err(MapError { mapped, error }) => {
+                            ensure_eq!(error, Error::EADDRINUSE);
+                            if mapped > 0 {
+                                live.push((iova, mapped));
+                            }
+                        }
+                    }
+                    let _ = d.dma(&pt, iova, Access::Read);
+                } else {
+                    let (iova, len) = live.swap_remove(rng.below(live.len() as u64) as usize);
+                    let r = pt.unmap(iova, len);
+                    ensure!(r == Ok(len), "step {step}: unmap {iova:#x}+{len:#x}: {r:?}");
+                    ensure!(d.dma(&pt, iova, Access::Read).is_err(), "gone at {iova:#x}");
+                }
+                ensure_eq!(d.stale_frees.load(Ordering::SeqCst), 0);
+            }
+            for (iova, len) in live.drain(..) {
+                ensure_eq!(pt.unmap(iova, len), Ok(len));
+            }
+            // Only the root is left.
+            let allocs = d.allocs.load(Ordering::SeqCst);
+            ensure_eq!(allocs - d.frees.load(Ordering::SeqCst), root);
+        }
         Ok(())
     }
 }
