@@ -745,19 +745,24 @@ static void run_map_range(const struct cfgdesc *cd, uint64_t bitmap, uint64_t io
  * Each round maps @count pages of 4K at each of @n places @stride apart, then
  * unmaps them again (each unmap with its own sync), timed per call:
  *   n = 16, stride 4K: the existing "1x4K" workload (neighbours in one leaf
- *	table; the 16th unmap empties it);
- *   @keep: the same with one page of that leaf table mapped all along, so no
- *	table ever empties (the cost of the scan alone);
- *   stride 2M: every page alone in its leaf table: each unmap empties one,
- *	each map refills it (with the feature: a table freed and allocated
- *	every call).
+ *	table; the 16th unmap empties it, and the tables above it);
+ *   @keep_at 511 x 4K: the same with the last page of that leaf table mapped
+ *	all along, so no table ever empties (the cost of the scan alone: the
+ *	scan reads 511 empty entries before it finds that page);
+ *   stride 2M, @keep_at 511 x 2M: every page (or run of 256) alone in its
+ *	leaf table, and a page mapped all along in another leaf table under
+ *	the same level-2 table: each unmap empties exactly one leaf table,
+ *	each map refills it (with the feature: one table freed and one
+ *	allocated every call);
+ *   stride 2M, no page kept: the unmap empties the leaf table and the two
+ *	tables above it (everything below the root), the map allocates three.
  */
 static void run_free_empty(const struct cfgdesc *cd, const char *label, uint64_t iova, uint64_t pa,
-			   uint64_t count, unsigned int n, uint64_t stride, int keep, int both,
-			   unsigned int warmup, unsigned int rounds)
+			   uint64_t count, unsigned int n, uint64_t stride, uint64_t keep_at,
+			   int both, unsigned int warmup, unsigned int rounds)
 {
 	static const char *const vname[2] = { "fe-on", "fe-off" };
-	const uint64_t pgsize = 4096, keep_at = 511 * 4096;
+	const uint64_t pgsize = 4096;
 	struct impl im[OPS_VARIANTS];
 	uint64_t *vmap[OPS_VARIANTS], *vunmap[OPS_VARIANTS], *vboth[OPS_VARIANTS];
 	unsigned int i, k;
@@ -774,7 +779,7 @@ static void run_free_empty(const struct cfgdesc *cd, const char *label, uint64_t
 		vboth[s] = malloc(sizeof(uint64_t) * rounds);
 		if (!vmap[s] || !vunmap[s] || !vboth[s])
 			die("out of memory", 0, 0);
-		if (keep)
+		if (keep_at)
 			impl_map(&im[s], iova + keep_at, pa + keep_at, pgsize, 1);
 	}
 	for (i = 0; i < warmup + rounds; i++) {
@@ -819,7 +824,7 @@ static void run_free_empty(const struct cfgdesc *cd, const char *label, uint64_t
 		ops_note(what, "fe-on", on->pt.median, "fe-off", off->pt.median);
 	}
 	for (s = 0; s < OPS_VARIANTS; s++) {
-		if (keep)
+		if (keep_at)
 			impl_unmap(&im[s], iova + keep_at, pgsize, 1);
 		impl_destroy(&im[s]);
 		free(vmap[s]);
@@ -850,9 +855,13 @@ static void run_ops(unsigned int warmup, unsigned int rounds)
 		run_map_range(&cd, bm, base + 0x1cf000, pa + 0x1cf000, 0x462000, warmup, rounds);
 	}
 	run_free_empty(&cd, "1x4K", base, pa, 1, SINGLES, 4096, 0, 1, warmup, rounds);
-	run_free_empty(&cd, "1x4K kept", base, pa, 1, SINGLES, 4096, 1, 0, warmup, rounds);
-	run_free_empty(&cd, "1x4K alone", base, pa, 1, SINGLES, 1ULL << 21, 0, 0, warmup, rounds);
-	run_free_empty(&cd, "256x4K alone", base, pa, 256, 1, 1ULL << 21, 0, 0, warmup, rounds);
+	run_free_empty(&cd, "1x4K kept", base, pa, 1, SINGLES, 4096, 511 << 12, 0, warmup, rounds);
+	run_free_empty(&cd, "1x4K alone", base, pa, 1, SINGLES, 1ULL << 21, 511ULL << 21, 0,
+		       warmup, rounds);
+	run_free_empty(&cd, "256x4K alone", base, pa, 256, 1, 1ULL << 21, 511ULL << 21, 0, warmup,
+		       rounds);
+	run_free_empty(&cd, "256x4K alone 3 tables", base, pa, 256, 1, 1ULL << 21, 0, 0, warmup,
+		       rounds);
 }
 
 static void print_ops_summary(void)
@@ -872,8 +881,9 @@ static void print_ops_summary(void)
 	       "unused by this range); the peer row: its map_pages\nper part of the split of its "
 	       "own bitmap (4K, 2M, 1G: 6.1 has no contiguous sizes). fe-on/fe-off:\n"
 	       "PTCORE_FEAT_FREE_EMPTY_TABLES; \"kept\": a page of the leaf table stays mapped; "
-	       "\"alone\": pages 2M apart,\neach unmap empties a leaf table (freed with fe-on) and "
-	       "each map refills it\n");
+	       "\"alone\": pages 2M apart,\neach unmap empties one "
+	       "leaf table (freed with fe-on) and each map refills it; \"3 tables\": the leaf table "
+	       "and\nthe two above it\n");
 }
 
 /*
