@@ -747,8 +747,9 @@ static void run_map_range(const struct cfgdesc *cd, uint64_t bitmap, uint64_t io
  *   n = 16, stride 4K: the existing "1x4K" workload (neighbours in one leaf
  *	table; the 16th unmap empties it, and the tables above it);
  *   @keep_at 511 x 4K: the same with the last page of that leaf table mapped
- *	all along, so no table ever empties (the cost of the scan alone: the
- *	scan reads 511 empty entries before it finds that page);
+ *	all along, so no table ever empties: the cost of the emptiness scan
+ *	alone (the unmaps go in IOVA order, so the k-th one's scan stops at
+ *	page k + 1, and the 16th reads 496 empty entries before the kept page);
  *   stride 2M, @keep_at 511 x 2M: every page (or run of 256) alone in its
  *	leaf table, and a page mapped all along in another leaf table under
  *	the same level-2 table: each unmap empties exactly one leaf table,
