@@ -27,7 +27,12 @@
  * Output: a table on stdout, and a CSV (-o FILE) with the header
  *   format,granule,workload,ptcore_ns,peer_ns,limit_ns,ratio
  * where the ns columns are medians and ratio = ptcore_ns / peer_ns.
- * -w GROUP,... runs only some workload groups (map, bulk, lookup, concurrent).
+ * -w GROUP,... runs only some workload groups (map, bulk, lookup, ops, concurrent).
+ *
+ * Group "ops" (see run_ops()): ptcore_map_range() against the map_pages loop of
+ * Linux's __iommu_map() split, and PTCORE_FEAT_FREE_EMPTY_TABLES on against
+ * off; rows "map_range SPLIT", "map_pages SPLIT", "... fe-on", "... fe-off",
+ * each against the peer, and a summary of the variant/variant ratios.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -219,9 +224,10 @@ struct row {
 	struct stat2 pt, peer;
 	double limit;
 	int no_limit;		/* no physical limit: printed as "-" */
+	int own_summary;	/* group ops: not in the overall ratio summary */
 };
 
-static struct row rows[64];
+static struct row rows[128];
 static int nrows;
 
 static struct row *new_row(const char *format, const char *granule, const char *workload)
@@ -484,6 +490,401 @@ static void run_lookup(const struct cfgdesc *cd, unsigned int warmup, unsigned i
 		free(v[s]);
 	}
 	free(addr);
+}
+
+/*
+ * ---- group "ops": map_range against the kernel's map_pages loop, and
+ * PTCORE_FEAT_FREE_EMPTY_TABLES on against off ----
+ *
+ * Three implementations run every workload, interleaved round by round (the
+ * order rotates with the round): two ptcore variants (v = 0, 1) and the peer
+ * (v = 2). Each row is one ptcore variant against the peer (ratio = ptcore /
+ * peer, as everywhere); the variant against variant ratios are printed in a
+ * summary after the table. These rows are left out of the overall ratio
+ * summary line, which stays over the rows it always covered.
+ */
+#define OPS_VARIANTS	3
+#define OPS_PARTS	16
+
+struct ops_part {
+	uint64_t pgsize, count;
+};
+
+/* Linux's iommu_pgsize() over a whole range, as __iommu_map() calls map_pages. */
+static unsigned int kernel_split(uint64_t bitmap, uint64_t iova, uint64_t pa, uint64_t size,
+				 struct ops_part *parts)
+{
+	unsigned int n = 0;
+
+	while (size) {
+		uint64_t merge = iova | pa, sizes, bigger, len = size;
+		unsigned int idx;
+
+		sizes = bitmap & (~0ULL >> (63 - (63 - __builtin_clzll(size))));
+		if (merge)
+			sizes &= ~0ULL >> (63 - __builtin_ctzll(merge));
+		if (!sizes)
+			die("kernel_split: no page size fits", (long)iova, (long)size);
+		idx = 63 - (unsigned int)__builtin_clzll(sizes);
+		bigger = idx < 63 ? bitmap & ~(~0ULL >> (63 - idx)) : 0;
+		if (bigger) {
+			uint64_t next = 1ULL << __builtin_ctzll(bigger);
+			uint64_t offset = next - (merge & (next - 1));
+
+			if (!((iova ^ pa) & (next - 1)) && offset + next <= len)
+				len = offset;
+		}
+		if (n == OPS_PARTS)
+			die("kernel_split: too many parts", (long)iova, (long)size);
+		parts[n].pgsize = 1ULL << idx;
+		parts[n].count = len >> idx;
+		len = parts[n].count << idx;
+		n++;
+		iova += len;
+		pa += len;
+		size -= len;
+	}
+	return n;
+}
+
+/* "4K+2x2M+4K": the split, for a row's name. */
+static void split_name(const struct ops_part *parts, unsigned int n, char *buf, size_t len)
+{
+	size_t at = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && at < len; i++) {
+		char sz[16];
+
+		size_name(parts[i].pgsize, sz, sizeof(sz));
+		if (parts[i].count == 1)
+			at += (size_t)snprintf(buf + at, len - at, "%s%s", i ? "+" : "", sz);
+		else
+			at += (size_t)snprintf(buf + at, len - at, "%s%" PRIu64 "x%s", i ? "+" : "",
+					       parts[i].count, sz);
+	}
+}
+
+static void impl_create_pt(struct impl *im, const struct cfgdesc *cd, uint32_t features,
+			   uint64_t pgsize_bitmap)
+{
+	struct ptcore_cfg c;
+	int r;
+
+	memset(im, 0, sizeof(*im));
+	memset(&c, 0, sizeof(c));
+	c.format = cd->format;
+	c.features = features;
+	c.pgsize_bitmap = pgsize_bitmap;
+	c.ias = (uint8_t)cd->ias;
+	c.oas = (uint8_t)cd->oas;
+	c.granule_lg2 = (uint8_t)cd->g;
+	c.ops = &pt_ops;
+	r = ptcore_table_create(&c, &im->pt);
+	if (r)
+		die("ptcore_table_create failed", r, (long)features);
+}
+
+static uint64_t pt_bitmap(const struct impl *im)
+{
+	struct ptcore_hw_info hi;
+
+	ptcore_hw_info(im->pt, &hi);
+	return hi.pgsize_bitmap;
+}
+
+static struct {
+	int valid;
+	int n;
+	struct {
+		char what[64];
+		double a, b;	/* medians, ns */
+		const char *an, *bn;
+	} r[24];
+} ops_summary;
+
+static void ops_note(const char *what, const char *an, double a, const char *bn, double b)
+{
+	int i = ops_summary.n++;
+
+	if (i >= (int)(sizeof(ops_summary.r) / sizeof(ops_summary.r[0])))
+		die("ops: too many summary lines", i, 0);
+	ops_summary.valid = 1;
+	snprintf(ops_summary.r[i].what, sizeof(ops_summary.r[i].what), "%s", what);
+	ops_summary.r[i].an = an;
+	ops_summary.r[i].a = a;
+	ops_summary.r[i].bn = bn;
+	ops_summary.r[i].b = b;
+}
+
+static struct row *ops_row(const struct cfgdesc *cd, const char *name, uint64_t *vpt,
+			   uint64_t *vpeer, unsigned int rounds, double div, double limit)
+{
+	struct row *r = new_row(cd->name, cd->gname, name);
+
+	r->pt = stats_of(vpt, rounds, div);
+	r->peer = stats_of(vpeer, rounds, div);
+	r->limit = limit;
+	r->own_summary = 1;
+	return r;
+}
+
+/*
+ * map_range against the map_pages loop: [iova, iova + len) -> pa.
+ * v 0: ptcore_map_range(), one call; v 1: ptcore_map_pages() once per part of
+ * the kernel's split of ptcore's bitmap (what __iommu_map() would call);
+ * v 2: the peer's map_pages the same way, with its own bitmap (peer_map()
+ * repeats a part's call where io-pgtable stops at the end of a table, as
+ * __iommu_map() does). Only the map is timed; between rounds everything is
+ * unmapped and synced (ptcore: one ptcore_unmap() of the range; the peer:
+ * unmap_pages per part of the split, as iommu_unmap() calls it, then sync).
+ */
+static void run_map_range(const struct cfgdesc *cd, uint64_t bitmap, uint64_t iova, uint64_t pa,
+			  uint64_t len, unsigned int warmup, unsigned int rounds)
+{
+	struct impl im[OPS_VARIANTS];
+	struct ops_part ppt[OPS_PARTS], ppeer[OPS_PARTS];
+	unsigned int npt, npeer, i, k;
+	uint64_t *v[OPS_VARIANTS], entries = 0;
+	struct peer_info pi;
+	char split[40], name[48], what[64];
+	struct row *r;
+	double limit;
+	int s;
+
+	impl_create_pt(&im[0], cd, 0, bitmap);
+	impl_create_pt(&im[1], cd, 0, bitmap);
+	impl_create(&im[2], 1, cd->format, cd->g, cd->ias, cd->oas);
+	peer_info(im[2].peer, &pi);
+	npt = kernel_split(pt_bitmap(&im[0]), iova, pa, len, ppt);
+	npeer = kernel_split(pi.pgsize_bitmap, iova, pa, len, ppeer);
+	for (k = 0; k < npt; k++)
+		entries += ppt[k].count * (ppt[k].pgsize == (1ULL << 16) ? 16 : 1);
+	for (s = 0; s < OPS_VARIANTS; s++) {
+		v[s] = malloc(sizeof(uint64_t) * rounds);
+		if (!v[s])
+			die("out of memory", 0, 0);
+	}
+	for (i = 0; i < warmup + rounds; i++) {
+		for (s = 0; s < OPS_VARIANTS; s++) {
+			int who = (int)((i + (unsigned int)s) % OPS_VARIANTS);
+			struct impl *m = &im[who];
+			uint64_t t0, t1, mapped = 0, off = 0;
+			int ret = 0;
+
+			t0 = now_ticks();
+			if (who == 0) {
+				ret = ptcore_map_range(m->pt, iova, pa, len, PTCORE_PROT_READ |
+						       PTCORE_PROT_WRITE | PTCORE_PROT_CACHE, 0,
+						       &mapped);
+			} else if (who == 1) {
+				for (k = 0; k < npt && !ret; k++) {
+					ret = ptcore_map_pages(m->pt, iova + off, pa + off,
+							       ppt[k].pgsize, ppt[k].count,
+							       PTCORE_PROT_READ | PTCORE_PROT_WRITE |
+							       PTCORE_PROT_CACHE, 0, &mapped);
+					off += mapped;
+				}
+				mapped = off;
+			} else {
+				for (k = 0; k < npeer && !ret; k++) {
+					ret = peer_map(m->peer, iova + off, pa + off, ppeer[k].pgsize,
+						       ppeer[k].count, PTCORE_PROT_READ |
+						       PTCORE_PROT_WRITE | PTCORE_PROT_CACHE, &mapped);
+					off += mapped;
+				}
+				mapped = off;
+			}
+			t1 = now_ticks();
+			if (ret || mapped != len)
+				die("ops: map_range workload failed", ret, who);
+			if (who < 2) {
+				struct ptcore_gather g;
+				uint64_t done = 0;
+
+				ptcore_gather_init(&g);
+				ret = ptcore_unmap(m->pt, iova, len, &g, &done);
+				ptcore_iotlb_sync(m->pt, &g);
+				if (ret || done != len)
+					die("ops: ptcore unmap failed", ret, (long)done);
+			} else {
+				for (k = 0, off = 0; k < npeer; k++) {
+					uint64_t part = ppeer[k].pgsize * ppeer[k].count;
+
+					if (peer_unmap(m->peer, iova + off, ppeer[k].pgsize,
+						       ppeer[k].count) != part)
+						die("ops: peer unmap incomplete", (long)k, 0);
+					off += part;
+				}
+				peer_iotlb_sync(m->peer);
+			}
+			if (i >= warmup)
+				v[who][i - warmup] = elapsed(t0, t1);
+		}
+	}
+	split_name(ppt, npt, split, sizeof(split));
+	if ((bitmap & (1ULL << 16)) && !strstr(split, "64K"))
+		snprintf(split + strlen(split), sizeof(split) - strlen(split), " (+64K)");
+	limit = memset_ns(entries * PTE_BYTES, rounds, 1);
+	snprintf(name, sizeof(name), "map_range %s", split);
+	r = ops_row(cd, name, v[0], v[2], rounds, 1, limit);
+	snprintf(name, sizeof(name), "map_pages %s", split);
+	ops_row(cd, name, v[1], v[2], rounds, 1, limit);
+	snprintf(what, sizeof(what), "%s", r->workload + strlen("map_range "));
+	ops_note(what, "map_range", r->pt.median, "map_pages loop", rows[nrows - 1].pt.median);
+	for (s = 0; s < OPS_VARIANTS; s++) {
+		impl_destroy(&im[s]);
+		free(v[s]);
+	}
+}
+
+/*
+ * PTCORE_FEAT_FREE_EMPTY_TABLES on (v 0) against off (v 1), the peer (v 2,
+ * which never frees a table that is not wholly covered) as the reference.
+ * Each round maps @count pages of 4K at each of @n places @stride apart, then
+ * unmaps them again (each unmap with its own sync), timed per call:
+ *   n = 16, stride 4K: the existing "1x4K" workload (neighbours in one leaf
+ *	table; the 16th unmap empties it, and the tables above it);
+ *   @keep_at 511 x 4K: the same with the last page of that leaf table mapped
+ *	all along, so no table ever empties: the cost of the emptiness scan
+ *	alone (the unmaps go in IOVA order, so the k-th one's scan stops at
+ *	page k + 1, and the 16th reads 496 empty entries before the kept page);
+ *   stride 2M, @keep_at 511 x 2M: every page (or run of 256) alone in its
+ *	leaf table, and a page mapped all along in another leaf table under
+ *	the same level-2 table: each unmap empties exactly one leaf table,
+ *	each map refills it (with the feature: one table freed and one
+ *	allocated every call);
+ *   stride 2M, no page kept: the unmap empties the leaf table and the two
+ *	tables above it (everything below the root), the map allocates three.
+ */
+static void run_free_empty(const struct cfgdesc *cd, const char *label, uint64_t iova, uint64_t pa,
+			   uint64_t count, unsigned int n, uint64_t stride, uint64_t keep_at,
+			   int both, unsigned int warmup, unsigned int rounds)
+{
+	static const char *const vname[2] = { "fe-on", "fe-off" };
+	const uint64_t pgsize = 4096;
+	struct impl im[OPS_VARIANTS];
+	uint64_t *vmap[OPS_VARIANTS], *vunmap[OPS_VARIANTS], *vboth[OPS_VARIANTS];
+	unsigned int i, k;
+	char name[48], what[64];
+	double lmap, lboth;
+	int s;
+
+	impl_create_pt(&im[0], cd, PTCORE_FEAT_FREE_EMPTY_TABLES, 0);
+	impl_create_pt(&im[1], cd, 0, 0);
+	impl_create(&im[2], 1, cd->format, cd->g, cd->ias, cd->oas);
+	for (s = 0; s < OPS_VARIANTS; s++) {
+		vmap[s] = malloc(sizeof(uint64_t) * rounds);
+		vunmap[s] = malloc(sizeof(uint64_t) * rounds);
+		vboth[s] = malloc(sizeof(uint64_t) * rounds);
+		if (!vmap[s] || !vunmap[s] || !vboth[s])
+			die("out of memory", 0, 0);
+		if (keep_at)
+			impl_map(&im[s], iova + keep_at, pa + keep_at, pgsize, 1);
+	}
+	for (i = 0; i < warmup + rounds; i++) {
+		for (s = 0; s < OPS_VARIANTS; s++) {
+			int who = (int)((i + (unsigned int)s) % OPS_VARIANTS);
+			uint64_t t0, t1, t2;
+
+			t0 = now_ticks();
+			for (k = 0; k < n; k++)
+				impl_map(&im[who], iova + k * stride, pa + k * stride, pgsize, count);
+			t1 = now_ticks();
+			for (k = 0; k < n; k++)
+				impl_unmap(&im[who], iova + k * stride, pgsize, count);
+			t2 = now_ticks();
+			if (i >= warmup) {
+				vmap[who][i - warmup] = elapsed(t0, t1);
+				vunmap[who][i - warmup] = elapsed(t1, t2);
+				vboth[who][i - warmup] = elapsed(t0, t2);
+			}
+		}
+	}
+	lmap = memset_ns(count * PTE_BYTES, rounds, 1);
+	lboth = memset_ns(2 * count * PTE_BYTES, rounds, 1);
+	for (s = 0; s < 2; s++) {
+		if (both) {
+			snprintf(name, sizeof(name), "%s map+unmap %s", label, vname[s]);
+			ops_row(cd, name, vboth[s], vboth[2], rounds, n, lboth);
+		}
+		snprintf(name, sizeof(name), "%s map %s", label, vname[s]);
+		ops_row(cd, name, vmap[s], vmap[2], rounds, n, lmap);
+		snprintf(name, sizeof(name), "%s unmap %s", label, vname[s]);
+		ops_row(cd, name, vunmap[s], vunmap[2], rounds, n, lmap);
+	}
+	/* on/off: rows [-2k] (on) against [-k] (off), k rows per variant */
+	k = both ? 3 : 2;
+	for (i = 0; i < k; i++) {
+		const struct row *on = &rows[nrows - 2 * (int)k + (int)i];
+		const struct row *off = &rows[nrows - (int)k + (int)i];
+
+		snprintf(what, sizeof(what), "%.*s", (int)(strlen(on->workload) - strlen(" fe-on")),
+			 on->workload);
+		ops_note(what, "fe-on", on->pt.median, "fe-off", off->pt.median);
+	}
+	for (s = 0; s < OPS_VARIANTS; s++) {
+		if (keep_at)
+			impl_unmap(&im[s], iova + keep_at, pgsize, 1);
+		impl_destroy(&im[s]);
+		free(vmap[s]);
+		free(vunmap[s]);
+		free(vboth[s]);
+	}
+}
+
+static void run_ops(unsigned int warmup, unsigned int rounds)
+{
+	static const struct cfgdesc cd = { "ARM-S1", PTCORE_FMT_ARM64_LPAE_S1, 12, 48, 48, "4K" };
+	const uint64_t base = 1ULL << 39, pa = 1ULL << 40;
+	const uint64_t plain = (1ULL << 12) | (1ULL << 21) | (1ULL << 30);
+	const uint64_t cont = plain | (1ULL << 16);
+	/* 4K below 2M + 2M (not 1G-aligned, so the 2M blocks cross a level-2 table) */
+	const uint64_t near2m = base + (3ULL << 30) + (5ULL << 21) - 4096;
+	int c;
+
+	for (c = 0; c < 2; c++) {
+		uint64_t bm = c ? cont : plain;
+
+		/* 4K, 2 x 2M, 4K */
+		run_map_range(&cd, bm, base + 0x1ff000, pa + 0x1ff000, 0x402000, warmup, rounds);
+		/* 1 GiB + 8K from 4K below a 2M boundary: 4K, 512 x 2M, 4K */
+		run_map_range(&cd, bm, near2m, pa + (near2m - base), (1ULL << 30) + 8192, warmup,
+			      rounds);
+		/* 3 x 64K + 4K below 2M to as far past 2M + 4M: 4K pages, or 4K, 64K runs, ... */
+		run_map_range(&cd, bm, base + 0x1cf000, pa + 0x1cf000, 0x462000, warmup, rounds);
+	}
+	run_free_empty(&cd, "1x4K", base, pa, 1, SINGLES, 4096, 0, 1, warmup, rounds);
+	run_free_empty(&cd, "1x4K kept", base, pa, 1, SINGLES, 4096, 511 << 12, 0, warmup, rounds);
+	run_free_empty(&cd, "1x4K alone", base, pa, 1, SINGLES, 1ULL << 21, 511ULL << 21, 0,
+		       warmup, rounds);
+	run_free_empty(&cd, "256x4K alone", base, pa, 256, 1, 1ULL << 21, 511ULL << 21, 0, warmup,
+		       rounds);
+	run_free_empty(&cd, "256x4K alone 3 tables", base, pa, 256, 1, 1ULL << 21, 0, 0, warmup,
+		       rounds);
+}
+
+static void print_ops_summary(void)
+{
+	int i;
+
+	if (!ops_summary.valid)
+		return;
+	printf("\nops: ptcore variant against variant (medians, ns per call)\n");
+	printf("%-36s %-15s %10s %-15s %10s %7s\n", "workload", "a", "a ns", "b", "b ns", "a / b");
+	for (i = 0; i < ops_summary.n; i++)
+		printf("%-36s %-15s %10.1f %-15s %10.1f %7.3f\n", ops_summary.r[i].what,
+		       ops_summary.r[i].an, ops_summary.r[i].a, ops_summary.r[i].bn,
+		       ops_summary.r[i].b, ops_summary.r[i].a / ops_summary.r[i].b);
+	printf("map_range: one ptcore_map_range(); map_pages: one ptcore_map_pages() per part of "
+	       "Linux's iommu_pgsize()\nsplit (the row's name; \"(+64K)\": 64K in the bitmap, "
+	       "unused by this range); the peer row: its map_pages\nper part of the split of its "
+	       "own bitmap (4K, 2M, 1G: 6.1 has no contiguous sizes). fe-on/fe-off:\n"
+	       "PTCORE_FEAT_FREE_EMPTY_TABLES; \"kept\": a page of the leaf table stays mapped; "
+	       "\"alone\": pages 2M apart,\neach unmap empties one "
+	       "leaf table (freed with fe-on) and each map refills it; \"3 tables\": the leaf table "
+	       "and\nthe two above it\n");
 }
 
 /*
@@ -1060,7 +1461,7 @@ int main(int argc, char **argv)
 	unsigned int cu_rounds = 2000, cu_k = 128;
 	const char *csv = NULL, *only = NULL;
 	struct ptcore_mem_stats m0, m1;
-	double ratios[64], sorted[64];
+	double ratios[128], sorted[128];
 	int i, n, cpu;
 	FILE *f;
 
@@ -1080,7 +1481,7 @@ int main(int argc, char **argv)
 		else {
 			fprintf(stderr, "usage: %s [-o results.csv] [-r ROUNDS] [-b BULK_ROUNDS]\n"
 				"\t[-c CONCURRENT_ROUNDS] [-k TABLES_PER_THREAD] [-w GROUP,...]\n"
-				"groups: map (map/unmap workloads), bulk, lookup, concurrent; "
+				"groups: map (map/unmap workloads), bulk, lookup, ops, concurrent; "
 				"default: all\n", argv[0]);
 			return 2;
 		}
@@ -1131,6 +1532,8 @@ int main(int argc, char **argv)
 		run_bulk(&s1_4k, 2, bulk_rounds);
 	if (wanted(only, "lookup"))
 		run_lookup(&s1_4k, warmup, rounds);
+	if (wanted(only, "ops"))
+		run_ops(warmup, rounds);
 	if (wanted(only, "concurrent"))
 		run_concurrent_unmap(cu_k, cu_rounds / 10, cu_rounds);
 	if (!nrows)
@@ -1158,7 +1561,7 @@ int main(int argc, char **argv)
 	}
 	/* Over the per-call rows (the concurrent ones have their own summary), if any. */
 	for (i = 0, n = 0; i < nrows; i++)
-		if (!rows[i].no_limit)
+		if (!rows[i].no_limit && !rows[i].own_summary)
 			sorted[n++] = ratios[i];
 	if (!n) {
 		memcpy(sorted, ratios, sizeof(double) * (size_t)nrows);
@@ -1179,6 +1582,7 @@ int main(int argc, char **argv)
 	       sorted[0], n & 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2,
 	       sorted[n - 1]);
 	printf("ptcore flush callbacks: %" PRIu64 "\n", flushes);
+	print_ops_summary();
 	print_concurrent_summary();
 
 	if (csv) {
