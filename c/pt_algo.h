@@ -119,7 +119,6 @@ struct pt_map_state {
 	uint64_t end;			/* end of the leaves of this size, exclusive */
 	uint64_t range_end;		/* map_range: end of the whole range */
 	uint64_t pa;			/* output address for iova */
-	uint64_t *mapped;		/* where the bytes mapped go */
 	uint32_t prot;
 	uint64_t attrs;			/* leaf entry bits but the address */
 	unsigned int leaf_level;
@@ -161,7 +160,8 @@ static int pt_replace_empty_table(struct pt_map_state *ms, uint64_t *ptep, uint6
 }
 
 /* Map leaves of @table (at the leaf level) from ms->iova on, up to the table's end. */
-static int pt_map_leaves(struct pt_map_state *ms, uint64_t *table, unsigned int level)
+static __always_inline int pt_map_leaves(struct pt_map_state *ms, uint64_t *table,
+					 unsigned int level)
 {
 	struct ptcore_table *t = ms->t;
 	unsigned int isz = item_lg2(t, level);
@@ -261,7 +261,8 @@ static int pt_map_leaves(struct pt_map_state *ms, uint64_t *table, unsigned int 
  * The entry at @ptep (in a table at @level) is empty: allocate the next
  * table down and publish it. Returns the entry now there, or 0 without memory.
  */
-static uint64_t pt_install_table(struct pt_map_state *ms, uint64_t *ptep, unsigned int level)
+static __always_inline uint64_t pt_install_table(struct pt_map_state *ms, uint64_t *ptep,
+						 unsigned int level)
 {
 	struct ptcore_table *t = ms->t;
 	size_t bytes = table_bytes(t, level - 1);
@@ -293,8 +294,8 @@ static uint64_t pt_install_table(struct pt_map_state *ms, uint64_t *ptep, unsign
  * concurrent map installed a table first (the caller then maps into that
  * one), -ENOMEM.
  */
-static int pt_map_fresh_leaf_table(struct pt_map_state *ms, uint64_t *ptep, unsigned int level,
-				   uint64_t **table)
+static __always_inline int pt_map_fresh_leaf_table(struct pt_map_state *ms, uint64_t *ptep,
+						   unsigned int level, uint64_t **table)
 {
 	struct ptcore_table *t = ms->t;
 	unsigned int isz = item_lg2(t, level);
@@ -359,17 +360,34 @@ static inline void pt_map_next_part(struct pt_map_state *ms)
  * @range one part after another up to ms->range_end, each of the size
  * Linux's splitting picks (map_range), without going back to the top.
  */
-static __always_inline int pt_map_walk(struct pt_map_state *ms, bool range)
+static __always_inline int pt_map_walk(struct ptcore_table *t, uint64_t iova, uint64_t pa,
+				       uint64_t end, unsigned int pgsize_lg2, uint32_t prot,
+				       uint32_t gfp, uint64_t *mapped, bool range)
 {
-	struct ptcore_table *t = ms->t;
+	struct pt_map_state state;	/* field by field: no memset on the hot path */
+	struct pt_map_state *ms = &state;
 	const unsigned int top = t->geom.top_level;
 	uint64_t *tables[PT_MAX_LEVELS];	/* the table walked at each level */
 	unsigned int level = top;
-	uint64_t *table = pt_root(t, ms->iova);
-	uint64_t start = ms->iova;
+	uint64_t *table = pt_root(t, iova);
 	unsigned int from;
 	int ret;
 
+	ms->t = t;
+	ms->iova = iova;
+	ms->pa = pa;
+	ms->prot = prot;
+	ms->gfp = gfp;
+	ms->parked = NULL;
+	ms->parked_last = NULL;
+	if (range) {
+		ms->range_end = end;
+		pt_map_next_part(ms);
+	} else {
+		ms->range_end = end;
+		ms->end = end;
+		pt_map_set_size(ms, pgsize_lg2);
+	}
 	pt_gather_init(&ms->flush);
 	for (;;) {
 		/* Down to the leaf level along ms->iova, creating tables as needed. */
@@ -433,32 +451,21 @@ out:
 		if (ms->parked)
 			pt_park(t, ms->parked, ms->parked_last);
 	}
-	*ms->mapped = ms->iova - start;
+	*mapped = ms->iova - iova;
 	return ret;
 }
 
 static int pt_map(struct ptcore_table *t, uint64_t iova, uint64_t pa, unsigned int pgsize_lg2,
 		  uint64_t pgcount, uint32_t prot, uint32_t gfp, uint64_t *mapped)
 {
-	struct pt_map_state ms = {
-		.t = t, .iova = iova, .end = iova + (pgcount << pgsize_lg2), .pa = pa,
-		.prot = prot, .gfp = gfp, .mapped = mapped,
-	};
-
-	pt_map_set_size(&ms, pgsize_lg2);
-	return pt_map_walk(&ms, false);
+	return pt_map_walk(t, iova, pa, iova + (pgcount << pgsize_lg2), pgsize_lg2, prot, gfp,
+			   mapped, false);
 }
 
 static int pt_map_range(struct ptcore_table *t, uint64_t iova, uint64_t pa, uint64_t len,
 			uint32_t prot, uint32_t gfp, uint64_t *mapped)
 {
-	struct pt_map_state ms = {
-		.t = t, .iova = iova, .range_end = iova + len, .pa = pa,
-		.prot = prot, .gfp = gfp, .mapped = mapped,
-	};
-
-	pt_map_next_part(&ms);
-	return pt_map_walk(&ms, true);
+	return pt_map_walk(t, iova, pa, iova + len, 0, prot, gfp, mapped, true);
 }
 
 /* ---- unmap ---- */
