@@ -30,6 +30,9 @@
  *     the syncs deferred to a flusher thread, as the DMA API's flush queue
  *     does: each gather is handed over (moved) and synced by another thread,
  *     and its slot is mapped again only after that sync.
+ *     Every other unmap (in every case) is ptcore_unmap_collect(), whose
+ *     runs must come in IOVA order, coalesced, with the right addresses,
+ *     adding up to *unmapped.
  *   moved gather: a gather memcpy'd between its unmaps and its sync (the old
  *     copy freed and poisoned) still frees its tables at its sync.
  *   two gathers: the sync of one never frees the other's tables; unmapping
@@ -52,7 +55,8 @@
  *
  * Built and run under ThreadSanitizer and under ASan + UBSan (clang).
  *
- * Usage: gather_test [-v | -vv] [-q]   (-vv: every violation; -q: fewer stress iterations)
+ * Usage: gather_test [-v | -vv] [-q]
+ *   -vv: every violation; -q: fewer stress iterations
  */
 #include <pthread.h>
 #include <sched.h>
@@ -327,6 +331,38 @@ static uint64_t leaf_table_of(const struct ctx *c, uint64_t iova)
 }
 
 /*
+ * ptcore_unmap_collect()'s runs: in IOVA order, without a gap, each mapped
+ * to iova + pa_off, maximal (no run continues the previous one in both IOVA
+ * and physical address).
+ */
+struct collect {
+	const struct ctx *c;
+	uint64_t next, prev_pa_end;
+	const char *bad;
+	bool any;
+};
+
+static void collect_runs(void *arg, const struct ptcore_range *runs, uint32_t n)
+{
+	struct collect *col = arg;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		if (runs[i].iova != col->next)
+			col->bad = "a run out of order or a gap";
+		else if (runs[i].paddr != runs[i].iova + col->c->pa_off)
+			col->bad = "a run with the wrong physical address";
+		else if (col->any && runs[i].paddr == col->prev_pa_end)
+			col->bad = "two runs that should be one";
+		else if (!runs[i].size)
+			col->bad = "an empty run";
+		col->next = runs[i].iova + runs[i].size;
+		col->prev_pa_end = runs[i].paddr + runs[i].size;
+		col->any = true;
+	}
+}
+
+/*
  * Unmap [iova, iova + len) into @tg. @whole: the range is a full leaf
  * table, which the unmap must remove (recorded before the call, so that a
  * concurrent early free of it is caught too).
@@ -358,7 +394,20 @@ static void do_unmap(struct ctx *c, struct tgather *tg, uint64_t iova, uint64_t 
 	}
 	tl_seq++;
 	tl_call = C_UNMAP;
-	ret = ptcore_unmap(c->t, iova, len, &tg->g, &unmapped);
+	if (tl_seq & 1) {
+		ret = ptcore_unmap(c->t, iova, len, &tg->g, &unmapped);
+	} else {
+		struct collect col = { .c = c, .next = iova };
+
+		ret = ptcore_unmap_collect(c->t, iova, len, &tg->g, &unmapped, collect_runs, &col);
+		if (col.bad || col.next != iova + unmapped) {
+			pthread_mutex_lock(&trk.lock);
+			violation("unmap_collect(%#" PRIx64 ", %#" PRIx64 "): %s (runs up to %#"
+				  PRIx64 ", unmapped %#" PRIx64 ")", iova, len,
+				  col.bad ? col.bad : "the runs do not add up", col.next, unmapped);
+			pthread_mutex_unlock(&trk.lock);
+		}
+	}
 	tl_call = C_NONE;
 	if (ret || unmapped != len || (whole && leaf_table_of(c, iova))) {
 		pthread_mutex_lock(&trk.lock);

@@ -33,6 +33,13 @@
  * PTCORE_FEAT_FREE_EMPTY_TABLES: every unmap of the scenarios then frees the
  * tables it empties, through its gather, under the same checks.
  *
+ * ptcore_cut() under the same walker, for every granule, with and without
+ * PTCORE_FEAT_ARM_BBML2, each allocation of the cut failing in turn: every
+ * sampled translation stays the same in memory and in the shadow before,
+ * during and after the cut and its sync; a failed cut changes nothing;
+ * without BBML2 no new entry reaches the walker before the flush of the
+ * leaf it replaces (break-before-make); and a page between two cuts unmaps.
+ *
  * Also: ptcore_table_create() refuses PTCORE_FEAT_DMA_INCOHERENT without
  * ops or without ops->sync_table (-EINVAL, nothing allocated).
  *
@@ -138,6 +145,7 @@ static struct {
 	unsigned long violations;
 	char first[512];
 	unsigned long syncs, flushes, frees, frees_live, allocs, points;
+	bool cutting;			/* inside ptcore_cut() */
 } sh;
 
 static void violation(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -307,6 +315,25 @@ static void s_free(void *cookie, void *va, uint64_t phys, size_t size)
 	ptcore_builtin_free_table(NULL, va, phys, size);
 }
 
+/*
+ * Break-before-make (a cut without BBML2): an entry that becomes valid where
+ * a translation was removed must not be visible before the flush of the
+ * old one.
+ */
+static void check_bbm(const struct stable *s, unsigned int i)
+{
+	unsigned int lg2 = item_lg2(s->depth), k;
+	uint64_t va = s->span_va + ((uint64_t)i << lg2), last = va + (1ULL << lg2) - 1;
+
+	for (k = 0; k < sh.npend; k++)
+		if (!sh.pend[k].table && sh.pend[k].start <= last && va <= sh.pend[k].last) {
+			violation("cut: a new entry for %#" PRIx64 " reached the walker before the "
+				  "flush of the old leaf [%#" PRIx64 ", %#" PRIx64 "] (break-before-"
+				  "make)", va, sh.pend[k].start, sh.pend[k].last);
+			return;
+		}
+}
+
 static void s_sync(void *cookie, void *va, size_t len)
 {
 	uint64_t pa = (uint64_t)((intptr_t)(uintptr_t)va - sh.va_minus_pa);
@@ -327,6 +354,8 @@ static void s_sync(void *cookie, void *va, size_t len)
 
 		if (s->linked && s->synced[i] && (old & 1) && old != new)
 			shadow_removed(s, i, old);
+		else if (sh.cutting && s->linked && (new & 1))
+			check_bbm(s, i);
 		s->shadow[i] = new;
 		s->synced[i] = true;
 		if (s->linked && (new & 1) && is_table(new, s->depth)) {
@@ -623,6 +652,8 @@ static void geo_set(const struct geo_cfg *gc)
 		G.base = 8 * G.crun;
 }
 
+static uint32_t extra_features;		/* for the cut cases: PTCORE_FEAT_ARM_BBML2 */
+
 static bool s_create(void)
 {
 	struct stable *root;
@@ -633,7 +664,7 @@ static bool s_create(void)
 	sh.cfg.granule_lg2 = sh_geo.g;
 	sh.cfg.ias = sh_geo.ias;
 	sh.cfg.oas = sh_geo.oas;
-	sh.cfg.features = PTCORE_FEAT_DMA_INCOHERENT | sh_geo.features;
+	sh.cfg.features = PTCORE_FEAT_DMA_INCOHERENT | sh_geo.features | extra_features;
 	sh.cfg.pgsize_bitmap = G.pg | G.prun | G.blk | G.crun;
 	sh.cfg.ops = &s_ops;
 	sh.npend = 0;
@@ -813,6 +844,189 @@ static void scen_case(void *arg)
 	use_range = false;
 }
 
+/* ---- ptcore_cut: translations never change, in memory or in the walker's copy ---- */
+
+/* The walker's translation of @iova from the shadow: 0, or -1 (a fault). */
+static int shadow_translate(uint64_t iova, uint64_t *pa)
+{
+	uint64_t tpa = sh.root_pa;
+	int depth;
+
+	for (depth = 0; depth < (int)G.levels; depth++) {
+		const struct stable *s = st_get(tpa);
+		unsigned int lg2 = item_lg2(depth);
+		unsigned int i = (unsigned int)((iova >> lg2) & (G.n - 1));
+		uint64_t pte;
+
+		if (!s || !s->synced[i] || !(s->shadow[i] & 1))
+			return -1;
+		pte = s->shadow[i];
+		if (is_table(pte, depth)) {
+			tpa = pte & A_ADDR;
+			continue;
+		}
+		*pa = (pte & A_ADDR) + (iova & ((1ULL << lg2) - 1));
+		return 0;
+	}
+	return -1;
+}
+
+/* Every sampled IOVA of [@start, @end) translates to itself, both ways; @hole unmapped. */
+static void check_identity(const char *what, uint64_t start, uint64_t end, uint64_t hole)
+{
+	uint64_t step = (end - start) / 64, iova, pa = 0;
+	unsigned int k;
+
+	for (k = 0; k < 64 + 3; k++) {
+		int ret, sret;
+
+		iova = k < 64 ? start + k * step + (k % 5) * G.pg : hole - G.pg + (k - 64) * G.pg;
+		iova += 8 * k;
+		if (iova < start || iova >= end)
+			continue;
+		ret = ptcore_iova_to_phys(sh.t, iova, &pa);
+		if (hole != UINT64_MAX && iova >= hole && iova < hole + G.pg) {
+			if (ret != -ENOENT)
+				violation("%s: %#" PRIx64 " in the unmapped page translates: %d", what,
+					  iova, ret);
+			continue;
+		}
+		if (ret || pa != iova) {
+			violation("%s: %#" PRIx64 " translates to %#" PRIx64 " (%d), not itself", what,
+				  iova, pa, ret);
+			return;
+		}
+		sret = shadow_translate(iova, &pa);
+		if (sret || pa != iova) {
+			violation("%s: the walker's copy translates %#" PRIx64 " to %#" PRIx64
+				  " (%d), not itself", what, iova, pa, sret);
+			return;
+		}
+	}
+}
+
+static int s_cut(uint64_t iova, struct ptcore_gather *g, unsigned long fail_at,
+		 unsigned long *nallocs)
+{
+	int ret;
+
+	sh.call = C_UNMAP;	/* what it takes away the gather's sync flushes */
+	inj.n = 0;
+	inj.fail_at = fail_at;
+	inj.counting = true;
+	sh.cutting = true;
+	ret = ptcore_cut(sh.t, iova, 0, g);
+	sh.cutting = false;
+	inj.counting = false;
+	if (nallocs)
+		*nallocs = inj.n;
+	end_of_call("cut");
+	sh.call = C_NONE;
+	return ret;
+}
+
+static void s_sync_gather(struct ptcore_gather *g)
+{
+	sh.call = C_SYNC;
+	sh.syncs++;
+	ptcore_iotlb_sync(sh.t, g);
+	end_of_call("sync after cut");
+	sh.call = C_NONE;
+}
+
+static unsigned long cut_points, cut_enomem;
+
+/*
+ * A run of contiguous blocks, a block, and runs of contiguous pages, all
+ * mapped to themselves; a cut at @at (with allocation @fail_at failing),
+ * then, when it worked, a second cut a page later and the unmap of that
+ * page. Every step keeps every other translation, in memory and in the
+ * walker's shadow.
+ */
+static void cut_run(uint64_t at, unsigned long fail_at, unsigned long *nallocs)
+{
+	uint64_t base = G.base, end = base + G.crun + G.blk + 4 * G.prun, mapped;
+	struct ptcore_mem_stats s0, s1;
+	struct ptcore_gather g, g0;
+	int ret;
+
+	ptcore_mem_stats(&s0);
+	if (!s_create())
+		return;
+	ret = s_map(base, G.crun, 1, 0, &mapped, NULL);
+	ret |= s_map(base + G.crun, G.blk, 1, 0, &mapped, NULL);
+	ret |= s_map(base + G.crun + G.blk, G.prun, 4, 0, &mapped, NULL);
+	TC_CHECK(ret == 0, "cut setup: %d", ret);
+	check_identity("before the cut", base, end, UINT64_MAX);
+
+	ptcore_gather_init(&g);
+	ret = s_cut(at, &g, fail_at, nallocs);
+	check_identity("after the cut", base, end, UINT64_MAX);
+	ptcore_gather_init(&g0);
+	if (inj.failed) {
+		TC_CHECK(ret == 0 || ret == -ENOMEM, "cut at %#" PRIx64 " with allocation %lu "
+			 "failing: %d", at, fail_at, ret);
+		if (ret)
+			TC_CHECK(!memcmp(&g, &g0, sizeof(g)), "a cut that failed changed the gather");
+		cut_enomem += ret == -ENOMEM;
+	} else {
+		TC_CHECK(ret == 0, "cut at %#" PRIx64 ": %d", at, ret);
+	}
+	inj.failed = 0;
+	s_sync_gather(&g);
+	check_identity("after the cut's sync", base, end, UINT64_MAX);
+	if (ret == 0) {
+		ptcore_gather_init(&g);
+		ret = s_cut(at + G.pg, &g, 0, NULL);
+		TC_CHECK(ret == 0, "second cut at %#" PRIx64 ": %d", at + G.pg, ret);
+		s_sync_gather(&g);
+		s_unmap_sync(at, G.pg);
+		check_identity("after the unmap between the cuts", base, end, at);
+		if (at > base)
+			s_unmap_sync(base, at - base);
+		s_unmap_sync(at + G.pg, end - at - G.pg);
+	} else {
+		s_unmap_sync(base, end - base);
+	}
+	s_sync_empty();
+	s_destroy();
+	ptcore_mem_stats(&s1);
+	TC_CHECK(s1.tables_live == s0.tables_live, "cut at %#" PRIx64 ": %" PRIu64
+		 " tables leaked", at, s1.tables_live - s0.tables_live);
+}
+
+static void cut_case(void *arg)
+{
+	const uint64_t base = G.base;
+	const uint64_t at[] = {
+		base + 3 * G.blk + G.prun + 5 * G.pg,		/* in the run of blocks */
+		base + G.crun + 2 * G.prun,			/* in the block */
+		base + G.crun + G.blk + G.prun + 3 * G.pg,	/* in a run of pages */
+		base + G.crun,					/* already a boundary */
+	};
+	unsigned long n, k;
+	unsigned int i;
+	char what[160];
+
+	extra_features = arg ? PTCORE_FEAT_ARM_BBML2 : 0;
+	for (i = 0; i < TC_ARRAY_SIZE(at); i++) {
+		n = 0;
+		cut_run(at[i], 0, &n);
+		snprintf(what, sizeof(what), "cut %u", i);
+		report(what);
+		for (k = 1; k <= n; k++) {
+			cut_run(at[i], k, NULL);
+			cut_points++;
+			snprintf(what, sizeof(what), "cut %u, allocation %lu of %lu fails", i, k, n);
+			report(what);
+		}
+		if (tc_verbose)
+			printf("  cut %u at %#" PRIx64 ": %lu allocations, each failed in turn\n", i,
+			       at[i], n);
+	}
+	extra_features = 0;
+}
+
 /* ---- create: incoherent needs sync_table ---- */
 
 static unsigned long c_allocs, c_syncs;
@@ -937,7 +1151,17 @@ int main(int argc, char **argv)
 				 geos[f].features ? " free-empty-tables" : "", scen_name[k]);
 			tc_run(name, scen_case, (void *)(uintptr_t)k);
 		}
+		if (geos[f].features)
+			continue;
+		for (k = 0; k < 2; k++) {
+			snprintf(name, sizeof(name), "shadow walker, %s %uK ias %u: cuts%s",
+				 tc_fmt_name(geos[f].format), 1u << (geos[f].g - 10), geos[f].ias,
+				 k ? " with BBML2 (hitless)" : " (break-before-make)");
+			tc_run(name, cut_case, (void *)(uintptr_t)k);
+		}
 	}
+	printf("cuts: %lu allocation failure points, %lu cuts returned -ENOMEM\n", cut_points,
+	       cut_enomem);
 	printf("incoherent: %lu allocation failure points, %lu maps returned -ENOMEM, %lu "
 	       "callback points checked, %lu syncs, %lu flushes, %lu tables freed outside "
 	       "destroy\n", fail_points, enomem_maps, sh.points, sh.syncs, sh.flushes,
