@@ -240,9 +240,10 @@ static __always_inline int pt_map_leaves(struct pt_map_state *ms, uint64_t *tabl
 				for (i = 0; i < written; i++)
 					os_pte_write(&ptep[i], 0);
 				if (written) {
+					/* a TLB may hold the run whole from one entry */
 					pt_sync(t, ptep, written * sizeof(*ptep));
 					pt_gather_add(&ms->flush, iova,
-						      iova + ((uint64_t)written << isz) - 1);
+						      iova + PT_BIT(isz + ms->run_lg2) - 1);
 					ms->flush.pgsize |= PT_BIT(isz + ms->run_lg2);
 				}
 				break;
