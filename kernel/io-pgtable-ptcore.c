@@ -72,6 +72,7 @@ struct piopt {
 	/* fault injection: the first page of one map that was left out */
 	spinlock_t hole_lock;
 	unsigned long hole_iova;
+	phys_addr_t hole_phys;
 	size_t hole_size;
 	struct list_head node;
 };
@@ -229,6 +230,7 @@ static int piopt_map_pages(struct io_pgtable_ops *ops, unsigned long iova,
 		spin_lock_irqsave(&p->hole_lock, flags);
 		if (!p->hole_size) {
 			p->hole_iova = iova;
+			p->hole_phys = paddr;
 			p->hole_size = pgsize;
 			skip = 1;
 		}
@@ -331,6 +333,18 @@ static phys_addr_t piopt_iova_to_phys(struct io_pgtable_ops *ops, unsigned long 
 	struct piopt *p = ops_to_piopt(ops);
 	u64 phys;
 
+	/* the injected hole is mapped as far as the driver knows */
+	if (unlikely(READ_ONCE(p->hole_size))) {
+		phys_addr_t hp = 0;
+		unsigned long flags;
+
+		spin_lock_irqsave(&p->hole_lock, flags);
+		if (p->hole_size && iova - p->hole_iova < p->hole_size)
+			hp = p->hole_phys + (iova - p->hole_iova);
+		spin_unlock_irqrestore(&p->hole_lock, flags);
+		if (hp)
+			return hp;
+	}
 	if (ptcore_iova_to_phys(p->t, iova, &phys))
 		return 0;
 	return phys;
@@ -513,20 +527,20 @@ out_free:
 
 static void piopt_print(struct seq_file *m, struct piopt *p, const char *what)
 {
-#define PIOPT_STATS_FMT "domain %u %s %s: tables created %lld freed %lld, maps %lld (%lld bytes), " \
-	"unmaps %lld (%lld bytes), walk flushes %lld, leaf flushes %lld, faults injected %lld\n"
-#define PIOPT_STATS_ARGS p->id, piopt_fmt_name(p->fmt), what,		\
-	atomic64_read(&p->st.tables_created), atomic64_read(&p->st.tables_freed), \
-	atomic64_read(&p->st.maps), atomic64_read(&p->st.map_bytes),	\
-	atomic64_read(&p->st.unmaps), atomic64_read(&p->st.unmap_bytes), \
-	atomic64_read(&p->st.walk_flushes), atomic64_read(&p->st.leaf_flushes), \
-	atomic64_read(&p->st.faults_injected)
+	char line[320];
+
+	snprintf(line, sizeof(line),
+		 "domain %u %s %s: tables created %lld freed %lld, maps %lld (%lld bytes), unmaps %lld (%lld bytes), walk flushes %lld, leaf flushes %lld, faults injected %lld\n",
+		 p->id, piopt_fmt_name(p->fmt), what,
+		 atomic64_read(&p->st.tables_created), atomic64_read(&p->st.tables_freed),
+		 atomic64_read(&p->st.maps), atomic64_read(&p->st.map_bytes),
+		 atomic64_read(&p->st.unmaps), atomic64_read(&p->st.unmap_bytes),
+		 atomic64_read(&p->st.walk_flushes), atomic64_read(&p->st.leaf_flushes),
+		 atomic64_read(&p->st.faults_injected));
 	if (m)
-		seq_printf(m, PIOPT_STATS_FMT, PIOPT_STATS_ARGS);
+		seq_puts(m, line);
 	else
-		pr_info(PIOPT_STATS_FMT, PIOPT_STATS_ARGS);
-#undef PIOPT_STATS_FMT
-#undef PIOPT_STATS_ARGS
+		pr_info("%s", line);
 }
 
 static void piopt_free(struct io_pgtable *iop)
