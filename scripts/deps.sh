@@ -3,6 +3,10 @@
 #
 # Install what `make demo` and `make check` need beyond gcc, make and cargo,
 # from Debian's archive only, and only what is missing.
+#
+# Usage: scripts/deps.sh [qemu-smmuv3]
+#   qemu-smmuv3: also the arm64 cross toolchain, QEMU's arm64 system emulator
+#   and linux-source-6.12, for `make qemu-smmuv3` only.
 set -euo pipefail
 
 # clang, lld and llvm: clang builds, sanitizers and UML with LLVM=1; python3: the
@@ -15,6 +19,11 @@ PKGS=(
 	bindgen sparse valgrind gnuplot-nox
 	flex bison bc libelf-dev libssl-dev perl
 )
+
+if [ "${1:-}" = qemu-smmuv3 ]; then
+	PKGS+=(linux-source-6.12 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
+	       libc6-dev-arm64-cross qemu-system-arm cpio)
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do
