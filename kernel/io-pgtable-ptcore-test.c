@@ -17,6 +17,7 @@
 #include <linux/device.h>
 #include <linux/io-pgtable.h>
 #include <linux/iommu.h>
+#include <linux/pci.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
@@ -515,6 +516,49 @@ static void piopt_test_errors(struct kunit *test)
 	ctx_fini(test, &c);
 }
 
+/*
+ * A real driver's domain: the DMA domain arm-smmu-v3 gave a virtio PCI
+ * device (when the kernel has one). 2 MiB of 4K pages at an IOVA the DMA
+ * allocator leaves alone (1 TiB, above the 32-bit space it prefers), then
+ * one iommu_unmap() of them all: ptcore removes the whole leaf table, and
+ * the driver's own tlb_flush_walk (a non-leaf TLBI and a CMD_SYNC to the
+ * SMMU) runs before ptcore frees it.
+ */
+#define PIOPT_LIVE_IOVA	(1UL << 40)
+
+static void piopt_test_live_domain(struct kunit *test)
+{
+	struct pci_dev *pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET, PCI_ANY_ID, NULL);
+	struct iommu_domain *dom;
+	struct page *page;
+	u64 before;
+	unsigned int i;
+
+	if (!pdev)
+		kunit_skip(test, "no virtio PCI device");
+	dom = iommu_get_domain_for_dev(&pdev->dev);
+	pci_dev_put(pdev);
+	if (!dom || !(dom->type & __IOMMU_DOMAIN_PAGING))
+		kunit_skip(test, "the device has no paging domain");
+	if (dom->geometry.aperture_end < PIOPT_LIVE_IOVA + SZ_2M - 1)
+		kunit_skip(test, "IOVA space too small");
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_EQ(test, iommu_iova_to_phys(dom, PIOPT_LIVE_IOVA), 0);
+	for (i = 0; i < SZ_2M / SZ_4K; i++)
+		KUNIT_ASSERT_EQ(test, iommu_map(dom, PIOPT_LIVE_IOVA + i * SZ_4K, page_to_phys(page),
+						SZ_4K, IOMMU_READ, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, PIOPT_LIVE_IOVA + SZ_1M + 0x10),
+			page_to_phys(page) + 0x10);
+	before = ptcore_io_pgtable_walk_flushes();
+	KUNIT_EXPECT_EQ(test, iommu_unmap(dom, PIOPT_LIVE_IOVA, SZ_2M), SZ_2M);
+	KUNIT_EXPECT_EQ(test, ptcore_io_pgtable_walk_flushes(), before + 1);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, PIOPT_LIVE_IOVA + SZ_1M), 0);
+	kunit_info(test, "walk flush of [%#lx, %#lx) through the driver\n",
+		   PIOPT_LIVE_IOVA, PIOPT_LIVE_IOVA + SZ_2M);
+	__free_page(page);
+}
+
 static struct kunit_case piopt_test_cases[] = {
 	KUNIT_CASE(piopt_test_cfg_s1),
 	KUNIT_CASE(piopt_test_cfg_s2),
@@ -524,6 +568,7 @@ static struct kunit_case piopt_test_cases[] = {
 	KUNIT_CASE(piopt_test_queued_tables),
 	KUNIT_CASE(piopt_test_block_over_empty_table),
 	KUNIT_CASE(piopt_test_errors),
+	KUNIT_CASE(piopt_test_live_domain),
 	{}
 };
 

@@ -605,6 +605,19 @@ struct ptcore_table *ptcore_io_pgtable_table(struct io_pgtable_ops *ops)
 	return ops_to_piopt(ops)->t;
 }
 
+/* For the KUnit suite: walk flushes of every live domain together. */
+u64 ptcore_io_pgtable_walk_flushes(void)
+{
+	struct piopt *p;
+	u64 n = 0;
+
+	mutex_lock(&piopt_list_lock);
+	list_for_each_entry(p, &piopt_list, node)
+		n += atomic64_read(&p->st.walk_flushes);
+	mutex_unlock(&piopt_list_lock);
+	return n;
+}
+
 /* ---- debugfs ---- */
 
 static int piopt_stats_show(struct seq_file *m, void *v)

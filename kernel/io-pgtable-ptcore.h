@@ -18,5 +18,7 @@ extern struct io_pgtable_init_fns ptcore_io_pgtable_apple_dart2_init_fns;
 
 /* The ptcore table behind io_pgtable_ops this provider made (tests only). */
 struct ptcore_table *ptcore_io_pgtable_table(struct io_pgtable_ops *ops);
+/* Walk flushes of every live domain together (tests only). */
+u64 ptcore_io_pgtable_walk_flushes(void);
 
 #endif /* PTCORE_IO_PGTABLE_H */
