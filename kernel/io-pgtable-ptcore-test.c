@@ -227,6 +227,84 @@ static void piopt_test_cfg_s2(struct kunit *test)
 			cfg_equal(test, ARM_64_LPAE_S2, pgs[i], ias[j], ias[j], true);
 }
 
+#ifdef CONFIG_IOMMU_IO_PGTABLE_DART
+/* DART and DART2 against io-pgtable-dart: TTBR count, sizes, translations. */
+static void piopt_test_dart(struct kunit *test)
+{
+	static const struct { enum io_pgtable_fmt fmt; unsigned long pgsize; u32 ias, oas; } c[] = {
+		{ APPLE_DART, SZ_16K, 32, 36 }, { APPLE_DART, SZ_16K, 36, 36 },
+		{ APPLE_DART, SZ_4K, 32, 36 }, { APPLE_DART2, SZ_16K, 36, 42 },
+		{ APPLE_DART2, SZ_16K, 38, 42 },
+	};
+	struct rec *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	unsigned int i, k;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		struct io_pgtable_cfg a, b;
+		struct io_pgtable_ops *ops;
+		struct io_pgtable *ref;
+		struct iommu_iotlb_gather g;
+		unsigned long iova = (1UL << c[i].ias) - 4 * c[i].pgsize;
+		size_t mapped;
+
+		test_cfg(&a, r, false);
+		a.pgsize_bitmap = c[i].pgsize;
+		a.ias = c[i].ias;
+		a.oas = c[i].oas;
+		b = a;
+		ops = alloc_io_pgtable_ops(c[i].fmt, &a, r);
+		KUNIT_ASSERT_NOT_NULL(test, ops);
+		ref = arm_ref_alloc(&io_pgtable_apple_dart_init_fns, c[i].fmt, &b, r);
+		KUNIT_ASSERT_NOT_NULL(test, ref);
+		KUNIT_EXPECT_EQ(test, a.apple_dart_cfg.n_ttbrs, b.apple_dart_cfg.n_ttbrs);
+		KUNIT_EXPECT_EQ(test, a.pgsize_bitmap, b.pgsize_bitmap);
+		KUNIT_EXPECT_EQ(test, a.ias, b.ias);
+		KUNIT_EXPECT_EQ(test, a.oas, b.oas);
+		for (k = 0; k < 2; k++) {
+			struct io_pgtable_ops *o = k ? &ref->ops : ops;
+
+			mapped = 0;
+			KUNIT_EXPECT_EQ(test, o->map_pages(o, iova, 0x80000000UL, c[i].pgsize, 3,
+							   IOMMU_READ | IOMMU_WRITE, GFP_KERNEL,
+							   &mapped), 0);
+			KUNIT_EXPECT_EQ(test, mapped, 3 * c[i].pgsize);
+		}
+		KUNIT_EXPECT_EQ(test, ops->iova_to_phys(ops, iova + c[i].pgsize + 8),
+				ref->ops.iova_to_phys(&ref->ops, iova + c[i].pgsize + 8));
+		KUNIT_EXPECT_EQ(test, ops->iova_to_phys(ops, iova + 3 * c[i].pgsize), 0);
+		iommu_iotlb_gather_init(&g);
+		KUNIT_EXPECT_EQ(test, ops->unmap_pages(ops, iova, c[i].pgsize, 3, &g),
+				3 * c[i].pgsize);
+		KUNIT_EXPECT_EQ(test, ops->iova_to_phys(ops, iova), 0);
+		free_io_pgtable_ops(ops);
+		io_pgtable_apple_dart_init_fns.free(ref);
+	}
+	/* io-pgtable-dart refuses what its walker cannot do; so does the provider */
+	{
+		struct io_pgtable_cfg a;
+
+		test_cfg(&a, r, false);
+		a.pgsize_bitmap = SZ_16K;
+		a.ias = 32;
+		a.oas = 40;
+		KUNIT_EXPECT_NULL(test, alloc_io_pgtable_ops(APPLE_DART, &a, r));
+		a.oas = 36;
+		a.coherent_walk = false;
+		KUNIT_EXPECT_NULL(test, alloc_io_pgtable_ops(APPLE_DART, &a, r));
+		/*
+		 * A difference: io-pgtable-dart 6.12 also builds DART2 tables
+		 * with 4K pages; ptcore has DART2 with the 16K granule only.
+		 */
+		a.coherent_walk = true;
+		a.pgsize_bitmap = SZ_4K;
+		a.ias = 30;
+		a.oas = 42;
+		KUNIT_EXPECT_NULL(test, alloc_io_pgtable_ops(APPLE_DART2, &a, r));
+	}
+}
+#endif
+
 /* ---- the same entries as io-pgtable-arm ---- */
 
 #define T_PTE_TYPE_MASK	3ULL
@@ -563,6 +641,9 @@ static struct kunit_case piopt_test_cases[] = {
 	KUNIT_CASE(piopt_test_cfg_s1),
 	KUNIT_CASE(piopt_test_cfg_s2),
 	KUNIT_CASE(piopt_test_same_entries),
+#ifdef CONFIG_IOMMU_IO_PGTABLE_DART
+	KUNIT_CASE(piopt_test_dart),
+#endif
 	KUNIT_CASE(piopt_test_tables_flushed_before_free),
 	KUNIT_CASE(piopt_test_leaves_to_gather),
 	KUNIT_CASE(piopt_test_queued_tables),

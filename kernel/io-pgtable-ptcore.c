@@ -437,6 +437,8 @@ static struct io_pgtable *piopt_alloc(enum io_pgtable_fmt fmt, struct io_pgtable
 	case APPLE_DART2:
 		/* io-pgtable-dart: one page size, 4K or 16K; oas 36 or 42; ias <= oas */
 		pc.format = fmt == APPLE_DART ? PTCORE_FMT_APPLE_DART : PTCORE_FMT_APPLE_DART2;
+		if (!cfg->coherent_walk || cfg->quirks)
+			goto refuse;
 		if (cfg->pgsize_bitmap != SZ_4K && cfg->pgsize_bitmap != SZ_16K)
 			goto refuse;
 		if (cfg->oas != 36 && cfg->oas != 42)
