@@ -140,7 +140,8 @@ def check(log, mode, vda, vdb):
     served = re.findall(r"ptcore-io-pgtable: domain \d+: ptcore serves (\w+)", text)
     verdict("ARM_64_LPAE_S1" in served, "ptcore serves the domains: %s" % (", ".join(served) or "none"))
     # the counters read before the fault test: the busiest domain
-    ptl = [STATS.search(l) for l in text.splitlines() if "PTCORE domain" in l]
+    before = text.split("FAULT armed")[0]
+    ptl = [STATS.search(l) for l in before.splitlines() if "PTCORE domain" in l]
     ptl = [m for m in ptl if m]
     best = max(ptl, key=lambda m: int(m.group(6)), default=None)
     if best:
