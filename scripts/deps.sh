@@ -4,10 +4,12 @@
 # Install what `make demo` and `make check` need beyond gcc, make and cargo,
 # from Debian's archive only, and only what is missing.
 #
-# Usage: scripts/deps.sh [kernel-rust]
+# Usage: scripts/deps.sh [kernel-rust | qemu-smmuv3]
 #   kernel-rust: also what the Rust-enabled 6.12 kernel of `make kunit-rust`
 #   needs (linux-source-6.12 and Debian's rustc-web toolchain with its library
 #   sources); only that target asks for it, so `make demo` stays light.
+#   qemu-smmuv3: also the arm64 cross toolchain, QEMU's arm64 system emulator
+#   and linux-source-6.12, for `make qemu-smmuv3` only.
 set -euo pipefail
 
 # clang, lld and llvm: clang builds, sanitizers and UML with LLVM=1; python3: the
@@ -28,6 +30,10 @@ PKGS=(
 if [ "${1:-}" = kernel-rust ]; then
 	PKGS+=(linux-source-6.12 rustc-web rust-web-src libstd-rust-web-dev
 	       rust-web-clippy rustfmt-web)
+fi
+if [ "${1:-}" = qemu-smmuv3 ]; then
+	PKGS+=(linux-source-6.12 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
+	       libc6-dev-arm64-cross qemu-system-arm cpio)
 fi
 
 missing=()
