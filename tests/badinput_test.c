@@ -214,6 +214,22 @@ static void unmap_collect_case(struct fx *f, const char *cfg, const char *what, 
 	tc_case_end(name);
 }
 
+static void cut_case(struct fx *f, const char *cfg, const char *what, uint64_t iova, int want)
+{
+	struct probe_state p;
+	char name[200];
+	int ret;
+
+	tc_case_begin();
+	before(f, &p);
+	ret = ptcore_cut(f->t, iova, 0, &f->gather);
+	TC_CHECK(ret == want, "cut %s: %d, want %d", what, ret, want);
+	after(f, &p, what);
+	n_cases++;
+	snprintf(name, sizeof(name), "%s: cut %s -> %d", cfg, what, want);
+	tc_case_end(name);
+}
+
 static void unmap_pages_case(struct fx *f, const char *cfg, const char *what, uint64_t iova,
 			     uint64_t size, uint64_t count)
 {
@@ -388,6 +404,17 @@ static void matrix(const struct fx_config *c)
 		map_range_case(&f, n, "large leaf over pages", base & ~(big - 1), 0, big,
 			       PTCORE_PROT_READ, -EADDRINUSE);
 	}
+
+	/* cut: a misaligned iova, an iova beyond ias; nothing changed, gather untouched */
+	cut_case(&f, n, "iova unaligned", base + g / 2, -EINVAL);
+	cut_case(&f, n, "iova unaligned by 1", base + 1, -EINVAL);
+	cut_case(&f, n, "iova unaligned at UINT64_MAX", UINT64_MAX, -EINVAL);
+	if (big != g)
+		cut_case(&f, n, "unaligned inside a block", base + big + 8, -EINVAL);
+	cut_case(&f, n, "iova at 2^ias", top, -ERANGE);
+	cut_case(&f, n, "iova a granule above 2^ias", top + g, -ERANGE);
+	cut_case(&f, n, "iova 2^63", 1ULL << 63, -ERANGE);
+	cut_case(&f, n, "iova at the last granule of 2^64", 0 - (uint64_t)g, -ERANGE);
 
 	/* unmap_collect: exactly unmap's errors, and the callback never runs */
 	unmap_collect_case(&f, n, "len 0", base, 0, -EINVAL);

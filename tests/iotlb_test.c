@@ -251,6 +251,66 @@ static void cve_shrunk_gather(void *arg)
 		       a->config, a->size, bad, msg);
 }
 
+/*
+ * cut: a cached large leaf, cut one page in and that page unmapped; after the
+ * sync no IOTLB entry still holds the old leaf's PTE, the other pages
+ * translate as before, and the cut page faults. With and without BBML2.
+ */
+static void cut_run(const struct cve_arg *a, bool bbml2)
+{
+	const struct fx_config *c = find_config(a->config);
+	struct fx_opts opt = { .iotlb = true, .touches = 1, .seed = 9 };
+	uint64_t base, min, mapped, unmapped, pa;
+	struct ptcore_cfg cfg;
+	struct hwm_walk w;
+	size_t i;
+	struct fx f;
+
+	if (!c) {
+		TC_FAIL("no configuration %s", a->config);
+		return;
+	}
+	cfg = c->cfg;
+	if (bbml2)
+		cfg.features |= PTCORE_FEAT_ARM_BBML2;
+	if (fx_create(&f, &cfg, &opt)) {
+		TC_FAIL("%s: create failed", a->config);
+		return;
+	}
+	min = fx_min_pgsize(&f);
+	base = 4 * a->size;
+	fx_map_range(&f, base, 2 * a->size, a->size, PTCORE_PROT_READ | PTCORE_PROT_WRITE, &mapped);
+	TC_CHECK(mapped == a->size, "%s: map_range mapped %#" PRIx64, a->config, mapped);
+	TC_CHECK(!hwm_walk(&f.m, base + min, &w), "%s: not mapped", a->config);
+	touch_range(&f, base, a->size, 16);
+	TC_CHECK(!iotlb_access(&f.tlb, base + min, &pa) && pa == 2 * a->size + min,
+		 "%s: the device reads through the old leaf", a->config);
+	TC_CHECK(fx_cut(&f, base + min) == 0, "%s: cut at +%#" PRIx64, a->config, min);
+	TC_CHECK(fx_unmap(&f, base + min, min, &unmapped) == 0 && unmapped == min,
+		 "%s: the page after the cut unmaps alone", a->config);
+	fx_sync(&f);
+	for (i = 0; i < f.tlb.nleaf; i++)
+		TC_CHECK(f.tlb.leaf[i].pte != w.pte || f.tlb.leaf[i].va < base ||
+			 f.tlb.leaf[i].va >= base + a->size,
+			 "%s: the old leaf's IOTLB entry at %#" PRIx64 " survived the sync", a->config,
+			 f.tlb.leaf[i].va);
+	TC_CHECK(iotlb_access(&f.tlb, base + min, &pa) != 0, "%s: the cut page still translates",
+		 a->config);
+	TC_CHECK(!iotlb_access(&f.tlb, base, &pa) && pa == 2 * a->size, "%s: first page",
+		 a->config);
+	TC_CHECK(!iotlb_access(&f.tlb, base + a->size - min, &pa) &&
+		 pa == 2 * a->size + a->size - min, "%s: last page", a->config);
+	TC_CHECK(f.tlb.violations == 0, "%s: IOTLB model: %lu violations, first: %s", a->config,
+		 f.tlb.violations, f.tlb.first_violation);
+	fx_destroy(&f);
+}
+
+static void cut_stale_block(void *arg)
+{
+	cut_run(arg, false);
+	cut_run(arg, true);
+}
+
 /* Free a whole leaf table through the gather, with a broken flush. */
 static void table_free_run(const struct fx_config *c, enum fx_flush_mode mode,
 			   unsigned long *violations, unsigned long *fixture_failures, char *msg,
@@ -339,6 +399,11 @@ int main(int argc, char **argv)
 		snprintf(name, sizeof(name), "negative: clipped gather (CVE-2026-31735) %s %#" PRIx64,
 			 cve[i].config, cve[i].size);
 		tc_run(name, cve_shrunk_gather, (void *)&cve[i]);
+	}
+	for (i = 0; i < TC_ARRAY_SIZE(cve); i++) {
+		snprintf(name, sizeof(name), "cut: the stale large entry goes at the sync %s %#" PRIx64,
+			 cve[i].config, cve[i].size);
+		tc_run(name, cut_stale_block, (void *)&cve[i]);
 	}
 	for (i = 0; i < fx_nr_configs; i++) {
 		if (quick && i % 4)

@@ -412,11 +412,36 @@ fn main() {
     }
     dma_show(&smmu, &pt, iova + 0x40_4abc, Access::Write).expect_err("unmapped and flushed");
 
-    println!("\n-- batch 2: unmap the 2M block and the 2M of 4K pages (a table goes) --");
+    println!("\n-- cut the 2M block at +4K and +8K, then unmap the 4K page between --");
+    {
+        let mut batch = pt.unmap_batch();
+        // No ARM_BBML2 here: each cut clears the block, flushes it, then
+        // writes a table of smaller leaves (break-before-make).
+        batch.cut(iova + 0x1000, Gfp::KERNEL).expect("cut at +4K");
+        batch.cut(iova + 0x2000, Gfp::KERNEL).expect("cut at +8K");
+        let n = batch
+            .unmap(iova + 0x1000, 0x1000)
+            .expect("unmap inside the former block");
+        println!(
+            "  unmapped {n:#x} bytes; pending: {:?}",
+            batch.pending().expect("gathered")
+        );
+    }
+    smmu.print_log();
+    dma_show(&smmu, &pt, iova + 0x10, Access::Read).expect("still mapped");
+    dma_show(&smmu, &pt, iova + 0x1010, Access::Read).expect_err("cut out");
+    dma_show(&smmu, &pt, iova + 0x2010, Access::Read).expect("still mapped");
+
+    println!(
+        "\n-- batch 2: unmap the rest of the former block and the 2M of 4K pages (a table goes) --"
+    );
     let tables_before = smmu.tables_live.lock().len();
     {
         let mut batch = pt.unmap_batch();
-        let a = batch.unmap(iova, 0x20_0000).expect("unmap the block");
+        let a = batch.unmap(iova, 0x1000).expect("unmap the first page")
+            + batch
+                .unmap(iova + 0x2000, 0x1f_e000)
+                .expect("unmap the rest of the former block");
         let b = batch
             .unmap(iova + 0x20_0000, 0x20_0000)
             .expect("unmap a full table");

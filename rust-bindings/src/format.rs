@@ -138,6 +138,10 @@ flags! {
         ARM_NS = b::PTCORE_FEAT_ARM_NS;
         /// ARM stage 2: FWB memory attributes.
         ARM_S2FWB = b::PTCORE_FEAT_ARM_S2FWB;
+        /// ARM: the SMMU has break-before-make level 2, so
+        /// [`crate::UnmapBatch::cut`] replaces a large leaf in place, without
+        /// the flush in between that break-before-make needs otherwise.
+        ARM_BBML2 = b::PTCORE_FEAT_ARM_BBML2;
     }
 }
 

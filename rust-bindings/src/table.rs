@@ -513,6 +513,39 @@ impl<'d, D: IommuOps> Core<'d, D> {
         }
     }
 
+    /// Cuts the leaf that spans `iova` (`ptcore_cut`) into `gather`, after
+    /// checking that `iova`, and the span of any leaf that could hold it, lie
+    /// in `[start, last]`.
+    ///
+    /// # Safety
+    ///
+    /// The caller holds `[start, last]` exclusively for the call (the old
+    /// leaf lies inside it), and `gather` is only used with this table.
+    unsafe fn cut(&self, bounds: (u64, u64), gather: &mut Gather, iova: u64, gfp: Gfp) -> Result {
+        if iova < bounds.0 || iova > bounds.1 {
+            return Err(Error::ERANGE);
+        }
+        if iova % self.min_page != 0 {
+            return Err(Error::EINVAL);
+        }
+        // The old leaf is at most the largest size ever mapped, aligned to
+        // it: that whole window must lie in the bounds (conservative: a
+        // smaller leaf there would have fitted).
+        let sizes = self.leaf_sizes.load(Ordering::Relaxed) | self.min_page;
+        let largest = 1u64 << (63 - sizes.leading_zeros());
+        let first = iova & !(largest - 1);
+        let last = first.checked_add(largest - 1).ok_or(Error::EOVERFLOW)?;
+        if first < bounds.0 || last > bounds.1 {
+            return Err(Error::ERANGE);
+        }
+        // SAFETY: the table is live; the caller holds the old leaf's span
+        // exclusively, as ptcore_cut requires; the gather belongs to this
+        // table. The new leaves keep the old output addresses, so no new
+        // physical memory becomes reachable; no table is freed.
+        let ret = unsafe { b::ptcore_cut(self.raw.as_ptr(), iova, gfp.bits(), &mut gather.0) };
+        to_result(ret)
+    }
+
     /// Flushes what `gather` holds, then frees its tables.
     ///
     /// # Safety
@@ -1207,6 +1240,48 @@ impl<'d, D: IommuOps> UnmapBatch<'_, 'd, D> {
                 len,
                 &mut removed,
             )
+        }
+    }
+
+    /// Makes `iova` the boundary of a leaf (see `ptcore_cut`): a leaf that
+    /// spans it is replaced by smaller leaves with the same translations, so
+    /// that an unmap between two cut points succeeds even inside what was one
+    /// large page. The gather gets the old leaf's span and size, and the
+    /// batch's sync flushes the stale large IOTLB entry. Without
+    /// [`Features::ARM_BBML2`] the core also flushes the old span itself,
+    /// between clearing the old entries and writing the new
+    /// (break-before-make); with it the cut is hitless.
+    ///
+    /// Errors (nothing changed, nothing gathered): `EINVAL` for `iova` not
+    /// aligned to the smallest page size; `ERANGE` beyond ias, or when
+    /// `iova`, or the span of a leaf of the largest size ever mapped at
+    /// `iova`, is not inside the batch's table or region; `ENOMEM`.
+    ///
+    /// ```
+    /// # use ptcore::{ArmLpaeS1, Config, Flush, Gfp, IommuOps, PageTable, PhysRange, Prot};
+    /// # struct Ops;
+    /// # impl IommuOps for Ops { type Domain = (); fn iotlb_flush(&self, _: &Flush) {} }
+    /// # let ops = Ops;
+    /// let mut pt = PageTable::new(&Config::<ArmLpaeS1>::new(48, 48), &ops)?;
+    /// // SAFETY: a doctest: no device ever accesses this memory.
+    /// let buf = unsafe { PhysRange::new(0x8_0000_0000, 0x20_0000) };
+    /// pt.map_range(0, buf, Prot::READ)?; // one 2M block
+    /// let mut batch = pt.unmap_batch();
+    /// batch.cut(0x1000, Gfp::KERNEL)?;
+    /// batch.cut(0x2000, Gfp::KERNEL)?;
+    /// assert_eq!(batch.unmap(0x1000, 0x1000), Ok(0x1000));
+    /// batch.sync();
+    /// assert_eq!(pt.iova_to_phys(0x1000), None);
+    /// assert_eq!(pt.iova_to_phys(0x2000), Some(0x8_0000_2000));
+    /// # Ok::<(), ptcore::Error>(())
+    /// ```
+    pub fn cut(&mut self, iova: u64, gfp: Gfp) -> Result {
+        // SAFETY: the batch holds its table or region exclusively; `iova`
+        // and the old leaf's span are checked against its bounds before C
+        // is called; the gather is this batch owner's.
+        unsafe {
+            self.core
+                .cut((self.start, self.last), self.gather, iova, gfp)
         }
     }
 

@@ -11,10 +11,11 @@
  *
  * Input layout: byte 0 picks the configuration, byte 1 seeds the model's
  * random choices (bit 7: the table has PTCORE_FEAT_FREE_EMPTY_TABLES, and
- * the fixture checks that no table an unmap touched is left empty), then
+ * the fixture checks that no table an unmap touched is left empty; bit 6 on
+ * an ARM format: PTCORE_FEAT_ARM_BBML2, cuts without break-before-make), then
  * 12-byte records:
- *   [0] operation (low 3 bits); bit 3 turns op 2 (map) into map_range and
- *       ops 3/4 (unmap) into unmap_collect
+ *   [0] operation (low 3 bits); bit 3 turns op 2 (map) into map_range,
+ *       ops 3/4 (unmap) into unmap_collect and op 6 (iova_to_phys) into cut
  *   [1] leaf size: an index into the sizes the table accepts, or an invalid size
  *   [2] IOVA scale (low 2 bits) and IOVA modifier (high 6 bits)
  *   [3..4] IOVA index      [5] count (0..247; 248..255: the product overflows)
@@ -33,13 +34,13 @@
 
 static uint32_t only_format;
 static int trace;			/* PTCORE_FUZZ_TRACE=1: print every operation */
-static unsigned long n_inputs, n_ops, n_calls, n_map_range, n_collect, n_free_empty;
+static unsigned long n_inputs, n_ops, n_calls, n_map_range, n_collect, n_free_empty, n_cut;
 
 static void print_stats(void)
 {
 	fprintf(stderr, "fuzz-stats: %lu inputs, %lu operations, %lu ptcore calls (%lu map_range,"
-		" %lu unmap_collect; %lu inputs with free-empty tables)\n", n_inputs, n_ops, n_calls,
-		n_map_range, n_collect, n_free_empty);
+		" %lu unmap_collect, %lu cut; %lu inputs with free-empty tables)\n", n_inputs, n_ops,
+		n_calls, n_map_range, n_collect, n_cut, n_free_empty);
 }
 
 static void pick_format(void)
@@ -176,6 +177,26 @@ static void run_op(struct fx *f, const uint8_t *r)
 			       " mapped %#" PRIx64 "\n", iova, pa, len, prot, ret, mapped);
 		return;
 	}
+	if (op == 6 && (r[0] & 8)) {
+		long k = orc_find(&f->o, iova);
+
+		/* Bounded work: a cut that would need more leaves than the oracle holds is skipped. */
+		if (k >= 0 && !(iova % fx_min_pgsize(f))) {
+			const struct orc_leaf *l = &f->o.v[k];
+			uint64_t a = iova > l->iova ? fx_split_leaves(f, l->iova, l->pa, iova - l->iova) : 0;
+			uint64_t b = fx_split_leaves(f, iova, l->pa + (iova - l->iova),
+						     l->iova + l->size - iova);
+
+			if (a == UINT64_MAX || b == UINT64_MAX || f->o.n + a + b > MAX_LEAVES)
+				return;
+		}
+		ret = fx_cut(f, iova);
+		n_cut++;
+		if (trace)
+			printf("  cut(%#" PRIx64 ") = %d, gather [%#" PRIx64 ", %#" PRIx64 "] pgsize %#"
+			       PRIx64 "\n", iova, ret, f->gather.start, f->gather.end, f->gather.pgsize);
+		return;
+	}
 	switch (op) {
 	case 0: case 1: case 2:
 		if (f->o.n + (count < 256 ? count : 256) > MAX_LEAVES)
@@ -236,6 +257,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.features |= PTCORE_FEAT_FREE_EMPTY_TABLES;
 		n_free_empty++;
 	}
+	if ((data[1] & 0x40) && (cfg.format == PTCORE_FMT_ARM64_LPAE_S1 ||
+				 cfg.format == PTCORE_FMT_ARM64_LPAE_S2))
+		cfg.features |= PTCORE_FEAT_ARM_BBML2;
 	if (fx_create(&f, &cfg, &opt)) {
 		TC_FAIL("create %s failed", c->name);
 		return 0;

@@ -17,6 +17,8 @@ import sys
 
 MAP, UNMAP, UNMAP_PAGES, LOOKUP, SYNC = 0, 3, 5, 6, 7
 MAP_RANGE, UNMAP_COLLECT = 2 | 8, 3 | 8      # bit 3 of op 2 / op 3
+CUT = 6 | 8                                  # bit 3 of op 6 (lookup)
+BBML2 = 0x40                                 # byte 1, bit 6 (ARM formats)
 FREE_EMPTY = 0x80                            # byte 1, bit 7
 RW, RO = 0x03, 0x01
 N_CONFIGS = 23          # len(fx_configs)
@@ -152,6 +154,33 @@ def ranges(g):
     ]
 
 
+def cuts(g):
+    """cut inside blocks, then unmaps between the cut points; cut's errors."""
+    e = ENTRIES[g]
+    return [
+        # A granule, then blocks, then granules (as in ranges()).
+        rec(MAP_RANGE, 0, idx=e - 1, count=3, pa=e - 1 + 4 * e, scale=0, lenmode=9,
+            region=R_MIX),
+        rec(LOOKUP, 0, idx=e + 1, scale=0, region=R_MIX),
+        rec(CUT, 0, idx=e + 1, scale=0, region=R_MIX),      # inside the first block
+        rec(CUT, 0, idx=e + 2, scale=0, region=R_MIX),      # a boundary now
+        rec(UNMAP, 0, idx=e + 1, scale=0, lenmode=10, region=R_MIX),
+        rec(CUT, 0, idx=2 * e + 7, scale=0, region=R_MIX),  # inside the second block
+        rec(CUT, 0, idx=e - 1, scale=0, region=R_MIX),      # the first byte of a leaf
+        rec(CUT, 0, idx=5 * e, scale=0, region=R_MIX),      # nothing mapped
+        rec(SYNC),
+        rec(UNMAP, 0, idx=2 * e + 7, scale=0, lenmode=10, region=R_MIX),
+        rec(UNMAP_COLLECT, 0, idx=2 * e + 8, count=8, scale=0, lenmode=15,
+            region=R_MIX),
+        rec(SYNC),
+        # cut's invalid arguments.
+        rec(CUT, 0, idx=1, mod=48),                     # unaligned
+        rec(CUT, 0, idx=1, mod=52),                     # half a granule
+        rec(CUT, 0, idx=1, mod=54),                     # beyond ias
+        rec(SYNC),
+    ]
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -165,6 +194,10 @@ def main():
         with open(os.path.join(out, 'seed-%02d-ranges' % c), 'wb') as f:
             f.write(bytes([c, c | (FREE_EMPTY if c % 2 == 0 else 0)]) +
                     b''.join(ranges(g)))
+    for c in range(N_CONFIGS):
+        g = GRANULE[c]
+        with open(os.path.join(out, 'seed-%02d-cuts' % c), 'wb') as f:
+            f.write(bytes([c, c | (BBML2 if c % 2 else 0)]) + b''.join(cuts(g)))
     for c in range(0, N_CONFIGS, 2):
         with open(os.path.join(out, 'seed-%02d-invalid' % c), 'wb') as f:
             f.write(bytes([c, 7]) + b''.join(invalid()))

@@ -48,7 +48,7 @@ const struct fx_config fx_configs[] = {
 };
 const size_t fx_nr_configs = TC_ARRAY_SIZE(fx_configs);
 
-enum { OP_NONE, OP_MAP, OP_UNMAP, OP_SYNC };
+enum { OP_NONE, OP_MAP, OP_UNMAP, OP_SYNC, OP_CUT };
 
 /* ---- ops wrappers ---- */
 
@@ -754,6 +754,107 @@ int fx_map_range(struct fx *f, uint64_t iova, uint64_t pa, uint64_t len, uint32_
 	fx_check(f);
 	f->cur_op = OP_NONE;
 	touch_after(f, iova, len < 64 * min ? len : 64 * min);
+	return ret;
+}
+
+/* ---- cut ---- */
+
+static void check_gather(struct fx *f, const char *what);
+
+/* Record [iova, iova + len) -> pa as the map_range split would map it. */
+static void orc_insert_split(struct fx *f, uint64_t iova, uint64_t pa, uint64_t len, uint32_t prot)
+{
+	uint64_t done = 0;
+
+	while (done < len) {
+		uint64_t count = 0;
+		uint64_t pgsize = split_pgsize(f->g.pgsize_bitmap, iova + done, pa + done,
+					       len - done, &count);
+
+		if (!pgsize || !count) {
+			TC_FAIL("cut: no page size for %#" PRIx64 " bytes at %#" PRIx64, len - done,
+				iova + done);
+			return;
+		}
+		orc_insert(&f->o, iova + done, pa + done, pgsize, count, prot);
+		done += pgsize * count;
+	}
+}
+
+int fx_cut(struct fx *f, uint64_t iova)
+{
+	uint64_t min = fx_min_pgsize(f), allocs0 = f->allocs, fails0 = f->fails;
+	unsigned long flushes0 = f->flushes;
+	struct ptcore_gather before = f->gather;
+	struct orc_leaf old = { 0, 0, 0, 0 };
+	bool splits = false;
+	long k = -1;
+	int want = 0, ret;
+
+	if (iova % min)
+		want = -EINVAL;
+	else if (f->g.ias < 64 && iova >> f->g.ias)
+		want = -ERANGE;
+	if (!want) {
+		k = orc_find(&f->o, iova);
+		if (k >= 0 && f->o.v[k].iova != iova) {
+			old = f->o.v[k];
+			splits = true;
+		}
+	}
+
+	f->cur_op = OP_CUT;
+	ret = ptcore_cut(f->t, iova, 0, &f->gather);
+	f->calls++;
+
+	if (want || !splits) {
+		TC_CHECK(ret == want, "cut(%#" PRIx64 ") = %d, want %d", iova, ret, want);
+		TC_CHECK(f->allocs == allocs0, "cut(%#" PRIx64 ") that changes nothing allocated",
+			 iova);
+		TC_CHECK(f->flushes == flushes0, "cut(%#" PRIx64 ") that changes nothing flushed",
+			 iova);
+		TC_CHECK(!memcmp(&before, &f->gather, sizeof(before)),
+			 "cut(%#" PRIx64 ") that changes nothing touched the gather", iova);
+	} else if (ret == -ENOMEM) {
+		TC_CHECK(f->fails > fails0, "cut(%#" PRIx64 ") = -ENOMEM with no failed allocation",
+			 iova);
+		TC_CHECK(!memcmp(&before, &f->gather, sizeof(before)),
+			 "cut(%#" PRIx64 ") = -ENOMEM touched the gather", iova);
+	} else {
+		struct orc_unmap_result r;
+		bool bbml2 = f->cfg.features & PTCORE_FEAT_ARM_BBML2;
+
+		TC_CHECK(ret == 0, "cut(%#" PRIx64 ") inside a leaf of %#" PRIx64 " at %#" PRIx64
+			 " = %d, want 0", iova, old.size, old.iova, ret);
+		TC_CHECK(f->allocs - allocs0 <= 8, "cut(%#" PRIx64 "): %" PRIu64 " allocations",
+			 iova, f->allocs - allocs0);
+		TC_CHECK(f->flushes - flushes0 == (bbml2 ? 0u : 1u), "cut(%#" PRIx64 ") of a leaf: %lu"
+			 " flushes, want %u (break-before-make %s)", iova, f->flushes - flushes0,
+			 bbml2 ? 0u : 1u, bbml2 ? "off: BBML2" : "on");
+		if (!bbml2 && f->flushes != flushes0)
+			TC_CHECK(f->last_flush.start <= old.iova &&
+				 f->last_flush.end >= old.iova + (old.size - 1),
+				 "cut's break-before-make flush [%#" PRIx64 ", %#" PRIx64 "] misses "
+				 "the old leaf [%#" PRIx64 ", +%#" PRIx64 ")", f->last_flush.start,
+				 f->last_flush.end, old.iova, old.size);
+		/* The oracle: the old leaf, replaced by the split of each side. */
+		orc_unmap(&f->o, &f->g, old.iova, old.size, &r);
+		TC_CHECK(r.ret == 0 && r.unmapped == old.size, "cut: the oracle lost its leaf");
+		orc_insert_split(f, old.iova, old.pa, iova - old.iova, old.prot);
+		orc_insert_split(f, iova, old.pa + (iova - old.iova), old.iova + old.size - iova,
+				 old.prot);
+		/* The gather widened by the old leaf's span and size. */
+		if (old.iova < f->want_start || f->want_start > f->want_end)
+			f->want_start = old.iova;
+		if (old.iova + (old.size - 1) > f->want_end)
+			f->want_end = old.iova + (old.size - 1);
+		f->want_pgsize |= old.size;
+		check_gather(f, "cut");
+	}
+	fx_check(f);
+	f->cur_op = OP_NONE;
+	if (!ret && splits)
+		touch_after(f, old.iova, old.size < 64 * min ? old.size : 64 * min);
 	return ret;
 }
 

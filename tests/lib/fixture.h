@@ -81,6 +81,8 @@ int fx_map_range(struct fx *f, uint64_t iova, uint64_t pa, uint64_t len, uint32_
 		 uint64_t *mapped);
 /* Leaves that split makes (UINT64_MAX: no size fits). */
 uint64_t fx_split_leaves(const struct fx *f, uint64_t iova, uint64_t pa, uint64_t len);
+/* ptcore_cut(): the oracle's leaf holding @iova replaced by the map_range split of each side. */
+int fx_cut(struct fx *f, uint64_t iova);
 int fx_unmap(struct fx *f, uint64_t iova, uint64_t len, uint64_t *unmapped);
 /* ptcore_unmap_collect(): fx_unmap, and the runs against the oracle's removed leaves. */
 int fx_unmap_collect(struct fx *f, uint64_t iova, uint64_t len, uint64_t *unmapped);

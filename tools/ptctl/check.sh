@@ -144,5 +144,23 @@ run_out "free-empty off: none" '^    -> 1 flush, 0 tables freed$' \
 run_out "free-empty: stats after" 'tables: allocated 4, freed 3, live 1;' \
 	"$ptctl" -F free-empty -e 'map 0x1000 0x10000 4K rw' -e 'unmap 0x1000 4K' -e sync -e stats
 
+# cut: break-before-make flushes the old block in the cut, bbml2 does not;
+# the page between two cuts of a block unmaps alone.
+run_out "cut: break-before-make flushes in the cut" '-> ok, 1 flush in the cut$' \
+	"$ptctl" -e 'map-range 0x200000 0x400000 0x200000 rw' -e 'cut 0x201000'
+run_out "cut: bbml2 is hitless" '-> ok, 0 flushes in the cut$' \
+	"$ptctl" -F bbml2 -e 'map-range 0x200000 0x400000 0x200000 rw' -e 'cut 0x201000'
+run_out "cut: the gather gets the old block" '^    gather \[0x200000\.\.0x3fffff\] pgsize 2M nr_tables=0$' \
+	"$ptctl" -F bbml2 -e 'map-range 0x200000 0x400000 0x200000 rw' -e 'cut 0x201000'
+run_out "cut: then a page unmaps alone" '-> ok, unmapped 0x1000 \(4K\)$' \
+	"$ptctl" -e 'map-range 0x200000 0x400000 0x200000 rw' -e 'cut 0x201000' -e 'cut 0x202000' \
+	-e 'unmap 0x201000 4K'
+run_out "cut: without it the unmap is refused" '-> -EINVAL, unmapped 0x0 \(0\)$' \
+	"$ptctl" -e 'map-range 0x200000 0x400000 0x200000 rw' -e 'unmap 0x201000 4K'
+run_out "cut: misaligned" '-> -EINVAL, 0 flushes in the cut$' "$ptctl" -e 'cut 0x800'
+run_out "cut: beyond ias" '-> -ERANGE, 0 flushes in the cut$' "$ptctl" -e 'cut 0x1000000000000'
+run_out "cut: translations stay" '-> 0x401000$' \
+	"$ptctl" -e 'map-range 0x200000 0x400000 0x200000 rw' -e 'cut 0x201000' -e 'translate 0x201000'
+
 echo "check-ptctl: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -150,6 +150,7 @@ static const struct {
 	{ "dirty", PTCORE_FEAT_DIRTY_TRACKING },
 	{ "ns", PTCORE_FEAT_ARM_NS },
 	{ "s2fwb", PTCORE_FEAT_ARM_S2FWB },
+	{ "bbml2", PTCORE_FEAT_ARM_BBML2 },
 };
 
 static const char *fmt_features(char *buf, size_t len, uint32_t f)
@@ -445,7 +446,7 @@ static void op_flush(void *cookie, const struct ptcore_gather *g)
 /* script parsing                                                      */
 
 enum ckind {
-	C_TABLE, C_MAP, C_MAPRANGE, C_MAP_RANGE, C_UNMAP, C_UNMAP_PAGES, C_UNMAP_COLLECT,
+	C_TABLE, C_MAP, C_MAPRANGE, C_MAP_RANGE, C_UNMAP, C_UNMAP_PAGES, C_UNMAP_COLLECT, C_CUT,
 	C_SYNC, C_TRANSLATE, C_DUMP, C_INFO, C_STATS, C_ECHO, C_EXPECT,
 };
 
@@ -455,7 +456,7 @@ enum ekind {
 };
 
 /* what kind of result an `expect` may look at */
-enum rkind { R_NONE, R_MAP, R_UNMAP, R_UNMAP_PAGES, R_TRANSLATE, R_TABLE };
+enum rkind { R_NONE, R_MAP, R_UNMAP, R_UNMAP_PAGES, R_TRANSLATE, R_TABLE, R_CUT };
 
 struct cmd {
 	enum ckind kind;
@@ -688,7 +689,7 @@ static const char *apply_key(struct tcfg *tc, const char *key, const char *val)
 			return "bad pgsizes (a list like 4K,2M, a bitmap, 'all' or 'default')";
 	} else if (!strcmp(key, "features")) {
 		if (parse_features(val, &tc->cfg.features))
-			return "bad features (ns, s2fwb, incoherent, free-empty, dirty, or a number)";
+			return "bad features (ns, s2fwb, bbml2, incoherent, free-empty, dirty, or a number)";
 	} else {
 		return "unknown table key (format, granule, ias, oas, pgsizes, features)";
 	}
@@ -893,8 +894,9 @@ static void parse_expect(struct script *sc, int line, char **tok, int nt, struct
 	} else {
 		die_at(sc->file, line, "expect: unknown check '%s' (%s)", w, usage);
 	}
-	if (retlike && last != R_MAP && last != R_UNMAP && last != R_TRANSLATE && last != R_TABLE)
-		die_at(sc->file, line, "expect %s: no earlier map, unmap, translate or table result", w);
+	if (retlike && last != R_MAP && last != R_UNMAP && last != R_TRANSLATE && last != R_TABLE &&
+	    last != R_CUT)
+		die_at(sc->file, line, "expect %s: no earlier map, unmap, cut, translate or table result", w);
 }
 
 static char *trim(char *p)
@@ -975,6 +977,11 @@ static void parse_line(struct script *sc, int line, char *raw, enum rkind *last)
 		NUM(2, &c->b, "length");
 		c->kind = C_UNMAP_COLLECT;
 		*last = R_UNMAP;
+	} else if (!strcmp(tok[0], "cut")) {
+		NEED(2, "cut IOVA");
+		NUM(1, &c->a, "IOVA");
+		c->kind = C_CUT;
+		*last = R_CUT;
 	} else if (!strcmp(tok[0], "unmap")) {
 		NEED(3, "unmap IOVA LEN  or  unmap IOVA PGSIZExCOUNT");
 		NUM(1, &c->a, "IOVA");
@@ -1005,7 +1012,7 @@ static void parse_line(struct script *sc, int line, char *raw, enum rkind *last)
 		parse_expect(sc, line, tok, nt, c, *last);
 	} else {
 		die_at(sc->file, line, "unknown command '%s' (table, map, maprange, map-range, unmap, "
-		       "unmap-collect, sync, translate, dump, info, stats, echo, expect)", tok[0]);
+		       "unmap-collect, cut, sync, translate, dump, info, stats, echo, expect)", tok[0]);
 	}
 }
 
@@ -1309,6 +1316,45 @@ static void do_unmap_collect(struct ptctl *s, const struct cmd *c)
 	last.bytes = unmapped;
 }
 
+/*
+ * ptcore_cut(): translations never change (checked at the cut point and the
+ * page before it), the gather gets the old leaf's span (it holds the cut
+ * point and the page before), and a refusal changes neither the gather nor
+ * any translation and flushes nothing.
+ */
+static void do_cut(struct ptctl *s, const struct cmd *c)
+{
+	struct ptcore_gather before = s->g;
+	uint64_t min = s->hw.pgsize_bitmap & -s->hw.pgsize_bitmap;
+	uint64_t at[2] = { c->a, c->a - min }, pa0[2] = { 0, 0 }, pa1[2] = { 0, 0 };
+	uint64_t fl0 = s->flushes;
+	int ok0[2], ok1[2], i, ret;
+
+	for (i = 0; i < 2; i++)
+		ok0[i] = !ptcore_iova_to_phys(s->t, at[i], &pa0[i]);
+	ret = ptcore_cut(s->t, c->a, 0, &s->g);
+	result("%s, %" PRIu64 " flush%s in the cut\n", errname(ret), (uint64_t)(s->flushes - fl0),
+	       s->flushes - fl0 == 1 ? "" : "es");
+	for (i = 0; i < 2; i++) {
+		ok1[i] = !ptcore_iova_to_phys(s->t, at[i], &pa1[i]);
+		if (ok0[i] != ok1[i] || pa0[i] != pa1[i])
+			violation(s, "cut at 0x%" PRIx64 " changed the translation of 0x%" PRIx64,
+				  c->a, at[i]);
+	}
+	if (ret) {
+		if (memcmp(&before, &s->g, sizeof(before)))
+			violation(s, "cut refused with %s but changed the gather", errname(ret));
+		if (s->flushes != fl0)
+			violation(s, "cut refused with %s but flushed", errname(ret));
+	} else if (memcmp(&before, &s->g, sizeof(before)) &&
+		   (s->g.start > c->a - min || s->g.end < c->a)) {
+		violation(s, "cut at 0x%" PRIx64 ": the gather [0x%" PRIx64 "..0x%" PRIx64
+			  "] misses the old leaf", c->a, s->g.start, s->g.end);
+	}
+	print_gather("    gather", &s->g);
+	last.ret = ret;
+}
+
 static void do_unmap(struct ptctl *s, const struct cmd *c)
 {
 	struct ptcore_gather before = s->g;
@@ -1529,6 +1575,13 @@ static void run(struct ptctl *s, struct script *sc)
 				do_unmap(s, c);
 			snapshot(s);
 			break;
+		case C_CUT:
+			need_table(s, c);
+			last.kind = R_CUT;
+			last.line = c->line;
+			do_cut(s, c);
+			snapshot(s);
+			break;
 		case C_SYNC:
 			need_table(s, c);
 			do_sync(s);
@@ -1593,7 +1646,7 @@ static void usage(FILE *f)
 "      --ias N        input address bits (default 48 ARM, 32 DART)\n"
 "      --oas N        output address bits (default 48 ARM, 36 DART, 42 DART2)\n"
 "  -p, --pgsizes L    4K,2M,... | all (incl. ARM contiguous sizes) | default\n"
-"  -F, --features L   ns, s2fwb, incoherent, free-empty, dirty (comma list)\n"
+"  -F, --features L   ns, s2fwb, bbml2, incoherent, free-empty, dirty (comma list)\n"
 "  -e, --exec CMD     run CMD (repeatable) instead of a script\n"
 "  -v, --verbose      also print sync_table calls and frees at destroy\n"
 "  -q, --quiet        print nothing but errors\n"

@@ -160,6 +160,7 @@ suites! {
         map_range_equals_split, map_range_contiguous_hint_sizes, map_range_errors,
         map_range_in_regions, unmap_collect_runs, unmap_collect_many_runs, unmap_collect_random,
         free_empty_after_flush, free_empty_allocator_counters, free_empty_random_no_stale,
+        cut_block_then_unmap_page, cut_errors,
     ],
 }
 
@@ -2933,6 +2934,114 @@ mod ranges {
             let allocs = d.allocs.load(Ordering::SeqCst);
             ensure_eq!(allocs - d.frees.load(Ordering::SeqCst), root);
         }
+        Ok(())
+    }
+
+    /// A 2M block cut at 4K and 8K, then the 4K page between unmapped: every
+    /// other translation stays, the device sees the hole; without ARM_BBML2
+    /// each cut flushes the old block itself (break-before-make), with it
+    /// only the batch's sync flushes.
+    pub fn cut_block_then_unmap_page() -> TestResult {
+        for bbml2 in [false, true] {
+            let cfg = if bbml2 {
+                s1_4k().features(Features::ARM_BBML2)
+            } else {
+                s1_4k()
+            };
+            let d = Recorder::new();
+            let mut pt = check!(PageTable::new(&cfg, &d));
+            let base = 0x4000_0000u64;
+            let pa = 0x8_0000_0000u64;
+            check!(pt.map_range(base, ph(pa, M2, 1), RW));
+            ensure_eq!(leaves(&pt, base, M2).len(), 1, "one block");
+            // The device caches the block.
+            ensure_eq!(check!(d.dma(&pt, base + K4, Access::Read)), pa + K4);
+            d.take_events();
+            {
+                let mut batch = pt.unmap_batch();
+                check!(batch.cut(base + K4, Gfp::KERNEL));
+                let during = d.flushes();
+                ensure_eq!(
+                    during,
+                    if bbml2 { 0 } else { 1 },
+                    "bbml2 {bbml2}: flushes in the cut"
+                );
+                let p = batch
+                    .pending()
+                    .map(|f| (f.start(), f.last(), f.leaf_sizes()));
+                ensure_eq!(
+                    p,
+                    Some((base, base + M2 - 1, M2)),
+                    "the old block is gathered"
+                );
+                check!(batch.cut(base + 2 * K4, Gfp::KERNEL));
+                ensure_eq!(
+                    d.flushes(),
+                    during,
+                    "8K is a boundary already: nothing to do"
+                );
+                ensure_eq!(batch.unmap(base + K4, K4), Ok(K4));
+                batch.sync();
+            }
+            ensure_eq!(
+                d.flushes(),
+                if bbml2 { 1 } else { 2 },
+                "bbml2 {bbml2}: flushes in all"
+            );
+            for off in (0..M2).step_by(K4 as usize) {
+                let want = (off != K4).then_some(pa + off);
+                ensure_eq!(pt.iova_to_phys(base + off), want, "at {off:#x}");
+            }
+            ensure!(
+                d.dma(&pt, base + K4, Access::Read).is_err(),
+                "the stale block is gone"
+            );
+            ensure_eq!(check!(d.dma(&pt, base, Access::Read)), pa);
+            ensure_eq!(
+                check!(d.dma(&pt, base + M2 - K4, Access::Read)),
+                pa + M2 - K4
+            );
+            ensure_eq!(d.stale_frees.load(Ordering::SeqCst), 0);
+            // The rest unmaps in two pieces around the hole.
+            ensure_eq!(pt.unmap(base, K4), Ok(K4));
+            ensure_eq!(pt.unmap(base + 2 * K4, M2 - 2 * K4), Ok(M2 - 2 * K4));
+        }
+        Ok(())
+    }
+
+    /// cut's refusals change nothing and gather nothing.
+    pub fn cut_errors() -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&s1_4k(), &d));
+        check!(pt.map_range(0, ph(0x8000_0000, M2, 1), RW));
+        d.take_events();
+        {
+            let mut batch = pt.unmap_batch();
+            ensure_eq!(batch.cut(0x800, Gfp::KERNEL), Err(Error::EINVAL));
+            ensure_eq!(batch.cut(1 << 48, Gfp::KERNEL), Err(Error::ERANGE));
+            ensure!(batch.pending().is_none(), "nothing gathered");
+            // A boundary already: nothing to do.
+            check!(batch.cut(0, Gfp::KERNEL));
+            check!(batch.cut(M2, Gfp::KERNEL));
+            ensure!(batch.pending().is_none(), "nothing gathered");
+        }
+        ensure_eq!(leaves(&pt, 0, M2).len(), 1, "still one block");
+        // Regions: the cut point and the old block's span must lie inside.
+        let r = pt.regions(|whole| -> TestResult {
+            let (mut lo, mut hi) = match whole.split_at(M2) {
+                Ok(halves) => halves,
+                Err((_, e)) => return Err(format!("split: {e:?}")),
+            };
+            ensure_eq!(hi.unmap_batch().cut(K4, Gfp::KERNEL), Err(Error::ERANGE));
+            check!(lo.unmap_batch().cut(K4, Gfp::KERNEL));
+            ensure_eq!(lo.iova_to_phys(0), Ok(0x8000_0000));
+            ensure_eq!(lo.iova_to_phys(K4), Ok(0x8000_1000));
+            Ok(())
+        });
+        check!(r)?;
+        let l = leaves(&pt, 0, M2);
+        ensure!(l.len() > 2 && l[0].2 == K4, "a 4K page and the rest: {l:?}");
+        ensure_eq!(pt.unmap(0, K4), Ok(K4));
         Ok(())
     }
 }
