@@ -667,6 +667,10 @@ uint64_t fx_split_leaves(const struct fx *f, uint64_t iova, uint64_t pa, uint64_
 {
 	uint64_t done = 0, n = 0, count, pgsize;
 
+	/* Ranges map_range refuses before it splits: no walk of the whole space. */
+	if (!len || iova + (len - 1) < iova || pa + (len - 1) < pa ||
+	    (f->m.ias < 64 && ((iova + (len - 1)) >> f->m.ias)))
+		return UINT64_MAX;
 	while (done < len) {
 		count = 0;
 		pgsize = split_pgsize(f->g.pgsize_bitmap, iova + done, pa + done, len - done, &count);
@@ -891,8 +895,11 @@ static void adopt_parked(struct fx *f, uint64_t iova, uint64_t bytes)
 		if (!v || !u64map_get(&f->info, pa, &rec))
 			continue;
 		seen_span(f, rec, &va, &last);
-		if (va >= iova && last <= iova + (bytes - 1))
+		if (va >= iova && last <= iova + (bytes - 1)) {
 			u64map_put(&f->pending, pa, 0);
+			/* a gather that holds tables says PTCORE_GATHER_TABLES */
+			f->unlinked_since_sync++;
+		}
 	}
 }
 
