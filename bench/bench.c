@@ -1234,7 +1234,53 @@ static struct {
 	int cpu[CU_THREADS];
 	/* [alloc][layout][peer][threads - 1] */
 	struct cu_result res[CU_ALLOCS][CU_LAYOUTS][2][CU_THREADS];
+	double paired[CU_ALLOCS][CU_LAYOUTS][2];	/* [alloc][layout][peer] */
 } cu_summary;
+
+/* Round @r of phase @p: its unmap phase in ticks, 0 if a thread was preempted. */
+static uint64_t cu_round_unmap(unsigned int r, int p)
+{
+	uint64_t u0 = UINT64_MAX, u1 = 0;
+	int w;
+
+	for (w = 0; w < CU_THREADS; w++) {
+		const struct cu_times *tm = cu_times_at(r, p, w);
+
+		if (tm->preempted)
+			return 0;
+		if (!tm->unmap1)
+			continue;	/* not active this round */
+		u0 = tm->unmap0 < u0 ? tm->unmap0 : u0;
+		u1 = tm->unmap1 > u1 ? tm->unmap1 : u1;
+	}
+	return u1 > u0 ? u1 - u0 : 0;
+}
+
+/*
+ * Scaling 2T/1T paired by round: the 1- and 2-thread phases of one round run
+ * back to back, so their ratio cancels what changes slowly on a shared host
+ * (other guests, frequency). Median over the rounds where neither phase was
+ * preempted; 0 if there are none.
+ */
+static double cu_paired_scaling(int p1, int p2)
+{
+	uint64_t *v = malloc(sizeof(uint64_t) * cu.rounds);
+	unsigned int r, n = 0;
+	double med;
+
+	if (!v)
+		die("out of memory", 0, 0);
+	for (r = 0; r < cu.rounds; r++) {
+		uint64_t t1 = cu_round_unmap(r, p1), t2 = cu_round_unmap(r, p2);
+
+		/* Tables per tick with 2 threads over that with 1, in thousandths. */
+		if (t1 && t2)
+			v[n++] = 2000 * t1 / t2;
+	}
+	med = n ? stats_of(v, n, 1000 * ns_per_tick).median : 0;	/* unitless */
+	free(v);
+	return med;
+}
 
 static int cu_find(int alloc, int layout, int peer, int nthreads)
 {
@@ -1320,10 +1366,14 @@ static void run_concurrent_unmap(unsigned int k, unsigned int warmup, unsigned i
 		cu_summary.cpu[w] = cu.w[w].cpu;
 	for (a = 0; a < CU_ALLOCS; a++)
 		for (layout = 0; layout < CU_LAYOUTS; layout++)
-			for (peer = 0; peer < 2; peer++)
+			for (peer = 0; peer < 2; peer++) {
 				for (n = 1; n <= CU_THREADS; n++)
 					cu_summary.res[a][layout][peer][n - 1] =
 						res[cu_find(a, layout, peer, n)];
+				cu_summary.paired[a][layout][peer] =
+					cu_paired_scaling(cu_find(a, layout, peer, 1),
+							  cu_find(a, layout, peer, 2));
+			}
 
 	for (w = 0; w < CU_THREADS; w++)
 		peer_gather_free(cu.w[w].pg);
@@ -1381,6 +1431,10 @@ static void print_concurrent_summary(void)
 			       cu_layout_name[layout], sc[0], sc[1], sc[0] / sc[1],
 			       r[1][0].unmap.median / r[0][0].unmap.median,
 			       r[1][1].unmap.median / r[0][1].unmap.median);
+			printf("%-8s %-12s paired by round: ptcore %.2fx, peer %.2fx (ptcore/peer %.2f)\n",
+			       cu_alloc_name[a], cu_layout_name[layout], cu_summary.paired[a][layout][0],
+			       cu_summary.paired[a][layout][1],
+			       cu_summary.paired[a][layout][0] / cu_summary.paired[a][layout][1]);
 		}
 	printf("ns/table = unmap phase (first thread's start to last thread's end) / tables "
 	       "removed; Mtables/s = 1000 / that;\ncallbk/tb = TLB callbacks per table removed "
@@ -1388,7 +1442,8 @@ static void print_concurrent_summary(void)
 	       "difference of the threads' starts; sleeps = voluntary context switches (waits in a "
 	       "sleeping lock)\nper counted round; dropped = rounds left out because a thread was "
 	       "preempted (involuntary context switch;\n\"none!\": more than half were, all counted: "
-	       "a busy machine); alloc: see bench.c\n");
+	       "a busy machine); alloc: see bench.c;\npaired by round = median over rounds of "
+	       "the 1T/2T time ratio of the same round, x2 (see cu_paired_scaling)\n");
 }
 static int pin_cpu(void)
 {
