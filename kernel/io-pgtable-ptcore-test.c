@@ -405,6 +405,81 @@ static void piopt_test_same_entries(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, leaves, 2 * ARRAY_SIZE(prots) * 5);
 }
 
+/*
+ * IO_PGTABLE_QUIRK_ARM_HD: the same writable-dirty entries as io-pgtable-arm
+ * 6.12, the same leaves reported dirty (through the dirty bitmap's gather),
+ * and the same entries again once both made them clean.
+ */
+static void piopt_test_dirty_same_as_arm_hd(struct kunit *test)
+{
+	static const int prots[] = { IOMMU_READ, IOMMU_READ | IOMMU_WRITE,
+				     IOMMU_WRITE | IOMMU_CACHE };
+	struct rec *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct io_pgtable_ops *o[2];
+	struct io_pgtable_cfg a, b;
+	struct io_pgtable *ref;
+	unsigned int p, k, leaves = 0;
+	size_t mapped;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	test_cfg(&a, r, false);
+	a.quirks = IO_PGTABLE_QUIRK_ARM_HD;
+	b = a;
+	o[0] = alloc_io_pgtable_ops(ARM_64_LPAE_S1, &a, r);
+	KUNIT_ASSERT_NOT_NULL(test, o[0]);
+	ref = arm_ref_alloc(&io_pgtable_arm_64_lpae_s1_init_fns, ARM_64_LPAE_S1, &b, r);
+	KUNIT_ASSERT_NOT_NULL(test, ref);
+	o[1] = &ref->ops;
+	for (p = 0; p < ARRAY_SIZE(prots); p++) {
+		unsigned long iova = (unsigned long)p << 30;
+
+		for (k = 0; k < 2; k++) {
+			KUNIT_EXPECT_EQ(test, o[k]->map_pages(o[k], iova, 0x80000000UL + iova,
+					SZ_4K, 3, prots[p], GFP_KERNEL, &mapped), 0);
+			KUNIT_EXPECT_EQ(test, o[k]->map_pages(o[k], iova + SZ_2M,
+					0x80000000UL + SZ_4M, SZ_2M, 2, prots[p], GFP_KERNEL,
+					&mapped), 0);
+		}
+	}
+	tree_equal(test, phys_to_virt(a.arm_lpae_s1_cfg.ttbr),
+		   phys_to_virt(b.arm_lpae_s1_cfg.ttbr), 0, 512, &leaves);
+	KUNIT_EXPECT_EQ(test, leaves, ARRAY_SIZE(prots) * 5);
+
+	/* Report only, report and clear, and again: the same gathers (no holes: 6.12 stops). */
+	for (k = 0; k < 3; k++) {
+		unsigned long flags = k == 0 ? IOMMU_DIRTY_NO_CLEAR : 0;
+
+		for (p = 0; p < ARRAY_SIZE(prots); p++) {
+			unsigned long iova = (unsigned long)p << 30;
+			struct iommu_iotlb_gather g[2];
+			struct iommu_dirty_bitmap d[2];
+			unsigned int j;
+
+			for (j = 0; j < 2; j++) {
+				iommu_iotlb_gather_init(&g[j]);
+				iommu_dirty_bitmap_init(&d[j], NULL, &g[j]);
+				KUNIT_EXPECT_EQ(test, o[j]->read_and_clear_dirty(o[j], iova,
+						3 * SZ_4K, flags, &d[j]), 0);
+				KUNIT_EXPECT_EQ(test, o[j]->read_and_clear_dirty(o[j], iova + SZ_2M,
+						SZ_4M, flags, &d[j]), 0);
+			}
+			KUNIT_EXPECT_EQ_MSG(test, g[0].start, g[1].start, "prot %u pass %u", p, k);
+			KUNIT_EXPECT_EQ_MSG(test, g[0].end, g[1].end, "prot %u pass %u", p, k);
+			/* read-only: never dirty; writable: dirty until the clearing pass */
+			if ((prots[p] & IOMMU_WRITE) && k < 2)
+				KUNIT_EXPECT_LE(test, g[0].start, g[0].end);
+			else
+				KUNIT_EXPECT_GT(test, g[0].start, g[0].end);
+		}
+		leaves = 0;
+		tree_equal(test, phys_to_virt(a.arm_lpae_s1_cfg.ttbr),
+			   phys_to_virt(b.arm_lpae_s1_cfg.ttbr), 0, 512, &leaves);
+		KUNIT_EXPECT_EQ(test, leaves, ARRAY_SIZE(prots) * 5);
+	}
+	free_io_pgtable_ops(o[0]);
+	io_pgtable_arm_64_lpae_s1_init_fns.free(ref);
+}
+
 /* ---- the flush protocol ---- */
 
 struct piopt_ctx {
@@ -641,6 +716,7 @@ static struct kunit_case piopt_test_cases[] = {
 	KUNIT_CASE(piopt_test_cfg_s1),
 	KUNIT_CASE(piopt_test_cfg_s2),
 	KUNIT_CASE(piopt_test_same_entries),
+	KUNIT_CASE(piopt_test_dirty_same_as_arm_hd),
 #ifdef CONFIG_IOMMU_IO_PGTABLE_DART
 	KUNIT_CASE(piopt_test_dart),
 #endif

@@ -20,6 +20,10 @@
  * queue invalidates everything later). A map that replaces an empty table
  * by a block gets the walk flush from the same callback.
  *
+ * IO_PGTABLE_QUIRK_ARM_HD (stage 1) is ptcore's PTCORE_FEAT_DIRTY_TRACKING,
+ * with the same entries; read_and_clear_dirty() records the dirty leaves
+ * in the driver's iommu_dirty_bitmap, whose gather the caller syncs.
+ *
  * Every domain counts what ptcore did for it; the counters of the live
  * domains are in debugfs (ptcore/io-pgtable) and a domain's are printed
  * when it is freed.
@@ -328,6 +332,34 @@ out:
 	return hole;
 }
 
+static void piopt_record_dirty(void *arg, const struct ptcore_range *runs, u32 n)
+{
+	struct iommu_dirty_bitmap *dirty = arg;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		iommu_dirty_bitmap_record(dirty, runs[i].iova, runs[i].size);
+}
+
+static int piopt_read_and_clear_dirty(struct io_pgtable_ops *ops, unsigned long iova,
+				      size_t size, unsigned long flags,
+				      struct iommu_dirty_bitmap *dirty)
+{
+	struct piopt *p = ops_to_piopt(ops);
+	struct ptcore_gather g;
+	u32 pflags = (flags & IOMMU_DIRTY_NO_CLEAR) ? PTCORE_DIRTY_NO_CLEAR : 0;
+
+	if (WARN_ON(!size))
+		return -EINVAL;
+	/*
+	 * The leaves made clean reach the driver's gather through
+	 * iommu_dirty_bitmap_record(); this one holds no table to free.
+	 */
+	ptcore_gather_init(&g);
+	return ptcore_read_and_clear_dirty(p->t, iova, size, pflags, &g, piopt_record_dirty,
+					   dirty);
+}
+
 static phys_addr_t piopt_iova_to_phys(struct io_pgtable_ops *ops, unsigned long iova)
 {
 	struct piopt *p = ops_to_piopt(ops);
@@ -419,12 +451,15 @@ static struct io_pgtable *piopt_alloc(enum io_pgtable_fmt fmt, struct io_pgtable
 	switch (fmt) {
 	case ARM_64_LPAE_S1:
 		pc.format = PTCORE_FMT_ARM64_LPAE_S1;
-		if (cfg->quirks & ~(IO_PGTABLE_QUIRK_ARM_NS | IO_PGTABLE_QUIRK_ARM_OUTER_WBWA))
-			goto refuse;	/* TTBR1 and HD: not in ptcore */
+		if (cfg->quirks & ~(IO_PGTABLE_QUIRK_ARM_NS | IO_PGTABLE_QUIRK_ARM_OUTER_WBWA |
+				    IO_PGTABLE_QUIRK_ARM_HD))
+			goto refuse;	/* TTBR1: not in ptcore */
 		if (cfg->coherent_walk && (cfg->quirks & IO_PGTABLE_QUIRK_ARM_OUTER_WBWA))
 			goto refuse;
 		if (cfg->quirks & IO_PGTABLE_QUIRK_ARM_NS)
 			pc.features |= PTCORE_FEAT_ARM_NS;
+		if (cfg->quirks & IO_PGTABLE_QUIRK_ARM_HD)
+			pc.features |= PTCORE_FEAT_DIRTY_TRACKING;
 		pc.granule_lg2 = piopt_arm_granule(cfg);
 		break;
 	case ARM_64_LPAE_S2:
@@ -509,6 +544,7 @@ static struct io_pgtable *piopt_alloc(enum io_pgtable_fmt fmt, struct io_pgtable
 		.map_pages = piopt_map_pages,
 		.unmap_pages = piopt_unmap_pages,
 		.iova_to_phys = piopt_iova_to_phys,
+		.read_and_clear_dirty = piopt_read_and_clear_dirty,
 	};
 	mutex_lock(&piopt_list_lock);
 	list_add_tail(&p->node, &piopt_list);
