@@ -3,7 +3,8 @@
 # make qemu-smmuv3: ptcore serving io-pgtable to Linux's arm-smmu-v3 driver,
 # in arm64 6.12 kernels under QEMU's SMMUv3 model (scripts/qemu_smmuv3.sh).
 # QEMU_SMMUV3_GRANULES picks the kernels (default: 4k 16k 64k).
-# Not part of make check.
+# Not part of make check: .ci/run runs it after make check, with the kernel
+# builds cached in PTCORE_KERNEL_CACHE (see scripts/qemu_smmuv3.sh).
 
 QEMU_SMMUV3_GRANULES ?=
 

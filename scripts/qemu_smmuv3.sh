@@ -30,7 +30,11 @@
 # Ends with "qemu-smmuv3: N passed, 0 failed".
 #
 # Environment: BUILD (default build), JOBS (default 2), BOOT_TIMEOUT
-# (seconds per boot, default 120), KUNIT_BOOT_TIMEOUT (default 900).
+# (seconds per boot, default 120), KUNIT_BOOT_TIMEOUT (default 900),
+# PTCORE_KERNEL_CACHE: a directory outside the checkout that keeps the
+# extracted tree and the kernel builds from one run (and one checkout) to
+# the next, so that only ptcore's objects and the link are redone (CI sets
+# it); runs that share it take turns. Default: both live in $BUILD.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,7 +45,9 @@ jobs=${JOBS:-2}
 boot_timeout=${BOOT_TIMEOUT:-120}
 kunit_timeout=${KUNIT_BOOT_TIMEOUT:-900}
 out=$build/qemu-smmuv3
-kdirs=$build/arm64
+kcache=${PTCORE_KERNEL_CACHE:-$build}
+case $kcache in /*) ;; *) kcache=$root/$kcache ;; esac
+kdirs=$kcache/arm64
 cross=aarch64-linux-gnu-
 granules=("$@")
 [ ${#granules[@]} -eq 0 ] && granules=(4k 16k 64k)
@@ -52,8 +58,12 @@ failures=()
 pass() { passed=$((passed + 1)); echo "  PASS    $*"; }
 fail() { failed=$((failed + 1)); failures+=("$*"); echo "  FAIL    $*"; }
 
+# The tree's lib/ptcore points at one checkout at a time: one run at a time.
+mkdir -p "$kcache"
+exec 8>"$kcache/qemu-smmuv3.lock"
+flock 8
 tree=$(LINUX_SOURCE_TARBALL=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.12.tar.xz} \
-	bash "$root/scripts/linux_src.sh" "$build/linux-6.12")
+	bash "$root/scripts/linux_src.sh" "$kcache/linux-6.12")
 
 # ---- ptcore in the tree (idempotent) ----
 mkdir -p "$tree/lib/ptcore"
