@@ -66,7 +66,8 @@ $(PEER_BUILD)/difftest: $(PEER_BUILD)/difftest.o $(PEER_OBJS) $(BUILD)/libptcore
 
 bench-peer: $(PEER_OBJS)
 
-# Differential test: every configuration, >= 10,000 random operations each, two workers.
+# Differential test: every configuration against the peer of each version (6.1, 6.12),
+# >= 10,000 random operations each, two workers.
 check-peer: $(PEER_BUILD)/difftest
 	$(PEER_BUILD)/difftest -j 2 -n 10000
 
