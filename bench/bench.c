@@ -656,6 +656,161 @@ static void run_lookup(const struct cfgdesc *cd, unsigned int warmup, unsigned i
 }
 
 /*
+ * ---- group "dirty": read_and_clear_dirty over 1 GiB of 4K pages, 1% dirty ----
+ *
+ * ptcore with PTCORE_FEAT_DIRTY_TRACKING against 6.12 with
+ * IO_PGTABLE_QUIRK_ARM_HD (6.1 has no dirty tracking), ARM stage 1 4K. Both
+ * map 1 GiB of writable 4K pages once. Every round, untimed, a device
+ * "writes" 1% of the pages (the same 2621 pages every round, spread at
+ * random: AP[2] cleared in their leaves, as the SMMU's HTTU does); then,
+ * timed, read_and_clear_dirty of the whole GiB and the sync of its gather
+ * (the peer's gather is iommufd's own, never queued: one row, 6.12-strict).
+ * The first (warm-up) round also cleans the fresh mappings, which start dirty.
+ */
+#define DIRTY_PAGES	(1u << 18)
+#define DIRTY_MARKED	(DIRTY_PAGES / 100)
+
+/* Weak: a core without it leaves this NULL and the group is skipped. */
+int ptcore_read_and_clear_dirty(struct ptcore_table *t, uint64_t iova, uint64_t len, uint32_t flags,
+				struct ptcore_gather *gather, ptcore_range_fn dirty, void *arg)
+	__attribute__((weak));
+
+static uint64_t dirty_seen;
+
+static void dirty_pt_cb(void *arg, const struct ptcore_range *runs, uint32_t n)
+{
+	uint32_t i;
+
+	(void)arg;
+	for (i = 0; i < n; i++)
+		dirty_seen += runs[i].size >> 12;
+}
+
+static void dirty_peer_cb(void *arg, uint64_t iova, uint64_t size)
+{
+	(void)arg; (void)iova;
+	dirty_seen += size >> 12;
+}
+
+/* The 4K leaf of @iova in a 4-level ARM 4K table rooted at @root (CPU address). */
+static uint64_t *arm4k_leaf(uint64_t *root, uint64_t iova, const struct impl *im)
+{
+	uint64_t *t = root;
+	int shift;
+
+	for (shift = 39; shift > 12; shift -= 9) {
+		uint64_t e = t[(iova >> shift) & 511];
+
+		if ((e & 3) != 3)
+			die("dirty: no table on the walk", (long)iova, shift);
+		t = im->pt ? ptcore_phys_to_virt(im->pt, e & 0xfffffffff000ULL) :
+			     peer_phys_to_virt(im->peer, e & 0xfffffffff000ULL);
+	}
+	return &t[(iova >> 12) & 511];
+}
+
+static void run_dirty(unsigned int warmup, unsigned int rounds)
+{
+	const uint64_t iova = 1ULL << 39, pa = 1ULL << 40, len = (uint64_t)DIRTY_PAGES << 12;
+	uint64_t *v[2], *leaves[2][DIRTY_MARKED], rng = 0x9e3779b9, expect = 0;
+	struct impl im[2];
+	struct ptcore_cfg c;
+	struct ptcore_hw_info hi;
+	struct peer_info pi;
+	unsigned int i, j;
+	int s, r;
+	struct row *row;
+
+	memset(&c, 0, sizeof(c));
+	c.format = PTCORE_FMT_ARM64_LPAE_S1;
+	c.features = PTCORE_FEAT_DIRTY_TRACKING;
+	c.ias = 48;
+	c.oas = 48;
+	c.granule_lg2 = 12;
+	c.ops = &pt_ops;
+	memset(im, 0, sizeof(im));
+	if (!ptcore_read_and_clear_dirty || ptcore_table_create(&c, &im[0].pt)) {
+		printf("dirty: this core has no ptcore_read_and_clear_dirty() or refuses "
+		       "PTCORE_FEAT_DIRTY_TRACKING; group skipped (the 6.12 HD peer is ready)\n");
+		return;
+	}
+	im[1].peer = peer_create_version(PEER_6_12, PTCORE_FMT_ARM64_LPAE_S1, 12, 48, 48,
+					 PEER_ARM_HD);
+	if (!im[1].peer)
+		die("dirty: 6.12 refused IO_PGTABLE_QUIRK_ARM_HD", 0, 0);
+	ic_group++;
+	for (s = 0; s < 2; s++) {
+		impl_map(&im[s], iova, pa, 4096, DIRTY_PAGES);
+		v[s] = malloc(sizeof(uint64_t) * rounds);
+		if (!v[s])
+			die("out of memory", 0, 0);
+	}
+	ptcore_hw_info(im[0].pt, &hi);
+	peer_info(im[1].peer, &pi);
+	/* The pages (a few may repeat: both see the same ones). */
+	for (j = 0; j < DIRTY_MARKED; j++) {
+		uint64_t at;
+
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		at = iova + (rng % DIRTY_PAGES) * 4096;
+		leaves[0][j] = arm4k_leaf(ptcore_phys_to_virt(im[0].pt, hi.root[0]), at, &im[0]);
+		leaves[1][j] = arm4k_leaf(peer_phys_to_virt(im[1].peer, pi.root[0]), at, &im[1]);
+	}
+	for (i = 0; i < warmup + rounds; i++) {
+		for (s = 0; s < 2; s++) {
+			int who = (int)((i + (unsigned int)s) & 1), counted = i >= warmup;
+			uint64_t t0, t1;
+
+			for (j = 0; j < DIRTY_MARKED; j++)
+				*leaves[who][j] &= ~(1ULL << 7);	/* the device's write */
+			dirty_seen = 0;
+			ic_on(counted);
+			t0 = now_ticks();
+			if (who == 0) {
+				struct ptcore_gather g;
+
+				ptcore_gather_init(&g);
+				r = ptcore_read_and_clear_dirty(im[0].pt, iova, len, 0, &g, dirty_pt_cb,
+								NULL);
+				ptcore_iotlb_sync(im[0].pt, &g);
+			} else {
+				r = peer_read_and_clear_dirty(im[1].peer, iova, len, 0, dirty_peer_cb,
+							      NULL);
+				peer_iotlb_sync(im[1].peer);
+			}
+			t1 = now_ticks();
+			ic_off(counted, who ? 3 : 0, PH_MAP, 1);
+			if (r)
+				die("dirty: read_and_clear_dirty failed", r, who);
+			if (i > 0 && s == 0)
+				expect = dirty_seen;
+			if (i > 0 && dirty_seen != expect)
+				die("dirty: the two report different page counts", (long)dirty_seen,
+				    (long)expect);
+			if (counted)
+				v[who][i - warmup] = elapsed(t0, t1);
+		}
+	}
+	row = new_row("ARM-S1", "4K", "read_and_clear_dirty 1GiB 4K 1%", 2);
+	row->pt = stats_of(v[0], rounds, 1);
+	row->peer_t = stats_of(v[1], rounds, 1);
+	row->limit = memset_ns((size_t)DIRTY_PAGES * PTE_BYTES, rounds, 1);
+	row->ic_group = ic_group;
+	row->ic_phase = PH_MAP;
+	row->ic_impl = 0;
+	row->ic_peer_impl = 3;
+	printf("dirty: %" PRIu64 " of %u pages reported dirty per round by both\n", expect,
+	       DIRTY_PAGES);
+	for (s = 0; s < 2; s++) {
+		impl_unmap(&im[s], iova, 4096, DIRTY_PAGES);
+		impl_destroy(&im[s]);
+		free(v[s]);
+	}
+}
+
+/*
  * ---- group "ops": map_range against the kernel's map_pages loop, and
  * PTCORE_FEAT_FREE_EMPTY_TABLES on against off ----
  *
@@ -1758,7 +1913,7 @@ static int icount_pass(const char *only)
 	self[len] = '\0';
 	snprintf(file, sizeof(file), "%s/ptcore-bench-%d.callgrind", tmp ? tmp : "/tmp",
 		 (int)getpid());
-	snprintf(groups, sizeof(groups), "%s", only ? only : "map,bulk,lookup,ops");
+	snprintf(groups, sizeof(groups), "%s", only ? only : "map,bulk,lookup,ops,dirty");
 	printf("\ninstruction counts: the workloads again under valgrind --tool=callgrind "
 	       "(a few rounds; this VM has no hardware counter)...\n");
 	fflush(stdout);
@@ -1896,7 +2051,7 @@ int main(int argc, char **argv)
 		else {
 			fprintf(stderr, "usage: %s [-o results.csv] [-r ROUNDS] [-b BULK_ROUNDS]\n"
 				"\t[-c CONCURRENT_ROUNDS] [-k TABLES_PER_THREAD] [-w GROUP,...] [-I]\n"
-				"groups: map (map/unmap workloads), bulk, lookup, ops, concurrent; "
+				"groups: map (map/unmap workloads), bulk, lookup, ops, dirty, concurrent; "
 				"default: all\n-I: no instruction counts (no callgrind pass)\n", argv[0]);
 			return 2;
 		}
@@ -1954,6 +2109,8 @@ int main(int argc, char **argv)
 		run_lookup(&s1_4k, warmup, rounds);
 	if (wanted(only, "ops"))
 		run_ops(warmup, rounds);
+	if (wanted(only, "dirty"))
+		run_dirty(2, bulk_rounds);
 	if (wanted(only, "concurrent") && !icount_mode)
 		run_concurrent_unmap(cu_k, cu_rounds / 10, cu_rounds);
 	if (!nrows)

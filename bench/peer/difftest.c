@@ -67,6 +67,7 @@ struct tcfg {
 	unsigned int granule_lg2, ias, oas;
 	int ns, noncoh;
 	enum peer_version version;	/* of the peer */
+	int dirty;			/* ptcore FEAT_DIRTY_TRACKING against 6.12 with ARM_HD */
 };
 
 static const char *fmt_name(uint32_t f)
@@ -82,10 +83,10 @@ static const char *fmt_name(uint32_t f)
 
 static void cfg_name(const struct tcfg *c, char *buf, size_t len)
 {
-	snprintf(buf, len, "%-4s %s %2uK ias %u oas %u%s%s", peer_version_name(c->version),
+	snprintf(buf, len, "%-4s %s %2uK ias %u oas %u%s%s%s", peer_version_name(c->version),
 		 fmt_name(c->format),
 		 (1u << c->granule_lg2) >> 10, c->ias, c->oas, c->ns ? " NS" : "",
-		 c->noncoh ? " incoherent" : "");
+		 c->noncoh ? " incoherent" : "", c->dirty ? " dirty" : "");
 }
 
 static int build_configs(struct tcfg *out, int max)
@@ -101,39 +102,47 @@ static int build_configs(struct tcfg *out, int max)
 			for (i = 0; i < 6; i++)
 				for (o = i; o < 6; o++)
 					if (n < max)
-						out[n++] = (struct tcfg){ arm[f], gran[g], bits[i], bits[o], 0, 0, PEER_6_1 };
+						out[n++] = (struct tcfg){ arm[f], gran[g], bits[i], bits[o], 0, 0, PEER_6_1, 0 };
 	/* NS quirk (stage 1 only in 6.1 and 6.12) and DMA-incoherent walkers. */
 	for (g = 0; g < 3; g++) {
 		if (n + 3 > max)
 			break;
-		out[n++] = (struct tcfg){ PTCORE_FMT_ARM64_LPAE_S1, gran[g], 48, 48, 1, 0, PEER_6_1 };
-		out[n++] = (struct tcfg){ PTCORE_FMT_ARM64_LPAE_S1, gran[g], 40, 44, 0, 1, PEER_6_1 };
-		out[n++] = (struct tcfg){ PTCORE_FMT_ARM64_LPAE_S2, gran[g], 40, 48, 0, 1, PEER_6_1 };
+		out[n++] = (struct tcfg){ PTCORE_FMT_ARM64_LPAE_S1, gran[g], 48, 48, 1, 0, PEER_6_1, 0 };
+		out[n++] = (struct tcfg){ PTCORE_FMT_ARM64_LPAE_S1, gran[g], 40, 44, 0, 1, PEER_6_1, 0 };
+		out[n++] = (struct tcfg){ PTCORE_FMT_ARM64_LPAE_S2, gran[g], 40, 48, 0, 1, PEER_6_1, 0 };
 	}
 	/* DART: 6.1 and 6.12 have two levels below the TTBRs; ias beyond that is refused there. */
 	if (n + 7 <= max) {
-		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART, 12, 32, 36, 0, 0, PEER_6_1 };
-		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART, 14, 32, 36, 0, 0, PEER_6_1 };
-		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART, 12, 36, 36, 0, 0, PEER_6_1 };
-		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART, 14, 36, 36, 0, 0, PEER_6_1 };
-		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART2, 14, 32, 42, 0, 0, PEER_6_1 };
-		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART2, 14, 36, 42, 0, 0, PEER_6_1 };
-		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART2, 14, 42, 42, 0, 0, PEER_6_1 };
+		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART, 12, 32, 36, 0, 0, PEER_6_1, 0 };
+		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART, 14, 32, 36, 0, 0, PEER_6_1, 0 };
+		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART, 12, 36, 36, 0, 0, PEER_6_1, 0 };
+		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART, 14, 36, 36, 0, 0, PEER_6_1, 0 };
+		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART2, 14, 32, 42, 0, 0, PEER_6_1, 0 };
+		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART2, 14, 36, 42, 0, 0, PEER_6_1, 0 };
+		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART2, 14, 42, 42, 0, 0, PEER_6_1, 0 };
 	}
 	return n;
 }
 
-/* Every configuration once per kernel version of the peer, 6.1 first. */
+/*
+ * Every configuration once per kernel version of the peer, 6.1 first; then
+ * the dirty-tracking ones (ARM stage 1 against 6.12 with IO_PGTABLE_QUIRK_ARM_HD).
+ */
 static int build_all_configs(struct tcfg *out, int max)
 {
-	int n = build_configs(out, max / PEER_NR_VERSIONS), v, i;
+	static const unsigned int gran[] = { 12, 14, 16 };
+	int n = build_configs(out, (max - 4) / PEER_NR_VERSIONS), v, i, t;
 
 	for (v = 1; v < PEER_NR_VERSIONS; v++)
 		for (i = 0; i < n; i++) {
 			out[v * n + i] = out[i];
 			out[v * n + i].version = (enum peer_version)v;
 		}
-	return n * PEER_NR_VERSIONS;
+	t = n * PEER_NR_VERSIONS;
+	for (i = 0; i < 3; i++)
+		out[t++] = (struct tcfg){ PTCORE_FMT_ARM64_LPAE_S1, gran[i], 48, 48, 0, 0, PEER_6_12, 1 };
+	out[t++] = (struct tcfg){ PTCORE_FMT_ARM64_LPAE_S1, 12, 40, 44, 0, 0, PEER_6_12, 1 };
+	return t;
 }
 
 /* ---- one implementation under test: ptcore, or the peer ---- */
@@ -258,6 +267,7 @@ struct tctx {
 	uint64_t rng;
 	uint64_t ops, entries, lookups;
 	uint64_t maps_by_size[4], probes, tables_freed;
+	uint64_t dirty_ops, dirty_ranges;	/* read_and_clear_dirty compared, ranges reported */
 	unsigned long warn_allowed;	/* peer WARN_ON()s expected (overlap probes) */
 	char step[200];
 	char why[MSG_LEN];
@@ -856,6 +866,146 @@ static int selftest_sequence(struct tctx *c)
 	return 0;
 }
 
+/* ---- the dirty differential: ptcore (FEAT_DIRTY_TRACKING) against 6.12 (ARM_HD) ---- */
+
+#define ARM_AP_RDONLY	(1ULL << 7)	/* AP[2]: with DBM, set = writable-clean */
+#define ARM_DBM		(1ULL << 51)
+
+/*
+ * ptcore_read_and_clear_dirty() is resolved weakly, so that this test builds
+ * against a core without it: NULL there, and the dirty configurations are
+ * skipped (as they are when ptcore refuses PTCORE_FEAT_DIRTY_TRACKING).
+ */
+int ptcore_read_and_clear_dirty(struct ptcore_table *t, uint64_t iova, uint64_t len, uint32_t flags,
+				struct ptcore_gather *gather, ptcore_range_fn dirty, void *arg)
+	__attribute__((weak));
+
+/* What a device write through the leaf of @iova does with HD: AP[2] cleared. */
+static int device_write(struct tctx *c, const struct side *s, uint64_t iova)
+{
+	uint64_t *p = (uint64_t *)find_leaf(c, s, iova);
+
+	if (!p || !(*p & ARM_DBM))
+		return -1;	/* no dirty state: the write would fault */
+	__atomic_fetch_and(p, ~ARM_AP_RDONLY, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* Reported dirty IOVA ranges, merged where they touch (ptcore also coalesces by PA). */
+#define IV_MAX	256
+struct iv_log {
+	unsigned int n, overflow;
+	uint64_t lo[IV_MAX], hi[IV_MAX];	/* [lo, hi) */
+};
+
+static void iv_add(struct iv_log *l, uint64_t iova, uint64_t size)
+{
+	if (l->n && l->hi[l->n - 1] == iova) {
+		l->hi[l->n - 1] = iova + size;
+		return;
+	}
+	if (l->n == IV_MAX) {
+		l->overflow = 1;
+		return;
+	}
+	l->lo[l->n] = iova;
+	l->hi[l->n] = iova + size;
+	l->n++;
+}
+
+static void iv_from_ptcore(void *arg, const struct ptcore_range *runs, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		iv_add(arg, runs[i].iova, runs[i].size);
+}
+
+static void iv_from_peer(void *arg, uint64_t iova, uint64_t size)
+{
+	iv_add(arg, iova, size);
+}
+
+/*
+ * One step: device writes at a few random pages of a random live mapping
+ * (the same on both trees; a read-only leaf has no DBM on either side), then
+ * read_and_clear_dirty of that mapping's range on both (wholly mapped,
+ * starting on a leaf boundary: what 6.12 handles as ptcore does), with
+ * NO_CLEAR one time in four. The reported ranges, the gathers and then both
+ * trees must be identical.
+ */
+static int dirty_step(struct tctx *c)
+{
+	const struct mapping *m = &c->maps[rnd_below(c, (uint64_t)c->nmaps)];
+	uint64_t len = m->pgsize * m->count, glo, ghi;
+	uint32_t flags = rnd_below(c, 4) ? 0 : PTCORE_DIRTY_NO_CLEAR;
+	struct iv_log la, lb;
+	struct ptcore_gather g;
+	unsigned int k, writes = (unsigned int)rnd_below(c, 4);
+	unsigned long w0 = peer_warnings();
+	int ra, rb, i;
+
+	set_step(c, "dirty: %u device writes, read_and_clear_dirty(iova %#" PRIx64 ", len %#" PRIx64
+		 ", flags %#x)", writes, m->iova, len, flags);
+	for (k = 0; k < writes; k++) {
+		uint64_t at = m->iova + rnd_below(c, len);
+		int wa = device_write(c, &c->a, at), wb = device_write(c, &c->b, at);
+
+		if (wa != wb)
+			return fail(c, "a device write at %#" PRIx64 " finds DBM on %s only", at,
+				    wa ? "the peer" : "ptcore");
+	}
+	memset(&la, 0, sizeof(la));
+	memset(&lb, 0, sizeof(lb));
+	ptcore_gather_init(&g);
+	if (c->a.pt) {
+		ra = ptcore_read_and_clear_dirty(c->a.pt, m->iova, len, flags, &g, iv_from_ptcore,
+						 &la);
+	} else {	/* --peer-vs-peer: the harness against itself */
+		ra = peer_read_and_clear_dirty(c->a.peer, m->iova, len, flags, iv_from_peer, &la);
+		if (!peer_gather_range(c->a.peer, &glo, &ghi)) {
+			g.start = glo;
+			g.end = ghi;
+		}
+	}
+	rb = peer_read_and_clear_dirty(c->b.peer, m->iova, len, flags, iv_from_peer, &lb);
+	c->ops++;
+	c->dirty_ops++;
+	if (ra || rb)
+		return fail(c, "read_and_clear_dirty: ptcore %d, peer %d", ra, rb);
+	if (peer_warnings() != w0)
+		return fail(c, "the peer warned (WARN_ON) on a wholly mapped range");
+	if (la.overflow || lb.overflow)
+		return fail(c, "harness: more than %d dirty ranges", IV_MAX);
+	if (la.n != lb.n)
+		return fail(c, "dirty ranges: ptcore %u, peer %u (first: ptcore [%#" PRIx64 ", %#"
+			    PRIx64 "), peer [%#" PRIx64 ", %#" PRIx64 "))", la.n, lb.n,
+			    la.n ? la.lo[0] : 0, la.n ? la.hi[0] : 0, lb.n ? lb.lo[0] : 0,
+			    lb.n ? lb.hi[0] : 0);
+	for (i = 0; i < (int)la.n; i++)
+		if (la.lo[i] != lb.lo[i] || la.hi[i] != lb.hi[i])
+			return fail(c, "dirty range %d: ptcore [%#" PRIx64 ", %#" PRIx64 "), peer [%#"
+				    PRIx64 ", %#" PRIx64 ")", i, la.lo[i], la.hi[i], lb.lo[i],
+				    lb.hi[i]);
+	c->dirty_ranges += la.n;
+	/* A cleared leaf must be covered by the gather (both), before the sync. */
+	if (la.n && !flags) {
+		if (g.start > la.lo[0] || g.end < la.hi[la.n - 1] - 1)
+			return fail(c, "ptcore gather [%#" PRIx64 ", %#" PRIx64 "] misses the cleared "
+				    "[%#" PRIx64 ", %#" PRIx64 ")", g.start, g.end, la.lo[0],
+				    la.hi[la.n - 1]);
+		if (peer_gather_range(c->b.peer, &glo, &ghi) || glo > lb.lo[0] ||
+		    ghi < lb.hi[lb.n - 1] - 1)
+			return fail(c, "peer gather misses the cleared range");
+	}
+	if (c->a.pt)
+		ptcore_iotlb_sync(c->a.pt, &g);
+	else
+		peer_iotlb_sync(c->a.peer);
+	peer_iotlb_sync(c->b.peer);
+	return cmp_trees(c);
+}
+
 static int random_ops(struct tctx *c, uint64_t nops)
 {
 	uint64_t end = c->ops + nops;
@@ -875,6 +1025,8 @@ static int random_ops(struct tctx *c, uint64_t nops)
 		} else if (overlap_probe(c)) {
 			return -1;
 		}
+		if (c->cfg->dirty && c->nmaps && rnd_below(c, 2) && dirty_step(c))
+			return -1;
 		/* One more lookup anywhere in the working set. */
 		k = (int)rnd_below(c, (uint64_t)c->nsizes);
 		if (check_lookup(c, c->win_lo[k] + rnd_below(c, c->win_hi[k] - c->win_lo[k])))
@@ -897,6 +1049,7 @@ struct result {
 	int status;
 	uint64_t ops, entries, lookups;
 	uint64_t maps_by_size[4], probes, tables_freed, walk_flushes;
+	uint64_t dirty_ops, dirty_ranges;
 	char msg[MSG_LEN];
 };
 
@@ -914,7 +1067,8 @@ static int side_create_peer(struct side *s, const struct tcfg *cfg)
 	s->name = "peer";
 	s->peer = peer_create_version(cfg->version, cfg->format, cfg->granule_lg2, cfg->ias,
 				      cfg->oas, (cfg->ns ? PEER_ARM_NS : 0) |
-				      (cfg->noncoh ? PEER_INCOHERENT : 0));
+				      (cfg->noncoh ? PEER_INCOHERENT : 0) |
+				      (cfg->dirty ? PEER_ARM_HD : 0));
 	return s->peer ? 0 : -1;
 }
 
@@ -929,7 +1083,8 @@ static int side_create_ptcore(struct side *s, const struct tcfg *cfg)
 	s->ops.sync_table = pt_sync_table;
 	pc.format = cfg->format;
 	pc.features = (cfg->ns ? PTCORE_FEAT_ARM_NS : 0) |
-		      (cfg->noncoh ? PTCORE_FEAT_DMA_INCOHERENT : 0);
+		      (cfg->noncoh ? PTCORE_FEAT_DMA_INCOHERENT : 0) |
+		      (cfg->dirty ? PTCORE_FEAT_DIRTY_TRACKING : 0);
 	pc.pgsize_bitmap = 0;
 	pc.ias = (uint8_t)cfg->ias;
 	pc.oas = (uint8_t)cfg->oas;
@@ -938,6 +1093,11 @@ static int side_create_ptcore(struct side *s, const struct tcfg *cfg)
 	pc.cookie = &s->flush;
 	rec_reset(&s->flush);
 	r = ptcore_table_create(&pc, &s->pt);
+	if (!r && cfg->dirty && !ptcore_read_and_clear_dirty) {
+		ptcore_table_destroy(s->pt);	/* this core has no ptcore_read_and_clear_dirty() */
+		s->pt = NULL;
+		r = -EOPNOTSUPP;
+	}
 	return r;
 }
 
@@ -986,6 +1146,9 @@ static void run_config(const struct tcfg *cfg, int idx, const struct opts *o, st
 		if (ra && !rb && !o->self_mode)
 			snprintf(res->msg, sizeof(res->msg), "ptcore refuses with %d, %s accepts", ra,
 				 peer_version_name(cfg->version));
+		if (ra == -EOPNOTSUPP && !rb && cfg->dirty && !o->self_mode)
+			snprintf(res->msg, sizeof(res->msg), "ptcore has no dirty tracking yet "
+				 "(-EOPNOTSUPP); the 6.12 HD peer is ready");
 		destroy_sides(c);
 		free(c);
 		return;
@@ -1019,6 +1182,8 @@ static void run_config(const struct tcfg *cfg, int idx, const struct opts *o, st
 	memcpy(res->maps_by_size, c->maps_by_size, sizeof(res->maps_by_size));
 	res->probes = c->probes;
 	res->tables_freed = c->tables_freed;
+	res->dirty_ops = c->dirty_ops;
+	res->dirty_ranges = c->dirty_ranges;
 	if (c->b.peer) {
 		struct peer_stats ps;
 
@@ -1049,7 +1214,7 @@ static void run_config(const struct tcfg *cfg, int idx, const struct opts *o, st
  */
 static int comparer_selfcheck(enum peer_version v)
 {
-	const struct tcfg cfg = { PTCORE_FMT_ARM64_LPAE_S1, 12, 48, 48, 0, 0, v };
+	const struct tcfg cfg = { PTCORE_FMT_ARM64_LPAE_S1, 12, 48, 48, 0, 0, v, 0 };
 	struct tctx *c = calloc(1, sizeof(*c));
 	struct peer_info pi, pa;
 	uint64_t *leaf, save;
@@ -1094,9 +1259,6 @@ static int comparer_selfcheck(enum peer_version v)
 
 /* ---- dirty tracking: the 6.12 peer's IO_PGTABLE_QUIRK_ARM_HD ---- */
 
-#define ARM_AP_RDONLY	(1ULL << 7)	/* AP[2]: with DBM, set = writable-clean */
-#define ARM_DBM		(1ULL << 51)
-
 struct span_log {
 	unsigned int n;
 	uint64_t iova[16], size[16];
@@ -1111,17 +1273,6 @@ static void span_record(void *arg, uint64_t iova, uint64_t size)
 		l->size[l->n] = size;
 	}
 	l->n++;
-}
-
-/* What a device write through the leaf of @iova does with HD: AP[2] cleared. */
-static int device_write(struct tctx *c, const struct side *s, uint64_t iova)
-{
-	uint64_t *p = (uint64_t *)find_leaf(c, s, iova);
-
-	if (!p || !(*p & ARM_DBM))
-		return -1;	/* no dirty state: the write would fault */
-	__atomic_fetch_and(p, ~ARM_AP_RDONLY, __ATOMIC_RELAXED);
-	return 0;
 }
 
 /*
@@ -1156,15 +1307,17 @@ static int spans_are(const struct span_log *l, unsigned int n, const uint64_t *w
  * otherwise and widens the gather; a device write (AP[2] cleared) is
  * reported once. Also pins down two ways in which 6.12 differs from
  * ptcore's contract: a leaf that begins before the range is recorded from
- * the range's start, with the leaf's whole size (ptcore reports the whole
- * leaf from its own start); and an empty entry inside the range is a
+ * the range's start, with the leaf's whole size, and the walk goes on from
+ * that misaligned address (so in a following table the leaves before the
+ * same offset are skipped; ptcore reports whole leaves from their own
+ * start); and an empty entry inside the range is a
  * WARN_ON and -EINVAL, after the leaves before it were handled (ptcore skips
  * holes). iommufd only asks for mapped areas, so a differential compares
  * wholly mapped ranges that start on a leaf boundary.
  */
 static int dirty_peer_selfcheck(char *why, size_t len)
 {
-	const struct tcfg cfg = { PTCORE_FMT_ARM64_LPAE_S1, 12, 48, 48, 0, 0, PEER_6_12 };
+	const struct tcfg cfg = { PTCORE_FMT_ARM64_LPAE_S1, 12, 48, 48, 0, 0, PEER_6_12, 1 };
 	const uint64_t base = 0x40000000, M2 = 1ULL << 21;
 	const uint64_t all[] = { base, 4096, base + 4096, 4096, base + 8192, 4096,
 				 base + 12288, 4096, base + M2, M2 };
@@ -1282,6 +1435,8 @@ int main(int argc, char **argv)
 	struct vsum {
 		int pass, failed, skipped;
 		uint64_t ops, entries, lookups, by_size[4], probes, freed, walks;
+		uint64_t dirty_ops, dirty_ranges;
+		int dirty_cfgs;
 	} vs[PEER_NR_VERSIONS];
 	int ncfg, i, w, v, pass = 0, failed = 0;
 	struct timespec t0, t1;
@@ -1396,6 +1551,9 @@ int main(int argc, char **argv)
 		t->probes += r->probes;
 		t->freed += r->tables_freed;
 		t->walks += r->walk_flushes;
+		t->dirty_ops += r->dirty_ops;
+		t->dirty_ranges += r->dirty_ranges;
+		t->dirty_cfgs += cfgs[sel[i]].dirty;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	for (v = 0; v < PEER_NR_VERSIONS; v++) {
@@ -1414,6 +1572,10 @@ int main(int argc, char **argv)
 		       t->by_size[1], t->by_size[2], t->probes);
 		printf("%s: tables freed by ptcore's unmap: %" PRIu64 ", tables the peer replaced by a "
 		       "block: %" PRIu64 "\n", vn, t->freed, t->walks);
+		if (t->dirty_cfgs)
+			printf("%s: dirty tracking (%d configurations): read_and_clear_dirty compared: %"
+			       PRIu64 ", dirty ranges reported by both: %" PRIu64 "\n", vn,
+			       t->dirty_cfgs, t->dirty_ops, t->dirty_ranges);
 		printf("%s: %d passed, %d failed\n", vn, t->pass, t->failed);
 		pass += t->pass;
 		failed += t->failed;
