@@ -2124,6 +2124,9 @@ int main(int argc, char **argv)
 		return 0;	/* the callgrind pass: its profile parts are the output */
 	if (no_icount)
 		printf("\ninstruction counts: skipped (-I); columns left empty\n");
+	else if (!wanted(only, "map") && !wanted(only, "bulk") && !wanted(only, "lookup") &&
+		 !wanted(only, "ops") && !wanted(only, "dirty"))
+		printf("\ninstruction counts: none for the groups run (concurrent has none)\n");
 	else
 		icount_pass(only);
 

@@ -934,16 +934,14 @@ static void iv_from_peer(void *arg, uint64_t iova, uint64_t size)
  * NO_CLEAR one time in four. The reported ranges, the gathers and then both
  * trees must be identical.
  */
+static int dirty_compare(struct tctx *c, uint64_t iova, uint64_t len, uint32_t flags);
+
 static int dirty_step(struct tctx *c)
 {
 	const struct mapping *m = &c->maps[rnd_below(c, (uint64_t)c->nmaps)];
-	uint64_t len = m->pgsize * m->count, glo, ghi;
+	uint64_t len = m->pgsize * m->count;
 	uint32_t flags = rnd_below(c, 4) ? 0 : PTCORE_DIRTY_NO_CLEAR;
-	struct iv_log la, lb;
-	struct ptcore_gather g;
 	unsigned int k, writes = (unsigned int)rnd_below(c, 4);
-	unsigned long w0 = peer_warnings();
-	int ra, rb, i;
 
 	set_step(c, "dirty: %u device writes, read_and_clear_dirty(iova %#" PRIx64 ", len %#" PRIx64
 		 ", flags %#x)", writes, m->iova, len, flags);
@@ -955,20 +953,31 @@ static int dirty_step(struct tctx *c)
 			return fail(c, "a device write at %#" PRIx64 " finds DBM on %s only", at,
 				    wa ? "the peer" : "ptcore");
 	}
+	return dirty_compare(c, m->iova, len, flags);
+}
+
+/* read_and_clear_dirty of [iova, iova + len) on both: ranges, gathers, then the trees. */
+static int dirty_compare(struct tctx *c, uint64_t iova, uint64_t len, uint32_t flags)
+{
+	uint64_t glo, ghi;
+	struct iv_log la, lb;
+	struct ptcore_gather g;
+	unsigned long w0 = peer_warnings();
+	int ra, rb, i;
+
 	memset(&la, 0, sizeof(la));
 	memset(&lb, 0, sizeof(lb));
 	ptcore_gather_init(&g);
 	if (c->a.pt) {
-		ra = ptcore_read_and_clear_dirty(c->a.pt, m->iova, len, flags, &g, iv_from_ptcore,
-						 &la);
+		ra = ptcore_read_and_clear_dirty(c->a.pt, iova, len, flags, &g, iv_from_ptcore, &la);
 	} else {	/* --peer-vs-peer: the harness against itself */
-		ra = peer_read_and_clear_dirty(c->a.peer, m->iova, len, flags, iv_from_peer, &la);
+		ra = peer_read_and_clear_dirty(c->a.peer, iova, len, flags, iv_from_peer, &la);
 		if (!peer_gather_range(c->a.peer, &glo, &ghi)) {
 			g.start = glo;
 			g.end = ghi;
 		}
 	}
-	rb = peer_read_and_clear_dirty(c->b.peer, m->iova, len, flags, iv_from_peer, &lb);
+	rb = peer_read_and_clear_dirty(c->b.peer, iova, len, flags, iv_from_peer, &lb);
 	c->ops++;
 	c->dirty_ops++;
 	if (ra || rb)
@@ -1400,6 +1409,42 @@ static int dirty_peer_selfcheck(char *why, size_t len)
 	DCHECK(l.n == 1 && l.iova[0] == base && peer_warnings() == w0 + 1);
 	peer_iotlb_sync(c->b.peer);
 
+	/*
+	 * The comparison of the differential against itself: a second HD peer
+	 * with the same maps; a device write on one side only must be caught,
+	 * then the same write on the other side must make them agree again.
+	 */
+	c->a.name = "peer#2";
+	c->a.peer = peer_create_version(PEER_6_12, cfg.format, 12, 48, 48, PEER_ARM_HD);
+	DCHECK(c->a.peer);
+	peer_info(c->a.peer, &pi);
+	c->a.n_roots = 1;
+	c->a.root[0] = pi.root[0];
+	DCHECK(!peer_map(c->a.peer, base, 0x100000, 4096, 4, PTCORE_PROT_READ | PTCORE_PROT_WRITE,
+			 NULL));
+	DCHECK(!peer_map(c->a.peer, base + 0x4000, 0x200000, 4096, 1, PTCORE_PROT_READ, NULL));
+	DCHECK(!peer_map(c->a.peer, base + M2, 0x400000, M2, 1,
+			 PTCORE_PROT_READ | PTCORE_PROT_WRITE, NULL));
+	DCHECK(!peer_read_and_clear_dirty(c->a.peer, base, 5 * 4096, 0, NULL, NULL));
+	DCHECK(!peer_read_and_clear_dirty(c->a.peer, base + M2, M2, 0, NULL, NULL));
+	peer_iotlb_sync(c->a.peer);
+	DCHECK(!peer_read_and_clear_dirty(c->b.peer, base, 5 * 4096, 0, NULL, NULL));
+	peer_iotlb_sync(c->b.peer);
+	DCHECK(!cmp_trees(c));
+	DCHECK(!device_write(c, &c->a, base + 4096));
+	c->why[0] = 0;
+	DCHECK(dirty_compare(c, base, 5 * 4096, PTCORE_DIRTY_NO_CLEAR) &&
+	       strstr(c->why, "dirty ranges"));
+	DCHECK(!device_write(c, &c->b, base + 4096));
+	c->why[0] = 0;
+	DCHECK(!dirty_compare(c, base, 5 * 4096, 0));
+	DCHECK(!dirty_compare(c, base, 5 * 4096, 0));	/* clean on both now */
+	DCHECK(peer_unmap(c->a.peer, base, 4096, 5) == 5 * 4096);
+	DCHECK(peer_unmap(c->a.peer, base + M2, M2, 1) == M2);
+	peer_iotlb_sync(c->a.peer);
+	peer_destroy(c->a.peer);
+	c->a.peer = NULL;
+
 	DCHECK(peer_unmap(c->b.peer, base, 4096, 5) == 5 * 4096);
 	DCHECK(peer_unmap(c->b.peer, base + M2, M2, 1) == M2);
 	peer_iotlb_sync(c->b.peer);
@@ -1412,6 +1457,7 @@ bad:
 		 ", last %#" PRIx64 "+%#" PRIx64 ")", step, l.n, l.iova[0], l.size[0],
 		 l.n ? l.iova[(l.n - 1) % 16] : 0, l.n ? l.size[(l.n - 1) % 16] : 0);
 	peer_destroy(p61);
+	peer_destroy(c->a.peer);
 	peer_destroy(c->b.peer);
 	free(c);
 	return -1;
@@ -1484,7 +1530,7 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("dirty self-check (6.12 HD peer): ok (DBM on writable leaves, NO_CLEAR, clean, "
-	       "device writes reported once; 6.1 refuses HD)\n");
+	       "device writes reported once; 6.1 refuses HD; a one-sided write is caught)\n");
 
 	ncfg = build_all_configs(cfgs, (int)(sizeof(cfgs) / sizeof(cfgs[0])));
 	sel = calloc((size_t)ncfg, sizeof(*sel));
