@@ -373,6 +373,17 @@ static void add_rows(const char *format, const char *granule, const char *name, 
 	add_rows_impl(format, granule, name, vpt, vpeer, rounds, div, limit, phase, 0, 1);
 }
 
+/*
+ * Warm-up rounds that calibrate the batch: 20, but at most half the warm-up,
+ * so that every batch's ranges are populated before the counted rounds.
+ */
+static unsigned int calib_rounds(unsigned int warmup)
+{
+	unsigned int cal = warmup / 2 < 20 ? warmup / 2 : 20;
+
+	return cal ? cal : 1;
+}
+
 /* Calls per batch so that @ns_per_call x batch >= BATCH_NS, at most @max. */
 static unsigned int batch_for(double ns_per_call, unsigned int max)
 {
@@ -455,7 +466,7 @@ static uint64_t pow2_up(uint64_t x)
 static void run_map_unmap(const struct cfgdesc *cd, uint64_t iova, uint64_t pa, uint64_t pgsize,
 			  uint64_t count, unsigned int warmup, unsigned int rounds)
 {
-	const unsigned int cal = warmup < 20 ? warmup : 20;
+	const unsigned int cal = calib_rounds(warmup);
 	struct impl im[NIMPL];
 	uint64_t *vmap[NIMPL], *vunmap[NIMPL], *vboth[NIMPL], stride, span;
 	double fastest = 1e30;
@@ -968,7 +979,7 @@ static struct row *ops_rows(const struct cfgdesc *cd, const char *name, int v, u
 static void run_map_range(const struct cfgdesc *cd, uint64_t bitmap, uint64_t iova, uint64_t pa,
 			  uint64_t len, unsigned int warmup, unsigned int rounds)
 {
-	const unsigned int cal = warmup < 20 ? warmup : 20;
+	const unsigned int cal = calib_rounds(warmup);
 	struct impl im[OPS_VARIANTS];
 	struct ops_part ppt[OPS_PARTS], ppeer[OPS_PARTS];
 	unsigned int npt, npeer, i, k, j, copies = 1;
@@ -1111,7 +1122,7 @@ static void run_free_empty(const struct cfgdesc *cd, const char *label, uint64_t
 			   int both, unsigned int warmup, unsigned int rounds)
 {
 	static const char *const vname[2] = { "fe-on", "fe-off" };
-	const unsigned int cal = warmup < 20 ? warmup : 20;
+	const unsigned int cal = calib_rounds(warmup);
 	const uint64_t pgsize = 4096;
 	struct impl im[OPS_VARIANTS];
 	uint64_t *vmap[OPS_VARIANTS], *vunmap[OPS_VARIANTS], *vboth[OPS_VARIANTS];
@@ -1928,7 +1939,7 @@ static int icount_pass(const char *only)
 			dup2(fd, 1);
 		snprintf(out, sizeof(out), "--callgrind-out-file=%s", file);
 		execlp("valgrind", "valgrind", "-q", "--tool=callgrind", "--collect-atstart=no",
-		       "--combine-dumps=yes", out, self, "--icount", "-r", "10", "-b", "3", "-w",
+		       "--combine-dumps=yes", out, self, "--icount", "-r", "20", "-b", "3", "-w",
 		       groups, (char *)NULL);
 		_exit(127);
 	}
