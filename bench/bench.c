@@ -37,7 +37,7 @@
  * Instruction counts: the VMs here expose no hardware counter
  * (perf_event_open(PERF_COUNT_HW_INSTRUCTIONS) fails), so after the timed
  * run the benchmark runs itself again under valgrind --tool=callgrind
- * (--icount, a few rounds, collection on only inside the timed sections, one
+ * (--icount, 20 rounds, collection on only inside the timed sections, one
  * profile part per section) and reads the instructions per call of every
  * row from the parts: instructions_ptcore, instructions_peer (user-space
  * instructions, deterministic, the stable figure on a noisy machine). -I
