@@ -21,6 +21,8 @@
  *                                       valid single-entry leaf at @level
  *   fmt_leaf_reattr(t, pte, level, run_lg2) leaf @pte's bits but the address,
  *                                       for a leaf at @level (contiguous: run_lg2)
+ *   fmt_dirty_state(t, &mask, &val)     (pte & mask) == val for a writable-dirty leaf
+ *   fmt_dirty_clean(t, ptep)            make that leaf writable-clean (atomically)
  *
  * Conventions: see pt_common.h. Every walk is one descent that keeps its
  * position; nothing re-walks from the top per entry.
@@ -860,6 +862,79 @@ static int pt_cut(struct ptcore_table *t, uint64_t cut, uint32_t gfp,
 	}
 }
 
+/* ---- read_and_clear_dirty ---- */
+
+struct pt_dirty {
+	uint64_t mask, val;		/* fmt_dirty_state() */
+	bool clear;			/* not PTCORE_DIRTY_NO_CLEAR */
+	struct ptcore_gather *gather;	/* receives what was made clean */
+	struct pt_collect *c;		/* receives what was dirty, or NULL */
+};
+
+/*
+ * Every leaf in [iova, end) below @table (at @level): report each dirty one
+ * whole, from its first byte, and make it clean. A contiguous run is one
+ * leaf: the hardware may have marked any of its entries. Holes are skipped.
+ */
+static void pt_dirty_walk(const struct ptcore_table *t, uint64_t *table, unsigned int level,
+			  uint64_t iova, uint64_t end, struct pt_dirty *d)
+{
+	const unsigned int isz = item_lg2(t, level), n = pt_entries(t, level);
+	unsigned int idx = table_index(t, iova, level);
+
+	while (idx < n && iova < end) {
+		uint64_t pte = os_pte_read_table(&table[idx]);
+		uint64_t item = iova & ~(PT_BIT(isz) - 1), leaf, size;
+		unsigned int run_lg2, first, last, i;
+		bool dirty = false;
+
+		if (!fmt_valid(pte) || fmt_is_table(t, pte, level)) {
+			if (fmt_valid(pte))
+				pt_dirty_walk(t, pt_child(t, pte), level - 1, iova, end, d);
+			iova = item + PT_BIT(isz);
+			idx++;
+			continue;
+		}
+		run_lg2 = fmt_leaf_run_lg2(t, pte, level);
+		first = idx & ~((1u << run_lg2) - 1);
+		last = first + (1u << run_lg2);
+		leaf = item - ((uint64_t)(idx - first) << isz);
+		size = PT_BIT(isz + run_lg2);
+		for (i = first; i < last && !dirty; i++)
+			dirty = (os_pte_read(&table[i]) & d->mask) == d->val;
+		if (dirty) {
+			if (d->c)
+				pt_collect_add(d->c, leaf, fmt_leaf_oa(t, table[first]), size);
+			if (d->clear) {
+				for (i = first; i < last; i++)
+					fmt_dirty_clean(t, &table[i]);
+				pt_gather_add(d->gather, leaf, leaf + size - 1);
+				d->gather->pgsize |= size;
+			}
+		}
+		iova = leaf + size;
+		idx = last;
+	}
+}
+
+static int pt_read_and_clear_dirty(struct ptcore_table *t, uint64_t iova, uint64_t end,
+				   bool clear, struct ptcore_gather *gather, struct pt_collect *c)
+{
+	struct pt_dirty d = { .clear = clear, .gather = gather, .c = c };
+
+	fmt_dirty_state(t, &d.mask, &d.val);
+	/* One pass per top table (DART: one per TTBR); a walk stops at its table's end. */
+	for (;;) {
+		pt_dirty_walk(t, pt_root(t, iova), t->geom.top_level, iova, end, &d);
+		iova = (iova | (PT_BIT(t->geom.root_shift) - 1)) + 1;
+		if (iova >= end || !iova)
+			break;
+	}
+	if (c)
+		pt_collect_finish(c);
+	return 0;
+}
+
 const struct pt_fmt_ops PT_FMT_OPS = {
 	.map = pt_map,
 	.map_range = pt_map_range,
@@ -867,5 +942,6 @@ const struct pt_fmt_ops PT_FMT_OPS = {
 	.unmap_ext = pt_unmap_ext,
 	.cut = pt_cut,
 	.iova_to_phys = pt_iova_to_phys,
+	.read_and_clear_dirty = pt_read_and_clear_dirty,
 	.free_subtree = pt_free_subtree,
 };

@@ -38,6 +38,9 @@ struct pt_collect;
  *	(unless NULL), free the tables left empty (PTCORE_FEAT_FREE_EMPTY_TABLES)
  * @cut: ptcore_cut() after its argument checks
  * @iova_to_phys: ptcore_iova_to_phys() after its argument check
+ * @read_and_clear_dirty: ptcore_read_and_clear_dirty() of [iova, end) after
+ *	its argument checks; @clear unless PTCORE_DIRTY_NO_CLEAR, @c unless
+ *	the caller passed no callback
  * @free_subtree: free @table (at @level) and every table below it
  *
  * The only indirect calls in ptcore: one per API call, never per entry.
@@ -54,6 +57,8 @@ struct pt_fmt_ops {
 	int (*cut)(struct ptcore_table *t, uint64_t iova, uint32_t gfp,
 		   struct ptcore_gather *gather);
 	int (*iova_to_phys)(const struct ptcore_table *t, uint64_t iova, uint64_t *phys);
+	int (*read_and_clear_dirty)(struct ptcore_table *t, uint64_t iova, uint64_t end, bool clear,
+				    struct ptcore_gather *gather, struct pt_collect *c);
 	void (*free_subtree)(struct ptcore_table *t, uint64_t *table, unsigned int level);
 };
 

@@ -137,8 +137,9 @@ OS_API int ptcore_table_create(const struct ptcore_cfg *cfg, struct ptcore_table
 		ret = -EINVAL;
 	if (!ret)
 		pt_leaf_levels(t);
-	/* Format-independent features this version does not offer yet. */
-	if (!ret && (cfg->features & PTCORE_FEAT_DIRTY_TRACKING))
+	/* The dirty state is written by the walker: a stale copy would lose it. */
+	if (!ret && (cfg->features & PTCORE_FEAT_DIRTY_TRACKING) &&
+	    (cfg->features & PTCORE_FEAT_DMA_INCOHERENT))
 		ret = -EOPNOTSUPP;
 	if (ret) {
 		os_free(t);
@@ -333,6 +334,29 @@ OS_API int ptcore_cut(struct ptcore_table *t, uint64_t iova, uint32_t gfp,
 	return t->fops->cut(t, iova, gfp, gather);
 }
 OS_EXPORT(ptcore_cut);
+
+OS_API int ptcore_read_and_clear_dirty(struct ptcore_table *t, uint64_t iova, uint64_t len,
+				       uint32_t flags, struct ptcore_gather *gather,
+				       ptcore_range_fn dirty, void *arg)
+{
+	struct pt_collect c = { .fn = dirty, .arg = arg };
+	bool clear = !(flags & PTCORE_DIRTY_NO_CLEAR);
+
+	if (!(t->features & PTCORE_FEAT_DIRTY_TRACKING))
+		return -EOPNOTSUPP;
+	if (!len || (flags & ~PTCORE_DIRTY_NO_CLEAR) || (clear && !gather))
+		return -EINVAL;
+	if (iova + len - 1 < iova)
+		return -EOVERFLOW;
+	if (!pt_fits(iova, len, t->ias))
+		return -ERANGE;
+	if (clear && unlikely(gather->freelist) &&
+	    OS_REFUSE(!pt_gather_owned(t, gather), "dirty clear with a gather of another table"))
+		return -EINVAL;
+	return t->fops->read_and_clear_dirty(t, iova, iova + len, clear, gather,
+					     dirty ? &c : NULL);
+}
+OS_EXPORT(ptcore_read_and_clear_dirty);
 
 /* ---- gathers ---- */
 

@@ -584,6 +584,43 @@ int ptcore_unmap_collect(struct ptcore_table *t, uint64_t iova, uint64_t len,
 			 struct ptcore_gather *gather, uint64_t *unmapped,
 			 ptcore_range_fn removed, void *arg);
 
+/**
+ * ptcore_read_and_clear_dirty() - report the leaves a device wrote, and make them clean
+ * @t: the table (created with PTCORE_FEAT_DIRTY_TRACKING)
+ * @iova: first IOVA of the range
+ * @len: length of the range in bytes (any alignment)
+ * @flags: 0 or PTCORE_DIRTY_NO_CLEAR
+ * @gather: receives the span and size of every leaf made clean; may be NULL
+ *	with PTCORE_DIRTY_NO_CLEAR
+ * @dirty: receives the dirty leaves, or NULL (only clear)
+ * @arg: passed to @dirty
+ *
+ * For every leaf that overlaps [@iova, @iova + @len) and whose hardware
+ * dirty state is set, @dirty receives the whole leaf's IOVA, physical
+ * address and size, in IOVA order, coalesced into runs contiguous in both
+ * (from a buffer on ptcore's stack, during the call). Unless
+ * PTCORE_DIRTY_NO_CLEAR, each such leaf is made writable-clean again and
+ * added to @gather: sync it before trusting the dirty state read next time,
+ * as the IOTLB may still hold the entry as dirty. Holes are skipped, not
+ * errors. An ARM contiguous run is one leaf, dirty when any of its entries
+ * is.
+ *
+ * The dirty state: ARM stage 1 as Linux 6.12's io-pgtable-arm with
+ * IO_PGTABLE_QUIRK_ARM_HD (writable leaves have DBM, bit 51, and AP2, bit
+ * 7, clear: dirty; clean sets AP2 and a device write clears it again); ARM
+ * stage 2 DBM with the S2AP write bit, bit 7 (set: dirty). A new writable
+ * mapping starts dirty; read-only leaves have no dirty state.
+ *
+ * Context: any; the range must not be unmapped meanwhile (maps, lookups
+ * and unmaps of other ranges may run); @dirty must not call ptcore for @t.
+ * Return: 0; -EOPNOTSUPP if @t was created without dirty tracking; -EINVAL
+ * for @len 0, unknown @flags, no @gather without PTCORE_DIRTY_NO_CLEAR or a
+ * gather of another table; -EOVERFLOW if the range wraps; -ERANGE beyond
+ * ias. Nothing is changed on an error.
+ */
+int ptcore_read_and_clear_dirty(struct ptcore_table *t, uint64_t iova, uint64_t len, uint32_t flags,
+				struct ptcore_gather *gather, ptcore_range_fn dirty, void *arg);
+
 #ifdef __cplusplus
 }
 #endif

@@ -488,6 +488,14 @@ static const struct ptcore_ops ops_both = { .alloc_table = count_alloc, .free_ta
 static const struct ptcore_ops ops_alloc_only = { .alloc_table = count_alloc };
 static const struct ptcore_ops ops_free_only = { .free_table = count_free };
 
+static void sync_nothing(void *cookie, void *va, size_t len)
+{
+}
+
+static const struct ptcore_ops ops_incoherent = { .alloc_table = count_alloc,
+						  .free_table = count_free,
+						  .sync_table = sync_nothing };
+
 static void create_case(const char *what, const struct ptcore_cfg *base, int want)
 {
 	struct ptcore_table *t = (struct ptcore_table *)(uintptr_t)0x1234;
@@ -549,9 +557,15 @@ static void create_matrix(void)
 			snprintf(what, sizeof(what), "%s unknown feature %#x", fn, bad_feats[i]);
 			create_case(what, &c, -EINVAL);
 		}
+		/* DART has no dirty state; a walker with stale copies would lose it. */
 		c = *all[k];
 		c.features = PTCORE_FEAT_DIRTY_TRACKING;
 		snprintf(what, sizeof(what), "%s DIRTY_TRACKING", fn);
+		create_case(what, &c, c.format == PTCORE_FMT_APPLE_DART ||
+				 c.format == PTCORE_FMT_APPLE_DART2 ? -EOPNOTSUPP : 0);
+		c.features |= PTCORE_FEAT_DMA_INCOHERENT;
+		c.ops = &ops_incoherent;
+		snprintf(what, sizeof(what), "%s DIRTY_TRACKING with DMA_INCOHERENT", fn);
 		create_case(what, &c, -EOPNOTSUPP);
 		for (i = 0; i < 5; i++) {
 			c = *all[k];

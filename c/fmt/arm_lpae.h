@@ -14,6 +14,7 @@
 #define ARM_TYPE_TABLE		3ULL	/* above the last level */
 #define ARM_TYPE_PAGE		3ULL	/* at the last level */
 #define ARM_ADDR_MASK		PT_GENMASK(47, 12)
+#define ARM_DBM			PT_BIT(51)	/* dirty bit modifier: hardware dirty state */
 #define ARM_NSTABLE		PT_BIT(63)
 /* Software bit: Linux 6.1 marks synced table entries with it (incoherent walk). */
 #define ARM_SW_SYNC		PT_BIT(55)
@@ -118,6 +119,8 @@ static inline uint64_t fmt_leaf_attrs(const struct ptcore_table *t, uint32_t pro
 		pte |= ARM_NG;
 		if ((prot & PTCORE_PROT_READ) && !(prot & PTCORE_PROT_WRITE))
 			pte |= ARM_AP_RDONLY;
+		else if (t->features & PTCORE_FEAT_DIRTY_TRACKING)
+			pte |= ARM_DBM;		/* writable-dirty: AP[2] clear */
 		if (!(prot & PTCORE_PROT_PRIV))
 			pte |= ARM_AP_UNPRIV;
 		if (prot & PTCORE_PROT_MMIO)
@@ -131,6 +134,8 @@ static inline uint64_t fmt_leaf_attrs(const struct ptcore_table *t, uint32_t pro
 			pte |= ARM_S2AP_READ;
 		if (prot & PTCORE_PROT_WRITE)
 			pte |= ARM_S2AP_WRITE;
+		if ((prot & PTCORE_PROT_WRITE) && (t->features & PTCORE_FEAT_DIRTY_TRACKING))
+			pte |= ARM_DBM;		/* writable-dirty: S2AP[1] set */
 		if (prot & PTCORE_PROT_MMIO)
 			pte |= ARM_S2_MEMATTR(ARM_S2_MEMATTR_DEV);
 		else if (prot & PTCORE_PROT_CACHE)
@@ -149,6 +154,31 @@ static inline uint64_t fmt_leaf_reattr(const struct ptcore_table *t, uint64_t pt
 	pte &= ~(ARM_ADDR_MASK | ARM_TYPE_MASK | ARM_CONT);
 	pte |= level ? ARM_TYPE_BLOCK : ARM_TYPE_PAGE;
 	return run_lg2 ? pte | ARM_CONT : pte;
+}
+
+/*
+ * Hardware dirty state (DBM): a leaf is writable-dirty when (pte & mask) ==
+ * val. Stage 1 keeps it in AP[2] (clear: dirty), stage 2 in S2AP[1] (set:
+ * dirty); a device write through a writable-clean entry flips that bit.
+ */
+static inline void fmt_dirty_state(const struct ptcore_table *t, uint64_t *mask, uint64_t *val)
+{
+	if (t->arm_stage == 1) {
+		*mask = ARM_DBM | ARM_AP_RDONLY;
+		*val = ARM_DBM;
+	} else {
+		*mask = ARM_DBM | ARM_S2AP_WRITE;
+		*val = ARM_DBM | ARM_S2AP_WRITE;
+	}
+}
+
+/* Make a writable-dirty leaf entry writable-clean. */
+static inline void fmt_dirty_clean(const struct ptcore_table *t, uint64_t *ptep)
+{
+	if (t->arm_stage == 1)
+		os_pte_update(ptep, 0, ARM_AP_RDONLY);
+	else
+		os_pte_update(ptep, ARM_S2AP_WRITE, 0);
 }
 
 #endif /* PTCORE_FMT_ARM_LPAE_H */

@@ -109,4 +109,15 @@ static inline uint64_t fmt_leaf_reattr(const struct ptcore_table *t, uint64_t pt
 	return pte & ~fmt_encode_oa(t, ~0ULL);
 }
 
+/* DART has no dirty state (create refuses PTCORE_FEAT_DIRTY_TRACKING): nothing matches. */
+static inline void fmt_dirty_state(const struct ptcore_table *t, uint64_t *mask, uint64_t *val)
+{
+	*mask = 0;
+	*val = DART_VALID;
+}
+
+static inline void fmt_dirty_clean(const struct ptcore_table *t, uint64_t *ptep)
+{
+}
+
 #endif /* PTCORE_FMT_DART_H */

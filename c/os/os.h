@@ -7,6 +7,8 @@
  *   os_pte_write(p, v)             relaxed 64-bit store of a table entry
  *   os_pte_cmpxchg(p, &old, new)   publish: release on success, acquire on failure;
  *                                  on failure *old holds the current value
+ *   os_pte_update(p, clear, set)   atomically clear then set bits of a live entry
+ *                                  (one the hardware may update at the same time)
  *   os_ptr_read_acquire(pp)        acquire load of a pointer (a list head others may push to)
  *   os_wmb()                       order table writes before the store that publishes them
  *   os_zalloc(size, gfp), os_free(p)            software (non-table) memory

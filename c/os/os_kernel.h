@@ -105,6 +105,15 @@ static inline void os_pte_write(u64 *p, u64 v)
 	WRITE_ONCE(*p, v);
 }
 
+/* The hardware may set bits (access flag, dirty state) of the entry meanwhile. */
+static inline void os_pte_update(u64 *p, u64 clear, u64 set)
+{
+	u64 old = READ_ONCE(*p);
+
+	while (!try_cmpxchg64(p, &old, (old & ~clear) | set))
+		;
+}
+
 static inline bool os_pte_cmpxchg(u64 *p, u64 *old, u64 new_pte)
 {
 	/* A successful try_cmpxchg64() is fully ordered, which includes release. */

@@ -50,6 +50,15 @@ static inline bool os_pte_cmpxchg(uint64_t *p, uint64_t *old, uint64_t new_pte)
 					   __ATOMIC_ACQUIRE);
 }
 
+static inline void os_pte_update(uint64_t *p, uint64_t clear, uint64_t set)
+{
+	uint64_t old = __atomic_load_n(p, __ATOMIC_RELAXED);
+
+	while (!__atomic_compare_exchange_n(p, &old, (old & ~clear) | set, true, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED))
+		;
+}
+
 static inline void *os_ptr_read_acquire(void **p)
 {
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);

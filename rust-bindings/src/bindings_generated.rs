@@ -619,3 +619,46 @@ extern "C" {
         arg: *mut core::ffi::c_void,
     ) -> core::ffi::c_int;
 }
+extern "C" {
+    #[doc = " ptcore_read_and_clear_dirty() - report the leaves a device wrote, and make them clean"]
+    #[doc = " @t: the table (created with PTCORE_FEAT_DIRTY_TRACKING)"]
+    #[doc = " @iova: first IOVA of the range"]
+    #[doc = " @len: length of the range in bytes (any alignment)"]
+    #[doc = " @flags: 0 or PTCORE_DIRTY_NO_CLEAR"]
+    #[doc = " @gather: receives the span and size of every leaf made clean; may be NULL"]
+    #[doc = "\twith PTCORE_DIRTY_NO_CLEAR"]
+    #[doc = " @dirty: receives the dirty leaves, or NULL (only clear)"]
+    #[doc = " @arg: passed to @dirty"]
+    #[doc = ""]
+    #[doc = " For every leaf that overlaps [@iova, @iova + @len) and whose hardware"]
+    #[doc = " dirty state is set, @dirty receives the whole leaf's IOVA, physical"]
+    #[doc = " address and size, in IOVA order, coalesced into runs contiguous in both"]
+    #[doc = " (from a buffer on ptcore's stack, during the call). Unless"]
+    #[doc = " PTCORE_DIRTY_NO_CLEAR, each such leaf is made writable-clean again and"]
+    #[doc = " added to @gather: sync it before trusting the dirty state read next time,"]
+    #[doc = " as the IOTLB may still hold the entry as dirty. Holes are skipped, not"]
+    #[doc = " errors. An ARM contiguous run is one leaf, dirty when any of its entries"]
+    #[doc = " is."]
+    #[doc = ""]
+    #[doc = " The dirty state: ARM stage 1 as Linux 6.12's io-pgtable-arm with"]
+    #[doc = " IO_PGTABLE_QUIRK_ARM_HD (writable leaves have DBM, bit 51, and AP2, bit"]
+    #[doc = " 7, clear: dirty; clean sets AP2 and a device write clears it again); ARM"]
+    #[doc = " stage 2 DBM with the S2AP write bit, bit 7 (set: dirty). A new writable"]
+    #[doc = " mapping starts dirty; read-only leaves have no dirty state."]
+    #[doc = ""]
+    #[doc = " Context: any; the range must not be unmapped meanwhile (maps, lookups"]
+    #[doc = " and unmaps of other ranges may run); @dirty must not call ptcore for @t."]
+    #[doc = " Return: 0; -EOPNOTSUPP if @t was created without dirty tracking; -EINVAL"]
+    #[doc = " for @len 0, unknown @flags, no @gather without PTCORE_DIRTY_NO_CLEAR or a"]
+    #[doc = " gather of another table; -EOVERFLOW if the range wraps; -ERANGE beyond"]
+    #[doc = " ias. Nothing is changed on an error."]
+    pub fn ptcore_read_and_clear_dirty(
+        t: *mut ptcore_table,
+        iova: u64,
+        len: u64,
+        flags: u32,
+        gather: *mut ptcore_gather,
+        dirty: ptcore_range_fn,
+        arg: *mut core::ffi::c_void,
+    ) -> core::ffi::c_int;
+}

@@ -132,7 +132,9 @@ flags! {
         /// tables. Such an unmap may free tables beyond its range, so a table
         /// with this feature cannot be split into [`crate::Region`]s.
         FREE_EMPTY_TABLES = b::PTCORE_FEAT_FREE_EMPTY_TABLES;
-        /// Hardware dirty tracking (not yet supported by the core).
+        /// Hardware dirty state (ARM: DBM): writable leaves start dirty, and
+        /// [`crate::UnmapBatch::read_and_clear_dirty`] reports and cleans
+        /// them. Not with DART or [`Features::DMA_INCOHERENT`].
         DIRTY_TRACKING = b::PTCORE_FEAT_DIRTY_TRACKING;
         /// ARM: NS / NSTABLE bits.
         ARM_NS = b::PTCORE_FEAT_ARM_NS;

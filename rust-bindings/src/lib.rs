@@ -147,8 +147,8 @@ pub use error::{code, Error, Result};
 pub use format::{AppleDart, AppleDart2, ArmLpaeS1, ArmLpaeS2, Config, Features, Format, Prot};
 pub use phys::PhysRange;
 pub use table::{
-    mem_stats, HwInfo, MapError, MemStats, PageTable, Region, RemovedRun, SharedBatch, TableView,
-    UnmapBatch, UnmapError,
+    mem_stats, DirtyRun, HwInfo, MapError, MemStats, PageTable, Region, RemovedRun, SharedBatch,
+    TableView, UnmapBatch, UnmapError,
 };
 
 /// The ABI version of `include/ptcore.h` these bindings were generated from.

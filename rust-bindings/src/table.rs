@@ -88,8 +88,13 @@ pub struct RemovedRun {
     pub size: u64,
 }
 
-/// The `ptcore_range_fn` of [`UnmapBatch::unmap_collect`]: hands each run to
-/// the closure `arg` points to.
+/// A run of dirty leaves [`UnmapBatch::read_and_clear_dirty`] reports: the
+/// same three fields.
+pub type DirtyRun = RemovedRun;
+
+/// The `ptcore_range_fn` of [`UnmapBatch::unmap_collect`] and
+/// [`UnmapBatch::read_and_clear_dirty`]: hands each run to the closure `arg`
+/// points to.
 ///
 /// # Safety
 ///
@@ -103,8 +108,8 @@ unsafe extern "C" fn tramp_removed<C: FnMut(RemovedRun)>(
     if arg.is_null() || runs.is_null() || n == 0 {
         return;
     }
-    // SAFETY: `arg` is the `&mut C` `Core::unmap_collect` passed, exclusive
-    // for the call (caller).
+    // SAFETY: `arg` is the `&mut C` `Core::unmap_collect` or
+    // `Core::read_and_clear_dirty` passed, exclusive for the call (caller).
     let f = unsafe { &mut *(arg as *mut C) };
     // SAFETY: ptcore passes `n` initialised runs from its stack, valid for
     // this call (caller).
@@ -513,6 +518,50 @@ impl<'d, D: IommuOps> Core<'d, D> {
         }
     }
 
+    /// Hands `f` every dirty leaf overlapping `[iova, iova + len)`, whole
+    /// (`ptcore_read_and_clear_dirty`), and unless `keep` makes it clean
+    /// again into `gather`, after checking that the range lies in
+    /// `[start, last]`.
+    ///
+    /// # Safety
+    ///
+    /// The caller holds `[start, last]` against unmaps for the call, and
+    /// `gather` is only used with this table.
+    unsafe fn read_and_clear_dirty<C: FnMut(DirtyRun)>(
+        &self,
+        bounds: (u64, u64),
+        gather: &mut Gather,
+        iova: u64,
+        len: u64,
+        keep: bool,
+        f: &mut C,
+    ) -> Result {
+        let last = range_last(iova, len)?;
+        if iova < bounds.0 || last > bounds.1 {
+            return Err(Error::ERANGE);
+        }
+        let flags = if keep { b::PTCORE_DIRTY_NO_CLEAR } else { 0 };
+        let arg = f as *mut C as *mut c_void;
+        // SAFETY: the table is live; nothing unmaps the range meanwhile
+        // (caller); the gather belongs to this table. A leaf overlapping the
+        // range lies inside the bounds, as every map checked its own range
+        // against them. Only dirty state changes: no output address, no
+        // table memory freed. `arg` is a `&mut C` that outlives the call,
+        // and `tramp_removed::<C>` reads it as one.
+        let ret = unsafe {
+            b::ptcore_read_and_clear_dirty(
+                self.raw.as_ptr(),
+                iova,
+                len,
+                flags,
+                &mut gather.0,
+                Some(tramp_removed::<C>),
+                arg,
+            )
+        };
+        to_result(ret)
+    }
+
     /// Cuts the leaf that spans `iova` (`ptcore_cut`) into `gather`, after
     /// checking that `iova`, and the span of any leaf that could hold it, lie
     /// in `[start, last]`.
@@ -849,6 +898,20 @@ impl<'d, F: Format, D: IommuOps> PageTable<'d, F, D> {
     ) -> core::result::Result<u64, UnmapError> {
         let mut batch = self.unmap_batch();
         let ret = batch.unmap_collect(iova, len, removed);
+        batch.sync();
+        ret
+    }
+
+    /// [`UnmapBatch::read_and_clear_dirty`] in a batch of one (flushed before
+    /// it returns, so the next read sees only writes made after this one).
+    pub fn read_and_clear_dirty(
+        &mut self,
+        iova: u64,
+        len: u64,
+        dirty: impl FnMut(DirtyRun),
+    ) -> Result {
+        let mut batch = self.unmap_batch();
+        let ret = batch.read_and_clear_dirty(iova, len, dirty);
         batch.sync();
         ret
     }
@@ -1282,6 +1345,74 @@ impl<'d, D: IommuOps> UnmapBatch<'_, 'd, D> {
         unsafe {
             self.core
                 .cut((self.start, self.last), self.gather, iova, gfp)
+        }
+    }
+
+    /// Hands `dirty` every leaf overlapping `[iova, iova + len)` that a
+    /// device wrote since it was last made clean (see
+    /// `ptcore_read_and_clear_dirty`), whole and in IOVA order, coalesced
+    /// into runs contiguous in IOVA and physical address, and makes each one
+    /// clean again; the batch's sync flushes them, so that the next read
+    /// reports only writes made after it. A new writable mapping starts
+    /// dirty. Holes are skipped.
+    ///
+    /// Errors (nothing changed): `EOPNOTSUPP` without
+    /// [`Features::DIRTY_TRACKING`]; `EINVAL` for `len` 0; `EOVERFLOW`;
+    /// `ERANGE` beyond ias or outside the batch's table or region.
+    ///
+    /// ```
+    /// # use ptcore::{ArmLpaeS1, Config, DirtyRun, Features, Flush, IommuOps, PageTable, PhysRange, Prot};
+    /// # struct Ops;
+    /// # impl IommuOps for Ops { type Domain = (); fn iotlb_flush(&self, _: &Flush) {} }
+    /// # let ops = Ops;
+    /// let cfg = Config::<ArmLpaeS1>::new(48, 48).features(Features::DIRTY_TRACKING);
+    /// let mut pt = PageTable::new(&cfg, &ops)?;
+    /// // SAFETY: a doctest: no device ever accesses this memory.
+    /// let buf = unsafe { PhysRange::new(0x8_0000_0000, 0x20_0000) };
+    /// pt.map_range(0x20_0000, buf, Prot::READ | Prot::WRITE)?; // one 2M block
+    /// let mut runs = Vec::new();
+    /// pt.read_and_clear_dirty(0x20_1000, 0x1000, |r| runs.push(r))?;
+    /// assert_eq!(runs, [DirtyRun { iova: 0x20_0000, paddr: 0x8_0000_0000, size: 0x20_0000 }]);
+    /// runs.clear();
+    /// pt.read_and_clear_dirty(0, 1 << 30, |r| runs.push(r))?; // clean now
+    /// assert!(runs.is_empty());
+    /// # Ok::<(), ptcore::Error>(())
+    /// ```
+    pub fn read_and_clear_dirty(
+        &mut self,
+        iova: u64,
+        len: u64,
+        mut dirty: impl FnMut(DirtyRun),
+    ) -> Result {
+        // SAFETY: the batch holds its table or region exclusively (no unmap
+        // of it runs), the range is checked against its bounds before C is
+        // called, and the gather is this batch owner's. The closure cannot
+        // reach the table or region, which `self` borrows mutably.
+        unsafe {
+            self.core.read_and_clear_dirty(
+                (self.start, self.last),
+                self.gather,
+                iova,
+                len,
+                false,
+                &mut dirty,
+            )
+        }
+    }
+
+    /// [`UnmapBatch::read_and_clear_dirty`] that leaves the dirty state as
+    /// it is (`PTCORE_DIRTY_NO_CLEAR`): nothing is gathered.
+    pub fn read_dirty(&mut self, iova: u64, len: u64, mut dirty: impl FnMut(DirtyRun)) -> Result {
+        // SAFETY: as in `read_and_clear_dirty`; nothing changes.
+        unsafe {
+            self.core.read_and_clear_dirty(
+                (self.start, self.last),
+                self.gather,
+                iova,
+                len,
+                true,
+                &mut dirty,
+            )
         }
     }
 

@@ -9,8 +9,8 @@
 
 use ptcore::model::{self as hw, Access, Fault, Iotlb};
 use ptcore::{
-    AppleDart, AppleDart2, ArmLpaeS1, ArmLpaeS2, Config, Error, Features, Flush, Format, Gfp,
-    IommuOps, MapError, PageTable, PhysRange, Prot, TableBlock, TableView, UnmapError,
+    AppleDart, AppleDart2, ArmLpaeS1, ArmLpaeS2, Config, DirtyRun, Error, Features, Flush, Format,
+    Gfp, IommuOps, MapError, PageTable, PhysRange, Prot, TableBlock, TableView, UnmapError,
 };
 use std::string::String;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -160,7 +160,8 @@ suites! {
         map_range_equals_split, map_range_contiguous_hint_sizes, map_range_errors,
         map_range_in_regions, unmap_collect_runs, unmap_collect_many_runs, unmap_collect_random,
         free_empty_after_flush, free_empty_allocator_counters, free_empty_random_no_stale,
-        cut_block_then_unmap_page, cut_errors,
+        cut_block_then_unmap_page, cut_errors, dirty_fresh_then_clean, dirty_stage2_and_regions,
+        dirty_errors,
     ],
 }
 
@@ -3042,6 +3043,127 @@ mod ranges {
         let l = leaves(&pt, 0, M2);
         ensure!(l.len() > 2 && l[0].2 == K4, "a 4K page and the rest: {l:?}");
         ensure_eq!(pt.unmap(0, K4), Ok(K4));
+        Ok(())
+    }
+
+    pub fn dirty_fresh_then_clean() -> TestResult {
+        let d = Recorder::new();
+        let cfg = s1_4k().features(Features::DIRTY_TRACKING);
+        let mut pt = check!(PageTable::new(&cfg, &d));
+        check!(pt.map_range(M2 - K4, ph(0x8020_0000 - K4, K4 + M2, 1), RW));
+        check!(pt.map_pages(4 * M2, ph(0x6000_0000, K4, 2), K4, Prot::READ));
+        // A new writable mapping is dirty; the read-only pages have no dirty state.
+        let want = vec![DirtyRun {
+            iova: M2 - K4,
+            paddr: 0x8020_0000 - K4,
+            size: M2 + K4,
+        }];
+        let mut runs = Vec::new();
+        let mut batch = pt.unmap_batch();
+        check!(batch.read_dirty(0, 6 * M2, |r| runs.push(r)));
+        ensure_eq!(runs, want, "report only");
+        ensure!(batch.pending().is_none(), "report only gathers nothing");
+        runs.clear();
+        // From inside the block: the block whole, and the page before it not.
+        check!(batch.read_and_clear_dirty(M2 + K4, K4, |r| runs.push(r)));
+        ensure_eq!(
+            runs,
+            vec![DirtyRun {
+                iova: M2,
+                paddr: 0x8020_0000,
+                size: M2
+            }]
+        );
+        let p = batch.pending();
+        ensure!(
+            p.as_ref().map(|f| (f.start(), f.last())) == Some((M2, 2 * M2 - 1)),
+            "the cleaned block is gathered: {:?}",
+            p.as_ref().map(|f| (f.start(), f.last()))
+        );
+        batch.sync();
+        ensure_eq!(d.flushes(), 1, "one flush for the batch");
+        runs.clear();
+        check!(pt.read_and_clear_dirty(0, 6 * M2, |r| runs.push(r)));
+        ensure_eq!(
+            runs,
+            vec![DirtyRun {
+                iova: M2 - K4,
+                paddr: 0x8020_0000 - K4,
+                size: K4
+            }]
+        );
+        runs.clear();
+        check!(pt.read_and_clear_dirty(0, 6 * M2, |r| runs.push(r)));
+        ensure!(runs.is_empty(), "all clean now: {runs:?}");
+        // Translations did not change.
+        ensure_eq!(pt.iova_to_phys(M2 + K4), Some(0x8020_1000));
+        ensure_eq!(pt.unmap(M2 - K4, M2 + K4), Ok(M2 + K4));
+        ensure_eq!(pt.unmap(4 * M2, 2 * K4), Ok(2 * K4));
+        Ok(())
+    }
+
+    pub fn dirty_stage2_and_regions() -> TestResult {
+        let d = Recorder::new();
+        let cfg = Config::<ArmLpaeS2>::new(40, 40).features(Features::DIRTY_TRACKING);
+        let mut pt = check!(PageTable::new(&cfg, &d));
+        check!(pt.map_range(0, ph(0x4000_0000, 2 * M2, 1), RW));
+        check!(pt.regions(|whole| -> TestResult {
+            let (mut lo, mut hi) = whole.split_at(M2).map_err(|(_, e)| format!("{e:?}"))?;
+            let mut runs = Vec::new();
+            let mut batch = hi.unmap_batch();
+            ensure_eq!(
+                batch.read_and_clear_dirty(0, K4, |r| runs.push(r)),
+                Err(Error::ERANGE),
+                "outside the region"
+            );
+            check!(batch.read_and_clear_dirty(M2, M2, |r| runs.push(r)));
+            drop(batch);
+            ensure_eq!(
+                runs,
+                vec![DirtyRun {
+                    iova: M2,
+                    paddr: 0x4020_0000,
+                    size: M2
+                }]
+            );
+            runs.clear();
+            let mut batch = lo.unmap_batch();
+            check!(batch.read_dirty(0, M2, |r| runs.push(r)));
+            ensure_eq!(runs.len(), 1, "the low block is still dirty");
+            Ok(())
+        }))?;
+        Ok(())
+    }
+
+    pub fn dirty_errors() -> TestResult {
+        let d = Recorder::new();
+        let mut plain = check!(PageTable::new(&s1_4k(), &d));
+        check!(plain.map_range(0, ph(0x4000_0000, M2, 1), RW));
+        let mut called = false;
+        ensure_eq!(
+            plain.read_and_clear_dirty(0, M2, |_| called = true),
+            Err(Error::EOPNOTSUPP)
+        );
+        ensure_eq!(plain.unmap(0, M2), Ok(M2));
+        let cfg = s1_4k().features(Features::DIRTY_TRACKING);
+        let mut pt = check!(PageTable::new(&cfg, &d));
+        check!(pt.map_range(0, ph(0x4000_0000, M2, 1), RW));
+        ensure_eq!(
+            pt.read_and_clear_dirty(0, 0, |_| called = true),
+            Err(Error::EINVAL)
+        );
+        ensure_eq!(
+            pt.read_and_clear_dirty(u64::MAX - K4 + 1, 2 * K4, |_| called = true),
+            Err(Error::EOVERFLOW)
+        );
+        ensure_eq!(
+            pt.read_and_clear_dirty(1 << 48, K4, |_| called = true),
+            Err(Error::ERANGE)
+        );
+        ensure!(!called, "the closure never ran");
+        let dart = Config::<AppleDart>::new(32, 36).features(Features::DIRTY_TRACKING);
+        ensure_eq!(PageTable::new(&dart, &d).err(), Some(Error::EOPNOTSUPP));
+        ensure_eq!(pt.unmap(0, M2), Ok(M2));
         Ok(())
     }
 }
