@@ -681,11 +681,6 @@ static void run_lookup(const struct cfgdesc *cd, unsigned int warmup, unsigned i
 #define DIRTY_PAGES	(1u << 18)
 #define DIRTY_MARKED	(DIRTY_PAGES / 100)
 
-/* Weak: a core without it leaves this NULL and the group is skipped. */
-int ptcore_read_and_clear_dirty(struct ptcore_table *t, uint64_t iova, uint64_t len, uint32_t flags,
-				struct ptcore_gather *gather, ptcore_range_fn dirty, void *arg)
-	__attribute__((weak));
-
 static uint64_t dirty_seen;
 
 static void dirty_pt_cb(void *arg, const struct ptcore_range *runs, uint32_t n)
@@ -740,11 +735,9 @@ static void run_dirty(unsigned int warmup, unsigned int rounds)
 	c.granule_lg2 = 12;
 	c.ops = &pt_ops;
 	memset(im, 0, sizeof(im));
-	if (!ptcore_read_and_clear_dirty || ptcore_table_create(&c, &im[0].pt)) {
-		printf("dirty: this core has no ptcore_read_and_clear_dirty() or refuses "
-		       "PTCORE_FEAT_DIRTY_TRACKING; group skipped (the 6.12 HD peer is ready)\n");
-		return;
-	}
+	r = ptcore_table_create(&c, &im[0].pt);
+	if (r)
+		die("dirty: ptcore refused PTCORE_FEAT_DIRTY_TRACKING", r, 0);
 	im[1].peer = peer_create_version(PEER_6_12, PTCORE_FMT_ARM64_LPAE_S1, 12, 48, 48,
 					 PEER_ARM_HD);
 	if (!im[1].peer)

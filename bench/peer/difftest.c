@@ -871,15 +871,6 @@ static int selftest_sequence(struct tctx *c)
 #define ARM_AP_RDONLY	(1ULL << 7)	/* AP[2]: with DBM, set = writable-clean */
 #define ARM_DBM		(1ULL << 51)
 
-/*
- * ptcore_read_and_clear_dirty() is resolved weakly, so that this test builds
- * against a core without it: NULL there, and the dirty configurations are
- * skipped (as they are when ptcore refuses PTCORE_FEAT_DIRTY_TRACKING).
- */
-int ptcore_read_and_clear_dirty(struct ptcore_table *t, uint64_t iova, uint64_t len, uint32_t flags,
-				struct ptcore_gather *gather, ptcore_range_fn dirty, void *arg)
-	__attribute__((weak));
-
 /* What a device write through the leaf of @iova does with HD: AP[2] cleared. */
 static int device_write(struct tctx *c, const struct side *s, uint64_t iova)
 {
@@ -1102,11 +1093,6 @@ static int side_create_ptcore(struct side *s, const struct tcfg *cfg)
 	pc.cookie = &s->flush;
 	rec_reset(&s->flush);
 	r = ptcore_table_create(&pc, &s->pt);
-	if (!r && cfg->dirty && !ptcore_read_and_clear_dirty) {
-		ptcore_table_destroy(s->pt);	/* this core has no ptcore_read_and_clear_dirty() */
-		s->pt = NULL;
-		r = -EOPNOTSUPP;
-	}
 	return r;
 }
 
@@ -1155,9 +1141,6 @@ static void run_config(const struct tcfg *cfg, int idx, const struct opts *o, st
 		if (ra && !rb && !o->self_mode)
 			snprintf(res->msg, sizeof(res->msg), "ptcore refuses with %d, %s accepts", ra,
 				 peer_version_name(cfg->version));
-		if (ra == -EOPNOTSUPP && !rb && cfg->dirty && !o->self_mode)
-			snprintf(res->msg, sizeof(res->msg), "ptcore has no dirty tracking yet "
-				 "(-EOPNOTSUPP); the 6.12 HD peer is ready");
 		destroy_sides(c);
 		free(c);
 		return;
