@@ -5,7 +5,8 @@
 # Usage: gnuplot -e "csv='results.csv'; png='ratios.png'" bench/ratios.gp
 # CSV columns: format,granule,workload,peer,ptcore_ns,peer_ns,limit_ns,ratio,...
 # The rows with a physical limit (limit_ns > 0) come first, a workload's rows
-# one per peer in that order; the concurrent unmap rows (no limit, ns per
+# one per peer in that order (read_and_clear_dirty: one row, last of them,
+# against 6.12 only); the concurrent unmap rows (no limit, ns per
 # table removed, lazy peers only) follow and get a panel and a scale of
 # their own.
 set terminal pngcairo size 3200,900 noenhanced font ",10"
@@ -21,7 +22,8 @@ set linetype 2 lc rgb "#3a6ea5"
 set linetype 3 lc rgb "#fdae6b"
 set linetype 4 lc rgb "#d94801"
 pc(s) = s eq "6.1-strict" ? 1 : s eq "6.1-lazy" ? 2 : s eq "6.12-strict" ? 3 : 4
-first(s) = s eq "6.1-strict" || (s eq "6.1-lazy" && conc)
+# The label goes under a workload's first bar (read_and_clear_dirty: one bar, 6.12 only).
+first(s) = s eq "6.1-strict" || (s eq "6.1-lazy" && conc) || strstrt(strcol(3), "read_and_clear") == 1
 label(i) = strcol(1)." ".strcol(2)." ".strcol(3)
 
 set ylabel "ratio (log scale)"
