@@ -1,8 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Benchmark: ptcore against Linux 6.1's io-pgtable (the peer, bench/peer) in
- * one process, on identical workloads, interleaved round by round, pinned to
- * one CPU. Both draw table memory from ptcore's built-in allocator.
+ * Benchmark: ptcore against Linux's io-pgtable (the peer, bench/peer) of 6.1
+ * and of 6.12, each with a strict and with a lazy gather, in one process, on
+ * identical workloads, interleaved round by round, pinned to one CPU. All
+ * draw table memory from ptcore's built-in allocator.
+ *
+ * Peer configurations (peer_cfgs[]): 6.1-strict, 6.1-lazy, 6.12-strict,
+ * 6.12-lazy. Strict: the gather is not queued, io-pgtable calls tlb_add_page
+ * for every unmapped page and the sync flushes the gathered range (the DMA
+ * API's strict mode). Lazy: the gather is queued (the DMA API's default
+ * DMA-FQ mode; iommu_iotlb_gather_queued()), io-pgtable skips tlb_add_page
+ * and there is nothing to sync (the flush queue's later flush-all is not
+ * part of the unmap). ptcore's unmap always includes its ptcore_iotlb_sync().
  *
  * Method (the generic page table's): per workload, a discarded warm-up, then
  * N rounds; every round maps the range and then unmaps it again (unmap
@@ -10,11 +19,29 @@
  * the tables already populated by the warm-up. Each phase of each round is
  * timed on its own with the fenced time stamp counter (calibrated against
  * CLOCK_MONOTONIC), minus the timer's own median cost; a row's figure is the
- * median (and minimum) over rounds, in ns per call. Which implementation
- * goes first alternates every round.
+ * median (and minimum) over rounds, in ns per call. The order of the
+ * implementations rotates every round.
+ *
+ * Batches: the time stamp counter of these virtual machines advances in
+ * steps of about 10 ns, so every timed sample covers a batch of calls long
+ * enough (BATCH_NS, from a calibration of the workload's fastest
+ * implementation) that one step moves no median by more than 1%: single-page
+ * workloads time a batch of calls on neighbouring pages, multi-page ones the
+ * same call on a batch of ranges side by side (each in its own leaf tables),
+ * group ops a batch of copies of its workload 512 GiB apart. Figures are per
+ * call (per copy).
  *
  * limit_ns is the physical limit: a memset of the same number of PTE bytes
  * (8 per entry written), in the same (warm) cache state, timed the same way.
+ *
+ * Instruction counts: the VMs here expose no hardware counter
+ * (perf_event_open(PERF_COUNT_HW_INSTRUCTIONS) fails), so after the timed
+ * run the benchmark runs itself again under valgrind --tool=callgrind
+ * (--icount, 20 rounds, collection on only inside the timed sections, one
+ * profile part per section) and reads the instructions per call of every
+ * row from the parts: instructions_ptcore, instructions_peer (user-space
+ * instructions, deterministic, the stable figure on a noisy machine). -I
+ * skips that pass; without valgrind the columns stay empty, with a message.
  *
  * Concurrent unmap (group "concurrent", see run_concurrent_unmap()): two
  * threads on two CPUs remove whole leaf tables from ranges that share their
@@ -23,16 +50,20 @@
  * so 2-thread/1-thread scaling = the 1T row's ns / the 2T row's ns. These
  * rows have no physical limit ("-" in the table, 0.0 in the CSV) and come
  * last; a summary with throughput, scaling and callbacks follows the table.
+ * They run against the lazy peers only (cu_peers[]), to bound the run time,
+ * and have no instruction counts.
  *
  * Output: a table on stdout, and a CSV (-o FILE) with the header
- *   format,granule,workload,ptcore_ns,peer_ns,limit_ns,ratio
- * where the ns columns are medians and ratio = ptcore_ns / peer_ns.
+ *   format,granule,workload,peer,ptcore_ns,peer_ns,limit_ns,ratio,instructions_ptcore,instructions_peer
+ * where the ns columns are medians, ratio = ptcore_ns / peer_ns, and one
+ * row per workload and peer configuration (ptcore's figures are the same in
+ * the rows of one workload: one measurement, against every peer at once).
  * -w GROUP,... runs only some workload groups (map, bulk, lookup, ops, concurrent).
  *
  * Group "ops" (see run_ops()): ptcore_map_range() against the map_pages loop of
  * Linux's __iommu_map() split, and PTCORE_FEAT_FREE_EMPTY_TABLES on against
  * off; rows "map_range SPLIT", "map_pages SPLIT", "... fe-on", "... fe-off",
- * each against the peer, and a summary of the variant/variant ratios.
+ * each against the peers, and a summary of the variant/variant ratios.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,14 +73,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <valgrind/callgrind.h>
 
 #include "ptcore.h"
 #include "peer.h"
 
 #define PTE_BYTES	8
+
+/* ---- the peer configurations; implementation 0 is ptcore, k + 1 is peer_cfgs[k] ---- */
+
+#define NPEER	4
+#define NIMPL	(1 + NPEER)
+
+static const struct {
+	const char *name;
+	enum peer_version version;
+	uint32_t flags;
+} peer_cfgs[NPEER] = {
+	{ "6.1-strict", PEER_6_1, 0 },
+	{ "6.1-lazy", PEER_6_1, PEER_LAZY },
+	{ "6.12-strict", PEER_6_12, 0 },
+	{ "6.12-lazy", PEER_6_12, PEER_LAZY },
+};
+
+/* A timed sample lasts at least this long: 10 ns of timer step is 0.5% of it. */
+#define BATCH_NS	2000.0
 
 static uint64_t timer_cost;	/* ticks */
 static double ns_per_tick = 1.0;
@@ -130,12 +184,14 @@ static void pt_flush_cb(void *cookie, const struct ptcore_gather *g)
 
 static const struct ptcore_ops pt_ops = { .iotlb_flush = pt_flush_cb };
 
-static void impl_create_ops(struct impl *im, int is_peer, uint32_t format, unsigned int g,
+/* @kind: 0 ptcore, k + 1 the peer configuration peer_cfgs[k] */
+static void impl_create_ops(struct impl *im, int kind, uint32_t format, unsigned int g,
 			    unsigned int ias, unsigned int oas, const struct ptcore_ops *ops)
 {
 	memset(im, 0, sizeof(*im));
-	if (is_peer) {
-		im->peer = peer_create(format, g, ias, oas, 0, 1);
+	if (kind) {
+		im->peer = peer_create_version(peer_cfgs[kind - 1].version, format, g, ias, oas,
+					       peer_cfgs[kind - 1].flags);
 		if (!im->peer)
 			die("the peer refused a configuration", format, g);
 	} else {
@@ -154,10 +210,10 @@ static void impl_create_ops(struct impl *im, int is_peer, uint32_t format, unsig
 	}
 }
 
-static void impl_create(struct impl *im, int is_peer, uint32_t format, unsigned int g,
+static void impl_create(struct impl *im, int kind, uint32_t format, unsigned int g,
 			unsigned int ias, unsigned int oas)
 {
-	impl_create_ops(im, is_peer, format, g, ias, oas, &pt_ops);
+	impl_create_ops(im, kind, format, g, ias, oas, &pt_ops);
 }
 
 static void impl_destroy(struct impl *im)
@@ -217,20 +273,29 @@ static inline uint64_t impl_lookup(struct impl *im, uint64_t iova)
 
 /* ---- results ---- */
 
+/* Instruction-count phases of a workload's timed sections. */
+enum { PH_MAP, PH_UNMAP, PH_BOTH, PH_NONE };	/* PH_BOTH: map + unmap */
+
 struct row {
 	const char *format;
 	const char *granule;
 	char workload[48];
-	struct stat2 pt, peer;
+	int peer;		/* index into peer_cfgs */
+	struct stat2 pt, peer_t;
 	double limit;
 	int no_limit;		/* no physical limit: printed as "-" */
 	int own_summary;	/* group ops: not in the overall ratio summary */
+	int ic_group, ic_phase;	/* the timed sections the instructions come from */
+	int ic_impl;		/* ptcore's implementation index in that group (ops: 0 or 1) */
+	int ic_peer_impl;	/* the peer's */
+	double ins_pt, ins_peer;	/* instructions per call; < 0: not counted */
 };
 
-static struct row rows[128];
+static struct row rows[512];
 static int nrows;
 
-static struct row *new_row(const char *format, const char *granule, const char *workload)
+static struct row *new_row(const char *format, const char *granule, const char *workload,
+			   int peer)
 {
 	struct row *r = &rows[nrows++];
 
@@ -238,10 +303,94 @@ static struct row *new_row(const char *format, const char *granule, const char *
 		die("too many rows", nrows, 0);
 	if (strchr(workload, ','))
 		die("a workload name would break the CSV", 0, 0);
+	memset(r, 0, sizeof(*r));
 	r->format = format;
 	r->granule = granule;
+	r->peer = peer;
+	r->ic_phase = PH_NONE;
+	r->ins_pt = r->ins_peer = -1;
 	snprintf(r->workload, sizeof(r->workload), "%s", workload);
 	return r;
+}
+
+/* ---- instruction counts: the callgrind pass ---- */
+
+static int icount_mode;		/* this process runs under callgrind for the counts */
+static int ic_group;		/* the workload being run (same sequence in both passes) */
+
+/* Start counting a timed section (only in the callgrind pass, after the warm-up). */
+static inline void ic_on(int counted)
+{
+	if (icount_mode && counted)
+		CALLGRIND_TOGGLE_COLLECT;
+}
+
+/* End it: one profile part named after group, implementation, phase and calls. */
+static void ic_off(int counted, int impl, int phase, uint64_t calls)
+{
+	char label[64];
+
+	if (!icount_mode || !counted)
+		return;
+	CALLGRIND_TOGGLE_COLLECT;
+	snprintf(label, sizeof(label), "ic g%d i%d p%d n%" PRIu64, ic_group, impl, phase, calls);
+	CALLGRIND_DUMP_STATS_AT(label);
+}
+
+/*
+ * Rows for one workload: ptcore's samples @vpt against each peer's @vpeer[k]
+ * (ns per call: samples / @div), all with the same @limit, instructions from
+ * @phase of the current group.
+ */
+static struct row *add_rows_impl(const char *format, const char *granule, const char *name,
+				 uint64_t *vpt, uint64_t *const *vpeer, unsigned int rounds,
+				 double div, double limit, int phase, int pt_impl, int peer_impl0)
+{
+	struct stat2 pt = stats_of(vpt, rounds, div);
+	struct row *first = NULL;
+	int k;
+
+	for (k = 0; k < NPEER; k++) {
+		struct row *r = new_row(format, granule, name, k);
+
+		r->pt = pt;
+		r->peer_t = stats_of(vpeer[k], rounds, div);
+		r->limit = limit;
+		r->ic_group = ic_group;
+		r->ic_phase = phase;
+		r->ic_impl = pt_impl;
+		r->ic_peer_impl = peer_impl0 + k;
+		if (!first)
+			first = r;
+	}
+	return first;
+}
+
+static void add_rows(const char *format, const char *granule, const char *name, uint64_t *vpt,
+		     uint64_t *const *vpeer, unsigned int rounds, double div, double limit,
+		     int phase)
+{
+	add_rows_impl(format, granule, name, vpt, vpeer, rounds, div, limit, phase, 0, 1);
+}
+
+/*
+ * Warm-up rounds that calibrate the batch: 20, but at most half the warm-up,
+ * so that every batch's ranges are populated before the counted rounds.
+ */
+static unsigned int calib_rounds(unsigned int warmup)
+{
+	unsigned int cal = warmup / 2 < 20 ? warmup / 2 : 20;
+
+	return cal ? cal : 1;
+}
+
+/* Calls per batch so that @ns_per_call x batch >= BATCH_NS, at most @max. */
+static unsigned int batch_for(double ns_per_call, unsigned int max)
+{
+	double b = ns_per_call > 0.5 ? BATCH_NS / ns_per_call : BATCH_NS / 0.5;
+	unsigned int n = b >= (double)max ? max : (unsigned int)b + 1;
+
+	return n ? n : 1;
 }
 
 /* ---- the physical limit: memset of the PTE bytes ---- */
@@ -249,19 +398,24 @@ static struct row *new_row(const char *format, const char *granule, const char *
 static uint8_t *limit_buf;
 #define LIMIT_BUF_BYTES	(4u << 20)
 
-/* Small sizes are timed 16 at a time (the timer would dominate one). */
+/* Timed in batches of BATCH_NS or more, like the workloads. */
 static double memset_ns(size_t bytes, unsigned int rounds, double div)
 {
-	uint64_t *v = malloc(sizeof(*v) * rounds);
-	unsigned int i, k, reps = bytes < 4096 ? 16 : 1;
+	uint64_t *v = malloc(sizeof(*v) * rounds), t0;
+	unsigned int i, k, reps;
 	struct stat2 s;
 
 	if (!v || bytes > LIMIT_BUF_BYTES)
 		die("memset_ns", (long)bytes, 0);
 	memset(limit_buf, 1, bytes);	/* warm, like the tables after the warm-up */
+	t0 = now_ticks();
+	for (k = 0; k < 64; k++) {
+		memset(limit_buf, (int)(k & 0xff), bytes);
+		__asm__ __volatile__("" : : "r"(limit_buf) : "memory");
+	}
+	reps = batch_for((double)elapsed(t0, now_ticks()) * ns_per_tick / 64, 1u << 16);
 	for (i = 0; i < rounds; i++) {
-		uint64_t t0 = now_ticks();
-
+		t0 = now_ticks();
 		for (k = 0; k < reps; k++) {
 			memset(limit_buf, (int)((i + k) & 0xff), bytes);
 			__asm__ __volatile__("" : : "r"(limit_buf) : "memory");
@@ -293,24 +447,47 @@ static const char *size_name(uint64_t s, char *buf, size_t len)
 	return buf;
 }
 
+/* Smallest power of two >= @x (x > 0). */
+static uint64_t pow2_up(uint64_t x)
+{
+	return x <= 1 ? 1 : 1ULL << (64 - __builtin_clzll(x - 1));
+}
+
 /*
  * count pages of pgsize at iova -> pa, mapped then unmapped every round.
- * count == 1: rows "1xS map+unmap", "1xS map", "1xS unmap"; a round is then
- * SINGLES single-page calls on neighbouring pages (each unmap with its own
- * flush), so the timer's resolution does not dominate; figures per call.
- * Otherwise rows "NxS map" and "NxS unmap", one call each per round.
+ * count == 1: rows "1xS map+unmap", "1xS map", "1xS unmap"; a sample is a
+ * batch of single-page calls on neighbouring pages (each unmap with its own
+ * flush); otherwise rows "NxS map" and "NxS unmap", a sample the same call
+ * on a batch of ranges side by side (each its own leaf tables: a stride of
+ * the range rounded up to a power of two, at least one leaf table's span).
+ * Figures per call. The batch is sized from a calibration (the first
+ * rounds of the warm-up) of the fastest implementation.
  */
-#define SINGLES	16
 static void run_map_unmap(const struct cfgdesc *cd, uint64_t iova, uint64_t pa, uint64_t pgsize,
 			  uint64_t count, unsigned int warmup, unsigned int rounds)
 {
-	struct impl im[2];
-	uint64_t *vmap[2], *vunmap[2], *vboth[2];
-	unsigned int i;
+	const unsigned int cal = calib_rounds(warmup);
+	struct impl im[NIMPL];
+	uint64_t *vmap[NIMPL], *vunmap[NIMPL], *vboth[NIMPL], stride, span;
+	double fastest = 1e30;
+	unsigned int i, k, batch = 1, bmax;
 	int s;
 	char sz[16], name[48];
 
-	for (s = 0; s < 2; s++) {
+	span = pgsize << (cd->g - 3);		/* of one leaf table */
+	if (count == 1) {
+		stride = pgsize;
+		bmax = 1u << (cd->g - 3);	/* neighbours in one leaf table */
+	} else {
+		stride = pow2_up(pgsize * count);
+		if (stride < span && pgsize < span)
+			stride = span;
+		bmax = (unsigned int)(((1ULL << cd->ias) - iova) / stride);
+		if (bmax > 256)
+			bmax = 256;
+	}
+	ic_group++;
+	for (s = 0; s < NIMPL; s++) {
 		impl_create(&im[s], s, cd->format, cd->g, cd->ias, cd->oas);
 		vmap[s] = malloc(sizeof(uint64_t) * rounds);
 		vunmap[s] = malloc(sizeof(uint64_t) * rounds);
@@ -319,68 +496,61 @@ static void run_map_unmap(const struct cfgdesc *cd, uint64_t iova, uint64_t pa, 
 			die("out of memory", 0, 0);
 	}
 	for (i = 0; i < warmup + rounds; i++) {
-		for (s = 0; s < 2; s++) {
-			int who = (int)(i & 1) ^ s;	/* alternate who goes first */
+		for (s = 0; s < NIMPL; s++) {
+			int who = (int)((i + (unsigned int)s) % NIMPL);	/* rotate who goes first */
+			int counted = i >= warmup;
 			uint64_t t0, t1, t2;
 
-			if (count == 1) {
-				unsigned int k;
-
-				t0 = now_ticks();
-				for (k = 0; k < SINGLES; k++)
-					impl_map(&im[who], iova + k * pgsize, pa + k * pgsize, pgsize, 1);
-				t1 = now_ticks();
-				for (k = 0; k < SINGLES; k++)
-					impl_unmap(&im[who], iova + k * pgsize, pgsize, 1);
-				t2 = now_ticks();
-			} else {
-				t0 = now_ticks();
-				impl_map(&im[who], iova, pa, pgsize, count);
-				t1 = now_ticks();
-				impl_unmap(&im[who], iova, pgsize, count);
-				t2 = now_ticks();
-			}
-			if (i >= warmup) {
+			ic_on(counted);
+			t0 = now_ticks();
+			for (k = 0; k < batch; k++)
+				impl_map(&im[who], iova + k * stride, pa + k * stride, pgsize, count);
+			t1 = now_ticks();
+			ic_off(counted, who, PH_MAP, batch);
+			ic_on(counted);
+			t2 = now_ticks();
+			for (k = 0; k < batch; k++)
+				impl_unmap(&im[who], iova + k * stride, pgsize, count);
+			t2 = elapsed(t2, now_ticks());
+			ic_off(counted, who, PH_UNMAP, batch);
+			if (counted) {
 				vmap[who][i - warmup] = elapsed(t0, t1);
-				vunmap[who][i - warmup] = elapsed(t1, t2);
-				vboth[who][i - warmup] = elapsed(t0, t2);
+				vunmap[who][i - warmup] = t2;
+				vboth[who][i - warmup] = elapsed(t0, t1) + t2;
+			}
+			if (i < cal && batch == 1) {
+				double ns = (double)(elapsed(t0, t1) < t2 ? elapsed(t0, t1) : t2) *
+					    ns_per_tick;
+
+				if (ns < fastest)
+					fastest = ns;
 			}
 		}
+		if (i + 1 == cal)
+			batch = batch_for(fastest, bmax);
 	}
 	size_name(pgsize, sz, sizeof(sz));
 	if (count == 1) {
-		struct row *r;
+		double l1 = memset_ns(PTE_BYTES, rounds, 1);
 
 		snprintf(name, sizeof(name), "1x%s map+unmap", sz);
-		r = new_row(cd->name, cd->gname, name);
-		r->pt = stats_of(vboth[0], rounds, SINGLES);
-		r->peer = stats_of(vboth[1], rounds, SINGLES);
-		r->limit = memset_ns(2 * PTE_BYTES, rounds, 1);
+		add_rows(cd->name, cd->gname, name, vboth[0], &vboth[1], rounds, batch,
+			 memset_ns(2 * PTE_BYTES, rounds, 1), PH_BOTH);
 		snprintf(name, sizeof(name), "1x%s map", sz);
-		r = new_row(cd->name, cd->gname, name);
-		r->pt = stats_of(vmap[0], rounds, SINGLES);
-		r->peer = stats_of(vmap[1], rounds, SINGLES);
-		r->limit = memset_ns(PTE_BYTES, rounds, 1);
+		add_rows(cd->name, cd->gname, name, vmap[0], &vmap[1], rounds, batch, l1, PH_MAP);
 		snprintf(name, sizeof(name), "1x%s unmap", sz);
-		r = new_row(cd->name, cd->gname, name);
-		r->pt = stats_of(vunmap[0], rounds, SINGLES);
-		r->peer = stats_of(vunmap[1], rounds, SINGLES);
-		r->limit = rows[nrows - 2].limit;
+		add_rows(cd->name, cd->gname, name, vunmap[0], &vunmap[1], rounds, batch, l1,
+			 PH_UNMAP);
 	} else {
-		struct row *r;
+		double l = memset_ns(count * PTE_BYTES, rounds, 1);
 
 		snprintf(name, sizeof(name), "%" PRIu64 "x%s map", count, sz);
-		r = new_row(cd->name, cd->gname, name);
-		r->pt = stats_of(vmap[0], rounds, 1);
-		r->peer = stats_of(vmap[1], rounds, 1);
-		r->limit = memset_ns(count * PTE_BYTES, rounds, 1);
+		add_rows(cd->name, cd->gname, name, vmap[0], &vmap[1], rounds, batch, l, PH_MAP);
 		snprintf(name, sizeof(name), "%" PRIu64 "x%s unmap", count, sz);
-		r = new_row(cd->name, cd->gname, name);
-		r->pt = stats_of(vunmap[0], rounds, 1);
-		r->peer = stats_of(vunmap[1], rounds, 1);
-		r->limit = rows[nrows - 2].limit;
+		add_rows(cd->name, cd->gname, name, vunmap[0], &vunmap[1], rounds, batch, l,
+			 PH_UNMAP);
 	}
-	for (s = 0; s < 2; s++) {
+	for (s = 0; s < NIMPL; s++) {
 		impl_destroy(&im[s]);
 		free(vmap[s]);
 		free(vunmap[s]);
@@ -392,45 +562,47 @@ static void run_map_unmap(const struct cfgdesc *cd, uint64_t iova, uint64_t pa, 
 static void run_bulk(const struct cfgdesc *cd, unsigned int warmup, unsigned int rounds)
 {
 	const uint64_t iova = 1ULL << 39, pa = 1ULL << 40, pgsize = 4096, count = 1ULL << 18;
-	uint64_t *vmap[2], *vunmap[2];
+	uint64_t *vmap[NIMPL], *vunmap[NIMPL];
 	unsigned int i;
 	int s;
-	struct row *r;
 
-	for (s = 0; s < 2; s++) {
+	ic_group++;
+	for (s = 0; s < NIMPL; s++) {
 		vmap[s] = malloc(sizeof(uint64_t) * rounds);
 		vunmap[s] = malloc(sizeof(uint64_t) * rounds);
 		if (!vmap[s] || !vunmap[s])
 			die("out of memory", 0, 0);
 	}
 	for (i = 0; i < warmup + rounds; i++) {
-		for (s = 0; s < 2; s++) {
-			int who = (int)(i & 1) ^ s;
+		for (s = 0; s < NIMPL; s++) {
+			int who = (int)((i + (unsigned int)s) % NIMPL);
+			int counted = i >= warmup;
 			struct impl im;
 			uint64_t t0, t1, t2;
 
 			impl_create(&im, who, cd->format, cd->g, cd->ias, cd->oas);
+			ic_on(counted);
 			t0 = now_ticks();
 			impl_map(&im, iova, pa, pgsize, count);
 			t1 = now_ticks();
-			impl_unmap(&im, iova, pgsize, count);
+			ic_off(counted, who, PH_MAP, 1);
+			ic_on(counted);
 			t2 = now_ticks();
+			impl_unmap(&im, iova, pgsize, count);
+			t2 = elapsed(t2, now_ticks());
+			ic_off(counted, who, PH_UNMAP, 1);
 			impl_destroy(&im);
-			if (i >= warmup) {
+			if (counted) {
 				vmap[who][i - warmup] = elapsed(t0, t1);
-				vunmap[who][i - warmup] = elapsed(t1, t2);
+				vunmap[who][i - warmup] = t2;
 			}
 		}
 	}
-	r = new_row(cd->name, cd->gname, "1GiB in 4K map (empty table)");
-	r->pt = stats_of(vmap[0], rounds, 1);
-	r->peer = stats_of(vmap[1], rounds, 1);
-	r->limit = memset_ns(count * PTE_BYTES, rounds, 1);
-	r = new_row(cd->name, cd->gname, "1GiB in 4K unmap");
-	r->pt = stats_of(vunmap[0], rounds, 1);
-	r->peer = stats_of(vunmap[1], rounds, 1);
-	r->limit = rows[nrows - 2].limit;
-	for (s = 0; s < 2; s++) {
+	add_rows(cd->name, cd->gname, "1GiB in 4K map (empty table)", vmap[0], &vmap[1], rounds, 1,
+		 memset_ns(count * PTE_BYTES, rounds, 1), PH_MAP);
+	add_rows(cd->name, cd->gname, "1GiB in 4K unmap", vunmap[0], &vunmap[1], rounds, 1,
+		 rows[nrows - 1].limit, PH_UNMAP);
+	for (s = 0; s < NIMPL; s++) {
 		free(vmap[s]);
 		free(vunmap[s]);
 	}
@@ -442,21 +614,21 @@ static void run_lookup(const struct cfgdesc *cd, unsigned int warmup, unsigned i
 	const uint64_t iova = 1ULL << 39, pa = 1ULL << 40, pgsize = 4096, count = 1ULL << 14;
 	enum { PER_ROUND = 256 };
 	uint64_t *addr = malloc(sizeof(uint64_t) * PER_ROUND * 64);
-	uint64_t *v[2], rng = 0x1234567, sink = 0;
-	struct impl im[2];
+	uint64_t *v[NIMPL], rng = 0x1234567, sink = 0;
+	struct impl im[NIMPL];
 	unsigned int i, j;
 	int s;
-	struct row *r;
 
 	if (!addr)
 		die("out of memory", 0, 0);
+	ic_group++;
 	for (j = 0; j < PER_ROUND * 64; j++) {
 		rng ^= rng << 13;
 		rng ^= rng >> 7;
 		rng ^= rng << 17;
 		addr[j] = iova + rng % (pgsize * count);
 	}
-	for (s = 0; s < 2; s++) {
+	for (s = 0; s < NIMPL; s++) {
 		impl_create(&im[s], s, cd->format, cd->g, cd->ias, cd->oas);
 		impl_map(&im[s], iova, pa, pgsize, count);
 		v[s] = malloc(sizeof(uint64_t) * rounds);
@@ -466,25 +638,27 @@ static void run_lookup(const struct cfgdesc *cd, unsigned int warmup, unsigned i
 	for (i = 0; i < warmup + rounds; i++) {
 		const uint64_t *a = &addr[(i % 64) * PER_ROUND];
 
-		for (s = 0; s < 2; s++) {
-			int who = (int)(i & 1) ^ s;
-			uint64_t t0 = now_ticks(), t1;
+		for (s = 0; s < NIMPL; s++) {
+			int who = (int)((i + (unsigned int)s) % NIMPL);
+			int counted = i >= warmup;
+			uint64_t t0, t1;
 
+			ic_on(counted);
+			t0 = now_ticks();
 			for (j = 0; j < PER_ROUND; j++)
 				sink += impl_lookup(&im[who], a[j]);
 			t1 = now_ticks();
-			if (i >= warmup)
+			ic_off(counted, who, PH_MAP, PER_ROUND);
+			if (counted)
 				v[who][i - warmup] = elapsed(t0, t1);
 		}
 	}
 	if (sink == 0)
 		die("lookups found nothing", 0, 0);
-	r = new_row(cd->name, cd->gname, "iova_to_phys (random in 64MiB of 4K)");
-	r->pt = stats_of(v[0], rounds, PER_ROUND);
-	r->peer = stats_of(v[1], rounds, PER_ROUND);
 	/* A walk reads one entry per level: 4 levels here. */
-	r->limit = memset_ns(4 * PTE_BYTES * PER_ROUND, rounds, PER_ROUND);
-	for (s = 0; s < 2; s++) {
+	add_rows(cd->name, cd->gname, "iova_to_phys (random in 64MiB of 4K)", v[0], &v[1], rounds,
+		 PER_ROUND, memset_ns(4 * PTE_BYTES * PER_ROUND, rounds, PER_ROUND), PH_MAP);
+	for (s = 0; s < NIMPL; s++) {
 		impl_unmap(&im[s], iova, pgsize, count);
 		impl_destroy(&im[s]);
 		free(v[s]);
@@ -493,18 +667,172 @@ static void run_lookup(const struct cfgdesc *cd, unsigned int warmup, unsigned i
 }
 
 /*
+ * ---- group "dirty": read_and_clear_dirty over 1 GiB of 4K pages, 1% dirty ----
+ *
+ * ptcore with PTCORE_FEAT_DIRTY_TRACKING against 6.12 with
+ * IO_PGTABLE_QUIRK_ARM_HD (6.1 has no dirty tracking), ARM stage 1 4K. Both
+ * map 1 GiB of writable 4K pages once. Every round, untimed, a device
+ * "writes" 1% of the pages (the same 2621 pages every round, spread at
+ * random: AP[2] cleared in their leaves, as the SMMU's HTTU does); then,
+ * timed, read_and_clear_dirty of the whole GiB and the sync of its gather
+ * (the peer's gather is iommufd's own, never queued: one row, 6.12-strict).
+ * The first (warm-up) round also cleans the fresh mappings, which start dirty.
+ */
+#define DIRTY_PAGES	(1u << 18)
+#define DIRTY_MARKED	(DIRTY_PAGES / 100)
+
+static uint64_t dirty_seen;
+
+static void dirty_pt_cb(void *arg, const struct ptcore_range *runs, uint32_t n)
+{
+	uint32_t i;
+
+	(void)arg;
+	for (i = 0; i < n; i++)
+		dirty_seen += runs[i].size >> 12;
+}
+
+static void dirty_peer_cb(void *arg, uint64_t iova, uint64_t size)
+{
+	(void)arg; (void)iova;
+	dirty_seen += size >> 12;
+}
+
+/* The 4K leaf of @iova in a 4-level ARM 4K table rooted at @root (CPU address). */
+static uint64_t *arm4k_leaf(uint64_t *root, uint64_t iova, const struct impl *im)
+{
+	uint64_t *t = root;
+	int shift;
+
+	for (shift = 39; shift > 12; shift -= 9) {
+		uint64_t e = t[(iova >> shift) & 511];
+
+		if ((e & 3) != 3)
+			die("dirty: no table on the walk", (long)iova, shift);
+		t = im->pt ? ptcore_phys_to_virt(im->pt, e & 0xfffffffff000ULL) :
+			     peer_phys_to_virt(im->peer, e & 0xfffffffff000ULL);
+	}
+	return &t[(iova >> 12) & 511];
+}
+
+static void run_dirty(unsigned int warmup, unsigned int rounds)
+{
+	const uint64_t iova = 1ULL << 39, pa = 1ULL << 40, len = (uint64_t)DIRTY_PAGES << 12;
+	uint64_t *v[2], *leaves[2][DIRTY_MARKED], rng = 0x9e3779b9, expect = 0;
+	struct impl im[2];
+	struct ptcore_cfg c;
+	struct ptcore_hw_info hi;
+	struct peer_info pi;
+	unsigned int i, j;
+	int s, r;
+	struct row *row;
+
+	memset(&c, 0, sizeof(c));
+	c.format = PTCORE_FMT_ARM64_LPAE_S1;
+	c.features = PTCORE_FEAT_DIRTY_TRACKING;
+	c.ias = 48;
+	c.oas = 48;
+	c.granule_lg2 = 12;
+	c.ops = &pt_ops;
+	memset(im, 0, sizeof(im));
+	r = ptcore_table_create(&c, &im[0].pt);
+	if (r)
+		die("dirty: ptcore refused PTCORE_FEAT_DIRTY_TRACKING", r, 0);
+	im[1].peer = peer_create_version(PEER_6_12, PTCORE_FMT_ARM64_LPAE_S1, 12, 48, 48,
+					 PEER_ARM_HD);
+	if (!im[1].peer)
+		die("dirty: 6.12 refused IO_PGTABLE_QUIRK_ARM_HD", 0, 0);
+	ic_group++;
+	for (s = 0; s < 2; s++) {
+		impl_map(&im[s], iova, pa, 4096, DIRTY_PAGES);
+		v[s] = malloc(sizeof(uint64_t) * rounds);
+		if (!v[s])
+			die("out of memory", 0, 0);
+	}
+	ptcore_hw_info(im[0].pt, &hi);
+	peer_info(im[1].peer, &pi);
+	/* The pages (a few may repeat: both see the same ones). */
+	for (j = 0; j < DIRTY_MARKED; j++) {
+		uint64_t at;
+
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		at = iova + (rng % DIRTY_PAGES) * 4096;
+		leaves[0][j] = arm4k_leaf(ptcore_phys_to_virt(im[0].pt, hi.root[0]), at, &im[0]);
+		leaves[1][j] = arm4k_leaf(peer_phys_to_virt(im[1].peer, pi.root[0]), at, &im[1]);
+	}
+	for (i = 0; i < warmup + rounds; i++) {
+		for (s = 0; s < 2; s++) {
+			int who = (int)((i + (unsigned int)s) & 1), counted = i >= warmup;
+			uint64_t t0, t1;
+
+			for (j = 0; j < DIRTY_MARKED; j++)
+				*leaves[who][j] &= ~(1ULL << 7);	/* the device's write */
+			dirty_seen = 0;
+			ic_on(counted);
+			t0 = now_ticks();
+			if (who == 0) {
+				struct ptcore_gather g;
+
+				ptcore_gather_init(&g);
+				r = ptcore_read_and_clear_dirty(im[0].pt, iova, len, 0, &g, dirty_pt_cb,
+								NULL);
+				ptcore_iotlb_sync(im[0].pt, &g);
+			} else {
+				r = peer_read_and_clear_dirty(im[1].peer, iova, len, 0, dirty_peer_cb,
+							      NULL);
+				peer_iotlb_sync(im[1].peer);
+			}
+			t1 = now_ticks();
+			ic_off(counted, who ? 3 : 0, PH_MAP, 1);
+			if (r)
+				die("dirty: read_and_clear_dirty failed", r, who);
+			if (i > 0 && s == 0)
+				expect = dirty_seen;
+			if (i > 0 && dirty_seen != expect)
+				die("dirty: the two report different page counts", (long)dirty_seen,
+				    (long)expect);
+			if (counted)
+				v[who][i - warmup] = elapsed(t0, t1);
+		}
+	}
+	row = new_row("ARM-S1", "4K", "read_and_clear_dirty 1GiB 4K 1%", 2);
+	row->pt = stats_of(v[0], rounds, 1);
+	row->peer_t = stats_of(v[1], rounds, 1);
+	row->limit = memset_ns((size_t)DIRTY_PAGES * PTE_BYTES, rounds, 1);
+	row->ic_group = ic_group;
+	row->ic_phase = PH_MAP;
+	row->ic_impl = 0;
+	row->ic_peer_impl = 3;
+	row->own_summary = 1;	/* not in the per-peer ratio lines, which compare map/unmap */
+	printf("dirty: %" PRIu64 " of %u pages reported dirty per round by both\n", expect,
+	       DIRTY_PAGES);
+	for (s = 0; s < 2; s++) {
+		impl_unmap(&im[s], iova, 4096, DIRTY_PAGES);
+		impl_destroy(&im[s]);
+		free(v[s]);
+	}
+}
+
+/*
  * ---- group "ops": map_range against the kernel's map_pages loop, and
  * PTCORE_FEAT_FREE_EMPTY_TABLES on against off ----
  *
- * Three implementations run every workload, interleaved round by round (the
- * order rotates with the round): two ptcore variants (v = 0, 1) and the peer
- * (v = 2). Each row is one ptcore variant against the peer (ratio = ptcore /
+ * Two ptcore variants (v = 0, 1) and the peers (v = 2 + k, peer_cfgs[k]) run
+ * every workload, interleaved round by round (the order rotates with the
+ * round). Each row is one ptcore variant against one peer (ratio = ptcore /
  * peer, as everywhere); the variant against variant ratios are printed in a
  * summary after the table. These rows are left out of the overall ratio
- * summary line, which stays over the rows it always covered.
+ * summary line, which stays over the rows it always covered. A sample is a
+ * batch of copies of the workload, OPS_COPY apart (each with tables of its
+ * own below the root), figures per copy.
  */
-#define OPS_VARIANTS	3
+#define OPS_VARIANTS	(2 + NPEER)
 #define OPS_PARTS	16
+#define OPS_COPY	(1ULL << 39)
+#define OPS_MAX_COPIES	64
+#define SINGLES		16	/* free-empty workloads: single-page calls per copy */
 
 struct ops_part {
 	uint64_t pgsize, count;
@@ -618,15 +946,16 @@ static void ops_note(const char *what, const char *an, double a, const char *bn,
 	ops_summary.r[i].b = b;
 }
 
-static struct row *ops_row(const struct cfgdesc *cd, const char *name, uint64_t *vpt,
-			   uint64_t *vpeer, unsigned int rounds, double div, double limit)
+/* Rows of ptcore variant @v against every peer; the first of them. */
+static struct row *ops_rows(const struct cfgdesc *cd, const char *name, int v, uint64_t **vs,
+			    unsigned int rounds, double div, double limit, int phase)
 {
-	struct row *r = new_row(cd->name, cd->gname, name);
+	struct row *r = add_rows_impl(cd->name, cd->gname, name, vs[v], &vs[2], rounds, div,
+				      limit, phase, v, 2);
+	int k;
 
-	r->pt = stats_of(vpt, rounds, div);
-	r->peer = stats_of(vpeer, rounds, div);
-	r->limit = limit;
-	r->own_summary = 1;
+	for (k = 0; k < NPEER; k++)
+		r[k].own_summary = 1;
 	return r;
 }
 
@@ -634,28 +963,32 @@ static struct row *ops_row(const struct cfgdesc *cd, const char *name, uint64_t 
  * map_range against the map_pages loop: [iova, iova + len) -> pa.
  * v 0: ptcore_map_range(), one call; v 1: ptcore_map_pages() once per part of
  * the kernel's split of ptcore's bitmap (what __iommu_map() would call);
- * v 2: the peer's map_pages the same way, with its own bitmap (peer_map()
- * repeats a part's call where io-pgtable stops at the end of a table, as
- * __iommu_map() does). Only the map is timed; between rounds everything is
- * unmapped and synced (ptcore: one ptcore_unmap() of the range; the peer:
- * unmap_pages per part of the split, as iommu_unmap() calls it, then sync).
+ * v 2 + k: the peers' map_pages the same way, with their own bitmap
+ * (peer_map() repeats a part's call where io-pgtable stops at the end of a
+ * table, as __iommu_map() does). Only the map is timed; between rounds
+ * everything is unmapped and synced (ptcore: one ptcore_unmap() of the range;
+ * the peers: unmap_pages per part of the split, as iommu_unmap() calls it,
+ * then sync).
  */
 static void run_map_range(const struct cfgdesc *cd, uint64_t bitmap, uint64_t iova, uint64_t pa,
 			  uint64_t len, unsigned int warmup, unsigned int rounds)
 {
+	const unsigned int cal = calib_rounds(warmup);
 	struct impl im[OPS_VARIANTS];
 	struct ops_part ppt[OPS_PARTS], ppeer[OPS_PARTS];
-	unsigned int npt, npeer, i, k;
+	unsigned int npt, npeer, i, k, j, copies = 1;
 	uint64_t *v[OPS_VARIANTS], entries = 0;
 	struct peer_info pi;
 	char split[40], name[48], what[64];
+	double fastest = 1e30, limit;
 	struct row *r;
-	double limit;
 	int s;
 
+	ic_group++;
 	impl_create_pt(&im[0], cd, 0, bitmap);
 	impl_create_pt(&im[1], cd, 0, bitmap);
-	impl_create(&im[2], 1, cd->format, cd->g, cd->ias, cd->oas);
+	for (s = 2; s < OPS_VARIANTS; s++)
+		impl_create(&im[s], s - 1, cd->format, cd->g, cd->ias, cd->oas);
 	peer_info(im[2].peer, &pi);
 	npt = kernel_split(pt_bitmap(&im[0]), iova, pa, len, ppt);
 	npeer = kernel_split(pi.pgsize_bitmap, iova, pa, len, ppeer);
@@ -669,70 +1002,90 @@ static void run_map_range(const struct cfgdesc *cd, uint64_t bitmap, uint64_t io
 	for (i = 0; i < warmup + rounds; i++) {
 		for (s = 0; s < OPS_VARIANTS; s++) {
 			int who = (int)((i + (unsigned int)s) % OPS_VARIANTS);
+			int counted = i >= warmup;
 			struct impl *m = &im[who];
-			uint64_t t0, t1, mapped = 0, off = 0;
+			uint64_t t0, t1, mapped = 0, off;
 			int ret = 0;
 
+			ic_on(counted);
 			t0 = now_ticks();
-			if (who == 0) {
-				ret = ptcore_map_range(m->pt, iova, pa, len, PTCORE_PROT_READ |
-						       PTCORE_PROT_WRITE | PTCORE_PROT_CACHE, 0,
-						       &mapped);
-			} else if (who == 1) {
-				for (k = 0; k < npt && !ret; k++) {
-					ret = ptcore_map_pages(m->pt, iova + off, pa + off,
-							       ppt[k].pgsize, ppt[k].count,
+			for (j = 0; j < copies && !ret; j++) {
+				uint64_t at = iova + j * OPS_COPY, pat = pa + j * OPS_COPY;
+
+				off = 0;
+				if (who == 0) {
+					ret = ptcore_map_range(m->pt, at, pat, len, PTCORE_PROT_READ |
+							       PTCORE_PROT_WRITE | PTCORE_PROT_CACHE,
+							       0, &mapped);
+				} else if (who == 1) {
+					for (k = 0; k < npt && !ret; k++) {
+						ret = ptcore_map_pages(m->pt, at + off, pat + off,
+								       ppt[k].pgsize, ppt[k].count,
+								       PTCORE_PROT_READ |
+								       PTCORE_PROT_WRITE |
+								       PTCORE_PROT_CACHE, 0, &mapped);
+						off += mapped;
+					}
+					mapped = off;
+				} else {
+					for (k = 0; k < npeer && !ret; k++) {
+						ret = peer_map(m->peer, at + off, pat + off,
+							       ppeer[k].pgsize, ppeer[k].count,
 							       PTCORE_PROT_READ | PTCORE_PROT_WRITE |
-							       PTCORE_PROT_CACHE, 0, &mapped);
-					off += mapped;
+							       PTCORE_PROT_CACHE, &mapped);
+						off += mapped;
+					}
+					mapped = off;
 				}
-				mapped = off;
-			} else {
-				for (k = 0; k < npeer && !ret; k++) {
-					ret = peer_map(m->peer, iova + off, pa + off, ppeer[k].pgsize,
-						       ppeer[k].count, PTCORE_PROT_READ |
-						       PTCORE_PROT_WRITE | PTCORE_PROT_CACHE, &mapped);
-					off += mapped;
-				}
-				mapped = off;
+				if (!ret && mapped != len)
+					ret = -EIO;
 			}
 			t1 = now_ticks();
-			if (ret || mapped != len)
+			ic_off(counted, who, PH_MAP, copies);
+			if (ret)
 				die("ops: map_range workload failed", ret, who);
-			if (who < 2) {
-				struct ptcore_gather g;
-				uint64_t done = 0;
+			for (j = 0; j < copies; j++) {
+				uint64_t at = iova + j * OPS_COPY;
 
-				ptcore_gather_init(&g);
-				ret = ptcore_unmap(m->pt, iova, len, &g, &done);
-				ptcore_iotlb_sync(m->pt, &g);
-				if (ret || done != len)
-					die("ops: ptcore unmap failed", ret, (long)done);
-			} else {
-				for (k = 0, off = 0; k < npeer; k++) {
-					uint64_t part = ppeer[k].pgsize * ppeer[k].count;
+				if (who < 2) {
+					struct ptcore_gather g;
+					uint64_t done = 0;
 
-					if (peer_unmap(m->peer, iova + off, ppeer[k].pgsize,
-						       ppeer[k].count) != part)
-						die("ops: peer unmap incomplete", (long)k, 0);
-					off += part;
+					ptcore_gather_init(&g);
+					ret = ptcore_unmap(m->pt, at, len, &g, &done);
+					ptcore_iotlb_sync(m->pt, &g);
+					if (ret || done != len)
+						die("ops: ptcore unmap failed", ret, (long)done);
+				} else {
+					for (k = 0, off = 0; k < npeer; k++) {
+						uint64_t part = ppeer[k].pgsize * ppeer[k].count;
+
+						if (peer_unmap(m->peer, at + off, ppeer[k].pgsize,
+							       ppeer[k].count) != part)
+							die("ops: peer unmap incomplete", (long)k, 0);
+						off += part;
+					}
+					peer_iotlb_sync(m->peer);
 				}
-				peer_iotlb_sync(m->peer);
 			}
-			if (i >= warmup)
+			if (counted)
 				v[who][i - warmup] = elapsed(t0, t1);
+			if (i < cal && (double)elapsed(t0, t1) * ns_per_tick < fastest)
+				fastest = (double)elapsed(t0, t1) * ns_per_tick;
 		}
+		if (i + 1 == cal)
+			copies = batch_for(fastest, OPS_MAX_COPIES);
 	}
 	split_name(ppt, npt, split, sizeof(split));
 	if ((bitmap & (1ULL << 16)) && !strstr(split, "64K"))
 		snprintf(split + strlen(split), sizeof(split) - strlen(split), " (+64K)");
 	limit = memset_ns(entries * PTE_BYTES, rounds, 1);
 	snprintf(name, sizeof(name), "map_range %s", split);
-	r = ops_row(cd, name, v[0], v[2], rounds, 1, limit);
+	r = ops_rows(cd, name, 0, v, rounds, copies, limit, PH_MAP);
 	snprintf(name, sizeof(name), "map_pages %s", split);
-	ops_row(cd, name, v[1], v[2], rounds, 1, limit);
+	ops_rows(cd, name, 1, v, rounds, copies, limit, PH_MAP);
 	snprintf(what, sizeof(what), "%s", r->workload + strlen("map_range "));
-	ops_note(what, "map_range", r->pt.median, "map_pages loop", rows[nrows - 1].pt.median);
+	ops_note(what, "map_range", r->pt.median, "map_pages loop", rows[nrows - NPEER].pt.median);
 	for (s = 0; s < OPS_VARIANTS; s++) {
 		impl_destroy(&im[s]);
 		free(v[s]);
@@ -763,17 +1116,20 @@ static void run_free_empty(const struct cfgdesc *cd, const char *label, uint64_t
 			   int both, unsigned int warmup, unsigned int rounds)
 {
 	static const char *const vname[2] = { "fe-on", "fe-off" };
+	const unsigned int cal = calib_rounds(warmup);
 	const uint64_t pgsize = 4096;
 	struct impl im[OPS_VARIANTS];
 	uint64_t *vmap[OPS_VARIANTS], *vunmap[OPS_VARIANTS], *vboth[OPS_VARIANTS];
-	unsigned int i, k;
+	unsigned int i, k, j, copies = 1;
 	char name[48], what[64];
-	double lmap, lboth;
+	double lmap, lboth, fastest = 1e30;
 	int s;
 
+	ic_group++;
 	impl_create_pt(&im[0], cd, PTCORE_FEAT_FREE_EMPTY_TABLES, 0);
 	impl_create_pt(&im[1], cd, 0, 0);
-	impl_create(&im[2], 1, cd->format, cd->g, cd->ias, cd->oas);
+	for (s = 2; s < OPS_VARIANTS; s++)
+		impl_create(&im[s], s - 1, cd->format, cd->g, cd->ias, cd->oas);
 	for (s = 0; s < OPS_VARIANTS; s++) {
 		vmap[s] = malloc(sizeof(uint64_t) * rounds);
 		vunmap[s] = malloc(sizeof(uint64_t) * rounds);
@@ -781,44 +1137,65 @@ static void run_free_empty(const struct cfgdesc *cd, const char *label, uint64_t
 		if (!vmap[s] || !vunmap[s] || !vboth[s])
 			die("out of memory", 0, 0);
 		if (keep_at)
-			impl_map(&im[s], iova + keep_at, pa + keep_at, pgsize, 1);
+			for (j = 0; j < OPS_MAX_COPIES; j++)
+				impl_map(&im[s], iova + j * OPS_COPY + keep_at,
+					 pa + j * OPS_COPY + keep_at, pgsize, 1);
 	}
 	for (i = 0; i < warmup + rounds; i++) {
 		for (s = 0; s < OPS_VARIANTS; s++) {
 			int who = (int)((i + (unsigned int)s) % OPS_VARIANTS);
+			int counted = i >= warmup;
 			uint64_t t0, t1, t2;
 
+			ic_on(counted);
 			t0 = now_ticks();
-			for (k = 0; k < n; k++)
-				impl_map(&im[who], iova + k * stride, pa + k * stride, pgsize, count);
+			for (j = 0; j < copies; j++)
+				for (k = 0; k < n; k++)
+					impl_map(&im[who], iova + j * OPS_COPY + k * stride,
+						 pa + j * OPS_COPY + k * stride, pgsize, count);
 			t1 = now_ticks();
-			for (k = 0; k < n; k++)
-				impl_unmap(&im[who], iova + k * stride, pgsize, count);
+			ic_off(counted, who, PH_MAP, (uint64_t)copies * n);
+			ic_on(counted);
 			t2 = now_ticks();
-			if (i >= warmup) {
+			for (j = 0; j < copies; j++)
+				for (k = 0; k < n; k++)
+					impl_unmap(&im[who], iova + j * OPS_COPY + k * stride, pgsize,
+						   count);
+			t2 = elapsed(t2, now_ticks());
+			ic_off(counted, who, PH_UNMAP, (uint64_t)copies * n);
+			if (counted) {
 				vmap[who][i - warmup] = elapsed(t0, t1);
-				vunmap[who][i - warmup] = elapsed(t1, t2);
-				vboth[who][i - warmup] = elapsed(t0, t2);
+				vunmap[who][i - warmup] = t2;
+				vboth[who][i - warmup] = elapsed(t0, t1) + t2;
+			}
+			if (i < cal) {
+				double ns = (double)(elapsed(t0, t1) < t2 ? elapsed(t0, t1) : t2) *
+					    ns_per_tick;
+
+				if (ns < fastest)
+					fastest = ns;
 			}
 		}
+		if (i + 1 == cal)
+			copies = batch_for(fastest, OPS_MAX_COPIES);
 	}
 	lmap = memset_ns(count * PTE_BYTES, rounds, 1);
 	lboth = memset_ns(2 * count * PTE_BYTES, rounds, 1);
 	for (s = 0; s < 2; s++) {
 		if (both) {
 			snprintf(name, sizeof(name), "%s map+unmap %s", label, vname[s]);
-			ops_row(cd, name, vboth[s], vboth[2], rounds, n, lboth);
+			ops_rows(cd, name, s, vboth, rounds, (double)n * copies, lboth, PH_BOTH);
 		}
 		snprintf(name, sizeof(name), "%s map %s", label, vname[s]);
-		ops_row(cd, name, vmap[s], vmap[2], rounds, n, lmap);
+		ops_rows(cd, name, s, vmap, rounds, (double)n * copies, lmap, PH_MAP);
 		snprintf(name, sizeof(name), "%s unmap %s", label, vname[s]);
-		ops_row(cd, name, vunmap[s], vunmap[2], rounds, n, lmap);
+		ops_rows(cd, name, s, vunmap, rounds, (double)n * copies, lmap, PH_UNMAP);
 	}
-	/* on/off: rows [-2k] (on) against [-k] (off), k rows per variant */
+	/* on/off: rows [-2k] (on) against [-k] (off), k workloads per variant, NPEER rows each */
 	k = both ? 3 : 2;
 	for (i = 0; i < k; i++) {
-		const struct row *on = &rows[nrows - 2 * (int)k + (int)i];
-		const struct row *off = &rows[nrows - (int)k + (int)i];
+		const struct row *on = &rows[nrows - (2 * (int)k - (int)i) * NPEER];
+		const struct row *off = &rows[nrows - ((int)k - (int)i) * NPEER];
 
 		snprintf(what, sizeof(what), "%.*s", (int)(strlen(on->workload) - strlen(" fe-on")),
 			 on->workload);
@@ -826,7 +1203,8 @@ static void run_free_empty(const struct cfgdesc *cd, const char *label, uint64_t
 	}
 	for (s = 0; s < OPS_VARIANTS; s++) {
 		if (keep_at)
-			impl_unmap(&im[s], iova + keep_at, pgsize, 1);
+			for (j = 0; j < OPS_MAX_COPIES; j++)
+				impl_unmap(&im[s], iova + j * OPS_COPY + keep_at, pgsize, 1);
 		impl_destroy(&im[s]);
 		free(vmap[s]);
 		free(vunmap[s]);
@@ -933,14 +1311,23 @@ static const char *const cu_layout_name[CU_LAYOUTS] = { "blocks", "interleaved" 
 enum { CU_BUILTIN, CU_TCACHE, CU_ALLOCS };
 static const char *const cu_alloc_name[CU_ALLOCS] = { "builtin", "tcache" };
 
+/* The implementations of the concurrent group: ptcore, then the lazy peers. */
+#define CU_IMPLS	3
+static const int cu_peers[CU_IMPLS - 1] = { 1, 3 };	/* into peer_cfgs: 6.1-lazy, 6.12-lazy */
+
+static const char *cu_impl_name(int impl)
+{
+	return impl ? peer_cfgs[cu_peers[impl - 1]].name : "ptcore";
+}
+
 struct cu_phase {
-	int peer;		/* 0: ptcore, 1: the peer */
+	int peer;		/* 0: ptcore, i > 0: the peer peer_cfgs[cu_peers[i - 1]] */
 	int nthreads;		/* 1 or 2 */
 	int layout;
 	int alloc;
 };
 
-#define CU_PHASES	(2 * CU_THREADS * CU_LAYOUTS * CU_ALLOCS)
+#define CU_PHASES	(CU_IMPLS * CU_THREADS * CU_LAYOUTS * CU_ALLOCS)
 
 struct cu_times {
 	uint64_t map0, map1, unmap0, unmap1;
@@ -963,7 +1350,7 @@ struct cu_worker {
 } __attribute__((aligned(64)));
 
 static struct {
-	struct impl im[CU_ALLOCS][2];	/* [alloc][peer] */
+	struct impl im[CU_ALLOCS][CU_IMPLS];	/* [alloc][impl] */
 	struct cu_phase phase[CU_PHASES];
 	unsigned int k, rounds, warmup;
 	struct cu_barrier barrier;
@@ -1232,9 +1619,9 @@ static struct {
 	int valid;
 	unsigned int k, rounds, warmup;
 	int cpu[CU_THREADS];
-	/* [alloc][layout][peer][threads - 1] */
-	struct cu_result res[CU_ALLOCS][CU_LAYOUTS][2][CU_THREADS];
-	double paired[CU_ALLOCS][CU_LAYOUTS][2];	/* [alloc][layout][peer] */
+	/* [alloc][layout][impl][threads - 1] */
+	struct cu_result res[CU_ALLOCS][CU_LAYOUTS][CU_IMPLS][CU_THREADS];
+	double paired[CU_ALLOCS][CU_LAYOUTS][CU_IMPLS];	/* [alloc][layout][impl] */
 } cu_summary;
 
 /* Round @r of phase @p: its unmap phase in ticks, 0 if a thread was preempted. */
@@ -1310,7 +1697,7 @@ static void run_concurrent_unmap(unsigned int k, unsigned int warmup, unsigned i
 	p = 0;
 	for (a = 0; a < CU_ALLOCS; a++)
 		for (layout = 0; layout < CU_LAYOUTS; layout++)
-			for (peer = 0; peer < 2; peer++)
+			for (peer = 0; peer < CU_IMPLS; peer++)
 				for (nt = 1; nt <= CU_THREADS; nt++)
 					cu.phase[p++] = (struct cu_phase){ peer, nt, layout, a };
 	cu.t = calloc((size_t)rounds * CU_PHASES * CU_THREADS, sizeof(*cu.t));
@@ -1319,8 +1706,11 @@ static void run_concurrent_unmap(unsigned int k, unsigned int warmup, unsigned i
 
 	for (a = 0; a < CU_ALLOCS; a++) {
 		impl_create_ops(&cu.im[a][0], 0, cd.format, cd.g, cd.ias, cd.oas, &cu_ops[a]);
-		impl_create_ops(&cu.im[a][1], 1, cd.format, cd.g, cd.ias, cd.oas, NULL);
-		peer_set_thread_stats(cu.im[a][1].peer);
+		for (peer = 1; peer < CU_IMPLS; peer++) {
+			impl_create_ops(&cu.im[a][peer], 1 + cu_peers[peer - 1], cd.format, cd.g,
+					cd.ias, cd.oas, NULL);
+			peer_set_thread_stats(cu.im[a][peer].peer);
+		}
 	}
 
 	for (n = 0, cpu = 0; cpu < CPU_SETSIZE && n < CU_THREADS; cpu++)
@@ -1350,11 +1740,13 @@ static void run_concurrent_unmap(unsigned int k, unsigned int warmup, unsigned i
 
 				snprintf(name, sizeof(name), "unmap tables %dT %s%s", n,
 					 cu_layout_name[layout], a == CU_TCACHE ? " tcache" : "");
-				r = new_row(cd.name, cd.gname, name);
-				r->pt = res[cu_find(a, layout, 0, n)].unmap;
-				r->peer = res[cu_find(a, layout, 1, n)].unmap;
-				r->limit = 0;
-				r->no_limit = 1;
+				for (peer = 1; peer < CU_IMPLS; peer++) {
+					r = new_row(cd.name, cd.gname, name, cu_peers[peer - 1]);
+					r->pt = res[cu_find(a, layout, 0, n)].unmap;
+					r->peer_t = res[cu_find(a, layout, peer, n)].unmap;
+					r->limit = 0;
+					r->no_limit = 1;
+				}
 			}
 
 	/* The summary printed after the main table. */
@@ -1366,7 +1758,7 @@ static void run_concurrent_unmap(unsigned int k, unsigned int warmup, unsigned i
 		cu_summary.cpu[w] = cu.w[w].cpu;
 	for (a = 0; a < CU_ALLOCS; a++)
 		for (layout = 0; layout < CU_LAYOUTS; layout++)
-			for (peer = 0; peer < 2; peer++) {
+			for (peer = 0; peer < CU_IMPLS; peer++) {
 				for (n = 1; n <= CU_THREADS; n++)
 					cu_summary.res[a][layout][peer][n - 1] =
 						res[cu_find(a, layout, peer, n)];
@@ -1377,10 +1769,9 @@ static void run_concurrent_unmap(unsigned int k, unsigned int warmup, unsigned i
 
 	for (w = 0; w < CU_THREADS; w++)
 		peer_gather_free(cu.w[w].pg);
-	for (a = 0; a < CU_ALLOCS; a++) {
-		impl_destroy(&cu.im[a][0]);
-		impl_destroy(&cu.im[a][1]);
-	}
+	for (a = 0; a < CU_ALLOCS; a++)
+		for (peer = 0; peer < CU_IMPLS; peer++)
+			impl_destroy(&cu.im[a][peer]);
 	tc_drain();		/* what destroy freed into this thread's cache */
 	free(cu.t);
 }
@@ -1400,15 +1791,15 @@ static void print_concurrent_summary(void)
 		printf("NOT pinned (fewer than 2 CPUs allowed)");
 	printf("; %u rounds after %u warm-up; medians over rounds\n", cu_summary.rounds,
 	       cu_summary.warmup);
-	printf("%-8s %-12s %-7s %7s %10s %10s %10s %10s %10s %9s %8s %8s\n", "alloc", "layout",
+	printf("%-8s %-12s %-11s %7s %10s %10s %10s %10s %10s %9s %8s %8s\n", "alloc", "layout",
 	       "impl", "threads", "ns/table", "min", "Mtables/s", "map ns/tb", "callbk/tb", "skew ns",
 	       "sleeps", "dropped");
 	for (a = 0; a < CU_ALLOCS; a++)
 		for (layout = 0; layout < CU_LAYOUTS; layout++) {
 			const struct cu_result (*r)[CU_THREADS] = cu_summary.res[a][layout];
-			double sc[2];
+			double sc[CU_IMPLS];
 
-			for (peer = 0; peer < 2; peer++)
+			for (peer = 0; peer < CU_IMPLS; peer++)
 				for (n = 1; n <= CU_THREADS; n++) {
 					const struct cu_result *x = &r[peer][n - 1];
 
@@ -1418,23 +1809,28 @@ static void print_concurrent_summary(void)
 						snprintf(drop, sizeof(drop), "none!");
 					else
 						snprintf(drop, sizeof(drop), "%u", x->dropped);
-					printf("%-8s %-12s %-7s %7d %10.1f %10.1f %10.2f %10.1f %10.2f "
+					printf("%-8s %-12s %-11s %7d %10.1f %10.1f %10.2f %10.1f %10.2f "
 					       "%9.1f %8.2f %8s\n", cu_alloc_name[a], cu_layout_name[layout],
-					       peer ? "peer" : "ptcore", n, x->unmap.median, x->unmap.min,
+					       cu_impl_name(peer), n, x->unmap.median, x->unmap.min,
 					       1e3 / x->unmap.median, x->map.median, x->callbacks, x->skew,
 					       x->sleeps, drop);
 				}
-			for (peer = 0; peer < 2; peer++)
+			for (peer = 0; peer < CU_IMPLS; peer++)
 				sc[peer] = r[peer][0].unmap.median / r[peer][1].unmap.median;
-			printf("%-8s %-12s scaling 2T/1T: ptcore %.2fx, peer %.2fx (ptcore/peer %.2f); "
-			       "throughput ptcore/peer: 1T %.2f, 2T %.2f\n", cu_alloc_name[a],
-			       cu_layout_name[layout], sc[0], sc[1], sc[0] / sc[1],
-			       r[1][0].unmap.median / r[0][0].unmap.median,
-			       r[1][1].unmap.median / r[0][1].unmap.median);
-			printf("%-8s %-12s paired by round: ptcore %.2fx, peer %.2fx (ptcore/peer %.2f)\n",
-			       cu_alloc_name[a], cu_layout_name[layout], cu_summary.paired[a][layout][0],
-			       cu_summary.paired[a][layout][1],
-			       cu_summary.paired[a][layout][0] / cu_summary.paired[a][layout][1]);
+			for (peer = 1; peer < CU_IMPLS; peer++) {
+				const char *pn = cu_impl_name(peer);
+
+				printf("%-8s %-12s scaling 2T/1T: ptcore %.2fx, %s %.2fx (ptcore/peer "
+				       "%.2f); throughput ptcore/peer: 1T %.2f, 2T %.2f\n",
+				       cu_alloc_name[a], cu_layout_name[layout], sc[0], pn, sc[peer],
+				       sc[0] / sc[peer], r[peer][0].unmap.median / r[0][0].unmap.median,
+				       r[peer][1].unmap.median / r[0][1].unmap.median);
+				printf("%-8s %-12s paired by round: ptcore %.2fx, %s %.2fx (ptcore/peer "
+				       "%.2f)\n", cu_alloc_name[a], cu_layout_name[layout],
+				       cu_summary.paired[a][layout][0], pn,
+				       cu_summary.paired[a][layout][peer],
+				       cu_summary.paired[a][layout][0] / cu_summary.paired[a][layout][peer]);
+			}
 		}
 	printf("ns/table = unmap phase (first thread's start to last thread's end) / tables "
 	       "removed; Mtables/s = 1000 / that;\ncallbk/tb = TLB callbacks per table removed "
@@ -1445,6 +1841,126 @@ static void print_concurrent_summary(void)
 	       "a busy machine); alloc: see bench.c;\npaired by round = median over rounds of "
 	       "the 1T/2T time ratio of the same round, x2 (see cu_paired_scaling)\n");
 }
+/* ---- the callgrind pass: instructions per call of every row ---- */
+
+#define IC_GROUPS	128
+#define IC_IMPLS	8
+
+static struct {
+	double ir[IC_GROUPS][IC_IMPLS][2];
+	double calls[IC_GROUPS][IC_IMPLS][2];
+} ic;
+
+/* Instructions per call of @impl in @phase of @group (map+unmap: per pair), or -1. */
+static double ic_per_call(int group, int impl, int phase)
+{
+	double ir = 0, calls = 0;
+	int p;
+
+	if (group <= 0 || group >= IC_GROUPS || impl < 0 || impl >= IC_IMPLS || phase == PH_NONE)
+		return -1;
+	for (p = PH_MAP; p <= PH_UNMAP; p++)
+		if (phase == p || phase == PH_BOTH) {
+			if (!ic.calls[group][impl][p])
+				return -1;
+			ir += ic.ir[group][impl][p];
+			calls = ic.calls[group][impl][p];
+		}
+	return ir / calls;
+}
+
+/* Read the profile parts of the callgrind pass; 0 if there were any. */
+static int ic_read(const char *file)
+{
+	FILE *f = fopen(file, "r");
+	char line[512];
+	int g = -1, im = -1, ph = -1, parts = 0;
+	uint64_t n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long x;
+
+		if (!strncmp(line, "desc: Trigger: Client Request: ic ", 34)) {
+			if (sscanf(line + 34, "g%d i%d p%d n%" SCNu64, &g, &im, &ph, &n) != 4)
+				g = -1;
+		} else if (!strncmp(line, "summary: ", 9) && g > 0 && g < IC_GROUPS && im >= 0 &&
+			   im < IC_IMPLS && (ph == PH_MAP || ph == PH_UNMAP)) {
+			if (sscanf(line + 9, "%llu", &x) == 1) {
+				ic.ir[g][im][ph] += (double)x;
+				ic.calls[g][im][ph] += (double)n;
+				parts++;
+			}
+			g = -1;
+		}
+	}
+	fclose(f);
+	return parts ? 0 : -1;
+}
+
+/*
+ * Run this benchmark again under callgrind (a few rounds of the same
+ * groups, without the concurrent one) and fill in every row's instruction
+ * counts. Return: 0, or -1 with a message (the columns stay empty).
+ */
+static int icount_pass(const char *only)
+{
+	char file[256], groups[128], self[4096];
+	const char *tmp = getenv("TMPDIR");
+	ssize_t len;
+	pid_t pid;
+	int st = 0, i;
+
+	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (len <= 0)
+		return -1;
+	self[len] = '\0';
+	snprintf(file, sizeof(file), "%s/ptcore-bench-%d.callgrind", tmp ? tmp : "/tmp",
+		 (int)getpid());
+	snprintf(groups, sizeof(groups), "%s", only ? only : "map,bulk,lookup,ops,dirty");
+	printf("\ninstruction counts: the workloads again under valgrind --tool=callgrind "
+	       "(a few rounds; this VM has no hardware counter)...\n");
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		char out[300];
+
+		if (fd >= 0)
+			dup2(fd, 1);
+		snprintf(out, sizeof(out), "--callgrind-out-file=%s", file);
+		execlp("valgrind", "valgrind", "-q", "--tool=callgrind", "--collect-atstart=no",
+		       "--combine-dumps=yes", out, self, "--icount", "-r", "20", "-b", "3", "-w",
+		       groups, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		printf("instruction counts: the callgrind pass failed (%s); columns left empty\n",
+		       WIFEXITED(st) && WEXITSTATUS(st) == 127 ?
+		       "valgrind is not installed: apt-get install valgrind" : "see above");
+		unlink(file);
+		return -1;
+	}
+	if (ic_read(file)) {
+		printf("instruction counts: no profile parts in %s; columns left empty\n", file);
+		unlink(file);
+		return -1;
+	}
+	unlink(file);
+	for (i = 0; i < nrows; i++) {
+		struct row *r = &rows[i];
+
+		if (r->no_limit)
+			continue;
+		r->ins_pt = ic_per_call(r->ic_group, r->ic_impl, r->ic_phase);
+		r->ins_peer = ic_per_call(r->ic_group, r->ic_peer_impl, r->ic_phase);
+	}
+	return 0;
+}
+
 static int pin_cpu(void)
 {
 	cpu_set_t set;
@@ -1516,8 +2032,8 @@ int main(int argc, char **argv)
 	unsigned int cu_rounds = 2000, cu_k = 128;
 	const char *csv = NULL, *only = NULL;
 	struct ptcore_mem_stats m0, m1;
-	double ratios[128], sorted[128];
-	int i, n, cpu;
+	static double ratios[512], sorted[512];
+	int i, n, k, cpu, no_icount = 0;
 	FILE *f;
 
 	for (i = 1; i < argc; i++) {
@@ -1533,11 +2049,15 @@ int main(int argc, char **argv)
 			cu_k = (unsigned int)strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "-w") && i + 1 < argc)
 			only = argv[++i];
+		else if (!strcmp(argv[i], "-I"))
+			no_icount = 1;
+		else if (!strcmp(argv[i], "--icount"))
+			icount_mode = 1;	/* internal: the callgrind pass */
 		else {
 			fprintf(stderr, "usage: %s [-o results.csv] [-r ROUNDS] [-b BULK_ROUNDS]\n"
-				"\t[-c CONCURRENT_ROUNDS] [-k TABLES_PER_THREAD] [-w GROUP,...]\n"
-				"groups: map (map/unmap workloads), bulk, lookup, ops, concurrent; "
-				"default: all\n", argv[0]);
+				"\t[-c CONCURRENT_ROUNDS] [-k TABLES_PER_THREAD] [-w GROUP,...] [-I]\n"
+				"groups: map (map/unmap workloads), bulk, lookup, ops, dirty, concurrent; "
+				"default: all\n-I: no instruction counts (no callgrind pass)\n", argv[0]);
 			return 2;
 		}
 	}
@@ -1559,7 +2079,12 @@ int main(int argc, char **argv)
 	cpu = pin_cpu();
 	calibrate_timer();
 	ptcore_mem_stats(&m0);
-	printf("ptcore vs Linux 6.1 io-pgtable: %u rounds after %u warm-up rounds (bulk: %u), "
+	if (icount_mode && !RUNNING_ON_VALGRIND)
+		die("--icount is for the callgrind pass only", 0, 0);
+	printf("ptcore vs Linux 6.1 and 6.12 io-pgtable (peers:");
+	for (k = 0; k < NPEER; k++)
+		printf(" %s", peer_cfgs[k].name);
+	printf("): %u rounds after %u warm-up rounds (bulk: %u), "
 	       "%s CPU %d, timer cost %.1f ns subtracted\n", rounds, warmup, bulk_rounds,
 	       cpu >= 0 ? "pinned to" : "NOT pinned, on", cpu >= 0 ? cpu : sched_getcpu(),
 	       (double)timer_cost * ns_per_tick);
@@ -1589,7 +2114,9 @@ int main(int argc, char **argv)
 		run_lookup(&s1_4k, warmup, rounds);
 	if (wanted(only, "ops"))
 		run_ops(warmup, rounds);
-	if (wanted(only, "concurrent"))
+	if (wanted(only, "dirty"))
+		run_dirty(2, bulk_rounds);
+	if (wanted(only, "concurrent") && !icount_mode)
 		run_concurrent_unmap(cu_k, cu_rounds / 10, cu_rounds);
 	if (!nrows)
 		die("-w selected no workload", 0, 0);
@@ -1598,44 +2125,66 @@ int main(int argc, char **argv)
 	if (m1.tables_live != m0.tables_live)
 		die("table blocks leaked", (long)m0.tables_live, (long)m1.tables_live);
 
-	printf("\n%-7s %-4s %-36s %10s %10s %10s %10s %9s %7s %8s\n", "format", "gran", "workload",
-	       "ptcore min", "ptcore med", "peer min", "peer med", "limit", "ratio", "x limit");
+	if (icount_mode)
+		return 0;	/* the callgrind pass: its profile parts are the output */
+	if (no_icount)
+		printf("\ninstruction counts: skipped (-I); columns left empty\n");
+	else if (!wanted(only, "map") && !wanted(only, "bulk") && !wanted(only, "lookup") &&
+		 !wanted(only, "ops") && !wanted(only, "dirty"))
+		printf("\ninstruction counts: none for the groups run (concurrent has none)\n");
+	else
+		icount_pass(only);
+
+	printf("\n%-7s %-4s %-36s %-11s %9s %9s %9s %9s %8s %7s %7s %8s %8s\n", "format", "gran",
+	       "workload", "peer", "pt min", "pt med", "peer min", "peer med", "limit", "ratio",
+	       "x limit", "ins pt", "ins peer");
 	for (i = 0; i < nrows; i++) {
 		const struct row *r = &rows[i];
+		char lim[16], xl[16], ip[16], iq[16];
 
-		ratios[i] = r->pt.median / r->peer.median;
-		if (r->no_limit)
-			printf("%-7s %-4s %-36s %10.1f %10.1f %10.1f %10.1f %9s %7.3f %8s\n", r->format,
-			       r->granule, r->workload, r->pt.min, r->pt.median, r->peer.min,
-			       r->peer.median, "-", ratios[i], "-");
-		else
-			printf("%-7s %-4s %-36s %10.1f %10.1f %10.1f %10.1f %9.1f %7.3f %8.2f\n",
-			       r->format, r->granule, r->workload, r->pt.min, r->pt.median, r->peer.min,
-			       r->peer.median, r->limit, ratios[i],
-			       r->limit > 0 ? r->pt.median / r->limit : 0.0);
-	}
-	/* Over the per-call rows (the concurrent ones have their own summary), if any. */
-	for (i = 0, n = 0; i < nrows; i++)
-		if (!rows[i].no_limit && !rows[i].own_summary)
-			sorted[n++] = ratios[i];
-	if (!n) {
-		memcpy(sorted, ratios, sizeof(double) * (size_t)nrows);
-		n = nrows;
-	}
-	for (i = 1; i < n; i++) {		/* insertion sort, a handful of rows */
-		double x = sorted[i];
-		int j = i - 1;
-
-		while (j >= 0 && sorted[j] > x) {
-			sorted[j + 1] = sorted[j];
-			j--;
+		ratios[i] = r->pt.median / r->peer_t.median;
+		if (r->no_limit) {
+			snprintf(lim, sizeof(lim), "-");
+			snprintf(xl, sizeof(xl), "-");
+		} else {
+			snprintf(lim, sizeof(lim), "%.1f", r->limit);
+			snprintf(xl, sizeof(xl), "%.2f", r->limit > 0 ? r->pt.median / r->limit : 0.0);
 		}
-		sorted[j + 1] = x;
+		snprintf(ip, sizeof(ip), r->ins_pt >= 0 ? "%.0f" : "-", r->ins_pt);
+		snprintf(iq, sizeof(iq), r->ins_peer >= 0 ? "%.0f" : "-", r->ins_peer);
+		printf("%-7s %-4s %-36s %-11s %9.1f %9.1f %9.1f %9.1f %8s %7.3f %7s %8s %8s\n",
+		       r->format, r->granule, r->workload, peer_cfgs[r->peer].name, r->pt.min,
+		       r->pt.median, r->peer_t.min, r->peer_t.median, lim, ratios[i], xl, ip, iq);
 	}
-	printf("ns per call (iova_to_phys: per lookup); ratio = ptcore median / peer median "
-	       "(min %.3f, median %.3f, max %.3f); x limit = ptcore median / limit\n",
-	       sorted[0], n & 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2,
-	       sorted[n - 1]);
+	printf("ns per call (iova_to_phys: per lookup); ratio = ptcore median / peer median; "
+	       "x limit = ptcore median / limit;\nins = instructions per call (callgrind; "
+	       "map+unmap rows: per pair)\n");
+	/* Per peer configuration, over the per-call rows (not ops, not concurrent), if any. */
+	for (k = 0; k < NPEER; k++) {
+		for (i = 0, n = 0; i < nrows; i++)
+			if (rows[i].peer == k && !rows[i].no_limit && !rows[i].own_summary)
+				sorted[n++] = ratios[i];
+		if (!n)
+			for (i = 0; i < nrows; i++)
+				if (rows[i].peer == k)
+					sorted[n++] = ratios[i];
+		if (!n)
+			continue;
+		for (i = 1; i < n; i++) {		/* insertion sort, a handful of rows */
+			double x = sorted[i];
+			int j = i - 1;
+
+			while (j >= 0 && sorted[j] > x) {
+				sorted[j + 1] = sorted[j];
+				j--;
+			}
+			sorted[j + 1] = x;
+		}
+		printf("ratio against %-11s min %.3f, median %.3f, max %.3f over %d rows\n",
+		       peer_cfgs[k].name, sorted[0],
+		       n & 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2, sorted[n - 1],
+		       n);
+	}
 	printf("ptcore flush callbacks: %" PRIu64 "\n", flushes);
 	print_ops_summary();
 	print_concurrent_summary();
@@ -1646,11 +2195,20 @@ int main(int argc, char **argv)
 			perror(csv);
 			return 1;
 		}
-		fprintf(f, "format,granule,workload,ptcore_ns,peer_ns,limit_ns,ratio\n");
-		for (i = 0; i < nrows; i++)
-			fprintf(f, "%s,%s,%s,%.1f,%.1f,%.1f,%.3f\n", rows[i].format, rows[i].granule,
-				rows[i].workload, rows[i].pt.median, rows[i].peer.median, rows[i].limit,
-				ratios[i]);
+		fprintf(f, "format,granule,workload,peer,ptcore_ns,peer_ns,limit_ns,ratio,"
+			"instructions_ptcore,instructions_peer\n");
+		for (i = 0; i < nrows; i++) {
+			char ip[24] = "", iq[24] = "";
+
+			if (rows[i].ins_pt >= 0)
+				snprintf(ip, sizeof(ip), "%.0f", rows[i].ins_pt);
+			if (rows[i].ins_peer >= 0)
+				snprintf(iq, sizeof(iq), "%.0f", rows[i].ins_peer);
+			fprintf(f, "%s,%s,%s,%s,%.1f,%.1f,%.1f,%.3f,%s,%s\n", rows[i].format,
+				rows[i].granule, rows[i].workload, peer_cfgs[rows[i].peer].name,
+				rows[i].pt.median, rows[i].peer_t.median, rows[i].limit, ratios[i], ip,
+				iq);
+		}
 		if (fclose(f)) {
 			perror(csv);
 			return 1;

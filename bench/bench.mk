@@ -1,48 +1,57 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
-# bench/: the peer (Linux 6.1 io-pgtable-arm.c / io-pgtable-dart.c built in
-# userspace against stand-in headers), the differential test against it, and
-# the benchmark.
+# bench/: the peer (io-pgtable-arm.c / io-pgtable-dart.c of Linux 6.1 and of
+# Linux 6.12, both built in userspace against stand-in headers and linked
+# side by side), the differential test against it, and the benchmark.
 #
 #   make check-peer   differential test, ptcore vs the peer (part of `make check`)
 #   make bench        benchmark: table on stdout, $(BUILD)/bench/results.csv, ratios.png
 #                     (BENCH_ARGS="-w concurrent" runs one group; bench -h lists them)
 #
-# The kernel sources are extracted once from Debian's linux-source-6.1 into
-# $(BUILD)/peer/src; they are never part of this repository.
+# The kernel sources are extracted once per version from Debian's
+# linux-source-6.1 / linux-source-6.12 into $(BUILD)/peer/src-VERSION; they
+# are never part of this repository.
 
-PEER_TARBALL  ?= /usr/src/linux-source-6.1.tar.xz
+PEER_VERSIONS := 6.1 6.12
 PEER_BUILD    := $(BUILD)/peer
-PEER_KSRC     := $(PEER_BUILD)/src/drivers/iommu
-PEER_STAMP    := $(PEER_BUILD)/src/.extracted
-PEER_MEMBERS  := $(addprefix linux-source-6.1/drivers/iommu/,io-pgtable-arm.c io-pgtable-arm.h io-pgtable-dart.c)
+PEER_FILES    := io-pgtable-arm.c io-pgtable-arm.h io-pgtable-dart.c
 BENCH_BUILD   := $(BUILD)/bench
+# The symbol suffix of a version's objects: 6.12 -> v6_12 (see bench/peer/peer_kern.h).
+peer_suffix    = v$(subst .,_,$(1))
 
 # The peer is compiled with exactly the flags of the library it is compared with.
 BENCH_OPT     ?= $(OPT) $(call vect_flags,$(CC))
 # Our code: full warnings as errors. The stand-in kernel headers only for the peer's own files.
 BENCH_CFLAGS  := -std=gnu11 $(BENCH_OPT) $(WARN) -Iinclude -Ibench/peer
 PEER_CFLAGS   := $(BENCH_CFLAGS) -Ibench/peer/include
-# The two kernel files (included by peer_arm.c / peer_dart.c): warnings shown, never fatal.
-PEER_KCFLAGS  := $(PEER_CFLAGS) -Wno-sign-compare -Wno-error -I$(PEER_KSRC)
+# The kernel files (included by peer_arm.c / peer_dart.c): warnings shown, never fatal.
+PEER_KCFLAGS  := $(PEER_CFLAGS) -Wno-sign-compare -Wno-error
 
-PEER_HDRS     := $(wildcard bench/peer/*.h bench/peer/include/linux/*.h bench/peer/include/asm/*.h) \
-		 include/ptcore.h
-PEER_OBJS     := $(addprefix $(PEER_BUILD)/,peer.o peer_rt.o peer_arm.o peer_dart.o)
+PEER_HDRS     := $(wildcard bench/peer/*.h bench/peer/include/*.h bench/peer/include/linux/*.h \
+		   bench/peer/include/asm/*.h) include/ptcore.h
+PEER_OBJS     := $(addprefix $(PEER_BUILD)/,peer.o peer_rt.o) \
+		 $(foreach v,$(PEER_VERSIONS),$(PEER_BUILD)/$(v)/peer_arm.o $(PEER_BUILD)/$(v)/peer_dart.o)
 
 .PHONY: bench-peer check-peer bench bench-run
 
-# Extract only the members needed, once (again only if the package is updated).
-$(PEER_STAMP): $(wildcard $(PEER_TARBALL))
-	@test -r $(PEER_TARBALL) || { echo "bench: $(PEER_TARBALL) is missing:" \
-		"apt-get install linux-source-6.1 (scripts/deps.sh does)"; exit 1; }
-	@mkdir -p $(PEER_BUILD)/src
-	tar -xJf $(PEER_TARBALL) -C $(PEER_BUILD)/src --strip-components=1 $(PEER_MEMBERS)
-	@touch $@
+# Per version: extract only the members needed, once (again only if the
+# package is updated), and compile the two kernel files against them.
+define peer_version_rules
+$(PEER_BUILD)/src-$(1)/.extracted: $(wildcard /usr/src/linux-source-$(1).tar.xz)
+	@test -r /usr/src/linux-source-$(1).tar.xz || { echo "bench: /usr/src/linux-source-$(1).tar.xz" \
+		"is missing: apt-get install linux-source-$(1) (scripts/deps.sh does)"; exit 1; }
+	@mkdir -p $(PEER_BUILD)/src-$(1)
+	tar -xJf /usr/src/linux-source-$(1).tar.xz -C $(PEER_BUILD)/src-$(1) --strip-components=1 \
+		$(addprefix linux-source-$(1)/drivers/iommu/,$(PEER_FILES))
+	@touch $$@
 
-$(PEER_BUILD)/peer_arm.o $(PEER_BUILD)/peer_dart.o: $(PEER_BUILD)/%.o: bench/peer/%.c $(PEER_STAMP) $(PEER_HDRS)
-	@mkdir -p $(dir $@)
-	$(CC) $(PEER_KCFLAGS) -c $< -o $@
+$(PEER_BUILD)/$(1)/peer_arm.o $(PEER_BUILD)/$(1)/peer_dart.o: $(PEER_BUILD)/$(1)/%.o: bench/peer/%.c \
+		$(PEER_BUILD)/src-$(1)/.extracted $(PEER_HDRS)
+	@mkdir -p $$(dir $$@)
+	$(CC) $(PEER_KCFLAGS) -DPEER_KSUFFIX=$(call peer_suffix,$(1)) \
+		-I$(PEER_BUILD)/src-$(1)/drivers/iommu -c $$< -o $$@
+endef
+$(foreach v,$(PEER_VERSIONS),$(eval $(call peer_version_rules,$(v))))
 
 $(PEER_BUILD)/peer.o $(PEER_BUILD)/peer_rt.o: $(PEER_BUILD)/%.o: bench/peer/%.c $(PEER_HDRS)
 	@mkdir -p $(dir $@)
@@ -57,7 +66,8 @@ $(PEER_BUILD)/difftest: $(PEER_BUILD)/difftest.o $(PEER_OBJS) $(BUILD)/libptcore
 
 bench-peer: $(PEER_OBJS)
 
-# Differential test: every configuration, >= 10,000 random operations each, two workers.
+# Differential test: every configuration against the peer of each version (6.1, 6.12),
+# >= 10,000 random operations each, two workers.
 check-peer: $(PEER_BUILD)/difftest
 	$(PEER_BUILD)/difftest -j 2 -n 10000
 
@@ -72,7 +82,7 @@ $(BENCH_BUILD)/bench.o: bench/bench.c bench/peer/peer.h include/ptcore.h
 $(BENCH_BUILD)/bench: $(BENCH_BUILD)/bench.o $(PEER_OBJS) $(BUILD)/libptcore.a
 	$(CC) -o $@ $^ -lpthread
 
-# deps first (linux-source-6.1, gnuplot-nox), then everything else in a new make,
+# deps first (linux-source-6.1 and -6.12, gnuplot-nox, valgrind), then everything else in a new make,
 # which sees the tarball that deps may just have installed.
 bench: deps
 	@$(MAKE) --no-print-directory bench-run

@@ -6,19 +6,20 @@
 #
 # Usage: scripts/deps.sh [kernel-rust | qemu-smmuv3]
 #   kernel-rust: also what the Rust-enabled 6.12 kernel of `make kunit-rust`
-#   needs (linux-source-6.12 and Debian's rustc-web toolchain with its library
-#   sources); only that target asks for it, so `make demo` stays light.
-#   qemu-smmuv3: also the arm64 cross toolchain, QEMU's arm64 system emulator
-#   and linux-source-6.12, for `make qemu-smmuv3` only.
+#   needs (Debian's rustc-web toolchain with its library sources); only that
+#   target asks for it, so `make demo` stays light.
+#   qemu-smmuv3: also the arm64 cross toolchain and QEMU's arm64 system
+#   emulator, for `make qemu-smmuv3` only.
 set -euo pipefail
 
 # clang, lld and llvm: clang builds, sanitizers and UML with LLVM=1; python3: the
-# kernel's kunit.py; linux-source-6.1: the peer and the UML tree; bindgen: Rust
+# kernel's kunit.py; linux-source-6.1: the peer and the UML tree; linux-source-6.12:
+# the peer's second version (and the 6.12 kernels of kunit-rust, qemu-smmuv3); bindgen: Rust
 # raw bindings; sparse, flex, bison, bc, libelf-dev, libssl-dev, perl: kernel
 # builds and lints; gnuplot-nox: the benchmark's plot; abigail-tools: abi-check.
 PKGS=(
 	clang lld llvm libclang-rt-14-dev libfuzzer-14-dev
-	python3 xz-utils linux-source-6.1 linux-headers-amd64
+	python3 xz-utils linux-source-6.1 linux-source-6.12 linux-headers-amd64
 	bindgen sparse valgrind gnuplot-nox
 	flex bison bc libelf-dev libssl-dev perl abigail-tools
 )
@@ -28,11 +29,11 @@ PKGS=(
 # core from; rust-web-clippy the kernel's CLIPPY=1 lints; rustfmt-web
 # silences the kernel build's "Failed to run rustfmt" note.
 if [ "${1:-}" = kernel-rust ]; then
-	PKGS+=(linux-source-6.12 rustc-web rust-web-src libstd-rust-web-dev
+	PKGS+=(rustc-web rust-web-src libstd-rust-web-dev
 	       rust-web-clippy rustfmt-web)
 fi
 if [ "${1:-}" = qemu-smmuv3 ]; then
-	PKGS+=(linux-source-6.12 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
+	PKGS+=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
 	       libc6-dev-arm64-cross qemu-system-arm cpio)
 fi
 

@@ -25,7 +25,7 @@ kunit-uml-gcc kunit-uml-clang:
 lint:
 	@BUILD=$(BUILD) bash scripts/lint.sh
 
-# Its own packages (linux-source-6.12, rustc-web and friends): only this target
+# Its own packages (rustc-web and friends): only this target
 # installs them, so `make demo` stays light.
 kunit-rust:
 	@bash scripts/deps.sh kernel-rust

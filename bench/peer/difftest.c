@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Differential test: ptcore against Linux 6.1's io-pgtable (the "peer",
- * bench/peer), side by side, bit for bit.
+ * Differential test: ptcore against Linux's io-pgtable (the "peer",
+ * bench/peer) of 6.1 and of 6.12, side by side, bit for bit.
  *
- * For every configuration (ARM stage 1 and 2 at 4K/16K/64K and every
+ * For every kernel version and every configuration (ARM stage 1 and 2 at 4K/16K/64K and every
  * ias <= oas in {32,36,40,42,44,48}, a few NS and DMA-incoherent variants,
  * DART1 and DART2):
  *   - ptcore_hw_info() must equal the register fields io-pgtable computed
@@ -19,15 +19,23 @@
  * must agree with each other and with an interval oracle, unmap gathers must
  * cover exactly the unmapped range, and nothing may leak.
  *
- * Known, intended differences that the comparison tolerates (and only those):
+ * Known, intended differences that the comparison tolerates (and only those),
+ * per version of the peer:
+ *   6.1:
  *   - a table that holds no leaf on one side where the other has no entry:
  *     ptcore frees tables an unmap covers wholly, 6.1 never does;
- *   - bit 1 of DART2 leaves: 6.1 sets DART1's SP_DIS there (fixed later);
+ *   - bit 1 of DART2 leaves: 6.1 sets DART1's SP_DIS there as well;
  *     ptcore's bit 1 is checked separately (NO_CACHE exactly when !CACHE);
- *  *   - MAIR bits 63:32 (attributes 4-7, never referenced by a PTE): 6.1
- *     computes 0xf4 << 24 in int and sign-extends it into them.
- * Linux 6.1 splits a block on a partial unmap and ptcore never splits, so
- * unmaps are exact; ptcore's refusal of a partial unmap is asserted instead.
+ *   - MAIR bits 63:32 (attributes 4-7, never referenced by a PTE): 6.1
+ *     computes 0xf4 << 24 in int and sign-extends it into them;
+ *   - 6.1 splits a block on a partial unmap and ptcore never splits, so
+ *     unmaps are exact; ptcore's refusal of a partial unmap is asserted instead.
+ *   6.12: the same four, unchanged (its io-pgtable-arm.c and
+ *     io-pgtable-dart.c still keep emptied tables, set SP_DIS in DART2 leaves,
+ *     sign-extend the MAIR and split blocks on a partial unmap). Its other
+ *     changes (custom allocator hooks, unmap clearing a run of leaves before
+ *     the tlb_add_page calls, the HD quirk) leave identical tables; the HD
+ *     quirk is not used by the configurations here.
  *
  * Exit status 0 only when every configuration that both accept passed.
  */
@@ -58,6 +66,8 @@ struct tcfg {
 	uint32_t format;
 	unsigned int granule_lg2, ias, oas;
 	int ns, noncoh;
+	enum peer_version version;	/* of the peer */
+	int dirty;			/* ptcore FEAT_DIRTY_TRACKING against 6.12 with ARM_HD */
 };
 
 static const char *fmt_name(uint32_t f)
@@ -73,9 +83,10 @@ static const char *fmt_name(uint32_t f)
 
 static void cfg_name(const struct tcfg *c, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s %2uK ias %u oas %u%s%s", fmt_name(c->format),
+	snprintf(buf, len, "%-4s %s %2uK ias %u oas %u%s%s%s", peer_version_name(c->version),
+		 fmt_name(c->format),
 		 (1u << c->granule_lg2) >> 10, c->ias, c->oas, c->ns ? " NS" : "",
-		 c->noncoh ? " incoherent" : "");
+		 c->noncoh ? " incoherent" : "", c->dirty ? " dirty" : "");
 }
 
 static int build_configs(struct tcfg *out, int max)
@@ -91,26 +102,47 @@ static int build_configs(struct tcfg *out, int max)
 			for (i = 0; i < 6; i++)
 				for (o = i; o < 6; o++)
 					if (n < max)
-						out[n++] = (struct tcfg){ arm[f], gran[g], bits[i], bits[o], 0, 0 };
-	/* NS quirk (stage 1 only in 6.1) and DMA-incoherent walkers. */
+						out[n++] = (struct tcfg){ arm[f], gran[g], bits[i], bits[o], 0, 0, PEER_6_1, 0 };
+	/* NS quirk (stage 1 only in 6.1 and 6.12) and DMA-incoherent walkers. */
 	for (g = 0; g < 3; g++) {
 		if (n + 3 > max)
 			break;
-		out[n++] = (struct tcfg){ PTCORE_FMT_ARM64_LPAE_S1, gran[g], 48, 48, 1, 0 };
-		out[n++] = (struct tcfg){ PTCORE_FMT_ARM64_LPAE_S1, gran[g], 40, 44, 0, 1 };
-		out[n++] = (struct tcfg){ PTCORE_FMT_ARM64_LPAE_S2, gran[g], 40, 48, 0, 1 };
+		out[n++] = (struct tcfg){ PTCORE_FMT_ARM64_LPAE_S1, gran[g], 48, 48, 1, 0, PEER_6_1, 0 };
+		out[n++] = (struct tcfg){ PTCORE_FMT_ARM64_LPAE_S1, gran[g], 40, 44, 0, 1, PEER_6_1, 0 };
+		out[n++] = (struct tcfg){ PTCORE_FMT_ARM64_LPAE_S2, gran[g], 40, 48, 0, 1, PEER_6_1, 0 };
 	}
-	/* DART: 6.1 has two levels below the TTBRs; ias beyond that is refused there. */
+	/* DART: 6.1 and 6.12 have two levels below the TTBRs; ias beyond that is refused there. */
 	if (n + 7 <= max) {
-		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART, 12, 32, 36, 0, 0 };
-		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART, 14, 32, 36, 0, 0 };
-		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART, 12, 36, 36, 0, 0 };
-		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART, 14, 36, 36, 0, 0 };
-		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART2, 14, 32, 42, 0, 0 };
-		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART2, 14, 36, 42, 0, 0 };
-		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART2, 14, 42, 42, 0, 0 };
+		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART, 12, 32, 36, 0, 0, PEER_6_1, 0 };
+		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART, 14, 32, 36, 0, 0, PEER_6_1, 0 };
+		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART, 12, 36, 36, 0, 0, PEER_6_1, 0 };
+		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART, 14, 36, 36, 0, 0, PEER_6_1, 0 };
+		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART2, 14, 32, 42, 0, 0, PEER_6_1, 0 };
+		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART2, 14, 36, 42, 0, 0, PEER_6_1, 0 };
+		out[n++] = (struct tcfg){ PTCORE_FMT_APPLE_DART2, 14, 42, 42, 0, 0, PEER_6_1, 0 };
 	}
 	return n;
+}
+
+/*
+ * Every configuration once per kernel version of the peer, 6.1 first; then
+ * the dirty-tracking ones (ARM stage 1 against 6.12 with IO_PGTABLE_QUIRK_ARM_HD).
+ */
+static int build_all_configs(struct tcfg *out, int max)
+{
+	static const unsigned int gran[] = { 12, 14, 16 };
+	int n = build_configs(out, (max - 4) / PEER_NR_VERSIONS), v, i, t;
+
+	for (v = 1; v < PEER_NR_VERSIONS; v++)
+		for (i = 0; i < n; i++) {
+			out[v * n + i] = out[i];
+			out[v * n + i].version = (enum peer_version)v;
+		}
+	t = n * PEER_NR_VERSIONS;
+	for (i = 0; i < 3; i++)
+		out[t++] = (struct tcfg){ PTCORE_FMT_ARM64_LPAE_S1, gran[i], 48, 48, 0, 0, PEER_6_12, 1 };
+	out[t++] = (struct tcfg){ PTCORE_FMT_ARM64_LPAE_S1, 12, 40, 44, 0, 0, PEER_6_12, 1 };
+	return t;
 }
 
 /* ---- one implementation under test: ptcore, or the peer ---- */
@@ -235,6 +267,7 @@ struct tctx {
 	uint64_t rng;
 	uint64_t ops, entries, lookups;
 	uint64_t maps_by_size[4], probes, tables_freed;
+	uint64_t dirty_ops, dirty_ranges;	/* read_and_clear_dirty compared, ranges reported */
 	unsigned long warn_allowed;	/* peer WARN_ON()s expected (overlap probes) */
 	char step[200];
 	char why[MSG_LEN];
@@ -620,7 +653,7 @@ static int setup_geometry(struct tctx *c, const struct ptcore_hw_info *hw, const
 		HW_EQ(hw->arm_ps, pi->ps, "arm_ps (IPS/PS)");
 		HW_EQ(hw->arm_sl, pi->sl, "arm_sl (SL0)");
 		/*
-		 * MAIR attributes 0-3 (the only ones a PTE references). 6.1 builds
+		 * MAIR attributes 0-3 (the only ones a PTE references). 6.1 (and 6.12) build
 		 * the value from int constants: 0xf4 << 24 is negative and sign
 		 * extends into bits 63:32 (attributes 4-7 read 0xff there).
 		 */
@@ -645,8 +678,8 @@ static int setup_geometry(struct tctx *c, const struct ptcore_hw_info *hw, const
 
 	/* Leaf sizes both accept (a difference is reported, not a failure). */
 	if (hw && hw->pgsize_bitmap != pi->pgsize_bitmap)
-		snprintf(c->note, sizeof(c->note), "leaf sizes differ: ptcore %#" PRIx64 ", 6.1 %#" PRIx64,
-			 hw->pgsize_bitmap, pi->pgsize_bitmap);
+		snprintf(c->note, sizeof(c->note), "leaf sizes differ: ptcore %#" PRIx64 ", %s %#" PRIx64,
+			 hw->pgsize_bitmap, peer_version_name(c->cfg->version), pi->pgsize_bitmap);
 	common = pi->pgsize_bitmap & (hw ? hw->pgsize_bitmap : ~0ULL);
 	c->nsizes = 0;
 	for (s = 1; s && c->nsizes < 4; s <<= 1)
@@ -784,7 +817,7 @@ static int selftest_sequence(struct tctx *c)
 	}
 
 	/*
-	 * 6.1's "partial unmap" (the smallest size inside the block at 1G) splits
+	 * The self-test's "partial unmap" (the smallest size inside the block at 1G) splits
 	 * the block; ptcore must refuse it (-EINVAL, nothing removed). The peer
 	 * is not asked, so the trees must still be identical.
 	 */
@@ -833,6 +866,146 @@ static int selftest_sequence(struct tctx *c)
 	return 0;
 }
 
+/* ---- the dirty differential: ptcore (FEAT_DIRTY_TRACKING) against 6.12 (ARM_HD) ---- */
+
+#define ARM_AP_RDONLY	(1ULL << 7)	/* AP[2]: with DBM, set = writable-clean */
+#define ARM_DBM		(1ULL << 51)
+
+/* What a device write through the leaf of @iova does with HD: AP[2] cleared. */
+static int device_write(struct tctx *c, const struct side *s, uint64_t iova)
+{
+	uint64_t *p = (uint64_t *)find_leaf(c, s, iova);
+
+	if (!p || !(*p & ARM_DBM))
+		return -1;	/* no dirty state: the write would fault */
+	__atomic_fetch_and(p, ~ARM_AP_RDONLY, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* Reported dirty IOVA ranges, merged where they touch (ptcore also coalesces by PA). */
+#define IV_MAX	256
+struct iv_log {
+	unsigned int n, overflow;
+	uint64_t lo[IV_MAX], hi[IV_MAX];	/* [lo, hi) */
+};
+
+static void iv_add(struct iv_log *l, uint64_t iova, uint64_t size)
+{
+	if (l->n && l->hi[l->n - 1] == iova) {
+		l->hi[l->n - 1] = iova + size;
+		return;
+	}
+	if (l->n == IV_MAX) {
+		l->overflow = 1;
+		return;
+	}
+	l->lo[l->n] = iova;
+	l->hi[l->n] = iova + size;
+	l->n++;
+}
+
+static void iv_from_ptcore(void *arg, const struct ptcore_range *runs, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		iv_add(arg, runs[i].iova, runs[i].size);
+}
+
+static void iv_from_peer(void *arg, uint64_t iova, uint64_t size)
+{
+	iv_add(arg, iova, size);
+}
+
+/*
+ * One step: device writes at a few random pages of a random live mapping
+ * (the same on both trees; a read-only leaf has no DBM on either side), then
+ * read_and_clear_dirty of that mapping's range on both (wholly mapped,
+ * starting on a leaf boundary: what 6.12 handles as ptcore does), with
+ * NO_CLEAR one time in four. The reported ranges, the gathers and then both
+ * trees must be identical.
+ */
+static int dirty_compare(struct tctx *c, uint64_t iova, uint64_t len, uint32_t flags);
+
+static int dirty_step(struct tctx *c)
+{
+	const struct mapping *m = &c->maps[rnd_below(c, (uint64_t)c->nmaps)];
+	uint64_t len = m->pgsize * m->count;
+	uint32_t flags = rnd_below(c, 4) ? 0 : PTCORE_DIRTY_NO_CLEAR;
+	unsigned int k, writes = (unsigned int)rnd_below(c, 4);
+
+	set_step(c, "dirty: %u device writes, read_and_clear_dirty(iova %#" PRIx64 ", len %#" PRIx64
+		 ", flags %#x)", writes, m->iova, len, flags);
+	for (k = 0; k < writes; k++) {
+		uint64_t at = m->iova + rnd_below(c, len);
+		int wa = device_write(c, &c->a, at), wb = device_write(c, &c->b, at);
+
+		if (wa != wb)
+			return fail(c, "a device write at %#" PRIx64 " finds DBM on %s only", at,
+				    wa ? "the peer" : "ptcore");
+	}
+	return dirty_compare(c, m->iova, len, flags);
+}
+
+/* read_and_clear_dirty of [iova, iova + len) on both: ranges, gathers, then the trees. */
+static int dirty_compare(struct tctx *c, uint64_t iova, uint64_t len, uint32_t flags)
+{
+	uint64_t glo, ghi;
+	struct iv_log la, lb;
+	struct ptcore_gather g;
+	unsigned long w0 = peer_warnings();
+	int ra, rb, i;
+
+	memset(&la, 0, sizeof(la));
+	memset(&lb, 0, sizeof(lb));
+	ptcore_gather_init(&g);
+	if (c->a.pt) {
+		ra = ptcore_read_and_clear_dirty(c->a.pt, iova, len, flags, &g, iv_from_ptcore, &la);
+	} else {	/* --peer-vs-peer: the harness against itself */
+		ra = peer_read_and_clear_dirty(c->a.peer, iova, len, flags, iv_from_peer, &la);
+		if (!peer_gather_range(c->a.peer, &glo, &ghi)) {
+			g.start = glo;
+			g.end = ghi;
+		}
+	}
+	rb = peer_read_and_clear_dirty(c->b.peer, iova, len, flags, iv_from_peer, &lb);
+	c->ops++;
+	c->dirty_ops++;
+	if (ra || rb)
+		return fail(c, "read_and_clear_dirty: ptcore %d, peer %d", ra, rb);
+	if (peer_warnings() != w0)
+		return fail(c, "the peer warned (WARN_ON) on a wholly mapped range");
+	if (la.overflow || lb.overflow)
+		return fail(c, "harness: more than %d dirty ranges", IV_MAX);
+	if (la.n != lb.n)
+		return fail(c, "dirty ranges: ptcore %u, peer %u (first: ptcore [%#" PRIx64 ", %#"
+			    PRIx64 "), peer [%#" PRIx64 ", %#" PRIx64 "))", la.n, lb.n,
+			    la.n ? la.lo[0] : 0, la.n ? la.hi[0] : 0, lb.n ? lb.lo[0] : 0,
+			    lb.n ? lb.hi[0] : 0);
+	for (i = 0; i < (int)la.n; i++)
+		if (la.lo[i] != lb.lo[i] || la.hi[i] != lb.hi[i])
+			return fail(c, "dirty range %d: ptcore [%#" PRIx64 ", %#" PRIx64 "), peer [%#"
+				    PRIx64 ", %#" PRIx64 ")", i, la.lo[i], la.hi[i], lb.lo[i],
+				    lb.hi[i]);
+	c->dirty_ranges += la.n;
+	/* A cleared leaf must be covered by the gather (both), before the sync. */
+	if (la.n && !flags) {
+		if (g.start > la.lo[0] || g.end < la.hi[la.n - 1] - 1)
+			return fail(c, "ptcore gather [%#" PRIx64 ", %#" PRIx64 "] misses the cleared "
+				    "[%#" PRIx64 ", %#" PRIx64 ")", g.start, g.end, la.lo[0],
+				    la.hi[la.n - 1]);
+		if (peer_gather_range(c->b.peer, &glo, &ghi) || glo > lb.lo[0] ||
+		    ghi < lb.hi[lb.n - 1] - 1)
+			return fail(c, "peer gather misses the cleared range");
+	}
+	if (c->a.pt)
+		ptcore_iotlb_sync(c->a.pt, &g);
+	else
+		peer_iotlb_sync(c->a.peer);
+	peer_iotlb_sync(c->b.peer);
+	return cmp_trees(c);
+}
+
 static int random_ops(struct tctx *c, uint64_t nops)
 {
 	uint64_t end = c->ops + nops;
@@ -852,6 +1025,8 @@ static int random_ops(struct tctx *c, uint64_t nops)
 		} else if (overlap_probe(c)) {
 			return -1;
 		}
+		if (c->cfg->dirty && c->nmaps && rnd_below(c, 2) && dirty_step(c))
+			return -1;
 		/* One more lookup anywhere in the working set. */
 		k = (int)rnd_below(c, (uint64_t)c->nsizes);
 		if (check_lookup(c, c->win_lo[k] + rnd_below(c, c->win_hi[k] - c->win_lo[k])))
@@ -874,6 +1049,7 @@ struct result {
 	int status;
 	uint64_t ops, entries, lookups;
 	uint64_t maps_by_size[4], probes, tables_freed, walk_flushes;
+	uint64_t dirty_ops, dirty_ranges;
 	char msg[MSG_LEN];
 };
 
@@ -889,8 +1065,10 @@ struct opts {
 static int side_create_peer(struct side *s, const struct tcfg *cfg)
 {
 	s->name = "peer";
-	s->peer = peer_create(cfg->format, cfg->granule_lg2, cfg->ias, cfg->oas, cfg->ns,
-			      !cfg->noncoh);
+	s->peer = peer_create_version(cfg->version, cfg->format, cfg->granule_lg2, cfg->ias,
+				      cfg->oas, (cfg->ns ? PEER_ARM_NS : 0) |
+				      (cfg->noncoh ? PEER_INCOHERENT : 0) |
+				      (cfg->dirty ? PEER_ARM_HD : 0));
 	return s->peer ? 0 : -1;
 }
 
@@ -905,7 +1083,8 @@ static int side_create_ptcore(struct side *s, const struct tcfg *cfg)
 	s->ops.sync_table = pt_sync_table;
 	pc.format = cfg->format;
 	pc.features = (cfg->ns ? PTCORE_FEAT_ARM_NS : 0) |
-		      (cfg->noncoh ? PTCORE_FEAT_DMA_INCOHERENT : 0);
+		      (cfg->noncoh ? PTCORE_FEAT_DMA_INCOHERENT : 0) |
+		      (cfg->dirty ? PTCORE_FEAT_DIRTY_TRACKING : 0);
 	pc.pgsize_bitmap = 0;
 	pc.ias = (uint8_t)cfg->ias;
 	pc.oas = (uint8_t)cfg->oas;
@@ -958,9 +1137,10 @@ static void run_config(const struct tcfg *cfg, int idx, const struct opts *o, st
 	if (ra || rb) {
 		res->status = R_SKIP;
 		snprintf(res->msg, sizeof(res->msg), "%s", ra && rb ? "both refuse" :
-			 ra ? "ptcore refuses (only the peer accepts)" : "the peer (6.1) refuses");
+			 ra ? "ptcore refuses (only the peer accepts)" : "the peer refuses");
 		if (ra && !rb && !o->self_mode)
-			snprintf(res->msg, sizeof(res->msg), "ptcore refuses with %d, 6.1 accepts", ra);
+			snprintf(res->msg, sizeof(res->msg), "ptcore refuses with %d, %s accepts", ra,
+				 peer_version_name(cfg->version));
 		destroy_sides(c);
 		free(c);
 		return;
@@ -994,6 +1174,8 @@ static void run_config(const struct tcfg *cfg, int idx, const struct opts *o, st
 	memcpy(res->maps_by_size, c->maps_by_size, sizeof(res->maps_by_size));
 	res->probes = c->probes;
 	res->tables_freed = c->tables_freed;
+	res->dirty_ops = c->dirty_ops;
+	res->dirty_ranges = c->dirty_ranges;
 	if (c->b.peer) {
 		struct peer_stats ps;
 
@@ -1022,9 +1204,9 @@ static void run_config(const struct tcfg *cfg, int idx, const struct opts *o, st
  * Harness self-check: the comparison must notice a changed leaf bit and a
  * non-empty table the other side lacks (two peers, identical work).
  */
-static int comparer_selfcheck(void)
+static int comparer_selfcheck(enum peer_version v)
 {
-	static const struct tcfg cfg = { PTCORE_FMT_ARM64_LPAE_S1, 12, 48, 48, 0, 0 };
+	const struct tcfg cfg = { PTCORE_FMT_ARM64_LPAE_S1, 12, 48, 48, 0, 0, v, 0 };
 	struct tctx *c = calloc(1, sizeof(*c));
 	struct peer_info pi, pa;
 	uint64_t *leaf, save;
@@ -1067,6 +1249,203 @@ static int comparer_selfcheck(void)
 	return ok ? 0 : -1;
 }
 
+/* ---- dirty tracking: the 6.12 peer's IO_PGTABLE_QUIRK_ARM_HD ---- */
+
+struct span_log {
+	unsigned int n;
+	uint64_t iova[16], size[16];
+};
+
+static void span_record(void *arg, uint64_t iova, uint64_t size)
+{
+	struct span_log *l = arg;
+
+	if (l->n < 16) {
+		l->iova[l->n] = iova;
+		l->size[l->n] = size;
+	}
+	l->n++;
+}
+
+/*
+ * read_and_clear_dirty over the two mapped stretches of dirty_peer_selfcheck()
+ * (6.12 refuses a range with a hole), spans into @l.
+ */
+static int rcd2(struct peer *p, uint32_t flags, struct span_log *l)
+{
+	int r = peer_read_and_clear_dirty(p, 0x40000000, 5 * 4096, flags, span_record, l);
+
+	return r ? r : peer_read_and_clear_dirty(p, 0x40200000, 1ULL << 21, flags, span_record, l);
+}
+
+/* The spans of @l must be exactly @n pairs (iova, size) of @want. */
+static int spans_are(const struct span_log *l, unsigned int n, const uint64_t *want)
+{
+	unsigned int i;
+
+	if (l->n != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (l->iova[i] != want[2 * i] || l->size[i] != want[2 * i + 1])
+			return 0;
+	return 1;
+}
+
+/*
+ * The peer side of the dirty differential: 6.12 takes IO_PGTABLE_QUIRK_ARM_HD
+ * on stage 1 and 6.1 refuses it; writable leaves get DBM with AP[2] clear
+ * (dirty from the start), read-only ones neither; read_and_clear_dirty
+ * reports every dirty leaf, leaves it dirty with NO_CLEAR, sets AP[2]
+ * otherwise and widens the gather; a device write (AP[2] cleared) is
+ * reported once. Also pins down two ways in which 6.12 differs from
+ * ptcore's contract: a leaf that begins before the range is recorded from
+ * the range's start, with the leaf's whole size, and the walk goes on from
+ * that misaligned address (so in a following table the leaves before the
+ * same offset are skipped; ptcore reports whole leaves from their own
+ * start); and an empty entry inside the range is a
+ * WARN_ON and -EINVAL, after the leaves before it were handled (ptcore skips
+ * holes). iommufd only asks for mapped areas, so a differential compares
+ * wholly mapped ranges that start on a leaf boundary.
+ */
+static int dirty_peer_selfcheck(char *why, size_t len)
+{
+	const struct tcfg cfg = { PTCORE_FMT_ARM64_LPAE_S1, 12, 48, 48, 0, 0, PEER_6_12, 1 };
+	const uint64_t base = 0x40000000, M2 = 1ULL << 21;
+	const uint64_t all[] = { base, 4096, base + 4096, 4096, base + 8192, 4096,
+				 base + 12288, 4096, base + M2, M2 };
+	const uint64_t two[] = { base + 8192, 4096, base + M2, M2 };
+	const uint64_t mid[] = { base + M2 + 0x100000, M2 };
+	struct tctx *c = calloc(1, sizeof(*c));
+	struct span_log l;
+	struct peer_info pi;
+	struct peer *p61;
+	uint64_t lo, hi, k;
+	const uint64_t *e;
+	unsigned long w0;
+	int step = 0;
+
+#define DCHECK(cond) do { step++; if (!(cond)) goto bad; } while (0)
+	if (!c)
+		return -1;
+	c->cfg = &cfg;
+	c->self_mode = 1;
+	p61 = peer_create_version(PEER_6_1, cfg.format, 12, 48, 48, PEER_ARM_HD);
+	DCHECK(!p61);
+	c->b.name = "peer";
+	c->b.peer = peer_create_version(PEER_6_12, cfg.format, 12, 48, 48, PEER_ARM_HD);
+	DCHECK(c->b.peer);
+	peer_info(c->b.peer, &pi);
+	DCHECK(!setup_geometry(c, NULL, &pi));
+	DCHECK(!peer_map(c->b.peer, base, 0x100000, 4096, 4, PTCORE_PROT_READ | PTCORE_PROT_WRITE,
+			 NULL));
+	DCHECK(!peer_map(c->b.peer, base + 0x4000, 0x200000, 4096, 1, PTCORE_PROT_READ, NULL));
+	DCHECK(!peer_map(c->b.peer, base + M2, 0x400000, M2, 1,
+			 PTCORE_PROT_READ | PTCORE_PROT_WRITE, NULL));
+	for (k = 0; k < 4; k++) {
+		e = find_leaf(c, &c->b, base + 4096 * k);
+		DCHECK(e && (*e & ARM_DBM) && !(*e & ARM_AP_RDONLY));
+	}
+	e = find_leaf(c, &c->b, base + 0x4000);
+	DCHECK(e && !(*e & ARM_DBM) && (*e & ARM_AP_RDONLY));
+	e = find_leaf(c, &c->b, base + M2);
+	DCHECK(e && (*e & ARM_DBM) && !(*e & ARM_AP_RDONLY));
+
+	/* Fresh writable leaves are dirty; NO_CLEAR reports and keeps them so. */
+	memset(&l, 0, sizeof(l));
+	DCHECK(!rcd2(c->b.peer, PEER_DIRTY_NO_CLEAR, &l));
+	DCHECK(spans_are(&l, 5, all));
+	memset(&l, 0, sizeof(l));
+	DCHECK(!rcd2(c->b.peer, 0, &l));
+	DCHECK(spans_are(&l, 5, all));
+	DCHECK(!peer_gather_range(c->b.peer, &lo, &hi) && lo == base && hi == base + 2 * M2 - 1);
+	peer_iotlb_sync(c->b.peer);
+	e = find_leaf(c, &c->b, base + M2);
+	DCHECK(e && (*e & ARM_DBM) && (*e & ARM_AP_RDONLY));
+	memset(&l, 0, sizeof(l));
+	DCHECK(!rcd2(c->b.peer, 0, &l));
+	DCHECK(l.n == 0);
+
+	/* Device writes: exactly those leaves, once. */
+	DCHECK(!device_write(c, &c->b, base + 8192 + 100));
+	DCHECK(!device_write(c, &c->b, base + M2 + 0x12345));
+	DCHECK(device_write(c, &c->b, base + 0x4000));	/* read-only: no DBM */
+	memset(&l, 0, sizeof(l));
+	DCHECK(!rcd2(c->b.peer, 0, &l));
+	DCHECK(spans_are(&l, 2, two));
+	memset(&l, 0, sizeof(l));
+	DCHECK(!rcd2(c->b.peer, 0, &l));
+	DCHECK(l.n == 0);
+
+	/* A range starting inside the dirty 2M block: recorded from the range's start. */
+	DCHECK(!device_write(c, &c->b, base + M2));
+	memset(&l, 0, sizeof(l));
+	DCHECK(!peer_read_and_clear_dirty(c->b.peer, base + M2 + 0x100000, 4096, 0, span_record,
+					  &l));
+	DCHECK(spans_are(&l, 1, mid));
+	peer_iotlb_sync(c->b.peer);
+
+	/* A hole in the range: 6.12 warns and stops with -EINVAL (ptcore skips holes). */
+	w0 = peer_warnings();
+	DCHECK(!device_write(c, &c->b, base));
+	memset(&l, 0, sizeof(l));
+	DCHECK(peer_read_and_clear_dirty(c->b.peer, base, 2 * M2, 0, span_record, &l) == -EINVAL);
+	DCHECK(l.n == 1 && l.iova[0] == base && peer_warnings() == w0 + 1);
+	peer_iotlb_sync(c->b.peer);
+
+	/*
+	 * The comparison of the differential against itself: a second HD peer
+	 * with the same maps; a device write on one side only must be caught,
+	 * then the same write on the other side must make them agree again.
+	 */
+	c->a.name = "peer#2";
+	c->a.peer = peer_create_version(PEER_6_12, cfg.format, 12, 48, 48, PEER_ARM_HD);
+	DCHECK(c->a.peer);
+	peer_info(c->a.peer, &pi);
+	c->a.n_roots = 1;
+	c->a.root[0] = pi.root[0];
+	DCHECK(!peer_map(c->a.peer, base, 0x100000, 4096, 4, PTCORE_PROT_READ | PTCORE_PROT_WRITE,
+			 NULL));
+	DCHECK(!peer_map(c->a.peer, base + 0x4000, 0x200000, 4096, 1, PTCORE_PROT_READ, NULL));
+	DCHECK(!peer_map(c->a.peer, base + M2, 0x400000, M2, 1,
+			 PTCORE_PROT_READ | PTCORE_PROT_WRITE, NULL));
+	DCHECK(!peer_read_and_clear_dirty(c->a.peer, base, 5 * 4096, 0, NULL, NULL));
+	DCHECK(!peer_read_and_clear_dirty(c->a.peer, base + M2, M2, 0, NULL, NULL));
+	peer_iotlb_sync(c->a.peer);
+	DCHECK(!peer_read_and_clear_dirty(c->b.peer, base, 5 * 4096, 0, NULL, NULL));
+	peer_iotlb_sync(c->b.peer);
+	DCHECK(!cmp_trees(c));
+	DCHECK(!device_write(c, &c->a, base + 4096));
+	c->why[0] = 0;
+	DCHECK(dirty_compare(c, base, 5 * 4096, PTCORE_DIRTY_NO_CLEAR) &&
+	       strstr(c->why, "dirty ranges"));
+	DCHECK(!device_write(c, &c->b, base + 4096));
+	c->why[0] = 0;
+	DCHECK(!dirty_compare(c, base, 5 * 4096, 0));
+	DCHECK(!dirty_compare(c, base, 5 * 4096, 0));	/* clean on both now */
+	DCHECK(peer_unmap(c->a.peer, base, 4096, 5) == 5 * 4096);
+	DCHECK(peer_unmap(c->a.peer, base + M2, M2, 1) == M2);
+	peer_iotlb_sync(c->a.peer);
+	peer_destroy(c->a.peer);
+	c->a.peer = NULL;
+
+	DCHECK(peer_unmap(c->b.peer, base, 4096, 5) == 5 * 4096);
+	DCHECK(peer_unmap(c->b.peer, base + M2, M2, 1) == M2);
+	peer_iotlb_sync(c->b.peer);
+	peer_destroy(c->b.peer);
+	free(c);
+	return 0;
+#undef DCHECK
+bad:
+	snprintf(why, len, "check %d failed (last report: %u spans, first %#" PRIx64 "+%#" PRIx64
+		 ", last %#" PRIx64 "+%#" PRIx64 ")", step, l.n, l.iova[0], l.size[0],
+		 l.n ? l.iova[(l.n - 1) % 16] : 0, l.n ? l.size[(l.n - 1) % 16] : 0);
+	peer_destroy(p61);
+	peer_destroy(c->a.peer);
+	peer_destroy(c->b.peer);
+	free(c);
+	return -1;
+}
+
 static void usage(const char *argv0)
 {
 	fprintf(stderr, "usage: %s [-n OPS] [-s SEED] [-j JOBS] [-o SUBSTRING] [-v] [--peer-vs-peer]\n"
@@ -1079,11 +1458,16 @@ static void usage(const char *argv0)
 
 int main(int argc, char **argv)
 {
-	static struct tcfg cfgs[256];
+	static struct tcfg cfgs[512];
 	struct opts o = { .nops = 10000, .seed = 1, .jobs = 2 };
 	struct result *res;
-	int ncfg, i, w, pass = 0, failed = 0, skipped = 0;
-	uint64_t ops = 0, entries = 0, lookups = 0, by_size[4] = { 0 }, probes = 0, freed = 0, walks = 0;
+	struct vsum {
+		int pass, failed, skipped;
+		uint64_t ops, entries, lookups, by_size[4], probes, freed, walks;
+		uint64_t dirty_ops, dirty_ranges;
+		int dirty_cfgs;
+	} vs[PEER_NR_VERSIONS];
+	int ncfg, i, w, v, pass = 0, failed = 0;
 	struct timespec t0, t1;
 	char name[96];
 	int *sel, nsel = 0;
@@ -1109,15 +1493,29 @@ int main(int argc, char **argv)
 	if (o.jobs < 1)
 		o.jobs = 1;
 	peer_set_verbose_warnings(o.verbose);
+	memset(vs, 0, sizeof(vs));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
-	if (comparer_selfcheck()) {
-		printf("comparer self-check: FAILED (the comparison misses differences)\n");
-		return 1;
-	}
-	printf("comparer self-check: ok (a flipped leaf bit and a one-sided table are caught)\n");
+	for (v = 0; v < PEER_NR_VERSIONS; v++)
+		if (comparer_selfcheck((enum peer_version)v)) {
+			printf("comparer self-check (%s): FAILED (the comparison misses differences)\n",
+			       peer_version_name((enum peer_version)v));
+			return 1;
+		}
+	printf("comparer self-check: ok for every version (a flipped leaf bit and a one-sided "
+	       "table are caught)\n");
+	{
+		char why[128];
 
-	ncfg = build_configs(cfgs, 256);
+		if (dirty_peer_selfcheck(why, sizeof(why))) {
+			printf("dirty self-check (6.12 HD peer): FAILED: %s\n", why);
+			return 1;
+		}
+	}
+	printf("dirty self-check (6.12 HD peer): ok (DBM on writable leaves, NO_CLEAR, clean, "
+	       "device writes reported once; 6.1 refuses HD; a one-sided write is caught)\n");
+
+	ncfg = build_all_configs(cfgs, (int)(sizeof(cfgs) / sizeof(cfgs[0])));
 	sel = calloc((size_t)ncfg, sizeof(*sel));
 	res = mmap(NULL, sizeof(*res) * (size_t)ncfg, PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -1155,43 +1553,64 @@ int main(int argc, char **argv)
 		}
 	}
 
-	printf("%-36s %-6s %9s %12s %9s  %s\n", "configuration", "result", "ops", "entries",
+	printf("%-41s %-6s %9s %12s %9s  %s\n", "configuration", "result", "ops", "entries",
 	       "lookups", "notes");
 	for (i = 0; i < nsel; i++) {
 		const struct result *r = &res[sel[i]];
+		struct vsum *t = &vs[cfgs[sel[i]].version];
 
 		cfg_name(&cfgs[sel[i]], name, sizeof(name));
 		if (r->status == R_SKIP) {
-			skipped++;
-			printf("%-36s %-6s %9s %12s %9s  %s\n", name, "skip", "-", "-", "-", r->msg);
+			t->skipped++;
+			printf("%-41s %-6s %9s %12s %9s  %s\n", name, "skip", "-", "-", "-", r->msg);
 			continue;
 		}
-		printf("%-36s %-6s %9" PRIu64 " %12" PRIu64 " %9" PRIu64 "  %s\n", name,
+		printf("%-41s %-6s %9" PRIu64 " %12" PRIu64 " %9" PRIu64 "  %s\n", name,
 		       r->status == R_PASS ? "ok" : "FAIL", r->ops, r->entries, r->lookups,
 		       r->status == R_PASS && !o.verbose && !strstr(r->msg, "differ") ? "" : r->msg);
 		if (r->status == R_PASS)
-			pass++;
+			t->pass++;
 		else
-			failed++;
-		ops += r->ops;
-		entries += r->entries;
-		lookups += r->lookups;
+			t->failed++;
+		t->ops += r->ops;
+		t->entries += r->entries;
+		t->lookups += r->lookups;
 		for (w = 0; w < 4; w++)
-			by_size[w] += r->maps_by_size[w];
-		probes += r->probes;
-		freed += r->tables_freed;
-		walks += r->walk_flushes;
+			t->by_size[w] += r->maps_by_size[w];
+		t->probes += r->probes;
+		t->freed += r->tables_freed;
+		t->walks += r->walk_flushes;
+		t->dirty_ops += r->dirty_ops;
+		t->dirty_ranges += r->dirty_ranges;
+		t->dirty_cfgs += cfgs[sel[i]].dirty;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("configurations: %d run, %d skipped (refused by one side, listed above)\n",
-	       pass + failed, skipped);
-	printf("operations: %" PRIu64 " (map, exact unmap, overlap probe), table entries compared: %"
-	       PRIu64 ", iova_to_phys compared: %" PRIu64 ", %.1f s\n", ops, entries, lookups,
+	for (v = 0; v < PEER_NR_VERSIONS; v++) {
+		const struct vsum *t = &vs[v];
+		const char *vn = peer_version_name((enum peer_version)v);
+
+		if (!t->pass && !t->failed && !t->skipped)
+			continue;
+		printf("\n%s: configurations: %d run, %d skipped (refused by one side, listed above)\n",
+		       vn, t->pass + t->failed, t->skipped);
+		printf("%s: operations: %" PRIu64 " (map, exact unmap, overlap probe), table entries "
+		       "compared: %" PRIu64 ", iova_to_phys compared: %" PRIu64 "\n", vn, t->ops,
+		       t->entries, t->lookups);
+		printf("%s: maps by size (largest first): %" PRIu64 " / %" PRIu64 " / %" PRIu64
+		       ", overlap probes refused by both: %" PRIu64 "\n", vn, t->by_size[0],
+		       t->by_size[1], t->by_size[2], t->probes);
+		printf("%s: tables freed by ptcore's unmap: %" PRIu64 ", tables the peer replaced by a "
+		       "block: %" PRIu64 "\n", vn, t->freed, t->walks);
+		if (t->dirty_cfgs)
+			printf("%s: dirty tracking (%d configurations): read_and_clear_dirty compared: %"
+			       PRIu64 ", dirty ranges reported by both: %" PRIu64 "\n", vn,
+			       t->dirty_cfgs, t->dirty_ops, t->dirty_ranges);
+		printf("%s: %d passed, %d failed\n", vn, t->pass, t->failed);
+		pass += t->pass;
+		failed += t->failed;
+	}
+	printf("\nall versions: %.1f s\n",
 	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-	printf("maps by size (largest first): %" PRIu64 " / %" PRIu64 " / %" PRIu64
-	       ", overlap probes refused by both: %" PRIu64 "\n", by_size[0], by_size[1], by_size[2], probes);
-	printf("tables freed by ptcore's unmap: %" PRIu64 ", tables the peer replaced by a block: %" PRIu64 "\n",
-	       freed, walks);
 	if (o.self_mode)
 		printf("(peer-vs-peer mode: ptcore was not tested)\n");
 	printf("%d passed, %d failed\n", pass, failed);

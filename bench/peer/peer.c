@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The peer's front: a minimal io-pgtable registry (what Linux's io-pgtable.c
- * does: pick the format's init_fns, allocate, record fmt/cookie/cfg), TLB
- * callbacks that gather like an IOMMU driver does, and the peer_* API.
+ * does: pick the version's and format's init_fns, allocate, record
+ * fmt/cookie/cfg), TLB callbacks that gather like an IOMMU driver does, and
+ * the peer_* API.
  */
 #include <stdlib.h>
 
@@ -13,13 +14,17 @@
 
 #include "ptcore.h"
 #include "peer.h"
+#include "peer_kern.h"
 
 struct peer {
 	struct io_pgtable_ops *ops;
 	struct io_pgtable_cfg cfg;	/* as alloc() left it */
 	enum io_pgtable_fmt fmt;
+	enum peer_version version;
+	uint32_t flags;
 	uint32_t format;
 	unsigned int granule_lg2;
+	const struct io_pgtable_init_fns *fns;
 	struct device dev;
 	struct iommu_iotlb_gather gather;
 	struct peer_stats stats;
@@ -38,63 +43,81 @@ static struct peer_stats *stats_of(struct peer *p)
 	return p->thread_stats ? &tl_stats : &p->stats;
 }
 
-static struct io_pgtable_init_fns *init_fns_of(enum io_pgtable_fmt fmt)
+static const struct {
+	const char *name;
+	const struct peer_arm_kernel *arm;
+	const struct peer_dart_kernel *dart;
+} kernels[PEER_NR_VERSIONS] = {
+	[PEER_6_1] = { "6.1", &peer_arm_v6_1, &peer_dart_v6_1 },
+	[PEER_6_12] = { "6.12", &peer_arm_v6_12, &peer_dart_v6_12 },
+};
+
+const char *peer_version_name(enum peer_version v)
+{
+	return (unsigned int)v < PEER_NR_VERSIONS ? kernels[v].name : NULL;
+}
+
+static const struct io_pgtable_init_fns *init_fns_of(enum peer_version v, enum io_pgtable_fmt fmt)
 {
 	switch (fmt) {
-	case ARM_32_LPAE_S1:
-		return &io_pgtable_arm_32_lpae_s1_init_fns;
-	case ARM_32_LPAE_S2:
-		return &io_pgtable_arm_32_lpae_s2_init_fns;
 	case ARM_64_LPAE_S1:
-		return &io_pgtable_arm_64_lpae_s1_init_fns;
+		return kernels[v].arm->s1;
 	case ARM_64_LPAE_S2:
-		return &io_pgtable_arm_64_lpae_s2_init_fns;
-	case ARM_MALI_LPAE:
-		return &io_pgtable_arm_mali_lpae_init_fns;
+		return kernels[v].arm->s2;
 	case APPLE_DART:
 	case APPLE_DART2:
-		return &io_pgtable_apple_dart_init_fns;
+		return kernels[v].dart->dart;
 	default:
 		return NULL;
 	}
 }
 
-struct io_pgtable_ops *alloc_io_pgtable_ops(enum io_pgtable_fmt fmt,
-					    struct io_pgtable_cfg *cfg, void *cookie)
+/* alloc_io_pgtable_ops() of the instance's version and format. */
+static struct io_pgtable_ops *peer_alloc_ops(struct peer *p)
 {
-	struct io_pgtable_init_fns *fns = init_fns_of(fmt);
 	struct io_pgtable *iop;
 
-	if (!fns)
+	p->fns = init_fns_of(p->version, p->fmt);
+	if (!p->fns)
 		return NULL;
-	iop = fns->alloc(cfg, cookie);
+	/* A custom allocator needs a format that takes one (6.12's check). */
+	if ((p->cfg.alloc || p->cfg.free) && !(p->fns->caps & IO_PGTABLE_CAP_CUSTOM_ALLOCATOR))
+		return NULL;
+	iop = p->fns->alloc(&p->cfg, p);
 	if (!iop)
 		return NULL;
-	iop->fmt = fmt;
-	iop->cookie = cookie;
-	iop->cfg = *cfg;
+	iop->fmt = p->fmt;
+	iop->cookie = p;
+	iop->cfg = p->cfg;
 	return &iop->ops;
 }
 
-void free_io_pgtable_ops(struct io_pgtable_ops *ops)
+/* free_io_pgtable_ops() */
+static void peer_free_ops(struct peer *p)
 {
 	struct io_pgtable *iop;
 
-	if (!ops)
+	if (!p->ops)
 		return;
-	iop = io_pgtable_ops_to_pgtable(ops);
+	iop = io_pgtable_ops_to_pgtable(p->ops);
 	io_pgtable_tlb_flush_all(iop);
-	init_fns_of(iop->fmt)->free(iop);
+	p->fns->free(iop);
 }
 
 /* ---- TLB callbacks: what a batching IOMMU driver (arm-smmu-v3) does ---- */
 
-static void gather_reset(struct iommu_iotlb_gather *g)
+/* Empty; @queued: the DMA API's lazy mode (see PEER_LAZY). */
+static void gather_reset(struct iommu_iotlb_gather *g, bool queued)
 {
 	g->start = ~0UL;
 	g->end = 0;
 	g->pgsize = 0;
-	g->queued = false;
+	g->queued = queued;
+}
+
+static bool gather_empty(const struct iommu_iotlb_gather *g)
+{
+	return g->start > g->end;
 }
 
 static void peer_tlb_flush_all(void *cookie)
@@ -110,9 +133,9 @@ static void peer_tlb_flush_walk(unsigned long iova, size_t size, size_t granule,
 
 static void sync_gather(struct peer *p, struct iommu_iotlb_gather *g)
 {
-	if (g->pgsize)
+	if (!gather_empty(g))
 		stats_of(p)->iotlb_sync++;
-	gather_reset(g);
+	gather_reset(g, g->queued);
 }
 
 static void peer_tlb_add_page(struct iommu_iotlb_gather *g, unsigned long iova,
@@ -142,14 +165,20 @@ static const struct iommu_flush_ops peer_flush_ops = {
 
 /* ---- API ---- */
 
-struct peer *peer_create(uint32_t format, unsigned int granule_lg2, unsigned int ias,
-			 unsigned int oas, int ns_quirk, int coherent)
+struct peer *peer_create_version(enum peer_version v, uint32_t format, unsigned int granule_lg2,
+				 unsigned int ias, unsigned int oas, uint32_t flags)
 {
-	struct peer *p = calloc(1, sizeof(*p));
+	struct peer *p;
 	unsigned long g;
 
+	if ((unsigned int)v >= PEER_NR_VERSIONS ||
+	    (flags & ~(PEER_ARM_NS | PEER_INCOHERENT | PEER_ARM_HD | PEER_LAZY)))
+		return NULL;
+	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
+	p->version = v;
+	p->flags = flags;
 	p->format = format;
 	switch (format) {
 	case PTCORE_FMT_ARM64_LPAE_S1:
@@ -190,16 +219,17 @@ struct peer *peer_create(uint32_t format, unsigned int granule_lg2, unsigned int
 			goto refused;
 		}
 	}
-	p->cfg.quirks = ns_quirk ? IO_PGTABLE_QUIRK_ARM_NS : 0;
+	p->cfg.quirks = ((flags & PEER_ARM_NS) ? IO_PGTABLE_QUIRK_ARM_NS : 0) |
+			((flags & PEER_ARM_HD) ? IO_PGTABLE_QUIRK_ARM_HD : 0);
 	p->cfg.ias = ias;
 	p->cfg.oas = oas;
-	p->cfg.coherent_walk = !!coherent;
+	p->cfg.coherent_walk = !(flags & PEER_INCOHERENT);
 	p->cfg.tlb = &peer_flush_ops;
 	set_dev_node(&p->dev, NUMA_NO_NODE);
 	p->cfg.iommu_dev = &p->dev;
-	gather_reset(&p->gather);
+	gather_reset(&p->gather, flags & PEER_LAZY);
 
-	p->ops = alloc_io_pgtable_ops(p->fmt, &p->cfg, p);
+	p->ops = peer_alloc_ops(p);
 	if (!p->ops)
 		goto refused;
 	return p;
@@ -209,12 +239,29 @@ refused:
 	return NULL;
 }
 
+struct peer *peer_create(uint32_t format, unsigned int granule_lg2, unsigned int ias,
+			 unsigned int oas, int ns_quirk, int coherent)
+{
+	return peer_create_version(PEER_6_1, format, granule_lg2, ias, oas,
+				   (ns_quirk ? PEER_ARM_NS : 0) | (coherent ? 0 : PEER_INCOHERENT));
+}
+
 void peer_destroy(struct peer *p)
 {
 	if (!p)
 		return;
-	free_io_pgtable_ops(p->ops);
+	peer_free_ops(p);
 	free(p);
+}
+
+enum peer_version peer_version_of(const struct peer *p)
+{
+	return p->version;
+}
+
+uint32_t peer_flags_of(const struct peer *p)
+{
+	return p->flags;
 }
 
 int peer_map(struct peer *p, uint64_t iova, uint64_t pa, uint64_t pgsize,
@@ -274,7 +321,7 @@ struct peer_gather *peer_gather_alloc(void)
 	struct peer_gather *g = aligned_alloc(64, sizeof(*g));
 
 	if (g)
-		gather_reset(&g->g);
+		gather_reset(&g->g, false);
 	return g;
 }
 
@@ -286,6 +333,7 @@ void peer_gather_free(struct peer_gather *g)
 uint64_t peer_unmap_gather(struct peer *p, struct peer_gather *g, uint64_t iova,
 			   uint64_t pgsize, uint64_t pgcount)
 {
+	g->g.queued = p->flags & PEER_LAZY;	/* the instance's mode, as the DMA API sets it */
 	return unmap_into(p, &g->g, iova, pgsize, pgcount);
 }
 
@@ -306,11 +354,37 @@ void peer_thread_stats(struct peer_stats *stats)
 
 int peer_gather_range(const struct peer *p, uint64_t *start, uint64_t *end)
 {
-	if (!p->gather.pgsize)
+	if (gather_empty(&p->gather))
 		return -1;
 	*start = p->gather.start;
 	*end = p->gather.end;
 	return 0;
+}
+
+struct dirty_ctx {
+	peer_dirty_fn *record;
+	void *arg;
+};
+
+static void dirty_record(void *arg, unsigned long iova, unsigned long length)
+{
+	struct dirty_ctx *d = arg;
+
+	if (d->record)
+		d->record(d->arg, iova, length);
+}
+
+int peer_read_and_clear_dirty(struct peer *p, uint64_t iova, uint64_t size, uint32_t flags,
+			      peer_dirty_fn *record, void *arg)
+{
+	struct dirty_ctx d = { record, arg };
+	struct iommu_dirty_bitmap dirty = { dirty_record, &d, &p->gather };
+
+	if (!p->ops->read_and_clear_dirty)
+		return -EOPNOTSUPP;
+	return p->ops->read_and_clear_dirty(p->ops, iova, size,
+					    (flags & PEER_DIRTY_NO_CLEAR) ? IOMMU_DIRTY_NO_CLEAR : 0,
+					    &dirty);
 }
 
 uint64_t peer_iova_to_phys(struct peer *p, uint64_t iova)
@@ -334,7 +408,7 @@ void peer_info(const struct peer *p, struct peer_info *info)
 	switch (p->fmt) {
 	case ARM_64_LPAE_S1:
 	case ARM_64_LPAE_S2:
-		peer_arm_geometry(p->ops, &start_level, &pgd_bits, &bpl);
+		kernels[p->version].arm->geometry(p->ops, &start_level, &pgd_bits, &bpl);
 		info->start_level = (uint32_t)start_level;
 		info->levels = 4 - (uint32_t)start_level;
 		info->root_entries = 1u << pgd_bits;
@@ -360,7 +434,7 @@ void peer_info(const struct peer *p, struct peer_info *info)
 		}
 		break;
 	default:
-		peer_dart_geometry(p->ops, &tbl_bits, &bpl);
+		kernels[p->version].dart->geometry(p->ops, &tbl_bits, &bpl);
 		info->levels = 2;
 		info->root_entries = 1u << bpl;
 		info->n_roots = c->apple_dart_cfg.n_ttbrs;

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * peer: Linux 6.1's io-pgtable-arm.c and io-pgtable-dart.c, built in
- * userspace against the stand-in headers in bench/peer/include, behind a
+ * peer: Linux's io-pgtable-arm.c and io-pgtable-dart.c of two versions, 6.1
+ * and 6.12, built in userspace against the stand-in headers in
+ * bench/peer/include and linked side by side into one binary, behind a
  * small C API that speaks ptcore's vocabulary (format numbers, prot bits,
- * errno values). The kernel sources are extracted at build time from
- * Debian's linux-source-6.1 and never stored in this repository.
+ * errno values). Each instance is one version's. The kernel sources are
+ * extracted at build time from Debian's linux-source-6.1 and
+ * linux-source-6.12 and never stored in this repository.
  *
  * Table memory comes from ptcore's built-in allocator
  * (ptcore_builtin_alloc_table), so both implementations pay the same for it
@@ -59,8 +61,43 @@ struct peer_stats {
 	uint64_t iotlb_sync;		/* peer_iotlb_sync() calls with a non-empty gather */
 };
 
+/* The kernel versions linked in. */
+enum peer_version {
+	PEER_6_1,
+	PEER_6_12,
+	PEER_NR_VERSIONS,
+};
+
+/* "6.1", "6.12"; NULL for a version that is not linked in. */
+const char *peer_version_name(enum peer_version v);
+
+/* peer_create_version() flags */
+#define PEER_ARM_NS	0x1	/* IO_PGTABLE_QUIRK_ARM_NS */
+#define PEER_INCOHERENT	0x2	/* io_pgtable_cfg.coherent_walk = false */
+#define PEER_ARM_HD	0x4	/* IO_PGTABLE_QUIRK_ARM_HD: 6.12 ARM stage 1 only (6.1 refuses) */
+#define PEER_LAZY	0x8	/* every gather of the instance is queued, see below */
+
 /**
- * peer_create() - an io-pgtable instance of Linux 6.1
+ * peer_create_version() - an io-pgtable instance of one kernel version
+ * @v: PEER_6_1 or PEER_6_12
+ * @format, @granule_lg2, @ias, @oas: as for peer_create()
+ * @flags: PEER_ARM_NS, PEER_INCOHERENT, PEER_ARM_HD, PEER_LAZY
+ *
+ * PEER_LAZY: the gathers the instance unmaps into (its own and those of
+ * peer_gather_alloc() used with it) are queued (iommu_iotlb_gather.queued),
+ * as the DMA API's gathers are in its default DMA-FQ ("lazy") mode, where a
+ * flush queue invalidates later: io-pgtable then makes no tlb_add_page call
+ * per page (iommu_iotlb_gather_queued()), and a sync has nothing to flush.
+ * Without it the gather is strict (the DMA API's strict mode): one
+ * tlb_add_page per unmapped page, and a sync flushes the gathered range.
+ *
+ * Return: the instance, or NULL when io-pgtable refuses the configuration.
+ */
+struct peer *peer_create_version(enum peer_version v, uint32_t format, unsigned int granule_lg2,
+				 unsigned int ias, unsigned int oas, uint32_t flags);
+
+/**
+ * peer_create() - an io-pgtable instance of Linux 6.1, strict gather
  * @format: PTCORE_FMT_ARM64_LPAE_S1, _S2, PTCORE_FMT_APPLE_DART or _DART2
  * @granule_lg2: 12, 14 or 16 (0: 12 for ARM, 14 for DART)
  * @ias: input address bits
@@ -105,6 +142,35 @@ void peer_iotlb_sync(struct peer *p);
 
 /* The gathered range: 0 and [*start, *end] when not empty, -1 when empty. */
 int peer_gather_range(const struct peer *p, uint64_t *start, uint64_t *end);
+
+/* peer_read_and_clear_dirty() flags */
+#define PEER_DIRTY_NO_CLEAR	0x1	/* IOMMU_DIRTY_NO_CLEAR */
+
+/* Receives one span that io-pgtable recorded dirty (iommu_dirty_bitmap_record()). */
+typedef void peer_dirty_fn(void *arg, uint64_t iova, uint64_t size);
+
+/**
+ * peer_read_and_clear_dirty() - ops->read_and_clear_dirty, as iommufd calls it
+ * @p: a 6.12 ARM stage 1 instance created with PEER_ARM_HD
+ * @iova, @size: the range to walk
+ * @flags: PEER_DIRTY_NO_CLEAR or 0
+ * @record: called for every span io-pgtable records (one leaf each, in the
+ *	order of its walk, not coalesced), may be NULL
+ * @arg: for @record
+ *
+ * The spans also widen the instance's gather (peer_gather_range(),
+ * peer_iotlb_sync()), as the kernel's dirty bitmap widens the driver's.
+ *
+ * Return: io-pgtable's return value (0, or -EINVAL: not stage 1, size 0,
+ * beyond ias, or a walk that met an entry it did not expect), or
+ * -EOPNOTSUPP when the version has no read_and_clear_dirty (6.1).
+ */
+int peer_read_and_clear_dirty(struct peer *p, uint64_t iova, uint64_t size, uint32_t flags,
+			      peer_dirty_fn *record, void *arg);
+
+/* The version and flags the instance was created with. */
+enum peer_version peer_version_of(const struct peer *p);
+uint32_t peer_flags_of(const struct peer *p);
 
 /* ops->iova_to_phys(): 0 when not mapped (io-pgtable's convention). */
 uint64_t peer_iova_to_phys(struct peer *p, uint64_t iova);
@@ -159,11 +225,5 @@ void *peer_phys_to_virt(const struct peer *p, uint64_t pa);
 /* WARN_ON()s io-pgtable fired since start; @verbose prints each one to stderr. */
 unsigned long peer_warnings(void);
 void peer_set_verbose_warnings(int verbose);
-
-/* Runtime of the stand-in headers: a format's geometry, from its private data. */
-struct io_pgtable_ops;
-int peer_arm_geometry(struct io_pgtable_ops *ops, int *start_level, int *pgd_bits,
-		      int *bits_per_level);
-int peer_dart_geometry(struct io_pgtable_ops *ops, int *tbl_bits, int *bits_per_level);
 
 #endif

@@ -23,6 +23,13 @@ static inline unsigned long __fls(unsigned long w)
 	return (unsigned long)(63 - __builtin_clzl(w));
 }
 
+/* Atomically set bit @nr of the bitmap at @addr. */
+static inline void set_bit(unsigned long nr, volatile unsigned long *addr)
+{
+	__atomic_fetch_or(&addr[nr / BITS_PER_LONG], 1UL << (nr % BITS_PER_LONG),
+			  __ATOMIC_RELAXED);
+}
+
 #include <linux/log2.h>
 
 #endif

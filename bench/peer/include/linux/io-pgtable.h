@@ -2,12 +2,16 @@
 /*
  * Userspace stand-in for <linux/io-pgtable.h> (bench/peer).
  *
- * Declares the io-pgtable interface as far as Linux 6.1's io-pgtable-arm.c
- * and io-pgtable-dart.c use it: the format enumeration, the configuration
- * they read and fill in, the ops table they return, the TLB callbacks they
- * call, and the per-format init_fns they export. Register fields are plain
- * bytes here (the kernel packs them into bitfields); the values are the same.
- * The registry (alloc_io_pgtable_ops / free_io_pgtable_ops) is bench/peer/peer.c.
+ * Declares the io-pgtable interface as far as io-pgtable-arm.c and
+ * io-pgtable-dart.c of Linux 6.1 and of Linux 6.12 use it: the format
+ * enumeration, the configuration they read and fill in, the ops table they
+ * return, the TLB callbacks they call, and the per-format init_fns they
+ * export. One header serves both versions: it holds the union of what they
+ * use (6.12 adds the custom allocator hooks, the HD quirk, read_and_clear_dirty
+ * and the init_fns capabilities; 6.1 leaves those zero and never reads them).
+ * Register fields are plain bytes here (the kernel packs them into
+ * bitfields); the values are the same. The registry (the format's init_fns
+ * per version) is bench/peer/peer.c.
  */
 #ifndef PEER_LINUX_IO_PGTABLE_H
 #define PEER_LINUX_IO_PGTABLE_H
@@ -47,6 +51,7 @@ struct iommu_flush_ops {
 #define IO_PGTABLE_QUIRK_ARM_MTK_TTBR_EXT	BIT(4)
 #define IO_PGTABLE_QUIRK_ARM_TTBR1		BIT(5)
 #define IO_PGTABLE_QUIRK_ARM_OUTER_WBWA		BIT(6)
+#define IO_PGTABLE_QUIRK_ARM_HD			BIT(7)	/* 6.12: stage-1 dirty tracking (DBM) */
 
 /* Stage-1 TCR fields. */
 struct peer_arm_tcr {
@@ -60,8 +65,10 @@ struct peer_arm_vtcr {
 
 /*
  * Input to a format's alloc(): quirks, pgsize_bitmap, ias, oas,
- * coherent_walk, tlb and iommu_dev. Output: possibly narrowed pgsize_bitmap,
- * ias and oas, and the register values in the format's member of the union.
+ * coherent_walk, tlb and iommu_dev (6.12: optionally alloc/free, the
+ * driver's own table allocator, called with the cookie). Output: possibly
+ * narrowed pgsize_bitmap, ias and oas, and the register values in the
+ * format's member of the union.
  */
 struct io_pgtable_cfg {
 	unsigned long quirks;
@@ -71,6 +78,8 @@ struct io_pgtable_cfg {
 	bool coherent_walk;
 	const struct iommu_flush_ops *tlb;
 	struct device *iommu_dev;
+	void *(*alloc)(void *cookie, size_t size, gfp_t gfp);
+	void (*free)(void *cookie, void *pages, size_t size);
 
 	union {
 		struct {
@@ -104,6 +113,9 @@ struct io_pgtable_ops {
 	size_t (*unmap_pages)(struct io_pgtable_ops *ops, unsigned long iova, size_t pgsize,
 			      size_t pgcount, struct iommu_iotlb_gather *gather);
 	phys_addr_t (*iova_to_phys)(struct io_pgtable_ops *ops, unsigned long iova);
+	/* 6.12, ARM stage 1 with IO_PGTABLE_QUIRK_ARM_HD: report (and clean) dirty leaves. */
+	int (*read_and_clear_dirty)(struct io_pgtable_ops *ops, unsigned long iova, size_t size,
+				    unsigned long flags, struct iommu_dirty_bitmap *dirty);
 };
 
 /* The common head of every format's private table structure. */
@@ -137,21 +149,21 @@ static inline void io_pgtable_tlb_add_page(struct io_pgtable *iop,
 		iop->cfg.tlb->tlb_add_page(gather, iova, granule, iop->cookie);
 }
 
+/* io_pgtable_init_fns.caps (6.12): the format calls cfg->alloc/free when set. */
+#define IO_PGTABLE_CAP_CUSTOM_ALLOCATOR	BIT(0)
+
 /* Per-format constructor and destructor. */
 struct io_pgtable_init_fns {
 	struct io_pgtable *(*alloc)(struct io_pgtable_cfg *cfg, void *cookie);
 	void (*free)(struct io_pgtable *iop);
+	u32 caps;
 };
 
-extern struct io_pgtable_init_fns io_pgtable_arm_32_lpae_s1_init_fns;
-extern struct io_pgtable_init_fns io_pgtable_arm_32_lpae_s2_init_fns;
-extern struct io_pgtable_init_fns io_pgtable_arm_64_lpae_s1_init_fns;
-extern struct io_pgtable_init_fns io_pgtable_arm_64_lpae_s2_init_fns;
-extern struct io_pgtable_init_fns io_pgtable_arm_mali_lpae_init_fns;
-extern struct io_pgtable_init_fns io_pgtable_apple_dart_init_fns;
-
-struct io_pgtable_ops *alloc_io_pgtable_ops(enum io_pgtable_fmt fmt,
-					    struct io_pgtable_cfg *cfg, void *cookie);
-void free_io_pgtable_ops(struct io_pgtable_ops *ops);
+/*
+ * The formats' init_fns (io_pgtable_arm_64_lpae_s1_init_fns, ...) are defined
+ * by the kernel files, renamed per version (bench/peer/peer_kern.h); the
+ * registry reaches them through the per-version descriptors, so they are
+ * not declared here.
+ */
 
 #endif
