@@ -871,49 +871,78 @@ struct pt_dirty {
 	struct pt_collect *c;		/* receives what was dirty, or NULL */
 };
 
+/* The leaf with a dirty entry at @idx (its first IOVA @leaf): report it, clean it; its end. */
+static unsigned int pt_dirty_leaf(const struct ptcore_table *t, uint64_t *table,
+				  unsigned int level, unsigned int idx, uint64_t iova,
+				  struct pt_dirty *d)
+{
+	unsigned int isz = item_lg2(t, level), run_lg2, first, last, i;
+	uint64_t pte = os_pte_read(&table[idx]), leaf, size;
+
+	run_lg2 = fmt_leaf_run_lg2(t, pte, level);
+	first = idx & ~((1u << run_lg2) - 1);
+	last = first + (1u << run_lg2);
+	leaf = iova - ((uint64_t)(idx - first) << isz);
+	size = PT_BIT(isz + run_lg2);
+	if (d->c)
+		pt_collect_add(d->c, leaf, fmt_leaf_oa(t, os_pte_read(&table[first])), size);
+	if (d->clear) {
+		for (i = first; i < last; i++)
+			fmt_dirty_clean(t, &table[i]);
+		pt_gather_add(d->gather, leaf, leaf + size - 1);
+		d->gather->pgsize |= size;
+	}
+	return last;
+}
+
+/* A contiguous run holding entry @idx of @table: its first entry and its end. */
+static inline void pt_dirty_run_bounds(const struct ptcore_table *t, const uint64_t *table,
+				       unsigned int level, unsigned int idx, unsigned int *first,
+				       unsigned int *last)
+{
+	uint64_t pte = os_pte_read_table(&table[idx]);
+	unsigned int run = 1;
+
+	if (fmt_valid(pte) && !fmt_is_table(t, pte, level))
+		run = 1u << fmt_leaf_run_lg2(t, pte, level);
+	*first = idx & ~(run - 1);
+	*last = *first + run;
+}
+
 /*
  * Every leaf in [iova, end) below @table (at @level): report each dirty one
  * whole, from its first byte, and make it clean. A contiguous run is one
- * leaf: the hardware may have marked any of its entries. Holes are skipped.
+ * leaf: the hardware may have marked any of its entries, so the runs at
+ * both ends of the range are scanned whole. Holes are skipped. The scan
+ * only loads and compares; its next entry never waits for the last one.
  */
 static void pt_dirty_walk(const struct ptcore_table *t, uint64_t *table, unsigned int level,
 			  uint64_t iova, uint64_t end, struct pt_dirty *d)
 {
 	const unsigned int isz = item_lg2(t, level), n = pt_entries(t, level);
-	unsigned int idx = table_index(t, iova, level);
+	unsigned int idx = table_index(t, iova, level), stop, first, last;
+	uint64_t item = iova & ~(PT_BIT(isz) - 1);
+	uint64_t left = ((end - 1 - item) >> isz) + 1;
+	const uint64_t base = item - ((uint64_t)idx << isz);	/* translated by entry 0 */
 
-	while (idx < n && iova < end) {
+	stop = left < n - idx ? idx + (unsigned int)left : n;
+	pt_dirty_run_bounds(t, table, level, idx, &first, &last);
+	idx = first;
+	pt_dirty_run_bounds(t, table, level, stop - 1, &first, &last);
+	stop = last;
+
+	for (; idx < stop; idx++) {
 		uint64_t pte = os_pte_read_table(&table[idx]);
-		uint64_t item = iova & ~(PT_BIT(isz) - 1), leaf, size;
-		unsigned int run_lg2, first, last, i;
-		bool dirty = false;
 
-		if (!fmt_valid(pte) || fmt_is_table(t, pte, level)) {
-			if (fmt_valid(pte))
-				pt_dirty_walk(t, pt_child(t, pte), level - 1, iova, end, d);
-			iova = item + PT_BIT(isz);
-			idx++;
+		item = base + ((uint64_t)idx << isz);
+		if (level && fmt_valid(pte) && fmt_is_table(t, pte, level)) {
+			pt_dirty_walk(t, pt_child(t, pte), level - 1, item > iova ? item : iova,
+				      end, d);
 			continue;
 		}
-		run_lg2 = fmt_leaf_run_lg2(t, pte, level);
-		first = idx & ~((1u << run_lg2) - 1);
-		last = first + (1u << run_lg2);
-		leaf = item - ((uint64_t)(idx - first) << isz);
-		size = PT_BIT(isz + run_lg2);
-		for (i = first; i < last && !dirty; i++)
-			dirty = (os_pte_read(&table[i]) & d->mask) == d->val;
-		if (dirty) {
-			if (d->c)
-				pt_collect_add(d->c, leaf, fmt_leaf_oa(t, table[first]), size);
-			if (d->clear) {
-				for (i = first; i < last; i++)
-					fmt_dirty_clean(t, &table[i]);
-				pt_gather_add(d->gather, leaf, leaf + size - 1);
-				d->gather->pgsize |= size;
-			}
-		}
-		iova = leaf + size;
-		idx = last;
+		if (likely((pte & d->mask) != d->val))
+			continue;
+		idx = pt_dirty_leaf(t, table, level, idx, item, d) - 1;
 	}
 }
 

@@ -157,18 +157,18 @@ static inline uint64_t fmt_leaf_reattr(const struct ptcore_table *t, uint64_t pt
 }
 
 /*
- * Hardware dirty state (DBM): a leaf is writable-dirty when (pte & mask) ==
- * val. Stage 1 keeps it in AP[2] (clear: dirty), stage 2 in S2AP[1] (set:
+ * Hardware dirty state (DBM): a valid leaf is writable-dirty when (pte &
+ * mask) == val. Stage 1 keeps it in AP[2] (clear: dirty), stage 2 in S2AP[1] (set:
  * dirty); a device write through a writable-clean entry flips that bit.
  */
 static inline void fmt_dirty_state(const struct ptcore_table *t, uint64_t *mask, uint64_t *val)
 {
 	if (t->arm_stage == 1) {
-		*mask = ARM_DBM | ARM_AP_RDONLY;
-		*val = ARM_DBM;
+		*mask = ARM_VALID | ARM_DBM | ARM_AP_RDONLY;
+		*val = ARM_VALID | ARM_DBM;
 	} else {
-		*mask = ARM_DBM | ARM_S2AP_WRITE;
-		*val = ARM_DBM | ARM_S2AP_WRITE;
+		*mask = ARM_VALID | ARM_DBM | ARM_S2AP_WRITE;
+		*val = ARM_VALID | ARM_DBM | ARM_S2AP_WRITE;
 	}
 }
 
