@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * KUnit suites for ptcore's Apple DART formats (DART1 t8020/t8103, DART2
- * t6000/t8110/t602x), in the style of ptcore_arm_test.c: expected values from
- * design/ABI.md and design/FORMATS.md (plus the brief's DART geometry: two
- * levels below the TTBR selection while tbl_bits <= 2, else three), every
- * map/unmap cross-checked against the oracle and the DART walk model, and a
- * leak check in every case.
+ * t6000/t8110/t602x), in the style of the ARM suites (ptcore_arm_*_test.c):
+ * expected values from design/ABI.md and design/FORMATS.md (plus the brief's
+ * DART geometry: two levels below the TTBR selection while tbl_bits <= 2,
+ * else three), every map/unmap cross-checked against the oracle and the DART
+ * walk model, and a leak check in every case.
  */
 #include <kunit/test.h>
 #include <linux/bits.h>
