@@ -41,7 +41,7 @@ static void contig_run_set_and_removed_whole(struct kunit *test)
 		u64 base;
 
 		run = b & -b;
-		small = run >= SZ_1G ? (1ULL << level_shift(v->pg_shift, 2)) : 1ULL << v->pg_shift;
+		small = 1ULL << (run >= SZ_1G ? arm_level_shift(v->pg_shift, 2) : v->pg_shift);
 		if (run == SZ_32M && v->pg_shift == 12)
 			small = SZ_2M;
 		base = 4 * run;
@@ -74,7 +74,7 @@ static void incoherent_tables_synced_before_reachable(struct kunit *test)
 	const struct arm_variant *v = test->param_value;
 	struct ptcore_cfg cfg = ptt_cfg(v->fmt, v->pg_shift, 48, 48, PTCORE_FEAT_DMA_INCOHERENT, 0);
 	struct ptt_ctx *ctx = ptt_ctx_create(test, &cfg, 0);
-	u64 pg = 1ULL << v->pg_shift, blk = 1ULL << level_shift(v->pg_shift, 2), syncs;
+	u64 pg = 1ULL << v->pg_shift, blk = 1ULL << arm_level_shift(v->pg_shift, 2), syncs;
 
 	KUNIT_EXPECT_EQ(test, ptt_map(ctx, 7 * blk + pg, SZ_1G, pg, 5, RW, NULL), 0);
 	syncs = ctx->n_sync_table;
@@ -103,7 +103,7 @@ static void incoherent_tables_synced_before_reachable(struct kunit *test)
 static void map_enomem_keeps_prefix_no_leak(struct kunit *test)
 {
 	const struct arm_variant *v = test->param_value;
-	u64 pg = 1ULL << v->pg_shift, blk = 1ULL << level_shift(v->pg_shift, 2);
+	u64 pg = 1ULL << v->pg_shift, blk = 1ULL << arm_level_shift(v->pg_shift, 2);
 	u64 count = 3 * (blk / pg), needed = 0;
 	unsigned int nth;
 
@@ -145,7 +145,7 @@ static void builtin_allocator_without_ops(struct kunit *test)
 {
 	const struct arm_variant *v = test->param_value;
 	struct ptcore_cfg cfg = ptt_cfg(v->fmt, v->pg_shift, 48, 48, 0, 0);
-	u64 pg = 1ULL << v->pg_shift, blk = 1ULL << level_shift(v->pg_shift, 2);
+	u64 pg = 1ULL << v->pg_shift, blk = 1ULL << arm_level_shift(v->pg_shift, 2);
 	struct ptcore_mem_stats s0, s1;
 	struct ptt_ctx *ctx;
 

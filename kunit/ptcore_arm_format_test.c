@@ -43,7 +43,7 @@ static void registers_follow_ias_oas_granule(struct kunit *test)
 			u64 root_bytes, bitmap;
 			int ret;
 
-			mini_init(&m, &cfg);
+			arm_mini_init(&m, &cfg);
 			ret = ptcore_table_create(&cfg, &t);
 			if (oas == 52 && v->pg_shift != 16) {
 				KUNIT_EXPECT_EQ_MSG(test, ret, -EINVAL,
@@ -214,7 +214,7 @@ static void create_refuses_bad_config(struct kunit *test)
 		int ret;
 
 		cfg.reserved[4] = bad[i].reserved;
-		mini_init(&m, &cfg);
+		arm_mini_init(&m, &cfg);
 		ret = ptcore_table_create(&cfg, &t);
 		KUNIT_EXPECT_EQ_MSG(test, ret, bad[i].err, "bad config %u", i);
 		KUNIT_EXPECT_PTR_EQ_MSG(test, t, sentinel, "bad config %u wrote *out", i);
@@ -243,7 +243,7 @@ static void create_refuses_bad_config(struct kunit *test)
 		struct ptcore_table *t = sentinel;
 		struct mini_ops m;
 
-		mini_init(&m, &cfg);
+		arm_mini_init(&m, &cfg);
 		m.fail_at = 1;
 		KUNIT_EXPECT_EQ(test, ptcore_table_create(&cfg, &t), -ENOMEM);
 		KUNIT_EXPECT_PTR_EQ(test, t, sentinel);

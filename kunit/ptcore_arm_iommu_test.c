@@ -29,12 +29,12 @@ static const struct iommu_cfg iommu_cfgs[] = {
 	{ S2, 16, 42, 44, 0 },
 };
 
-KUNIT_ARRAY_PARAM(iommu_cfg, iommu_cfgs, iommu_cfg_desc);
+KUNIT_ARRAY_PARAM(iommu_cfg, iommu_cfgs, arm_iommu_cfg_desc);
 
 /* Map each size at a few places, check, unmap. */
 static void iommu_map_simple(struct kunit *test)
 {
-	struct ptt_ctx *ctx = iommu_ctx(test, 0);
+	struct ptt_ctx *ctx = arm_iommu_ctx(test, 0);
 	u64 b, limit = 1ULL << ctx->hi.ias;
 
 	for (b = ctx->hi.pgsize_bitmap; b; b &= b - 1) {
@@ -70,7 +70,7 @@ static void iommu_map_simple(struct kunit *test)
 /* Every output address bit is stored and read back. */
 static void iommu_map_table_to_oa(struct kunit *test)
 {
-	struct ptt_ctx *ctx = iommu_ctx(test, 0);
+	struct ptt_ctx *ctx = arm_iommu_ctx(test, 0);
 	u64 b, iova = 0;
 	unsigned int bit;
 
@@ -102,7 +102,7 @@ static void iommu_map_table_to_oa(struct kunit *test)
 /* Unmapping the first small page of a large page removes the large page. */
 static void iommu_unmap_split(struct kunit *test)
 {
-	struct ptt_ctx *ctx = iommu_ctx(test, 0);
+	struct ptt_ctx *ctx = arm_iommu_ctx(test, 0);
 	u64 small = ptt_smallest_pgsize(ctx), big, unmapped, base, phys;
 	u64 rest = ctx->hi.pgsize_bitmap & ~small;
 	struct ptcore_gather g;
@@ -132,7 +132,7 @@ static void iommu_unmap_split(struct kunit *test)
 static void iommu_random(struct kunit *test)
 {
 	const struct iommu_cfg *c = test->param_value;
-	struct ptt_ctx *ctx = iommu_ctx(test, ~0ULL);
+	struct ptt_ctx *ctx = arm_iommu_ctx(test, ~0ULL);
 	unsigned int window_bits = min_t(unsigned int, c->ias, c->pg_shift + 14);
 	u64 window = 1ULL << window_bits, sizes[16];
 	unsigned int n_sizes = 0, i, ops = 600, fails = 0, maps = 0, unmaps = 0;
@@ -215,7 +215,7 @@ static void iommu_pgsize_boundary(struct kunit *test)
 		kunit_skip(test, "0x208b95d000 is 4K aligned only");
 	if (c->oas < 40 || c->ias < 32)
 		kunit_skip(test, "needs ias >= 32 and oas >= 40");
-	ctx = iommu_ctx(test, 0);
+	ctx = arm_iommu_ctx(test, 0);
 	KUNIT_ASSERT_EQ(test, ptt_map_range(ctx, iova, pa, len, RW), 0);
 	for (off = 0; off < len; off += SZ_4K)
 		ptt_check_translation(ctx, iova + off + 0x123);
@@ -230,7 +230,7 @@ static void iommu_pgsize_boundary(struct kunit *test)
 /* Ranges that need several page sizes, as iommu_map() splits them. */
 static void iommu_mixed(struct kunit *test)
 {
-	struct ptt_ctx *ctx = iommu_ctx(test, 0);
+	struct ptt_ctx *ctx = arm_iommu_ctx(test, 0);
 	u64 small = ptt_smallest_pgsize(ctx), big = ptt_largest_pgsize(ctx);
 	u64 limit = 1ULL << ctx->hi.ias, unmapped, starts[3], lens[3];
 	unsigned int i;

@@ -28,13 +28,13 @@ static const struct iommu_cfg unmap_cfgs[] = {
 	{ S1, 16, 48, 48, 0 },
 };
 
-KUNIT_ARRAY_PARAM(unmap_cfg, unmap_cfgs, iommu_cfg_desc);
+KUNIT_ARRAY_PARAM(unmap_cfg, unmap_cfgs, arm_iommu_cfg_desc);
 
 /* A wholly covered table is unlinked, gathered, and freed only after the flush. */
 static void unmap_frees_covered_table_after_flush(struct kunit *test)
 {
-	struct ptt_ctx *ctx = iommu_ctx(test, 0);
-	struct geo g = geo_of(ctx);
+	struct ptt_ctx *ctx = arm_iommu_ctx(test, 0);
+	struct geo g = arm_geo_of(ctx);
 	u64 base = 8 * g.blk, unmapped, n_free0, n = g.tspan / g.pg;
 	struct ptcore_gather ga;
 	const struct ptcore_gather *f;
@@ -68,9 +68,9 @@ static void unmap_frees_covered_table_after_flush(struct kunit *test)
 /* A subtree (a level-2 table with blocks and two full level-3 tables) goes at once. */
 static void unmap_frees_subtree(struct kunit *test)
 {
-	struct ptt_ctx *ctx = iommu_ctx(test, 0);
-	struct geo g = geo_of(ctx);
-	u64 span2 = 1ULL << level_shift(ctx->hi.granule_lg2, 1), base = 2 * span2;
+	struct ptt_ctx *ctx = arm_iommu_ctx(test, 0);
+	struct geo g = arm_geo_of(ctx);
+	u64 span2 = 1ULL << arm_level_shift(ctx->hi.granule_lg2, 1), base = 2 * span2;
 	u64 per_table = g.tspan / g.pg, nblk = span2 / g.blk, unmapped, n_free0;
 	struct ptcore_gather ga;
 
@@ -96,8 +96,8 @@ static void unmap_frees_subtree(struct kunit *test)
 /* A hole: -EINVAL, the prefix removed and gathered, nothing after it touched. */
 static void unmap_hole_keeps_suffix(struct kunit *test)
 {
-	struct ptt_ctx *ctx = iommu_ctx(test, 0);
-	struct geo g = geo_of(ctx);
+	struct ptt_ctx *ctx = arm_iommu_ctx(test, 0);
+	struct geo g = arm_geo_of(ctx);
 	u64 base = 3 * g.blk, unmapped, phys;
 	struct ptcore_gather ga;
 
@@ -134,8 +134,8 @@ static void unmap_hole_keeps_suffix(struct kunit *test)
 /* Start inside a leaf: -EINVAL, nothing removed, gather untouched, no flush. */
 static void unmap_start_inside_leaf(struct kunit *test)
 {
-	struct ptt_ctx *ctx = iommu_ctx(test, 0);
-	struct geo g = geo_of(ctx);
+	struct ptt_ctx *ctx = arm_iommu_ctx(test, 0);
+	struct geo g = arm_geo_of(ctx);
 	u64 unmapped, n_flush0;
 	struct ptcore_gather ga;
 
@@ -157,8 +157,8 @@ static void unmap_start_inside_leaf(struct kunit *test)
 /* The range ends inside a large leaf: the whole leaf goes, counted and gathered whole. */
 static void unmap_end_inside_large_leaf(struct kunit *test)
 {
-	struct ptt_ctx *ctx = iommu_ctx(test, 0);
-	struct geo g = geo_of(ctx);
+	struct ptt_ctx *ctx = arm_iommu_ctx(test, 0);
+	struct geo g = arm_geo_of(ctx);
 	u64 base = 6 * g.blk, unmapped;
 	struct ptcore_gather ga;
 
@@ -178,8 +178,8 @@ static void unmap_end_inside_large_leaf(struct kunit *test)
 /* Partly covered tables stay, even when the unmap leaves them empty. */
 static void unmap_partial_table_kept(struct kunit *test)
 {
-	struct ptt_ctx *ctx = iommu_ctx(test, 0);
-	struct geo g = geo_of(ctx);
+	struct ptt_ctx *ctx = arm_iommu_ctx(test, 0);
+	struct geo g = arm_geo_of(ctx);
 	u64 base = 9 * g.blk, unmapped;
 	unsigned int tables;
 
@@ -198,8 +198,8 @@ static void unmap_partial_table_kept(struct kunit *test)
 /* Gathers accumulate over several unmaps; the flush sees exactly the gather. */
 static void unmap_gather_accumulates(struct kunit *test)
 {
-	struct ptt_ctx *ctx = iommu_ctx(test, 0);
-	struct geo g = geo_of(ctx);
+	struct ptt_ctx *ctx = arm_iommu_ctx(test, 0);
+	struct geo g = arm_geo_of(ctx);
 	u64 unmapped, n = g.tspan / g.pg;
 	struct ptcore_gather ga;
 	const struct ptcore_gather *f;
@@ -232,7 +232,7 @@ static void unmap_gather_accumulates(struct kunit *test)
 /* No callback for an empty gather. */
 static void unmap_empty_gather_no_flush(struct kunit *test)
 {
-	struct ptt_ctx *ctx = iommu_ctx(test, 0);
+	struct ptt_ctx *ctx = arm_iommu_ctx(test, 0);
 	struct ptcore_gather ga;
 	u64 n_flush0 = ctx->n_flush;
 
@@ -252,8 +252,8 @@ static void unmap_empty_gather_no_flush(struct kunit *test)
  */
 static void map_replaces_empty_table(struct kunit *test)
 {
-	struct ptt_ctx *ctx = iommu_ctx(test, 0);
-	struct geo g = geo_of(ctx);
+	struct ptt_ctx *ctx = arm_iommu_ctx(test, 0);
+	struct geo g = arm_geo_of(ctx);
 	u64 base = 12 * g.blk, n_free0, n_flush0, span1;
 	const struct ptcore_gather *f;
 	struct ptcore_gather ga;
@@ -288,7 +288,7 @@ static void map_replaces_empty_table(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->n_free, n_free0 + 1);
 
 	/* nested: an empty level-2 table over an empty level-3 table, replaced by a block */
-	span1 = 1ULL << level_shift(ctx->hi.granule_lg2, 1);
+	span1 = 1ULL << arm_level_shift(ctx->hi.granule_lg2, 1);
 	if ((ctx->hi.pgsize_bitmap & span1) && ctx->hi.start_level <= 1) {
 		KUNIT_ASSERT_EQ(test, ptt_map(ctx, 3 * span1 + g.pg, 0, g.pg, 1, RW, NULL), 0);
 		KUNIT_ASSERT_EQ(test, ptt_unmap_sync(ctx, 3 * span1 + g.pg, g.pg, NULL), 0);
@@ -312,9 +312,9 @@ static void map_replaces_empty_table(struct kunit *test)
 /* Many tables in one unmap: one gather holds them all; no flush before the sync. */
 static void unmap_many_tables(struct kunit *test)
 {
-	struct ptt_ctx *ctx = iommu_ctx(test, 0);
-	struct geo g = geo_of(ctx);
-	u64 base = 1ULL << level_shift(ctx->hi.granule_lg2, 1), unmapped, i, n = 300;
+	struct ptt_ctx *ctx = arm_iommu_ctx(test, 0);
+	struct geo g = arm_geo_of(ctx);
+	u64 base = 1ULL << arm_level_shift(ctx->hi.granule_lg2, 1), unmapped, i, n = 300;
 	u64 per_table = g.tspan / g.pg;
 	struct ptcore_gather ga;
 
@@ -345,7 +345,7 @@ static void unmap_two_gathers(struct kunit *test)
 	const struct iommu_cfg *c = test->param_value;
 	struct ptcore_cfg cfg = ptt_cfg(c->fmt, c->pg_shift, c->ias, c->oas, 0, 0);
 	struct ptt_ctx *ctx = ptt_ctx_create(test, &cfg, PTT_CTX_MULTI_GATHER);
-	struct geo g = geo_of(ctx);
+	struct geo g = arm_geo_of(ctx);
 	struct ptcore_gather a, b;
 	u64 n = g.tspan / g.pg;
 	unsigned int pending;
@@ -366,8 +366,8 @@ static void unmap_two_gathers(struct kunit *test)
 /* Bad arguments: each errno of ABI.md, in the documented order; nothing changes. */
 static void bad_arguments_fail_in_abi_order(struct kunit *test)
 {
-	struct ptt_ctx *ctx = iommu_ctx(test, 0);
-	struct geo g = geo_of(ctx);
+	struct ptt_ctx *ctx = arm_iommu_ctx(test, 0);
+	struct geo g = arm_geo_of(ctx);
 	u64 top = 1ULL << ctx->hi.ias, otop = 1ULL << ctx->hi.oas, unmapped, phys;
 	struct ptcore_gather ga;
 	unsigned int i;

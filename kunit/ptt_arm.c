@@ -28,7 +28,7 @@ struct arm_geom arm_expected_geom(u32 fmt, unsigned int pg_shift, unsigned int i
 	return g;
 }
 
-unsigned int level_shift(unsigned int pg_shift, unsigned int level)
+unsigned int arm_level_shift(unsigned int pg_shift, unsigned int level)
 {
 	return pg_shift + (3 - level) * (pg_shift - 3);
 }
@@ -113,7 +113,7 @@ static void mini_free(void *cookie, void *va, uint64_t phys, size_t size)
 	ptcore_builtin_free_table(NULL, va, phys, size);
 }
 
-void mini_init(struct mini_ops *m, struct ptcore_cfg *cfg)
+void arm_mini_init(struct mini_ops *m, struct ptcore_cfg *cfg)
 {
 	memset(m, 0, sizeof(*m));
 	m->ops.alloc_table = mini_alloc;
@@ -132,23 +132,23 @@ void arm_variant_desc(const struct arm_variant *v, char *desc)
 		 1U << (v->pg_shift - 10));
 }
 
-void iommu_cfg_desc(const struct iommu_cfg *c, char *desc)
+void arm_iommu_cfg_desc(const struct iommu_cfg *c, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s %uK ias %u oas %u", c->fmt == S1 ? "s1" : "s2",
 		 1U << (c->pg_shift - 10), c->ias, c->oas);
 }
 
-struct geo geo_of(const struct ptt_ctx *ctx)
+struct geo arm_geo_of(const struct ptt_ctx *ctx)
 {
 	struct geo g;
 
 	g.pg = 1ULL << ctx->hi.granule_lg2;
-	g.blk = 1ULL << level_shift(ctx->hi.granule_lg2, 2);
+	g.blk = 1ULL << arm_level_shift(ctx->hi.granule_lg2, 2);
 	g.tspan = g.blk;
 	return g;
 }
 
-struct ptt_ctx *iommu_ctx(struct kunit *test, u64 bitmap)
+struct ptt_ctx *arm_iommu_ctx(struct kunit *test, u64 bitmap)
 {
 	const struct iommu_cfg *c = test->param_value;
 	struct ptcore_cfg cfg = ptt_cfg(c->fmt, c->pg_shift, c->ias, c->oas, c->features, bitmap);

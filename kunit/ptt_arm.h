@@ -26,7 +26,7 @@ struct arm_geom {
 /* io-pgtable-arm's geometry, with 6.1's stage-2 concatenation */
 struct arm_geom arm_expected_geom(u32 fmt, unsigned int pg_shift, unsigned int ias);
 /* log2 of the span of one entry at @level */
-unsigned int level_shift(unsigned int pg_shift, unsigned int level);
+unsigned int arm_level_shift(unsigned int pg_shift, unsigned int level);
 /* Leaf sizes of the granule (Linux's list), and the contiguous-hint sizes. */
 u64 arm_base_sizes(unsigned int pg_shift, unsigned int oas);
 u64 arm_contig_sizes(unsigned int pg_shift);
@@ -42,7 +42,7 @@ struct mini_ops {
 	u64 first_size, first_pa;
 };
 
-void mini_init(struct mini_ops *m, struct ptcore_cfg *cfg);
+void arm_mini_init(struct mini_ops *m, struct ptcore_cfg *cfg);
 
 /* Every format x granule. */
 struct arm_variant {
@@ -60,15 +60,15 @@ struct iommu_cfg {
 	u32 features;
 };
 
-void iommu_cfg_desc(const struct iommu_cfg *c, char *desc);
+void arm_iommu_cfg_desc(const struct iommu_cfg *c, char *desc);
 
 struct geo {
 	u64 pg, blk, tspan; /* page, block (level 2 entry), span of a level-3 table */
 };
 
 struct ptt_ctx;
-struct geo geo_of(const struct ptt_ctx *ctx);
+struct geo arm_geo_of(const struct ptt_ctx *ctx);
 /* A checked table for the struct iommu_cfg parameter of @test, with @bitmap. */
-struct ptt_ctx *iommu_ctx(struct kunit *test, u64 bitmap);
+struct ptt_ctx *arm_iommu_ctx(struct kunit *test, u64 bitmap);
 
 #endif /* PTCORE_KUNIT_PTT_ARM_H */
