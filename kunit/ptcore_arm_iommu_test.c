@@ -54,7 +54,7 @@ static void iommu_map_simple(struct kunit *test)
 		}
 		ptt_verify_all(ctx);
 		for (i = 0; i < ARRAY_SIZE(at); i++) {
-			const struct ptt_omap *m = ptt_oracle_find(ctx, at[i]);
+			const struct orc_leaf *m = ptt_oracle_find(ctx, at[i]);
 			u64 unmapped;
 
 			if (!m || m->iova != at[i] || m->size != sz)
@@ -62,7 +62,7 @@ static void iommu_map_simple(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, ptt_unmap_sync(ctx, at[i], sz, &unmapped), 0);
 			KUNIT_EXPECT_EQ(test, unmapped, sz);
 		}
-		KUNIT_EXPECT_EQ(test, ctx->om_n, 0);
+		KUNIT_EXPECT_EQ(test, ctx->o.n, 0);
 	}
 	ptt_ctx_destroy(ctx);
 }
@@ -149,7 +149,7 @@ static void iommu_random(struct kunit *test)
 	for (i = 0; i < ops; i++) {
 		u64 r = ptt_rand(&rng);
 
-		if (r % 100 < 55 || !ctx->om_n) {
+		if (r % 100 < 55 || !ctx->o.n) {
 			u64 sz = sizes[ptt_rand_below(&rng, n_sizes)];
 			u64 count = 1 + ptt_rand_below(&rng, sz == sizes[0] ? 8 : 2);
 			u64 iova = ptt_rand_below(&rng, window / sz) * sz;
@@ -168,7 +168,7 @@ static void iommu_random(struct kunit *test)
 				fails++;
 			maps++;
 		} else {
-			const struct ptt_omap *m = &ctx->om[ptt_rand_below(&rng, ctx->om_n)];
+			const struct orc_leaf *m = &ctx->o.v[ptt_rand_below(&rng, ctx->o.n)];
 			u64 iova = m->iova, len = m->size;
 
 			switch (ptt_rand_below(&rng, 4)) {
@@ -199,8 +199,8 @@ static void iommu_random(struct kunit *test)
 	}
 	ptt_sync(ctx, &g);
 	ptt_verify_all(ctx);
-	kunit_info(test, "%u maps (%u refused), %u unmaps, %u leaves at the end", maps, fails,
-		   unmaps, ctx->om_n);
+	kunit_info(test, "%u maps (%u refused), %u unmaps, %zu leaves at the end", maps, fails,
+		   unmaps, ctx->o.n);
 	ptt_ctx_destroy(ctx);
 }
 
@@ -223,7 +223,7 @@ static void iommu_pgsize_boundary(struct kunit *test)
 	ptt_check_translation(ctx, iova + len);
 	ptt_verify_all(ctx);
 	KUNIT_EXPECT_EQ(test, ptt_unmap_sync(ctx, iova, len, NULL), 0);
-	KUNIT_EXPECT_EQ(test, ctx->om_n, 0);
+	KUNIT_EXPECT_EQ(test, ctx->o.n, 0);
 	ptt_ctx_destroy(ctx);
 }
 
@@ -259,7 +259,7 @@ static void iommu_mixed(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, ptt_unmap_sync(ctx, starts[i], lens[i], &unmapped), 0);
 		KUNIT_EXPECT_EQ(test, unmapped, lens[i]);
 	}
-	KUNIT_EXPECT_EQ(test, ctx->om_n, 0);
+	KUNIT_EXPECT_EQ(test, ctx->o.n, 0);
 	ptt_ctx_destroy(ctx);
 }
 

@@ -190,7 +190,7 @@ static void unmap_partial_table_kept(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ptt_count_tables(ctx), tables);
 	KUNIT_EXPECT_EQ(test, ptt_unmap_sync(ctx, base + 3 * g.pg, g.pg, &unmapped), 0);
 	KUNIT_EXPECT_EQ(test, ptt_count_tables(ctx), tables); /* empty, but stays */
-	KUNIT_EXPECT_EQ(test, ctx->om_n, 0);
+	KUNIT_EXPECT_EQ(test, ctx->o.n, 0);
 	ptt_verify_all(ctx);
 	ptt_ctx_destroy(ctx);
 }

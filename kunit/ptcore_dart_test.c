@@ -411,7 +411,7 @@ static void dart_random(struct kunit *test)
 	ptt_rng_seed(&rng, 0xda27ULL * c->ias + c->fmt);
 	ptcore_gather_init(&ga);
 	for (i = 0; i < 500; i++) {
-		if (ptt_rand_below(&rng, 100) < 55 || !ctx->om_n) {
+		if (ptt_rand_below(&rng, 100) < 55 || !ctx->o.n) {
 			u64 count = 1 + ptt_rand_below(&rng, 12);
 			u64 iova = ptt_rand_below(&rng, window / pg) * pg;
 			u64 pa = ptt_rand_below(&rng, (1ULL << dart_pa_bits(ctx)) / pg) * pg;
@@ -427,7 +427,7 @@ static void dart_random(struct kunit *test)
 				refused++;
 			maps++;
 		} else {
-			const struct ptt_omap *m = &ctx->om[ptt_rand_below(&rng, ctx->om_n)];
+			const struct orc_leaf *m = &ctx->o.v[ptt_rand_below(&rng, ctx->o.n)];
 			u64 len = pg * (1 + ptt_rand_below(&rng, 6));
 
 			if (m->iova + len > (1ULL << ctx->hi.ias))

@@ -110,119 +110,22 @@ static u64 ptt_entry_size(const struct ptt_ctx *ctx, u64 pgsize)
 	return 1ULL << (g + ((lg2 - g) / ctx->w.bpl) * ctx->w.bpl);
 }
 
-/* ---- expected entries (FORMATS.md) ---- */
-
-static u64 arm_oa_bits(const struct ptt_ctx *ctx, u64 pa)
-{
-	u64 pte = pa & GENMASK_ULL(47, ctx->w.pg_shift);
-
-	if (ctx->w.pg_shift == 16)
-		pte |= ((pa >> 48) & 0xf) << 12;
-	return pte;
-}
+/* ---- expected entries (FORMATS.md, from the walk model) ---- */
 
 u64 ptt_expected_leaf(const struct ptt_ctx *ctx, u32 prot, u64 oa, unsigned int level, bool contig)
 {
-	u64 pte;
-
-	switch (ctx->hi.format) {
-	case PTCORE_FMT_ARM64_LPAE_S1:
-		pte = BIT_ULL(10) | BIT_ULL(11); /* AF, nG */
-		if ((prot & PTCORE_PROT_READ) && !(prot & PTCORE_PROT_WRITE))
-			pte |= BIT_ULL(7); /* AP[2] read-only */
-		if (!(prot & PTCORE_PROT_PRIV))
-			pte |= BIT_ULL(6); /* AP[1] unprivileged */
-		if (prot & PTCORE_PROT_MMIO)
-			pte |= 2ULL << 2; /* AttrIndx device */
-		else if (prot & PTCORE_PROT_CACHE)
-			pte |= 1ULL << 2; /* AttrIndx WB */
-		if (ctx->cfg.features & PTCORE_FEAT_ARM_NS)
-			pte |= BIT_ULL(5);
-		break;
-	case PTCORE_FMT_ARM64_LPAE_S2:
-		pte = BIT_ULL(10);
-		if (prot & PTCORE_PROT_READ)
-			pte |= BIT_ULL(6);
-		if (prot & PTCORE_PROT_WRITE)
-			pte |= BIT_ULL(7);
-		if (prot & PTCORE_PROT_MMIO)
-			pte |= 0x1ULL << 2;
-		else if (prot & PTCORE_PROT_CACHE)
-			pte |= ((ctx->cfg.features & PTCORE_FEAT_ARM_S2FWB) ? 0x6ULL : 0xfULL) << 2;
-		else
-			pte |= 0x5ULL << 2;
-		break;
-	case PTCORE_FMT_APPLE_DART:
-		pte = BIT_ULL(0) | BIT_ULL(1) | (0xfffULL << 40) | (oa & GENMASK_ULL(35, 12));
-		if (!(prot & PTCORE_PROT_WRITE))
-			pte |= BIT_ULL(7);
-		if (!(prot & PTCORE_PROT_READ))
-			pte |= BIT_ULL(8);
-		return pte;
-	case PTCORE_FMT_APPLE_DART2:
-		pte = BIT_ULL(0) | (0xfffULL << 40) | ((oa >> 4) & GENMASK_ULL(37, 10));
-		if (!(prot & PTCORE_PROT_WRITE))
-			pte |= BIT_ULL(2);
-		if (!(prot & PTCORE_PROT_READ))
-			pte |= BIT_ULL(3);
-		if (!(prot & PTCORE_PROT_CACHE))
-			pte |= BIT_ULL(1);
-		return pte;
-	default:
-		return 0;
-	}
-	/* ARM, both stages */
-	pte |= ((prot & PTCORE_PROT_CACHE) ? 3ULL : 2ULL) << 8; /* SH */
-	if (prot & PTCORE_PROT_NOEXEC)
-		pte |= BIT_ULL(53) | BIT_ULL(54);
-	if (contig)
-		pte |= BIT_ULL(52);
-	pte |= level == 3 ? 0x3 : 0x1;
-	return pte | arm_oa_bits(ctx, oa);
+	return hw_walk_expected_leaf(&ctx->w, prot, oa, level, contig);
 }
 
 u64 ptt_expected_table(const struct ptt_ctx *ctx, u64 pa)
 {
-	switch (ctx->hi.format) {
-	case PTCORE_FMT_ARM64_LPAE_S1:
-		return arm_oa_bits(ctx, pa) | 0x3 |
-		       ((ctx->cfg.features & PTCORE_FEAT_ARM_NS) ? BIT_ULL(63) : 0);
-	case PTCORE_FMT_ARM64_LPAE_S2:
-		return arm_oa_bits(ctx, pa) | 0x3;
-	case PTCORE_FMT_APPLE_DART:
-		return (pa & GENMASK_ULL(35, 12)) | 1;
-	case PTCORE_FMT_APPLE_DART2:
-		return ((pa >> 4) & GENMASK_ULL(37, 10)) | 1;
-	}
-	return 0;
+	return hw_walk_expected_table(&ctx->w, pa);
 }
 
 int ptt_map_arg_errno(const struct ptt_ctx *ctx, u64 iova, u64 pa, u64 pgsize, u64 pgcount,
 		      u32 prot)
 {
-	unsigned int oas = ctx->hi.oas;
-	u64 len;
-
-	if (ctx->hi.format == PTCORE_FMT_APPLE_DART && oas > 36)
-		oas = 36; /* DART1 holds 36 PA bits */
-	if (!pgsize || (pgsize & (pgsize - 1)) || !(pgsize & ctx->hi.pgsize_bitmap))
-		return -EINVAL;
-	if (!pgcount)
-		return -EINVAL;
-	if ((iova | pa) & (pgsize - 1))
-		return -EINVAL;
-	if (!(prot & (PTCORE_PROT_READ | PTCORE_PROT_WRITE)))
-		return -EINVAL;
-	if (pgcount > U64_MAX / pgsize)
-		return -EOVERFLOW;
-	len = pgsize * pgcount;
-	if (iova + (len - 1) < iova || pa + (len - 1) < pa)
-		return -EOVERFLOW;
-	if (ctx->hi.ias < 64 && ((iova + (len - 1)) >> ctx->hi.ias))
-		return -ERANGE;
-	if (oas < 64 && ((pa + (len - 1)) >> oas))
-		return -ERANGE;
-	return 0;
+	return orc_map_args(&ctx->g, iova, pa, pgsize, pgcount, prot);
 }
 
 /* ---- tracked table blocks ---- */
@@ -381,20 +284,20 @@ static int scan_leaf(void *c, const struct hw_leaf *leaf)
 {
 	struct scan_state *st = c;
 	struct ptt_ctx *ctx = st->ctx;
-	const struct ptt_omap *m;
+	const struct orc_leaf *m;
 	bool contig;
 	u64 want;
 
 	if (!st->check_leaves)
 		return 0;
-	while (st->oi < ctx->om_n && ctx->om[st->oi].iova + ctx->om[st->oi].size <= leaf->iova)
+	while (st->oi < ctx->o.n && ctx->o.v[st->oi].iova + ctx->o.v[st->oi].size <= leaf->iova)
 		st->oi++;
-	if (st->oi >= ctx->om_n || ctx->om[st->oi].iova > leaf->iova) {
+	if (st->oi >= ctx->o.n || ctx->o.v[st->oi].iova > leaf->iova) {
 		violation(ctx, "leaf at iova %llx (size %llx, pte %llx) that was never mapped",
 			  ptt_ull(leaf->iova), ptt_ull(leaf->size), ptt_ull(leaf->pte));
 		return 0;
 	}
-	m = &ctx->om[st->oi];
+	m = &ctx->o.v[st->oi];
 	if (leaf->iova + leaf->size > m->iova + m->size) {
 		violation(ctx, "leaf at iova %llx size %llx overruns the mapping [%llx, +%llx)",
 			  ptt_ull(leaf->iova), ptt_ull(leaf->size), ptt_ull(m->iova),
@@ -424,20 +327,31 @@ static int scan_leaf(void *c, const struct hw_leaf *leaf)
 	return 0;
 }
 
+/* An entry the walker cannot use, or an invalid entry that is not zero. */
+static int scan_bad(void *c, u64 iova, unsigned int level, u64 pte, enum hw_fault f)
+{
+	struct scan_state *st = c;
+
+	violation(st->ctx, "entry %llx at level %u (iova %llx): %s", ptt_ull(pte), level,
+		  ptt_ull(iova), hw_fault_name(f));
+	return 0;
+}
+
 /* Tables only (inside callbacks) or tables and leaves; returns blocks newly unlinked. */
 static unsigned int do_scan(struct ptt_ctx *ctx, bool check_leaves)
 {
 	struct scan_state st = { .ctx = ctx, .check_leaves = check_leaves };
+	struct hw_visitor v = {
+		.table = scan_table, .leaf = scan_leaf, .bad = scan_bad, .ctx = &st,
+	};
 	unsigned int i, newly = 0;
 	int ret;
 
 	ctx->epoch++;
-	ret = hw_walk_for_each(&ctx->w, scan_table, scan_leaf, &st);
-	if (ret < 0)
-		violation(ctx, "hardware walk of the tree: %s", hw_fault_name(-ret));
-	if (check_leaves && ret == 0 && st.bytes != ctx->om_bytes)
+	ret = hw_walk_visit(&ctx->w, &v);
+	if (check_leaves && ret == 0 && st.bytes != ctx->o.bytes)
 		violation(ctx, "the tree maps %llx bytes, the oracle %llx", ptt_ull(st.bytes),
-			  ptt_ull(ctx->om_bytes));
+			  ptt_ull(ctx->o.bytes));
 	if (!tracking(ctx) || ret)
 		return 0;
 	for (i = 0; i < PTT_TRACK_SLOTS; i++) {
@@ -698,85 +612,28 @@ static void ptt_op_flush(void *cookie, const struct ptcore_gather *g)
 
 /* ---- oracle ---- */
 
-/* first record whose end is above @iova */
-static unsigned int om_lower(const struct ptt_ctx *ctx, u64 iova)
+const struct orc_leaf *ptt_oracle_find(const struct ptt_ctx *ctx, u64 iova)
 {
-	unsigned int lo = 0, hi = ctx->om_n;
+	long i = orc_find(&ctx->o, iova);
 
-	while (lo < hi) {
-		unsigned int mid = lo + (hi - lo) / 2;
-
-		if (ctx->om[mid].iova + ctx->om[mid].size <= iova)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-const struct ptt_omap *ptt_oracle_find(const struct ptt_ctx *ctx, u64 iova)
-{
-	unsigned int i = om_lower(ctx, iova);
-
-	if (i < ctx->om_n && ctx->om[i].iova <= iova)
-		return &ctx->om[i];
-	return NULL;
+	return i < 0 ? NULL : &ctx->o.v[i];
 }
 
 bool ptt_oracle_overlaps(const struct ptt_ctx *ctx, u64 iova, u64 len)
 {
-	unsigned int i = om_lower(ctx, iova);
-
-	return i < ctx->om_n && ctx->om[i].iova <= iova + (len - 1);
-}
-
-static bool om_add(struct ptt_ctx *ctx, u64 iova, u64 size, u64 pa, u32 prot)
-{
-	unsigned int i = om_lower(ctx, iova);
-
-	if (ctx->om_n == ctx->om_cap) {
-		unsigned int cap = ctx->om_cap ? ctx->om_cap * 2 : 256;
-		struct ptt_omap *n = kvmalloc_array(cap, sizeof(*n), GFP_KERNEL);
-
-		if (!n) {
-			violation(ctx, "oracle: out of memory");
-			return false;
-		}
-		if (ctx->om_n)
-			memcpy(n, ctx->om, ctx->om_n * sizeof(*n));
-		kvfree(ctx->om);
-		ctx->om = n;
-		ctx->om_cap = cap;
-	}
-	if (i < ctx->om_n)
-		memmove(&ctx->om[i + 1], &ctx->om[i], (ctx->om_n - i) * sizeof(*ctx->om));
-	ctx->om[i].iova = iova;
-	ctx->om[i].size = size;
-	ctx->om[i].pa = pa;
-	ctx->om[i].prot = prot;
-	ctx->om_n++;
-	ctx->om_bytes += size;
-	return true;
-}
-
-static void om_remove(struct ptt_ctx *ctx, unsigned int i0, unsigned int i1)
-{
-	unsigned int i;
-
-	for (i = i0; i < i1; i++)
-		ctx->om_bytes -= ctx->om[i].size;
-	if (i1 < ctx->om_n)
-		memmove(&ctx->om[i0], &ctx->om[i1], (ctx->om_n - i1) * sizeof(*ctx->om));
-	ctx->om_n -= i1 - i0;
+	return orc_overlaps(&ctx->o, iova, len);
 }
 
 void ptt_oracle_remove(struct ptt_ctx *ctx, u64 iova, u64 len)
 {
-	unsigned int i0 = om_lower(ctx, iova), i1 = i0;
+	orc_remove(&ctx->o, iova, len);
+}
 
-	while (i1 < ctx->om_n && ctx->om[i1].iova <= iova + (len - 1))
-		i1++;
-	om_remove(ctx, i0, i1);
+/* Record @count leaves of @pgsize; an oracle out of memory is a failure. */
+static void om_add(struct ptt_ctx *ctx, u64 iova, u64 pa, u64 pgsize, u64 count, u32 prot)
+{
+	if (orc_insert(&ctx->o, iova, pa, pgsize, count, prot))
+		violation(ctx, "oracle: out of memory");
 }
 
 /* ---- case hooks ---- */
@@ -850,6 +707,12 @@ struct ptt_ctx *ptt_ctx_create(struct kunit *test, const struct ptcore_cfg *cfg,
 	KUNIT_ASSERT_EQ(test, ptcore_hw_info(ctx->t, &ctx->hi), 0);
 	ret = hw_walk_init(&ctx->w, &ctx->hi, cfg->features, read_live, ctx, &why);
 	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "hardware would refuse these registers: %s", why);
+	ret = hw_walk_check_cfg(&ctx->w, cfg, &why);
+	KUNIT_EXPECT_EQ_MSG(test, ret, 0, "geometry is not FORMATS.md's: %s", why);
+	KUNIT_ASSERT_EQ(test, orc_init(&ctx->o), 0);
+	ctx->g.ias = ctx->hi.ias;
+	ctx->g.pa_bits = ctx->w.pa_bits;
+	ctx->g.pgsize_bitmap = ctx->hi.pgsize_bitmap;
 	if (ctx->incoherent) {
 		ret = hw_walk_init(&ctx->w_shadow, &ctx->hi, cfg->features, read_shadow, ctx, &why);
 		KUNIT_ASSERT_EQ(test, ret, 0);
@@ -901,18 +764,14 @@ void ptt_ctx_destroy(struct ptt_ctx *ctx)
 			ctx->trk[i].synced = NULL;
 		}
 	}
-	kvfree(ctx->om);
-	ctx->om = NULL;
-	ctx->om_n = 0;
-	ctx->om_cap = 0;
-	ctx->om_bytes = 0;
+	orc_free(&ctx->o);
 }
 
 /* ---- translations ---- */
 
 void ptt_check_translation(struct ptt_ctx *ctx, u64 iova)
 {
-	const struct ptt_omap *m = ptt_oracle_find(ctx, iova);
+	const struct orc_leaf *m = ptt_oracle_find(ctx, iova);
 	struct hw_leaf leaf;
 	enum hw_fault f;
 	u64 phys = 0xdead;
@@ -951,8 +810,8 @@ void ptt_verify_all(struct ptt_ctx *ctx)
 	unsigned int i;
 
 	ptt_scan(ctx);
-	for (i = 0; i < ctx->om_n; i++) {
-		const struct ptt_omap *m = &ctx->om[i];
+	for (i = 0; i < ctx->o.n; i++) {
+		const struct orc_leaf *m = &ctx->o.v[i];
 
 		ptt_check_translation(ctx, m->iova);
 		ptt_check_translation(ctx, m->iova + m->size / 2 + 42);
@@ -1042,7 +901,7 @@ int ptt_map(struct ptt_ctx *ctx, u64 iova, u64 pa, u64 pgsize, u64 pgcount, u32 
 {
 	u32 epoch0 = ctx->epoch;
 	u64 n_free0 = ctx->n_free, n_flush0 = ctx->n_flush, calls0 = ctx->alloc_calls;
-	u64 mapped = 0xdeadbeef, k = 0, i, len = 0;
+	u64 mapped = 0xdeadbeef, k = 0, len = 0;
 	unsigned int replaced = 0, unl0 = ptt_count_state(ctx, PTT_TS_UNLINKED);
 	unsigned int pending0 = pending_blocks(ctx);
 	int want, ret;
@@ -1050,18 +909,8 @@ int ptt_map(struct ptt_ctx *ctx, u64 iova, u64 pa, u64 pgsize, u64 pgcount, u32 
 	want = ptt_map_arg_errno(ctx, iova, pa, pgsize, pgcount, prot);
 	if (!want) {
 		len = pgsize * pgcount;
-		/* the first leaf that would overlap something mapped */
-		for (k = 0; k < pgcount; k++) {
-			u64 at = iova + k * pgsize;
-
-			if (ptt_oracle_overlaps(ctx, at, pgsize))
-				break;
-			/* skip ahead past free space quickly */
-			if (k + 1 < pgcount && !ptt_oracle_overlaps(ctx, at, len - k * pgsize)) {
-				k = pgcount;
-				break;
-			}
-		}
+		/* the leaves before the first that would overlap something mapped */
+		k = orc_map_room(&ctx->o, iova, pgsize, pgcount);
 		if (k < pgcount)
 			want = -EADDRINUSE;
 		replaced = tables_within(ctx, iova, k * pgsize, ptt_entry_size(ctx, pgsize));
@@ -1097,8 +946,8 @@ int ptt_map(struct ptt_ctx *ctx, u64 iova, u64 pa, u64 pgsize, u64 pgcount, u32 
 				  ptt_ull(mapped), ptt_ull(k * pgsize));
 			mapped = k * pgsize;
 		}
-		for (i = 0; i < mapped / pgsize; i++)
-			om_add(ctx, iova + i * pgsize, pgsize, pa + i * pgsize, prot);
+		if (mapped)
+			om_add(ctx, iova, pa, pgsize, mapped / pgsize, prot);
 		if (ctx->alloc_calls != calls0 && ctx->last_gfp != PTT_GFP)
 			violation(ctx, "alloc_table got gfp %x, map was given %x", ctx->last_gfp,
 				  PTT_GFP);
@@ -1136,37 +985,16 @@ int ptt_map(struct ptt_ctx *ctx, u64 iova, u64 pa, u64 pgsize, u64 pgcount, u32 
 
 int ptt_map_range(struct ptt_ctx *ctx, u64 iova, u64 pa, u64 len, u32 prot)
 {
-	u64 bitmap = ctx->hi.pgsize_bitmap;
-
 	while (len) {
-		u64 align = iova | pa, pgsize = 0, count, b, mapped;
+		u64 count, mapped;
+		u64 pgsize = orc_pgsize(ctx->hi.pgsize_bitmap, iova, pa, len, &count);
 		int ret;
 
-		/* largest size that is aligned and fits */
-		for (b = bitmap; b; b &= b - 1) {
-			u64 sz = b & -b;
-
-			if (!(align & (sz - 1)) && sz <= len)
-				pgsize = sz;
-		}
 		if (!pgsize) {
 			violation(ctx, "map_range: no page size for %llx/%llx len %llx",
 				  ptt_ull(iova), ptt_ull(pa), ptt_ull(len));
 			return -EINVAL;
 		}
-		count = len / pgsize;
-		/* stop where the next larger size becomes usable */
-		for (b = bitmap & ~((pgsize << 1) - 1); b; b &= b - 1) {
-			u64 sz = b & -b, next = ALIGN(iova + 1, sz) - iova;
-
-			if (((iova ^ pa) & (sz - 1)) == 0 && next / pgsize < count && next <= len &&
-			    len - next >= sz) {
-				count = next / pgsize;
-				break;
-			}
-		}
-		if (!count)
-			count = 1;
 		ret = ptt_map(ctx, iova, pa, pgsize, count, prot, &mapped);
 		if (ret)
 			return ret;
@@ -1179,44 +1007,20 @@ int ptt_map_range(struct ptt_ctx *ctx, u64 iova, u64 pa, u64 len, u32 prot)
 
 /* ---- checked cut ---- */
 
-/* Linux's iommu_pgsize(): the page size for the next part of a range, and how many. */
-static u64 linux_pgsize(u64 bitmap, u64 iova, u64 pa, u64 size, u64 *count)
-{
-	u64 merge = iova | pa, sizes = bitmap & GENMASK_ULL(63 - __builtin_clzll(size), 0);
-	u64 bigger;
-	unsigned int idx;
-
-	if (merge)
-		sizes &= GENMASK_ULL(__ffs64(merge), 0);
-	idx = 63 - __builtin_clzll(sizes);
-	bigger = idx < 63 ? bitmap & ~GENMASK_ULL(idx, 0) : 0;
-	if (bigger) {
-		u64 next = 1ULL << __ffs64(bigger);
-
-		if (!((iova ^ pa) & (next - 1)) && next - (merge & (next - 1)) + next <= size)
-			size = next - (merge & (next - 1));
-	}
-	*count = size >> idx;
-	return 1ULL << idx;
-}
-
 /* The oracle learns [iova, iova + len) -> pa as map_range would split it. */
 static void om_add_split(struct ptt_ctx *ctx, u64 iova, u64 pa, u64 len, u32 prot)
 {
-	while (len) {
-		u64 count, size = linux_pgsize(ctx->hi.pgsize_bitmap, iova, pa, len, &count);
-
-		for (; count; count--, iova += size, pa += size, len -= size)
-			om_add(ctx, iova, size, pa, prot);
-	}
+	if (orc_insert_split(&ctx->o, ctx->hi.pgsize_bitmap, iova, pa, len, prot))
+		violation(ctx, "oracle: no page size or no memory for %llx+%llx", ptt_ull(iova),
+			  ptt_ull(len));
 }
 
 int ptt_cut(struct ptt_ctx *ctx, u64 iova, struct ptcore_gather *g)
 {
-	const struct ptt_omap *m = ptt_oracle_find(ctx, iova);
+	const struct orc_leaf *m = ptt_oracle_find(ctx, iova);
 	u64 n_free0 = ctx->n_free, n_flush0 = ctx->n_flush, min = ptt_smallest_pgsize(ctx);
 	struct ptcore_gather g0 = *g;
-	struct ptt_omap old = { 0 };
+	struct orc_leaf old = { 0 };
 	bool split = false;
 	int want = 0, ret;
 
@@ -1271,59 +1075,25 @@ int ptt_cut(struct ptt_ctx *ctx, u64 iova, struct ptcore_gather *g)
 /* ---- checked unmap ---- */
 
 struct unmap_expect {
+	struct orc_unmap_result r;
 	int ret;
 	u64 bytes, gstart, glast, pgsize, stop;
-	unsigned int i0, i1;
+	size_t i0, i1;
 };
 
+/* The oracle's prediction, with the gather bounds of an unmap that removed nothing. */
 static void expect_unmap(const struct ptt_ctx *ctx, u64 iova, u64 len, struct unmap_expect *e)
 {
-	unsigned int i;
-	u64 cur, last;
-
 	memset(e, 0, sizeof(*e));
-	e->gstart = U64_MAX;
-	e->stop = iova;
-	if (!len) {
-		e->ret = -EINVAL;
-		return;
-	}
-	last = iova + (len - 1);
-	if (last < iova) {
-		e->ret = -EOVERFLOW;
-		return;
-	}
-	if (ctx->hi.ias < 64 && (last >> ctx->hi.ias)) {
-		e->ret = -ERANGE;
-		return;
-	}
-	i = om_lower(ctx, iova);
-	e->i0 = i;
-	e->i1 = i;
-	if (i < ctx->om_n && ctx->om[i].iova < iova) {
-		e->ret = -EINVAL; /* starts inside a leaf */
-		return;
-	}
-	cur = iova;
-	while (cur <= last) {
-		const struct ptt_omap *m;
-
-		if (i >= ctx->om_n || ctx->om[i].iova != cur) {
-			e->ret = -EINVAL; /* a hole */
-			break;
-		}
-		m = &ctx->om[i++];
-		e->bytes += m->size;
-		if (m->iova < e->gstart)
-			e->gstart = m->iova;
-		e->glast = m->iova + m->size - 1;
-		e->pgsize |= m->size;
-		cur = m->iova + m->size;
-		if (!cur)
-			break;
-	}
-	e->i1 = i;
-	e->stop = cur;
+	orc_unmap_predict(&ctx->o, &ctx->g, iova, len, &e->r);
+	e->ret = e->r.ret;
+	e->bytes = e->r.unmapped;
+	e->gstart = e->r.unmapped ? e->r.first : U64_MAX;
+	e->glast = e->r.unmapped ? e->r.last : 0;
+	e->pgsize = e->r.pgsize;
+	e->stop = iova + e->r.unmapped;
+	e->i0 = e->r.i0;
+	e->i1 = e->r.i1;
 }
 
 /* ptcore_unmap_collect()'s callback: the runs as they arrive. */
@@ -1354,7 +1124,7 @@ static void collect_cb(void *arg, const struct ptcore_range *runs, uint32_t n)
  * The runs unmap_collect must report: the oracle's leaves in [i0, i1),
  * merged where they continue each other in IOVA and physical address.
  */
-static void check_collected(struct ptt_ctx *ctx, const struct ptt_omap *om, unsigned int n,
+static void check_collected(struct ptt_ctx *ctx, const struct orc_leaf *om, unsigned int n,
 			    const struct collect_log *cl, u64 unmapped)
 {
 	unsigned int i, r = 0;
@@ -1459,8 +1229,8 @@ static int do_ptt_unmap(struct ptt_ctx *ctx, u64 iova, u64 len, struct ptcore_ga
 
 	expect_unmap(ctx, iova, len, &e);
 	if (e.i1 > e.i0) {
-		first_removed = ctx->om[e.i0].iova;
-		last_removed = ctx->om[e.i1 - 1].iova + ctx->om[e.i1 - 1].size - 1;
+		first_removed = ctx->o.v[e.i0].iova;
+		last_removed = ctx->o.v[e.i1 - 1].iova + ctx->o.v[e.i1 - 1].size - 1;
 		tables = tables_within(ctx, iova, e.stop - iova, U64_MAX);
 		parked = parked_within(ctx, iova, e.stop - iova, false);
 	}
@@ -1470,7 +1240,7 @@ static int do_ptt_unmap(struct ptt_ctx *ctx, u64 iova, u64 len, struct ptcore_ga
 		cl.runs = kcalloc(cl.cap, sizeof(*cl.runs), GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(ctx->test, cl.runs);
 		ret = ptcore_unmap_collect(ctx->t, iova, len, g, &unmapped, collect_cb, &cl);
-		check_collected(ctx, e.i1 > e.i0 ? ctx->om + e.i0 : NULL, e.i1 - e.i0, &cl,
+		check_collected(ctx, e.i1 > e.i0 ? ctx->o.v + e.i0 : NULL, e.i1 - e.i0, &cl,
 				unmapped);
 		kfree(cl.runs);
 	} else {
@@ -1538,8 +1308,7 @@ static int do_ptt_unmap(struct ptt_ctx *ctx, u64 iova, u64 len, struct ptcore_ga
 				  ptt_ull(iova), ptt_ull(len), g->nr_tables,
 				  g0.nr_tables + tables + parked, parked);
 	}
-	if (e.i1 > e.i0)
-		om_remove(ctx, e.i0, e.i1);
+	orc_unmap_apply(&ctx->o, &e.r);
 
 	do_scan(ctx, true);
 	parked_within(ctx, iova, e.stop - iova, true);

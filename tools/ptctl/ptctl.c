@@ -15,7 +15,8 @@
  *   cmd.c      running the commands, `expect`
  *   ops.c      the table ops handed to ptcore (tracking and checks)
  *   output.c   formatting and the output layout, errors
- *   walk.c     dump, info, reachability, translation from raw table memory
+ *   dump.c     dump, info, reachability, translation: raw table memory read
+ *              through the hardware-walk model (kunit/hw_walk.c)
  */
 #define _GNU_SOURCE
 #include <errno.h>

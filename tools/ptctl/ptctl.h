@@ -31,15 +31,6 @@ struct flushrec {
 	uint32_t flags;
 };
 
-/* Decoded entry kinds. */
-enum pte_kind { K_EMPTY, K_INVALID, K_TABLE, K_BLOCK, K_PAGE, K_RESERVED };
-
-struct pte_info {
-	enum pte_kind kind;
-	uint64_t oa;		/* output address, or the next table's PA */
-	uint64_t attrs;		/* the entry without its address field */
-};
-
 struct ptctl {
 	/* the table under test */
 	struct ptcore_table *t;
@@ -155,15 +146,9 @@ void op_flush(void *cookie, const struct ptcore_gather *g);
 /* Table blocks our ops handed out and did not get back. */
 uint64_t live_tables(struct ptctl *s);
 
-/* walk.c: decoding, dump, info, reachability */
-int geom_bpl(const struct ptcore_hw_info *hw);
-int geom_shift(const struct ptcore_hw_info *hw, int level);
-int geom_top(const struct ptcore_hw_info *hw);
-unsigned geom_top_entries(const struct ptcore_hw_info *hw);
-uint64_t geom_root_base(const struct ptcore_hw_info *hw, unsigned i);
+/* dump.c: dump, info, reachability, translation, through the walk model */
 int fmt_is_arm(uint32_t fmt);
 int fmt_is_dart(uint32_t fmt);
-void decode_pte(const struct ptctl *s, int level, uint64_t pte, struct pte_info *pi);
 void cmd_dump(struct ptctl *s);
 void cmd_info(struct ptctl *s);
 /* Walk every reachable table; record spans; returns problems found. */
