@@ -587,7 +587,7 @@ static enum hw_fault walk(const struct hw_walk *w, u64 iova, unsigned int level,
 	}
 }
 
-static bool in_range(const struct hw_walk *w, u64 iova)
+static bool iova_in_ias(const struct hw_walk *w, u64 iova)
 {
 	return w->ias >= 64 || !(iova >> w->ias);
 }
@@ -597,7 +597,7 @@ enum hw_fault hw_walk_iova(const struct hw_walk *w, u64 iova, struct hw_leaf *le
 	u64 ttbr = 0;
 
 	memset(leaf, 0, sizeof(*leaf));
-	if (!in_range(w, iova))
+	if (!iova_in_ias(w, iova))
 		return HW_FAULT_RANGE;
 	if (!w->arm && w->ttbr_shift < 64)
 		ttbr = iova >> w->ttbr_shift;
@@ -610,7 +610,7 @@ enum hw_fault hw_walk_iova_from(const struct hw_walk *w, u64 iova, unsigned int 
 				u64 table_pa, struct hw_leaf *leaf)
 {
 	memset(leaf, 0, sizeof(*leaf));
-	if (!in_range(w, iova))
+	if (!iova_in_ias(w, iova))
 		return HW_FAULT_RANGE;
 	if (level < w->start_level || level > w->last_level)
 		return HW_FAULT_MALFORMED;
