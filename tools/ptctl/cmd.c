@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "ptctl.h"
+#include <linux/types.h>
+#include "oracle.h"
 
 static struct result last;
 struct tcfg cmdline_cfg;
@@ -124,7 +126,7 @@ static void do_map(struct ptctl *s, const struct cmd *c)
 	last.bytes = mapped;
 }
 
-/* iommu_map()-style: split [iova, iova + len) into the largest pages alignment allows. */
+/* iommu_map(): [iova, iova + len) in the map_pages calls of Linux's iommu_pgsize() split. */
 static void do_maprange(struct ptctl *s, const struct cmd *c)
 {
 	uint64_t iova = c->a, pa = c->b, left = c->c, total = 0, bm = s->hw.pgsize_bitmap;
@@ -134,32 +136,15 @@ static void do_maprange(struct ptctl *s, const struct cmd *c)
 	if (!left)
 		ret = -EINVAL;
 	while (left && !ret) {
-		uint64_t cand = bm, align = iova | pa, pgsize, count, mapped = 0, next;
-		int hi;
+		uint64_t count, mapped = 0;
+		uint64_t pgsize = orc_pgsize(bm, iova, pa, left, &count);
 
-		/* sizes the alignment of both addresses allows, and at most @left */
-		if (align)
-			cand &= (align & -align) | ((align & -align) - 1);
-		for (hi = 63; hi >= 0; hi--)
-			if ((cand & (1ULL << hi)) && (1ULL << hi) <= left)
-				break;
-		if (hi < 0) {
+		if (!pgsize) {
 			out_break();
 			printf("      no page size fits iova 0x%" PRIx64 " pa 0x%" PRIx64 " len 0x%" PRIx64
 			       "\n", iova, pa, left);
 			ret = -EINVAL;
 			break;
-		}
-		pgsize = 1ULL << hi;
-		count = left / pgsize;
-		/* stop where a larger size would become usable */
-		next = bm & ~((pgsize << 1) - 1);
-		if (next && !((iova ^ pa) & ((next & -next) - 1))) {
-			uint64_t nsz = next & -next;
-			uint64_t upto = ((iova + nsz - 1) & ~(nsz - 1)) - iova;
-
-			if (upto / pgsize && upto / pgsize < count)
-				count = upto / pgsize;
 		}
 		ret = ptcore_map_pages(s->t, iova, pa, pgsize, count, c->prot, 0, &mapped);
 		check_map_result(s, ret, mapped, pgsize * count);
