@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Hardware-walk model for ptcore's tests: see hw_walk.h. Every rule here
- * comes from the architecture (Arm ARM VMSAv8-64 translation, stage 1 and
- * stage 2) or from design/FORMATS.md (Apple DART), never from ptcore.
+ * The hardware-walk model: see hw_walk.h. Every rule here comes from the
+ * architecture (Arm ARM VMSAv8-64 translation, stage 1 and stage 2) or from
+ * design/FORMATS.md (Apple DART, and the entries ptcore writes), never from
+ * ptcore.
  */
 #include <linux/kernel.h>
 #include <linux/bits.h>
@@ -11,46 +12,7 @@
 #include <linux/types.h>
 
 #include "hw_walk.h"
-
-/* ARM descriptor bits (architecture names) */
-#define ARM_VALID BIT_ULL(0)
-#define ARM_TYPE_MASK 0x3ULL
-#define ARM_TYPE_TABLE 0x3ULL /* table at L0-L2, page at L3 */
-#define ARM_TYPE_BLOCK 0x1ULL
-#define ARM_S1_ATTRINDX(p) (((p) >> 2) & 0x7)
-#define ARM_S1_NS BIT_ULL(5)
-#define ARM_S1_AP1 BIT_ULL(6) /* EL0 accessible */
-#define ARM_S1_AP2 BIT_ULL(7) /* read-only */
-#define ARM_S2_S2AP_R BIT_ULL(6)
-#define ARM_S2_S2AP_W BIT_ULL(7)
-#define ARM_S2_MEMATTR(p) (((p) >> 2) & 0xf)
-#define ARM_SH(p) (((p) >> 8) & 0x3)
-#define ARM_AF BIT_ULL(10)
-#define ARM_NG BIT_ULL(11)
-#define ARM_CONT BIT_ULL(52)
-#define ARM_PXN BIT_ULL(53)
-#define ARM_UXN BIT_ULL(54)
-#define ARM_PXNTABLE BIT_ULL(59)
-#define ARM_UXNTABLE BIT_ULL(60)
-#define ARM_APTABLE0 BIT_ULL(61) /* no EL0 below */
-#define ARM_APTABLE1 BIT_ULL(62) /* read-only below */
-#define ARM_NSTABLE BIT_ULL(63)
-#define ARM_TABLE_ATTRS GENMASK_ULL(63, 59)
-
-/* Apple DART (FORMATS.md) */
-#define DART_VALID BIT_ULL(0)
-#define DART_SP_START(p) (((p) >> 52) & 0xfff)
-#define DART_SP_END(p) (((p) >> 40) & 0xfff)
-#define DART_SP_FIELDS (GENMASK_ULL(63, 52) | GENMASK_ULL(51, 40))
-#define DART1_ADDR GENMASK_ULL(35, 12)
-#define DART1_NO_READ BIT_ULL(8)
-#define DART1_NO_WRITE BIT_ULL(7)
-#define DART1_SP_DIS BIT_ULL(1)
-#define DART2_ADDR GENMASK_ULL(37, 10)
-#define DART2_ADDR_SHIFT 4
-#define DART2_NO_READ BIT_ULL(3)
-#define DART2_NO_WRITE BIT_ULL(2)
-#define DART2_NO_CACHE BIT_ULL(1)
+#include "hw_walk_bits.h"
 
 static bool is_arm(u32 format)
 {
@@ -74,14 +36,16 @@ const char *hw_fault_name(enum hw_fault f)
 		return "access flag fault";
 	case HW_FAULT_MEMORY:
 		return "table address is not table memory";
+	case HW_FAULT_CONTIG:
+		return "inconsistent contiguous-hint run";
 	}
 	return "?";
 }
 
+/* ---- geometry ---- */
+
 unsigned int hw_walk_entry_shift(const struct hw_walk *w, unsigned int level)
 {
-	if (is_arm(w->format))
-		return w->pg_shift + (3 - level) * w->bpl;
 	return w->pg_shift + (w->last_level - level) * w->bpl;
 }
 
@@ -92,9 +56,25 @@ u64 hw_walk_table_entries(const struct hw_walk *w, unsigned int level)
 	return 1ULL << w->bpl;
 }
 
+u64 hw_walk_table_bytes(const struct hw_walk *w, unsigned int level)
+{
+	u64 bytes = 8 * hw_walk_table_entries(w, level);
+
+	if (w->arm && level == w->start_level && bytes < 64)
+		return 64;
+	return bytes;
+}
+
+u64 hw_walk_root_iova(const struct hw_walk *w, unsigned int i)
+{
+	if (w->arm || w->ttbr_shift >= 64)
+		return 0;
+	return (u64)i << w->ttbr_shift;
+}
+
 unsigned int hw_walk_contig_entries(const struct hw_walk *w, unsigned int level)
 {
-	if (!is_arm(w->format))
+	if (!w->arm)
 		return 0;
 	switch (w->pg_shift) {
 	case 12:
@@ -148,7 +128,9 @@ static int arm_init(struct hw_walk *w, const char **why)
 		*why = "T0SZ gives an unsupported input size";
 		return -EINVAL;
 	}
+	w->arm = true;
 	w->stage2 = hi->format == PTCORE_FMT_ARM64_LPAE_S2;
+	w->pa_bits = w->oas;
 	w->last_level = 3;
 	w->n_roots = 1;
 	if (!w->stage2) {
@@ -184,6 +166,7 @@ static int arm_init(struct hw_walk *w, const char **why)
 		return -EINVAL;
 	}
 	w->root_bits = root_bits;
+	w->levels = w->last_level - w->start_level + 1;
 	/* The base register wants at least 64-byte alignment, and the table's size. */
 	if (hi->root[0] & (max_t(u64, 64, 8ULL << root_bits) - 1)) {
 		*why = "root not aligned to its size";
@@ -224,8 +207,12 @@ static int dart_init(struct hw_walk *w, const char **why)
 	w->oas = hi->oas;
 	w->start_level = 0;
 	w->last_level = hi->levels - 1;
+	w->levels = hi->levels;
 	w->root_bits = w->bpl;
 	w->n_roots = hi->n_roots;
+	w->ttbr_shift = w->pg_shift + w->levels * w->bpl;
+	/* DART1 entries hold PA[35:12], DART2 entries PA[41:14] */
+	w->pa_bits = min_t(unsigned int, w->oas, w->dart2 ? 42 : 36);
 	for (i = 0; i < w->n_roots; i++) {
 		if (hi->root[i] & ((1ULL << w->pg_shift) - 1)) {
 			*why = "TTBR table not page aligned";
@@ -261,7 +248,7 @@ int hw_walk_init(struct hw_walk *w, const struct ptcore_hw_info *hi, u32 feature
 	return -EINVAL;
 }
 
-/* ---- ARM ---- */
+/* ---- ARM descriptors ---- */
 
 static u64 arm_addr(const struct hw_walk *w, u64 pte)
 {
@@ -270,6 +257,15 @@ static u64 arm_addr(const struct hw_walk *w, u64 pte)
 	if (w->pg_shift == 16)
 		pa |= ((pte >> 12) & 0xf) << 48; /* PA[51:48] in [15:12] */
 	return pa;
+}
+
+static u64 arm_addr_bits(const struct hw_walk *w, u64 pa)
+{
+	u64 pte = pa & GENMASK_ULL(47, w->pg_shift);
+
+	if (w->pg_shift == 16)
+		pte |= ((pa >> 48) & 0xf) << 12;
+	return pte;
 }
 
 /* Table descriptor -> next table's PA. */
@@ -298,6 +294,30 @@ static bool arm_block_allowed(const struct hw_walk *w, unsigned int level)
 		return level == 2 || (level == 1 && w->oas == 52);
 	}
 	return false;
+}
+
+static enum hw_fault arm_leaf_check(const struct hw_walk *w, u64 pte, unsigned int level, u64 *oa)
+{
+	unsigned int shift = hw_walk_entry_shift(w, level);
+
+	if (level == 3 && (pte & ARM_TYPE_MASK) != ARM_TYPE_TABLE)
+		return HW_FAULT_MALFORMED; /* 0b01 at level 3 is reserved */
+	if (level < 3 && !arm_block_allowed(w, level))
+		return HW_FAULT_MALFORMED;
+	if (w->pg_shift == 14 && (pte & GENMASK_ULL(13, 12)))
+		return HW_FAULT_MALFORMED;
+	if (pte & GENMASK_ULL(50, 48))
+		return HW_FAULT_MALFORMED; /* RES0 / GP */
+	if ((pte & ARM_CONT) && !hw_walk_contig_entries(w, level))
+		return HW_FAULT_MALFORMED; /* no contiguous runs at this level */
+	*oa = arm_addr(w, pte);
+	if (*oa & ((1ULL << shift) - 1))
+		return HW_FAULT_MALFORMED; /* block OA bits below the block size are RES0 */
+	if (*oa >> w->oas)
+		return HW_FAULT_ADDRSIZE;
+	if (!(pte & ARM_AF))
+		return HW_FAULT_ACCESS;
+	return HW_OK;
 }
 
 static enum hw_memtype arm_s1_memtype(const struct hw_walk *w, u64 pte)
@@ -337,29 +357,8 @@ static enum hw_memtype arm_s2_memtype(const struct hw_walk *w, u64 pte)
 	return HW_MT_OTHER;
 }
 
-static enum hw_fault arm_leaf(const struct hw_walk *w, u64 pte, unsigned int level, u64 table_attrs,
-			      struct hw_leaf *leaf)
+static void arm_leaf_fill(const struct hw_walk *w, u64 pte, u64 table_attrs, struct hw_leaf *leaf)
 {
-	unsigned int shift = hw_walk_entry_shift(w, level);
-
-	if (level == 3 && (pte & ARM_TYPE_MASK) != ARM_TYPE_TABLE)
-		return HW_FAULT_MALFORMED; /* 0b01 at level 3 is reserved */
-	if (level < 3 && !arm_block_allowed(w, level))
-		return HW_FAULT_MALFORMED;
-	if (w->pg_shift == 14 && (pte & GENMASK_ULL(13, 12)))
-		return HW_FAULT_MALFORMED;
-	if (pte & GENMASK_ULL(50, 48))
-		return HW_FAULT_MALFORMED; /* RES0 / GP */
-	leaf->oa = arm_addr(w, pte);
-	if (leaf->oa & ((1ULL << shift) - 1))
-		return HW_FAULT_MALFORMED; /* block OA bits below the block size are RES0 */
-	if (leaf->oa >> w->oas)
-		return HW_FAULT_ADDRSIZE;
-	if (!(pte & ARM_AF))
-		return HW_FAULT_ACCESS;
-	leaf->pte = pte;
-	leaf->level = level;
-	leaf->size = 1ULL << shift;
 	leaf->contig = pte & ARM_CONT;
 	leaf->sh = ARM_SH(pte);
 	leaf->table_attrs = table_attrs;
@@ -380,16 +379,52 @@ static enum hw_fault arm_leaf(const struct hw_walk *w, u64 pte, unsigned int lev
 		leaf->memtype = arm_s2_memtype(w, pte);
 	}
 	leaf->cache = leaf->memtype == HW_MT_NORMAL_WB;
+}
+
+/*
+ * The contiguous run holding entry @idx of @tbl: every entry valid, hinted,
+ * equal but for the output address, which goes up one entry at a time from
+ * a first address aligned to the whole run. Sets *@first_oa.
+ */
+static enum hw_fault arm_check_run(const struct hw_walk *w, const u64 *tbl, u64 entries, u64 idx,
+				   unsigned int level, u64 *first_oa)
+{
+	unsigned int n = hw_walk_contig_entries(w, level), shift = hw_walk_entry_shift(w, level);
+	u64 base = idx & ~(u64)(n - 1), first, i;
+
+	if (!n || entries < n)
+		return HW_FAULT_CONTIG;
+	first = READ_ONCE(tbl[base]);
+	if (!(first & ARM_VALID) || !(first & ARM_CONT) ||
+	    arm_leaf_check(w, first, level, first_oa))
+		return HW_FAULT_CONTIG;
+	if (*first_oa & ((1ULL << shift) * n - 1))
+		return HW_FAULT_CONTIG;
+	for (i = 1; i < n; i++) {
+		u64 e = READ_ONCE(tbl[base + i]), oa;
+
+		if ((e ^ first) & ~ARM_ADDR_FIELD)
+			return HW_FAULT_CONTIG;
+		if (arm_leaf_check(w, e, level, &oa) || oa != *first_oa + (i << shift))
+			return HW_FAULT_CONTIG;
+	}
 	return HW_OK;
 }
 
-/* ---- DART ---- */
+/* ---- DART descriptors ---- */
 
 static u64 dart_addr(const struct hw_walk *w, u64 pte)
 {
 	if (w->dart2)
 		return (pte & DART2_ADDR) << DART2_ADDR_SHIFT;
 	return pte & DART1_ADDR;
+}
+
+static u64 dart_addr_bits(const struct hw_walk *w, u64 pa)
+{
+	if (w->dart2)
+		return (pa >> DART2_ADDR_SHIFT) & DART2_ADDR;
+	return pa & DART1_ADDR;
 }
 
 static enum hw_fault dart_table(const struct hw_walk *w, u64 pte, u64 *next)
@@ -404,8 +439,7 @@ static enum hw_fault dart_table(const struct hw_walk *w, u64 pte, u64 *next)
 	return HW_OK;
 }
 
-static enum hw_fault dart_leaf(const struct hw_walk *w, u64 pte, unsigned int level,
-			       struct hw_leaf *leaf)
+static enum hw_fault dart_leaf_check(const struct hw_walk *w, u64 pte, u64 *oa)
 {
 	u64 allowed;
 
@@ -417,14 +451,16 @@ static enum hw_fault dart_leaf(const struct hw_walk *w, u64 pte, unsigned int le
 			  DART_SP_FIELDS;
 	if (pte & ~allowed)
 		return HW_FAULT_MALFORMED;
-	leaf->oa = dart_addr(w, pte);
-	if (leaf->oa & ((1ULL << w->pg_shift) - 1))
+	*oa = dart_addr(w, pte);
+	if (*oa & ((1ULL << w->pg_shift) - 1))
 		return HW_FAULT_MALFORMED;
-	if (leaf->oa >> w->oas)
+	if (*oa >> w->oas)
 		return HW_FAULT_ADDRSIZE;
-	leaf->pte = pte;
-	leaf->level = level;
-	leaf->size = 1ULL << w->pg_shift;
+	return HW_OK;
+}
+
+static void dart_leaf_fill(const struct hw_walk *w, u64 pte, struct hw_leaf *leaf)
+{
 	leaf->sp_full = DART_SP_START(pte) == 0 && DART_SP_END(pte) == 0xfff;
 	leaf->exec = true;
 	if (w->dart2) {
@@ -438,162 +474,236 @@ static enum hw_fault dart_leaf(const struct hw_walk *w, u64 pte, unsigned int le
 		leaf->cache = true;
 	}
 	leaf->memtype = leaf->cache ? HW_MT_NORMAL_WB : HW_MT_NORMAL_NC;
+}
+
+/* ---- one descriptor ---- */
+
+enum hw_fault hw_walk_decode(const struct hw_walk *w, u64 pte, unsigned int level,
+			     enum hw_entry_kind *kind, u64 *addr)
+{
+	*kind = HW_ENTRY_INVALID;
+	*addr = 0;
+	if (!(pte & 1))
+		return HW_OK;
+	if (level < w->last_level && (!w->arm || (pte & ARM_TYPE_MASK) == ARM_TYPE_TABLE)) {
+		*kind = HW_ENTRY_TABLE;
+		return w->arm ? arm_table(w, pte, addr) : dart_table(w, pte, addr);
+	}
+	*kind = HW_ENTRY_LEAF;
+	return w->arm ? arm_leaf_check(w, pte, level, addr) : dart_leaf_check(w, pte, addr);
+}
+
+u64 hw_walk_addr_mask(const struct hw_walk *w)
+{
+	if (!w->arm)
+		return w->dart2 ? DART2_ADDR : DART1_ADDR;
+	return GENMASK_ULL(47, w->pg_shift) | (w->pg_shift == 16 ? GENMASK_ULL(15, 12) : 0);
+}
+
+u64 hw_walk_addr_bits(const struct hw_walk *w, u64 pa)
+{
+	if (!w->arm)
+		return dart_addr_bits(w, pa);
+	return arm_addr_bits(w, pa);
+}
+
+/* Fill @leaf for the valid leaf @pte, entry @idx of @tbl at @level, translating @iova. */
+static enum hw_fault fill_leaf(const struct hw_walk *w, const u64 *tbl, u64 idx, u64 pte,
+			       unsigned int level, u64 iova, u64 oa, u64 table_attrs,
+			       struct hw_leaf *leaf)
+{
+	unsigned int shift = hw_walk_entry_shift(w, level);
+
+	leaf->pte = pte;
+	leaf->level = level;
+	leaf->size = 1ULL << shift;
+	leaf->iova = iova & ~(leaf->size - 1);
+	leaf->oa = oa | (iova & (leaf->size - 1));
+	leaf->index = idx;
+	leaf->run_iova = leaf->iova;
+	leaf->run_size = leaf->size;
+	leaf->run_oa = oa;
+	if (!w->arm) {
+		dart_leaf_fill(w, pte, leaf);
+		return HW_OK;
+	}
+	arm_leaf_fill(w, pte, table_attrs, leaf);
+	if (pte & ARM_CONT) {
+		enum hw_fault f;
+
+		f = arm_check_run(w, tbl, hw_walk_table_entries(w, level), idx, level,
+				  &leaf->run_oa);
+		if (f)
+			return f;
+		leaf->run_size *= hw_walk_contig_entries(w, level);
+		leaf->run_iova = iova & ~(leaf->run_size - 1);
+	}
 	return HW_OK;
 }
 
 /* ---- the walk ---- */
 
-static bool entry_is_table(const struct hw_walk *w, u64 pte, unsigned int level)
+static enum hw_fault walk(const struct hw_walk *w, u64 iova, unsigned int level, u64 pa,
+			  struct hw_leaf *leaf)
 {
-	if (is_arm(w->format))
-		return level < 3 && (pte & ARM_TYPE_MASK) == ARM_TYPE_TABLE;
-	return level < w->last_level;
-}
+	u64 table_attrs = 0;
 
-static enum hw_fault next_table(const struct hw_walk *w, u64 pte, u64 *next)
-{
-	return is_arm(w->format) ? arm_table(w, pte, next) : dart_table(w, pte, next);
-}
-
-static enum hw_fault decode_leaf(const struct hw_walk *w, u64 pte, unsigned int level,
-				 u64 table_attrs, struct hw_leaf *leaf)
-{
-	return is_arm(w->format) ? arm_leaf(w, pte, level, table_attrs, leaf) :
-				   dart_leaf(w, pte, level, leaf);
-}
-
-/* First table of the walk for @iova and its level. */
-static enum hw_fault walk_root(const struct hw_walk *w, u64 iova, u64 *pa)
-{
-	if (w->ias < 64 && (iova >> w->ias))
-		return HW_FAULT_RANGE;
-	if (is_arm(w->format)) {
-		*pa = w->hi.root[0];
-	} else {
-		unsigned int top = w->pg_shift + (w->last_level + 1) * w->bpl;
-		u64 ttbr = top < 64 ? iova >> top : 0;
-
-		if (ttbr >= w->n_roots)
-			return HW_FAULT_RANGE;
-		*pa = w->hi.root[ttbr];
-	}
-	return HW_OK;
-}
-
-enum hw_fault hw_walk_iova(const struct hw_walk *w, u64 iova, struct hw_leaf *leaf)
-{
-	unsigned int level = w->start_level;
-	u64 table_attrs = 0, pa;
-	enum hw_fault f;
-
-	memset(leaf, 0, sizeof(*leaf));
-	f = walk_root(w, iova, &pa);
-	if (f)
-		return f;
-	for (;;) {
+	for (;; level++) {
 		unsigned int shift = hw_walk_entry_shift(w, level);
 		u64 entries = hw_walk_table_entries(w, level);
 		u64 idx = (iova >> shift) & (entries - 1);
-		const u64 *tbl = w->read(w->read_ctx, pa, entries * 8);
-		u64 pte;
+		const u64 *tbl;
+		enum hw_entry_kind kind;
+		enum hw_fault f;
+		u64 pte, addr;
 
+		if (level > w->last_level || level >= HW_MAX_LEVELS)
+			return HW_FAULT_MALFORMED;
+		tbl = w->read(w->read_ctx, pa, hw_walk_table_bytes(w, level));
 		if (!tbl)
 			return HW_FAULT_MEMORY;
 		pte = READ_ONCE(tbl[idx]);
 		leaf->table_pa = pa;
 		leaf->index = idx;
 		leaf->level = level;
-		if (!(pte & 1))
-			return HW_FAULT_INVALID;
-		if (entry_is_table(w, pte, level)) {
-			f = next_table(w, pte, &pa);
-			if (f)
-				return f;
-			table_attrs |= pte & ARM_TABLE_ATTRS;
-			level++;
-			continue;
-		}
-		f = decode_leaf(w, pte, level, is_arm(w->format) ? table_attrs : 0, leaf);
+		leaf->pte = pte;
+		leaf->walk_levels |= 1U << level;
+		leaf->walk_table[level] = pa;
+		leaf->walk_entry[level] = pa + 8 * idx;
+		leaf->walk_pte[level] = pte;
+		f = hw_walk_decode(w, pte, level, &kind, &addr);
 		if (f)
 			return f;
-		leaf->table_pa = pa;
-		leaf->index = idx;
-		leaf->iova = iova & ~(leaf->size - 1);
-		leaf->oa |= iova & (leaf->size - 1);
-		return HW_OK;
+		if (kind == HW_ENTRY_INVALID)
+			return HW_FAULT_INVALID;
+		if (kind == HW_ENTRY_TABLE) {
+			leaf->walk_next[level] = addr;
+			if (w->arm)
+				table_attrs |= pte & ARM_TABLE_ATTRS;
+			pa = addr;
+			continue;
+		}
+		return fill_leaf(w, tbl, idx, pte, level, iova, addr, table_attrs, leaf);
 	}
+}
+
+static bool iova_in_ias(const struct hw_walk *w, u64 iova)
+{
+	return w->ias >= 64 || !(iova >> w->ias);
+}
+
+enum hw_fault hw_walk_iova(const struct hw_walk *w, u64 iova, struct hw_leaf *leaf)
+{
+	u64 ttbr = 0;
+
+	memset(leaf, 0, sizeof(*leaf));
+	if (!iova_in_ias(w, iova))
+		return HW_FAULT_RANGE;
+	if (!w->arm && w->ttbr_shift < 64)
+		ttbr = iova >> w->ttbr_shift;
+	if (ttbr >= w->n_roots)
+		return HW_FAULT_RANGE;
+	return walk(w, iova, w->start_level, w->hi.root[ttbr], leaf);
+}
+
+enum hw_fault hw_walk_iova_from(const struct hw_walk *w, u64 iova, unsigned int level,
+				u64 table_pa, struct hw_leaf *leaf)
+{
+	memset(leaf, 0, sizeof(*leaf));
+	if (!iova_in_ias(w, iova))
+		return HW_FAULT_RANGE;
+	if (level < w->start_level || level > w->last_level)
+		return HW_FAULT_MALFORMED;
+	return walk(w, iova, level, table_pa, leaf);
 }
 
 int hw_walk_entry_at(const struct hw_walk *w, u64 iova, unsigned int level, u64 *pte)
 {
-	unsigned int l = w->start_level;
-	u64 pa;
+	struct hw_leaf leaf;
+	enum hw_fault f = hw_walk_iova(w, iova, &leaf);
 
 	*pte = 0;
-	if (walk_root(w, iova, &pa))
+	if (f == HW_FAULT_RANGE)
 		return -ERANGE;
-	for (;; l++) {
-		unsigned int shift = hw_walk_entry_shift(w, l);
-		u64 entries = hw_walk_table_entries(w, l);
-		const u64 *tbl = w->read(w->read_ctx, pa, entries * 8);
-
-		if (!tbl)
-			return -EFAULT;
-		*pte = READ_ONCE(tbl[(iova >> shift) & (entries - 1)]);
-		if (l == level)
-			return 0;
-		if (!(*pte & 1) || !entry_is_table(w, *pte, l) || next_table(w, *pte, &pa)) {
-			*pte = 0;
-			return -ENOENT;
-		}
-	}
+	if (level >= HW_MAX_LEVELS || !(leaf.walk_levels & (1U << level)))
+		return f == HW_FAULT_MEMORY ? -EFAULT : -ENOENT;
+	*pte = leaf.walk_pte[level];
+	return 0;
 }
 
-static int visit(const struct hw_walk *w, u64 pa, unsigned int level, u64 iova_base,
-		 u64 table_attrs, u64 desc, hw_table_fn table_fn, hw_leaf_fn leaf_fn, void *ctx)
+/* ---- visiting the whole tree ---- */
+
+struct visit_state {
+	const struct hw_walk *w;
+	const struct hw_visitor *v;
+	int first; /* negated fault of the first problem */
+};
+
+/* A problem at an entry: report it, or stop there without a bad callback. */
+static int problem(struct visit_state *st, u64 iova, unsigned int level, u64 pte,
+		   enum hw_fault f)
 {
+	if (!st->first)
+		st->first = -(int)f;
+	if (!st->v->bad)
+		return -(int)f;
+	return st->v->bad(st->v->ctx, iova, level, pte, f);
+}
+
+static int visit(struct visit_state *st, u64 pa, unsigned int level, u64 iova_base,
+		 u64 table_attrs, u64 desc)
+{
+	const struct hw_walk *w = st->w;
+	const struct hw_visitor *v = st->v;
 	unsigned int shift = hw_walk_entry_shift(w, level);
-	u64 entries = hw_walk_table_entries(w, level);
-	const u64 *tbl = w->read(w->read_ctx, pa, entries * 8);
+	u64 entries = hw_walk_table_entries(w, level), bytes = hw_walk_table_bytes(w, level);
+	const u64 *tbl;
 	u64 idx;
 	int ret;
 
+	if (level > w->last_level || level >= HW_MAX_LEVELS)
+		return problem(st, iova_base, level - 1, desc, HW_FAULT_MALFORMED);
+	tbl = w->read(w->read_ctx, pa, bytes);
 	if (!tbl)
-		return -HW_FAULT_MEMORY;
-	if (table_fn) {
-		ret = table_fn(ctx, pa, level, iova_base, entries << shift, entries * 8, desc);
+		return problem(st, iova_base, level ? level - 1 : 0, desc, HW_FAULT_MEMORY);
+	if (v->table) {
+		ret = v->table(v->ctx, pa, level, iova_base, entries << shift, bytes, desc);
 		if (ret)
 			return ret;
 	}
 	for (idx = 0; idx < entries; idx++) {
-		u64 pte = READ_ONCE(tbl[idx]);
+		u64 pte = READ_ONCE(tbl[idx]), addr;
 		u64 iova = iova_base + (idx << shift);
+		enum hw_entry_kind kind;
 		struct hw_leaf leaf;
 		enum hw_fault f;
 
-		if (!(pte & 1))
-			continue;
-		if (entry_is_table(w, pte, level)) {
-			u64 next;
-
-			f = next_table(w, pte, &next);
-			if (f)
-				return -(int)f;
-			ret = visit(w, next, level + 1, iova, table_attrs | (pte & ARM_TABLE_ATTRS),
-				    pte, table_fn, leaf_fn, ctx);
+		f = hw_walk_decode(w, pte, level, &kind, &addr);
+		if (!f && kind == HW_ENTRY_INVALID) {
+			if (!pte || !v->bad)
+				continue;
+			f = HW_FAULT_INVALID;
+		}
+		if (!f && kind == HW_ENTRY_TABLE) {
+			ret = visit(st, addr, level + 1, iova,
+				    table_attrs | (w->arm ? pte & ARM_TABLE_ATTRS : 0), pte);
 			if (ret)
 				return ret;
 			continue;
 		}
-		memset(&leaf, 0, sizeof(leaf));
-		f = decode_leaf(w, pte, level, is_arm(w->format) ? table_attrs : 0, &leaf);
-		if (f)
-			return -(int)f;
-		leaf.iova = iova;
-		leaf.table_pa = pa;
-		leaf.index = idx;
-		if (leaf_fn) {
-			ret = leaf_fn(ctx, &leaf);
+		if (!f) {
+			memset(&leaf, 0, sizeof(leaf));
+			leaf.table_pa = pa;
+			f = fill_leaf(w, tbl, idx, pte, level, iova, addr, table_attrs, &leaf);
+		}
+		if (f) {
+			ret = problem(st, iova, level, pte, f);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if (v->leaf) {
+			ret = v->leaf(v->ctx, &leaf);
 			if (ret)
 				return ret;
 		}
@@ -601,19 +711,23 @@ static int visit(const struct hw_walk *w, u64 pa, unsigned int level, u64 iova_b
 	return 0;
 }
 
-int hw_walk_for_each(const struct hw_walk *w, hw_table_fn table_fn, hw_leaf_fn leaf_fn, void *ctx)
+int hw_walk_visit(const struct hw_walk *w, const struct hw_visitor *v)
 {
+	struct visit_state st = { .w = w, .v = v };
 	unsigned int i;
 	int ret;
 
-	if (is_arm(w->format))
-		return visit(w, w->hi.root[0], w->start_level, 0, 0, 0, table_fn, leaf_fn, ctx);
 	for (i = 0; i < w->n_roots; i++) {
-		unsigned int top = w->pg_shift + (w->last_level + 1) * w->bpl;
-
-		ret = visit(w, w->hi.root[i], 0, (u64)i << top, 0, 0, table_fn, leaf_fn, ctx);
+		ret = visit(&st, w->hi.root[i], w->start_level, hw_walk_root_iova(w, i), 0, 0);
 		if (ret)
 			return ret;
 	}
-	return 0;
+	return st.first;
+}
+
+int hw_walk_for_each(const struct hw_walk *w, hw_table_fn table_fn, hw_leaf_fn leaf_fn, void *ctx)
+{
+	struct hw_visitor v = { .table = table_fn, .leaf = leaf_fn, .ctx = ctx };
+
+	return hw_walk_visit(w, &v);
 }

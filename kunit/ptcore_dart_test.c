@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * KUnit suites for ptcore's Apple DART formats (DART1 t8020/t8103, DART2
- * t6000/t8110/t602x), in the style of ptcore_arm_test.c: expected values from
- * design/ABI.md and design/FORMATS.md (plus the brief's DART geometry: two
- * levels below the TTBR selection while tbl_bits <= 2, else three), every
- * map/unmap cross-checked against the oracle and the DART walk model, and a
- * leak check in every case.
+ * t6000/t8110/t602x), in the style of the ARM suites (ptcore_arm_*_test.c):
+ * expected values from design/ABI.md and design/FORMATS.md (plus the brief's
+ * DART geometry: two levels below the TTBR selection while tbl_bits <= 2,
+ * else three), every map/unmap cross-checked against the oracle and the DART
+ * walk model, and a leak check in every case.
  */
 #include <kunit/test.h>
 #include <linux/bits.h>
@@ -411,7 +411,7 @@ static void dart_random(struct kunit *test)
 	ptt_rng_seed(&rng, 0xda27ULL * c->ias + c->fmt);
 	ptcore_gather_init(&ga);
 	for (i = 0; i < 500; i++) {
-		if (ptt_rand_below(&rng, 100) < 55 || !ctx->om_n) {
+		if (ptt_rand_below(&rng, 100) < 55 || !ctx->o.n) {
 			u64 count = 1 + ptt_rand_below(&rng, 12);
 			u64 iova = ptt_rand_below(&rng, window / pg) * pg;
 			u64 pa = ptt_rand_below(&rng, (1ULL << dart_pa_bits(ctx)) / pg) * pg;
@@ -427,7 +427,7 @@ static void dart_random(struct kunit *test)
 				refused++;
 			maps++;
 		} else {
-			const struct ptt_omap *m = &ctx->om[ptt_rand_below(&rng, ctx->om_n)];
+			const struct orc_leaf *m = &ctx->o.v[ptt_rand_below(&rng, ctx->o.n)];
 			u64 len = pg * (1 + ptt_rand_below(&rng, 6));
 
 			if (m->iova + len > (1ULL << ctx->hi.ias))

@@ -15,24 +15,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "ptt_util.h"
-
-#define MAX_REPORTS 12
-
-/* the gfp the checked maps pass: ptcore takes the kernel's gfp_t bits as a u32 */
-#define PTT_GFP ((__force u32)GFP_KERNEL)
-
-#define violation(ctx_, fmt, ...)                                                 \
-	do {                                                                      \
-		struct ptt_ctx *__vc = (ctx_);                                    \
-		__vc->violations++;                                               \
-		if (__vc->violations <= MAX_REPORTS)                              \
-			KUNIT_FAIL(__vc->test, fmt, ##__VA_ARGS__);               \
-		else if (__vc->violations == MAX_REPORTS + 1)                     \
-			KUNIT_FAIL(__vc->test, "(further violations not shown)"); \
-	} while (0)
-
-#define ptt_ull(x) ((unsigned long long)(x))
+#include "ptt_internal.h"
 
 static bool is_arm(u32 format)
 {
@@ -100,7 +83,7 @@ bool ptt_is_root(const struct ptt_ctx *ctx, u64 pa)
 }
 
 /* Size of one hardware entry of a leaf of @pgsize (contiguous runs: the base size). */
-static u64 ptt_entry_size(const struct ptt_ctx *ctx, u64 pgsize)
+u64 ptt_entry_size(const struct ptt_ctx *ctx, u64 pgsize)
 {
 	unsigned int lg2 = __builtin_ctzll(pgsize), g = ctx->w.pg_shift;
 
@@ -110,119 +93,22 @@ static u64 ptt_entry_size(const struct ptt_ctx *ctx, u64 pgsize)
 	return 1ULL << (g + ((lg2 - g) / ctx->w.bpl) * ctx->w.bpl);
 }
 
-/* ---- expected entries (FORMATS.md) ---- */
-
-static u64 arm_oa_bits(const struct ptt_ctx *ctx, u64 pa)
-{
-	u64 pte = pa & GENMASK_ULL(47, ctx->w.pg_shift);
-
-	if (ctx->w.pg_shift == 16)
-		pte |= ((pa >> 48) & 0xf) << 12;
-	return pte;
-}
+/* ---- expected entries (FORMATS.md, from the walk model) ---- */
 
 u64 ptt_expected_leaf(const struct ptt_ctx *ctx, u32 prot, u64 oa, unsigned int level, bool contig)
 {
-	u64 pte;
-
-	switch (ctx->hi.format) {
-	case PTCORE_FMT_ARM64_LPAE_S1:
-		pte = BIT_ULL(10) | BIT_ULL(11); /* AF, nG */
-		if ((prot & PTCORE_PROT_READ) && !(prot & PTCORE_PROT_WRITE))
-			pte |= BIT_ULL(7); /* AP[2] read-only */
-		if (!(prot & PTCORE_PROT_PRIV))
-			pte |= BIT_ULL(6); /* AP[1] unprivileged */
-		if (prot & PTCORE_PROT_MMIO)
-			pte |= 2ULL << 2; /* AttrIndx device */
-		else if (prot & PTCORE_PROT_CACHE)
-			pte |= 1ULL << 2; /* AttrIndx WB */
-		if (ctx->cfg.features & PTCORE_FEAT_ARM_NS)
-			pte |= BIT_ULL(5);
-		break;
-	case PTCORE_FMT_ARM64_LPAE_S2:
-		pte = BIT_ULL(10);
-		if (prot & PTCORE_PROT_READ)
-			pte |= BIT_ULL(6);
-		if (prot & PTCORE_PROT_WRITE)
-			pte |= BIT_ULL(7);
-		if (prot & PTCORE_PROT_MMIO)
-			pte |= 0x1ULL << 2;
-		else if (prot & PTCORE_PROT_CACHE)
-			pte |= ((ctx->cfg.features & PTCORE_FEAT_ARM_S2FWB) ? 0x6ULL : 0xfULL) << 2;
-		else
-			pte |= 0x5ULL << 2;
-		break;
-	case PTCORE_FMT_APPLE_DART:
-		pte = BIT_ULL(0) | BIT_ULL(1) | (0xfffULL << 40) | (oa & GENMASK_ULL(35, 12));
-		if (!(prot & PTCORE_PROT_WRITE))
-			pte |= BIT_ULL(7);
-		if (!(prot & PTCORE_PROT_READ))
-			pte |= BIT_ULL(8);
-		return pte;
-	case PTCORE_FMT_APPLE_DART2:
-		pte = BIT_ULL(0) | (0xfffULL << 40) | ((oa >> 4) & GENMASK_ULL(37, 10));
-		if (!(prot & PTCORE_PROT_WRITE))
-			pte |= BIT_ULL(2);
-		if (!(prot & PTCORE_PROT_READ))
-			pte |= BIT_ULL(3);
-		if (!(prot & PTCORE_PROT_CACHE))
-			pte |= BIT_ULL(1);
-		return pte;
-	default:
-		return 0;
-	}
-	/* ARM, both stages */
-	pte |= ((prot & PTCORE_PROT_CACHE) ? 3ULL : 2ULL) << 8; /* SH */
-	if (prot & PTCORE_PROT_NOEXEC)
-		pte |= BIT_ULL(53) | BIT_ULL(54);
-	if (contig)
-		pte |= BIT_ULL(52);
-	pte |= level == 3 ? 0x3 : 0x1;
-	return pte | arm_oa_bits(ctx, oa);
+	return hw_walk_expected_leaf(&ctx->w, prot, oa, level, contig);
 }
 
 u64 ptt_expected_table(const struct ptt_ctx *ctx, u64 pa)
 {
-	switch (ctx->hi.format) {
-	case PTCORE_FMT_ARM64_LPAE_S1:
-		return arm_oa_bits(ctx, pa) | 0x3 |
-		       ((ctx->cfg.features & PTCORE_FEAT_ARM_NS) ? BIT_ULL(63) : 0);
-	case PTCORE_FMT_ARM64_LPAE_S2:
-		return arm_oa_bits(ctx, pa) | 0x3;
-	case PTCORE_FMT_APPLE_DART:
-		return (pa & GENMASK_ULL(35, 12)) | 1;
-	case PTCORE_FMT_APPLE_DART2:
-		return ((pa >> 4) & GENMASK_ULL(37, 10)) | 1;
-	}
-	return 0;
+	return hw_walk_expected_table(&ctx->w, pa);
 }
 
 int ptt_map_arg_errno(const struct ptt_ctx *ctx, u64 iova, u64 pa, u64 pgsize, u64 pgcount,
 		      u32 prot)
 {
-	unsigned int oas = ctx->hi.oas;
-	u64 len;
-
-	if (ctx->hi.format == PTCORE_FMT_APPLE_DART && oas > 36)
-		oas = 36; /* DART1 holds 36 PA bits */
-	if (!pgsize || (pgsize & (pgsize - 1)) || !(pgsize & ctx->hi.pgsize_bitmap))
-		return -EINVAL;
-	if (!pgcount)
-		return -EINVAL;
-	if ((iova | pa) & (pgsize - 1))
-		return -EINVAL;
-	if (!(prot & (PTCORE_PROT_READ | PTCORE_PROT_WRITE)))
-		return -EINVAL;
-	if (pgcount > U64_MAX / pgsize)
-		return -EOVERFLOW;
-	len = pgsize * pgcount;
-	if (iova + (len - 1) < iova || pa + (len - 1) < pa)
-		return -EOVERFLOW;
-	if (ctx->hi.ias < 64 && ((iova + (len - 1)) >> ctx->hi.ias))
-		return -ERANGE;
-	if (oas < 64 && ((pa + (len - 1)) >> oas))
-		return -ERANGE;
-	return 0;
+	return orc_map_args(&ctx->g, iova, pa, pgsize, pgcount, prot);
 }
 
 /* ---- tracked table blocks ---- */
@@ -275,7 +161,7 @@ static u64 block_csum(const void *va, u64 size)
 	return h;
 }
 
-static bool tracking(const struct ptt_ctx *ctx)
+bool ptt_tracking(const struct ptt_ctx *ctx)
 {
 	return !(ctx->flags & PTT_CTX_NO_OPS);
 }
@@ -284,7 +170,7 @@ unsigned int ptt_count_state(const struct ptt_ctx *ctx, enum ptt_tstate state)
 {
 	unsigned int i, n = 0;
 
-	if (!tracking(ctx))
+	if (!ptt_tracking(ctx))
 		return 0;
 	for (i = 0; i < PTT_TRACK_SLOTS; i++)
 		if (ctx->trk[i].state == state)
@@ -306,7 +192,7 @@ static const u64 *read_live(void *c, u64 pa, u64 bytes)
 	struct ptt_ctx *ctx = c;
 	struct ptt_tracked *s;
 
-	if (!tracking(ctx))
+	if (!ptt_tracking(ctx))
 		return ptcore_phys_to_virt(ctx->t, pa);
 	s = trk_find(ctx, pa);
 	if (!slot_allocated(s) || s->size < bytes)
@@ -355,7 +241,7 @@ static int scan_table(void *c, u64 pa, unsigned int level, u64 iova, u64 span, u
 			  ptt_ull(ptt_expected_table(ctx, pa)));
 	if (!desc && !ptt_is_root(ctx, pa))
 		violation(ctx, "walk started at %llx, not a root", ptt_ull(pa));
-	if (!tracking(ctx))
+	if (!ptt_tracking(ctx))
 		return 0;
 	s = trk_find(ctx, pa);
 	if (!slot_allocated(s)) {
@@ -381,20 +267,20 @@ static int scan_leaf(void *c, const struct hw_leaf *leaf)
 {
 	struct scan_state *st = c;
 	struct ptt_ctx *ctx = st->ctx;
-	const struct ptt_omap *m;
+	const struct orc_leaf *m;
 	bool contig;
 	u64 want;
 
 	if (!st->check_leaves)
 		return 0;
-	while (st->oi < ctx->om_n && ctx->om[st->oi].iova + ctx->om[st->oi].size <= leaf->iova)
+	while (st->oi < ctx->o.n && ctx->o.v[st->oi].iova + ctx->o.v[st->oi].size <= leaf->iova)
 		st->oi++;
-	if (st->oi >= ctx->om_n || ctx->om[st->oi].iova > leaf->iova) {
+	if (st->oi >= ctx->o.n || ctx->o.v[st->oi].iova > leaf->iova) {
 		violation(ctx, "leaf at iova %llx (size %llx, pte %llx) that was never mapped",
 			  ptt_ull(leaf->iova), ptt_ull(leaf->size), ptt_ull(leaf->pte));
 		return 0;
 	}
-	m = &ctx->om[st->oi];
+	m = &ctx->o.v[st->oi];
 	if (leaf->iova + leaf->size > m->iova + m->size) {
 		violation(ctx, "leaf at iova %llx size %llx overruns the mapping [%llx, +%llx)",
 			  ptt_ull(leaf->iova), ptt_ull(leaf->size), ptt_ull(m->iova),
@@ -424,21 +310,32 @@ static int scan_leaf(void *c, const struct hw_leaf *leaf)
 	return 0;
 }
 
+/* An entry the walker cannot use, or an invalid entry that is not zero. */
+static int scan_bad(void *c, u64 iova, unsigned int level, u64 pte, enum hw_fault f)
+{
+	struct scan_state *st = c;
+
+	violation(st->ctx, "entry %llx at level %u (iova %llx): %s", ptt_ull(pte), level,
+		  ptt_ull(iova), hw_fault_name(f));
+	return 0;
+}
+
 /* Tables only (inside callbacks) or tables and leaves; returns blocks newly unlinked. */
-static unsigned int do_scan(struct ptt_ctx *ctx, bool check_leaves)
+unsigned int ptt_do_scan(struct ptt_ctx *ctx, bool check_leaves)
 {
 	struct scan_state st = { .ctx = ctx, .check_leaves = check_leaves };
+	struct hw_visitor v = {
+		.table = scan_table, .leaf = scan_leaf, .bad = scan_bad, .ctx = &st,
+	};
 	unsigned int i, newly = 0;
 	int ret;
 
 	ctx->epoch++;
-	ret = hw_walk_for_each(&ctx->w, scan_table, scan_leaf, &st);
-	if (ret < 0)
-		violation(ctx, "hardware walk of the tree: %s", hw_fault_name(-ret));
-	if (check_leaves && ret == 0 && st.bytes != ctx->om_bytes)
+	ret = hw_walk_visit(&ctx->w, &v);
+	if (check_leaves && ret == 0 && st.bytes != ctx->o.bytes)
 		violation(ctx, "the tree maps %llx bytes, the oracle %llx", ptt_ull(st.bytes),
-			  ptt_ull(ctx->om_bytes));
-	if (!tracking(ctx) || ret)
+			  ptt_ull(ctx->o.bytes));
+	if (!ptt_tracking(ctx) || ret)
 		return 0;
 	for (i = 0; i < PTT_TRACK_SLOTS; i++) {
 		struct ptt_tracked *s = &ctx->trk[i];
@@ -455,7 +352,7 @@ static unsigned int do_scan(struct ptt_ctx *ctx, bool check_leaves)
 
 void ptt_scan(struct ptt_ctx *ctx)
 {
-	do_scan(ctx, true);
+	ptt_do_scan(ctx, true);
 }
 
 static int count_table(void *c, u64 pa, unsigned int level, u64 iova, u64 span, u64 bytes, u64 desc)
@@ -473,13 +370,13 @@ unsigned int ptt_count_tables(struct ptt_ctx *ctx)
 	return n;
 }
 
-static unsigned int pending_blocks(const struct ptt_ctx *ctx)
+unsigned int ptt_pending_blocks(const struct ptt_ctx *ctx)
 {
 	return ptt_count_state(ctx, PTT_TS_UNLINKED) + ptt_count_state(ctx, PTT_TS_FLUSHED);
 }
 
 /* DMA_INCOHERENT: at the end of a call every reachable table is published. */
-static void check_published(struct ptt_ctx *ctx)
+void ptt_check_published(struct ptt_ctx *ctx)
 {
 	unsigned int i;
 
@@ -684,7 +581,7 @@ static void ptt_op_flush(void *cookie, const struct ptcore_gather *g)
 		return;
 	}
 	/* Which blocks are unreachable now: those this flush may cover. */
-	do_scan(ctx, false);
+	ptt_do_scan(ctx, false);
 	for (i = 0; i < PTT_TRACK_SLOTS; i++) {
 		struct ptt_tracked *s = &ctx->trk[i];
 
@@ -698,85 +595,28 @@ static void ptt_op_flush(void *cookie, const struct ptcore_gather *g)
 
 /* ---- oracle ---- */
 
-/* first record whose end is above @iova */
-static unsigned int om_lower(const struct ptt_ctx *ctx, u64 iova)
+const struct orc_leaf *ptt_oracle_find(const struct ptt_ctx *ctx, u64 iova)
 {
-	unsigned int lo = 0, hi = ctx->om_n;
+	long i = orc_find(&ctx->o, iova);
 
-	while (lo < hi) {
-		unsigned int mid = lo + (hi - lo) / 2;
-
-		if (ctx->om[mid].iova + ctx->om[mid].size <= iova)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-const struct ptt_omap *ptt_oracle_find(const struct ptt_ctx *ctx, u64 iova)
-{
-	unsigned int i = om_lower(ctx, iova);
-
-	if (i < ctx->om_n && ctx->om[i].iova <= iova)
-		return &ctx->om[i];
-	return NULL;
+	return i < 0 ? NULL : &ctx->o.v[i];
 }
 
 bool ptt_oracle_overlaps(const struct ptt_ctx *ctx, u64 iova, u64 len)
 {
-	unsigned int i = om_lower(ctx, iova);
-
-	return i < ctx->om_n && ctx->om[i].iova <= iova + (len - 1);
-}
-
-static bool om_add(struct ptt_ctx *ctx, u64 iova, u64 size, u64 pa, u32 prot)
-{
-	unsigned int i = om_lower(ctx, iova);
-
-	if (ctx->om_n == ctx->om_cap) {
-		unsigned int cap = ctx->om_cap ? ctx->om_cap * 2 : 256;
-		struct ptt_omap *n = kvmalloc_array(cap, sizeof(*n), GFP_KERNEL);
-
-		if (!n) {
-			violation(ctx, "oracle: out of memory");
-			return false;
-		}
-		if (ctx->om_n)
-			memcpy(n, ctx->om, ctx->om_n * sizeof(*n));
-		kvfree(ctx->om);
-		ctx->om = n;
-		ctx->om_cap = cap;
-	}
-	if (i < ctx->om_n)
-		memmove(&ctx->om[i + 1], &ctx->om[i], (ctx->om_n - i) * sizeof(*ctx->om));
-	ctx->om[i].iova = iova;
-	ctx->om[i].size = size;
-	ctx->om[i].pa = pa;
-	ctx->om[i].prot = prot;
-	ctx->om_n++;
-	ctx->om_bytes += size;
-	return true;
-}
-
-static void om_remove(struct ptt_ctx *ctx, unsigned int i0, unsigned int i1)
-{
-	unsigned int i;
-
-	for (i = i0; i < i1; i++)
-		ctx->om_bytes -= ctx->om[i].size;
-	if (i1 < ctx->om_n)
-		memmove(&ctx->om[i0], &ctx->om[i1], (ctx->om_n - i1) * sizeof(*ctx->om));
-	ctx->om_n -= i1 - i0;
+	return orc_overlaps(&ctx->o, iova, len);
 }
 
 void ptt_oracle_remove(struct ptt_ctx *ctx, u64 iova, u64 len)
 {
-	unsigned int i0 = om_lower(ctx, iova), i1 = i0;
+	orc_remove(&ctx->o, iova, len);
+}
 
-	while (i1 < ctx->om_n && ctx->om[i1].iova <= iova + (len - 1))
-		i1++;
-	om_remove(ctx, i0, i1);
+/* Record @count leaves of @pgsize; an oracle out of memory is a failure. */
+void ptt_om_add(struct ptt_ctx *ctx, u64 iova, u64 pa, u64 pgsize, u64 count, u32 prot)
+{
+	if (orc_insert(&ctx->o, iova, pa, pgsize, count, prot))
+		violation(ctx, "oracle: out of memory");
 }
 
 /* ---- case hooks ---- */
@@ -850,11 +690,17 @@ struct ptt_ctx *ptt_ctx_create(struct kunit *test, const struct ptcore_cfg *cfg,
 	KUNIT_ASSERT_EQ(test, ptcore_hw_info(ctx->t, &ctx->hi), 0);
 	ret = hw_walk_init(&ctx->w, &ctx->hi, cfg->features, read_live, ctx, &why);
 	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "hardware would refuse these registers: %s", why);
+	ret = hw_walk_check_cfg(&ctx->w, cfg, &why);
+	KUNIT_EXPECT_EQ_MSG(test, ret, 0, "geometry is not FORMATS.md's: %s", why);
+	KUNIT_ASSERT_EQ(test, orc_init(&ctx->o), 0);
+	ctx->g.ias = ctx->hi.ias;
+	ctx->g.pa_bits = ctx->w.pa_bits;
+	ctx->g.pgsize_bitmap = ctx->hi.pgsize_bitmap;
 	if (ctx->incoherent) {
 		ret = hw_walk_init(&ctx->w_shadow, &ctx->hi, cfg->features, read_shadow, ctx, &why);
 		KUNIT_ASSERT_EQ(test, ret, 0);
 	}
-	if (tracking(ctx)) {
+	if (ptt_tracking(ctx)) {
 		unsigned int i;
 
 		for (i = 0; i < ctx->hi.n_roots; i++) {
@@ -891,7 +737,7 @@ void ptt_ctx_destroy(struct ptt_ctx *ctx)
 	ctx->in_destroy = false;
 	ctx->destroyed = true;
 	ctx->t = NULL;
-	if (tracking(ctx)) {
+	if (ptt_tracking(ctx)) {
 		KUNIT_EXPECT_EQ_MSG(ctx->test, ctx->n_live, 0, "table blocks not freed by destroy");
 		KUNIT_EXPECT_EQ(ctx->test, ctx->n_alloc, ctx->n_free);
 		for (i = 0; i < PTT_TRACK_SLOTS; i++) {
@@ -901,18 +747,14 @@ void ptt_ctx_destroy(struct ptt_ctx *ctx)
 			ctx->trk[i].synced = NULL;
 		}
 	}
-	kvfree(ctx->om);
-	ctx->om = NULL;
-	ctx->om_n = 0;
-	ctx->om_cap = 0;
-	ctx->om_bytes = 0;
+	orc_free(&ctx->o);
 }
 
 /* ---- translations ---- */
 
 void ptt_check_translation(struct ptt_ctx *ctx, u64 iova)
 {
-	const struct ptt_omap *m = ptt_oracle_find(ctx, iova);
+	const struct orc_leaf *m = ptt_oracle_find(ctx, iova);
 	struct hw_leaf leaf;
 	enum hw_fault f;
 	u64 phys = 0xdead;
@@ -951,8 +793,8 @@ void ptt_verify_all(struct ptt_ctx *ctx)
 	unsigned int i;
 
 	ptt_scan(ctx);
-	for (i = 0; i < ctx->om_n; i++) {
-		const struct ptt_omap *m = &ctx->om[i];
+	for (i = 0; i < ctx->o.n; i++) {
+		const struct orc_leaf *m = &ctx->o.v[i];
 
 		ptt_check_translation(ctx, m->iova);
 		ptt_check_translation(ctx, m->iova + m->size / 2 + 42);
@@ -960,7 +802,7 @@ void ptt_verify_all(struct ptt_ctx *ctx)
 		if (m->iova && !ptt_oracle_find(ctx, m->iova - 1))
 			ptt_check_translation(ctx, m->iova - 1);
 	}
-	if (tracking(ctx)) {
+	if (ptt_tracking(ctx)) {
 		for (i = 0; i < PTT_TRACK_SLOTS; i++) {
 			struct ptt_tracked *s = &ctx->trk[i];
 
@@ -977,653 +819,4 @@ u64 ptt_raw_entry(struct ptt_ctx *ctx, u64 iova, unsigned int level)
 	u64 pte;
 
 	return hw_walk_entry_at(&ctx->w, iova, level, &pte) ? 0 : pte;
-}
-
-/* ---- checked map ---- */
-
-/* LIVE non-root blocks whose span lies in [start, start + len) and is at most @max_span */
-static unsigned int tables_within(const struct ptt_ctx *ctx, u64 start, u64 len, u64 max_span)
-{
-	unsigned int i, n = 0;
-
-	if (!tracking(ctx) || !len)
-		return 0;
-	for (i = 0; i < PTT_TRACK_SLOTS; i++) {
-		const struct ptt_tracked *s = &ctx->trk[i];
-
-		if (s->state != PTT_TS_LIVE || !s->span_known || ptt_is_root(ctx, s->pa))
-			continue;
-		if (s->span_start >= start && s->span_last <= start + (len - 1) &&
-		    s->span_last - s->span_start < max_span)
-			n++;
-	}
-	return n;
-}
-
-/*
- * PARKED blocks whose span lies in [start, start + len): an unmap that
- * removed that range takes them over. With @adopt they become FLUSHED
- * (pending on the unmap's gather).
- */
-static unsigned int parked_within(struct ptt_ctx *ctx, u64 start, u64 len, bool adopt)
-{
-	unsigned int i, n = 0;
-
-	if (!tracking(ctx) || !len)
-		return 0;
-	for (i = 0; i < PTT_TRACK_SLOTS; i++) {
-		struct ptt_tracked *s = &ctx->trk[i];
-
-		if (s->state != PTT_TS_PARKED || s->span_start < start ||
-		    s->span_last > start + (len - 1))
-			continue;
-		n++;
-		if (adopt)
-			s->state = PTT_TS_FLUSHED;
-	}
-	return n;
-}
-
-/* Blocks a map unlinked (scans after @epoch0) and flushed: they are parked now. */
-static void park_replaced(struct ptt_ctx *ctx, u32 epoch0)
-{
-	unsigned int i;
-
-	for (i = 0; tracking(ctx) && i < PTT_TRACK_SLOTS; i++) {
-		struct ptt_tracked *s = &ctx->trk[i];
-
-		if (s->state == PTT_TS_FLUSHED && s->unlinked_epoch > epoch0)
-			s->state = PTT_TS_PARKED;
-	}
-}
-
-int ptt_map(struct ptt_ctx *ctx, u64 iova, u64 pa, u64 pgsize, u64 pgcount, u32 prot,
-	    u64 *mapped_out)
-{
-	u32 epoch0 = ctx->epoch;
-	u64 n_free0 = ctx->n_free, n_flush0 = ctx->n_flush, calls0 = ctx->alloc_calls;
-	u64 mapped = 0xdeadbeef, k = 0, i, len = 0;
-	unsigned int replaced = 0, unl0 = ptt_count_state(ctx, PTT_TS_UNLINKED);
-	unsigned int pending0 = pending_blocks(ctx);
-	int want, ret;
-
-	want = ptt_map_arg_errno(ctx, iova, pa, pgsize, pgcount, prot);
-	if (!want) {
-		len = pgsize * pgcount;
-		/* the first leaf that would overlap something mapped */
-		for (k = 0; k < pgcount; k++) {
-			u64 at = iova + k * pgsize;
-
-			if (ptt_oracle_overlaps(ctx, at, pgsize))
-				break;
-			/* skip ahead past free space quickly */
-			if (k + 1 < pgcount && !ptt_oracle_overlaps(ctx, at, len - k * pgsize)) {
-				k = pgcount;
-				break;
-			}
-		}
-		if (k < pgcount)
-			want = -EADDRINUSE;
-		replaced = tables_within(ctx, iova, k * pgsize, ptt_entry_size(ctx, pgsize));
-	}
-
-	ret = ptcore_map_pages(ctx->t, iova, pa, pgsize, pgcount, prot, PTT_GFP, &mapped);
-
-	if (ret != want && !(ret == -ENOMEM && ctx->n_alloc_failed && want != -EINVAL &&
-			     want != -EOVERFLOW && want != -ERANGE))
-		violation(ctx, "map(%llx, pa %llx, sz %llx, n %llu, prot %x) = %d, want %d",
-			  ptt_ull(iova), ptt_ull(pa), ptt_ull(pgsize), ptt_ull(pgcount), prot, ret,
-			  want);
-	if (mapped == 0xdeadbeef) {
-		violation(ctx, "map did not write *mapped");
-		mapped = 0;
-	}
-	if (want == -EINVAL || want == -EOVERFLOW || want == -ERANGE) {
-		if (mapped)
-			violation(ctx, "map with bad arguments reports %llx mapped",
-				  ptt_ull(mapped));
-		if (ctx->alloc_calls != calls0 || ctx->n_flush != n_flush0)
-			violation(ctx, "map with bad arguments allocated or flushed");
-		mapped = 0;
-	} else {
-		if (pgsize && mapped % pgsize)
-			violation(ctx, "map reports %llx bytes, not whole pages of %llx",
-				  ptt_ull(mapped), ptt_ull(pgsize));
-		if (ret == 0 && mapped != len)
-			violation(ctx, "map succeeded but reports %llx of %llx bytes",
-				  ptt_ull(mapped), ptt_ull(len));
-		if (mapped > k * pgsize) {
-			violation(ctx, "map reports %llx mapped, past the first conflict at %llx",
-				  ptt_ull(mapped), ptt_ull(k * pgsize));
-			mapped = k * pgsize;
-		}
-		for (i = 0; i < mapped / pgsize; i++)
-			om_add(ctx, iova + i * pgsize, pgsize, pa + i * pgsize, prot);
-		if (ctx->alloc_calls != calls0 && ctx->last_gfp != PTT_GFP)
-			violation(ctx, "alloc_table got gfp %x, map was given %x", ctx->last_gfp,
-				  PTT_GFP);
-	}
-	if (ctx->n_free != n_free0)
-		violation(ctx, "map freed %llu table blocks (map never frees)",
-			  ptt_ull(ctx->n_free - n_free0));
-
-	do_scan(ctx, true);
-	if (tracking(ctx)) {
-		unsigned int unl1 = ptt_count_state(ctx, PTT_TS_UNLINKED);
-		unsigned int unlinked = pending_blocks(ctx) - pending0;
-
-		if (unl1 > unl0)
-			violation(ctx, "map unlinked %u table(s) without a covering flush",
-				  unl1 - unl0);
-		if (ret == 0 && unlinked != replaced)
-			violation(ctx, "map(%llx, sz %llx, n %llu) unlinked %u table(s), want %u",
-				  ptt_ull(iova), ptt_ull(pgsize), ptt_ull(pgcount), unlinked,
-				  replaced);
-		if (unlinked && ctx->n_flush == n_flush0 && ctx->ops.iotlb_flush)
-			violation(ctx, "map replaced a table without calling iotlb_flush");
-		park_replaced(ctx, epoch0);
-	}
-	check_published(ctx);
-	if (mapped) {
-		ptt_check_translation(ctx, iova);
-		ptt_check_translation(ctx, iova + 42 < iova + mapped ? iova + 42 : iova);
-		ptt_check_translation(ctx, iova + mapped - 1);
-	}
-	if (mapped_out)
-		*mapped_out = mapped;
-	return ret;
-}
-
-int ptt_map_range(struct ptt_ctx *ctx, u64 iova, u64 pa, u64 len, u32 prot)
-{
-	u64 bitmap = ctx->hi.pgsize_bitmap;
-
-	while (len) {
-		u64 align = iova | pa, pgsize = 0, count, b, mapped;
-		int ret;
-
-		/* largest size that is aligned and fits */
-		for (b = bitmap; b; b &= b - 1) {
-			u64 sz = b & -b;
-
-			if (!(align & (sz - 1)) && sz <= len)
-				pgsize = sz;
-		}
-		if (!pgsize) {
-			violation(ctx, "map_range: no page size for %llx/%llx len %llx",
-				  ptt_ull(iova), ptt_ull(pa), ptt_ull(len));
-			return -EINVAL;
-		}
-		count = len / pgsize;
-		/* stop where the next larger size becomes usable */
-		for (b = bitmap & ~((pgsize << 1) - 1); b; b &= b - 1) {
-			u64 sz = b & -b, next = ALIGN(iova + 1, sz) - iova;
-
-			if (((iova ^ pa) & (sz - 1)) == 0 && next / pgsize < count && next <= len &&
-			    len - next >= sz) {
-				count = next / pgsize;
-				break;
-			}
-		}
-		if (!count)
-			count = 1;
-		ret = ptt_map(ctx, iova, pa, pgsize, count, prot, &mapped);
-		if (ret)
-			return ret;
-		iova += mapped;
-		pa += mapped;
-		len -= mapped;
-	}
-	return 0;
-}
-
-/* ---- checked cut ---- */
-
-/* Linux's iommu_pgsize(): the page size for the next part of a range, and how many. */
-static u64 linux_pgsize(u64 bitmap, u64 iova, u64 pa, u64 size, u64 *count)
-{
-	u64 merge = iova | pa, sizes = bitmap & GENMASK_ULL(63 - __builtin_clzll(size), 0);
-	u64 bigger;
-	unsigned int idx;
-
-	if (merge)
-		sizes &= GENMASK_ULL(__ffs64(merge), 0);
-	idx = 63 - __builtin_clzll(sizes);
-	bigger = idx < 63 ? bitmap & ~GENMASK_ULL(idx, 0) : 0;
-	if (bigger) {
-		u64 next = 1ULL << __ffs64(bigger);
-
-		if (!((iova ^ pa) & (next - 1)) && next - (merge & (next - 1)) + next <= size)
-			size = next - (merge & (next - 1));
-	}
-	*count = size >> idx;
-	return 1ULL << idx;
-}
-
-/* The oracle learns [iova, iova + len) -> pa as map_range would split it. */
-static void om_add_split(struct ptt_ctx *ctx, u64 iova, u64 pa, u64 len, u32 prot)
-{
-	while (len) {
-		u64 count, size = linux_pgsize(ctx->hi.pgsize_bitmap, iova, pa, len, &count);
-
-		for (; count; count--, iova += size, pa += size, len -= size)
-			om_add(ctx, iova, size, pa, prot);
-	}
-}
-
-int ptt_cut(struct ptt_ctx *ctx, u64 iova, struct ptcore_gather *g)
-{
-	const struct ptt_omap *m = ptt_oracle_find(ctx, iova);
-	u64 n_free0 = ctx->n_free, n_flush0 = ctx->n_flush, min = ptt_smallest_pgsize(ctx);
-	struct ptcore_gather g0 = *g;
-	struct ptt_omap old = { 0 };
-	bool split = false;
-	int want = 0, ret;
-
-	if (iova & (min - 1)) {
-		want = -EINVAL;
-	} else if (ctx->hi.ias < 64 && (iova >> ctx->hi.ias)) {
-		want = -ERANGE;
-	} else if (m && m->iova != iova) {
-		split = true;
-		old = *m;
-	}
-	ret = ptcore_cut(ctx->t, iova, PTT_GFP, g);
-	if (ret != want && !(ret == -ENOMEM && ctx->n_alloc_failed && split))
-		violation(ctx, "cut(%llx) = %d, want %d", ptt_ull(iova), ret, want);
-	if (ctx->n_free != n_free0)
-		violation(ctx, "cut(%llx) freed table memory", ptt_ull(iova));
-	if (ret == 0 && split) {
-		u64 last = old.iova + old.size - 1;
-		bool bbml2 = ctx->cfg.features & PTCORE_FEAT_ARM_BBML2;
-		const struct ptcore_gather *f = ptt_last_flush(ctx);
-
-		ptt_oracle_remove(ctx, old.iova, old.size);
-		om_add_split(ctx, old.iova, old.pa, iova - old.iova, old.prot);
-		om_add_split(ctx, iova, old.pa + (iova - old.iova), last + 1 - iova, old.prot);
-		if (g->start > old.iova || g->end < last || g->pgsize != (g0.pgsize | old.size) ||
-		    g->flags != g0.flags || g->nr_tables != g0.nr_tables)
-			violation(ctx, "cut(%llx): gather [%llx, %llx] %llx, old leaf %llx+%llx",
-				  ptt_ull(iova), ptt_ull(g->start), ptt_ull(g->end),
-				  ptt_ull(g->pgsize), ptt_ull(old.iova), ptt_ull(old.size));
-		if (ctx->ops.iotlb_flush && ctx->n_flush != n_flush0 + (bbml2 ? 0 : 1))
-			violation(ctx, "cut(%llx): %llu flushes, BBML2 %d", ptt_ull(iova),
-				  ptt_ull(ctx->n_flush - n_flush0), bbml2);
-		if (ctx->ops.iotlb_flush && !bbml2 && f &&
-		    (f->start > old.iova || f->end < last || f->pgsize != old.size))
-			violation(ctx, "cut(%llx): break-before-make flushed [%llx, %llx]",
-				  ptt_ull(iova), ptt_ull(f->start), ptt_ull(f->end));
-	} else if (memcmp(&g0, g, sizeof(g0)) || ctx->n_flush != n_flush0) {
-		violation(ctx, "cut(%llx) = %d changed nothing but the gather or flushed",
-			  ptt_ull(iova), ret);
-	}
-	do_scan(ctx, true);	/* the tree is the oracle's, leaf for leaf */
-	check_published(ctx);
-	if (split) {
-		ptt_check_translation(ctx, old.iova);
-		ptt_check_translation(ctx, iova - min);
-		ptt_check_translation(ctx, iova);
-		ptt_check_translation(ctx, old.iova + old.size - 1);
-	}
-	return ret;
-}
-
-/* ---- checked unmap ---- */
-
-struct unmap_expect {
-	int ret;
-	u64 bytes, gstart, glast, pgsize, stop;
-	unsigned int i0, i1;
-};
-
-static void expect_unmap(const struct ptt_ctx *ctx, u64 iova, u64 len, struct unmap_expect *e)
-{
-	unsigned int i;
-	u64 cur, last;
-
-	memset(e, 0, sizeof(*e));
-	e->gstart = U64_MAX;
-	e->stop = iova;
-	if (!len) {
-		e->ret = -EINVAL;
-		return;
-	}
-	last = iova + (len - 1);
-	if (last < iova) {
-		e->ret = -EOVERFLOW;
-		return;
-	}
-	if (ctx->hi.ias < 64 && (last >> ctx->hi.ias)) {
-		e->ret = -ERANGE;
-		return;
-	}
-	i = om_lower(ctx, iova);
-	e->i0 = i;
-	e->i1 = i;
-	if (i < ctx->om_n && ctx->om[i].iova < iova) {
-		e->ret = -EINVAL; /* starts inside a leaf */
-		return;
-	}
-	cur = iova;
-	while (cur <= last) {
-		const struct ptt_omap *m;
-
-		if (i >= ctx->om_n || ctx->om[i].iova != cur) {
-			e->ret = -EINVAL; /* a hole */
-			break;
-		}
-		m = &ctx->om[i++];
-		e->bytes += m->size;
-		if (m->iova < e->gstart)
-			e->gstart = m->iova;
-		e->glast = m->iova + m->size - 1;
-		e->pgsize |= m->size;
-		cur = m->iova + m->size;
-		if (!cur)
-			break;
-	}
-	e->i1 = i;
-	e->stop = cur;
-}
-
-/* ptcore_unmap_collect()'s callback: the runs as they arrive. */
-struct collect_log {
-	struct ptcore_range *runs;
-	unsigned int n, cap, calls;
-	bool overflow, bad_batch;
-};
-
-static void collect_cb(void *arg, const struct ptcore_range *runs, uint32_t n)
-{
-	struct collect_log *cl = arg;
-	uint32_t i;
-
-	cl->calls++;
-	if (!n)
-		cl->bad_batch = true;
-	for (i = 0; i < n; i++) {
-		if (cl->n == cl->cap) {
-			cl->overflow = true;
-			return;
-		}
-		cl->runs[cl->n++] = runs[i];
-	}
-}
-
-/*
- * The runs unmap_collect must report: the oracle's leaves in [i0, i1),
- * merged where they continue each other in IOVA and physical address.
- */
-static void check_collected(struct ptt_ctx *ctx, const struct ptt_omap *om, unsigned int n,
-			    const struct collect_log *cl, u64 unmapped)
-{
-	unsigned int i, r = 0;
-	u64 sum = 0;
-
-	if (cl->overflow || cl->bad_batch)
-		violation(ctx, "unmap_collect: more runs than leaves, or an empty batch");
-	for (i = 0; i < cl->n; i++)
-		sum += cl->runs[i].size;
-	if (sum != unmapped)
-		violation(ctx, "unmap_collect: runs add up to %llx, unmapped %llx", ptt_ull(sum),
-			  ptt_ull(unmapped));
-	for (i = 0; i < n && !cl->overflow; r++) {
-		struct ptcore_range want = { om[i].iova, om[i].pa, om[i].size };
-
-		for (i++; i < n && om[i].iova == want.iova + want.size &&
-		     om[i].pa == want.paddr + want.size; i++)
-			want.size += om[i].size;
-		if (r >= cl->n) {
-			violation(ctx, "unmap_collect: run %u (%llx -> %llx, %llx) not reported", r,
-				  ptt_ull(want.iova), ptt_ull(want.paddr), ptt_ull(want.size));
-			return;
-		}
-		if (memcmp(&want, &cl->runs[r], sizeof(want)))
-			violation(ctx, "unmap_collect: run %u %llx->%llx (%llx), want %llx (%llx)",
-				  r, ptt_ull(cl->runs[r].iova), ptt_ull(cl->runs[r].paddr),
-				  ptt_ull(cl->runs[r].size), ptt_ull(want.paddr),
-				  ptt_ull(want.size));
-	}
-	if (r != cl->n)
-		violation(ctx, "unmap_collect: %u runs reported, %u expected", cl->n, r);
-}
-
-static bool free_empty(const struct ptt_ctx *ctx)
-{
-	return ctx->cfg.features & PTCORE_FEAT_FREE_EMPTY_TABLES;
-}
-
-static int nonempty_table(void *c, u64 pa, unsigned int level, u64 iova, u64 span, u64 bytes,
-			  u64 desc)
-{
-	struct ptt_ctx *ctx = c;
-	const u64 *e = ptcore_phys_to_virt(ctx->t, pa);
-	u64 i;
-
-	if (ptt_is_root(ctx, pa))
-		return 0;
-	for (i = 0; i < bytes / 8; i++)
-		if (e[i])
-			return 0;
-	violation(ctx, "free-empty: table %llx (%llx, span %llx) is empty and still linked",
-		  ptt_ull(pa), ptt_ull(iova), ptt_ull(span));
-	return 0;
-}
-
-/*
- * Free-empty: the tables this unmap unlinked (found by the scan just done)
- * are wholly inside the removed range or hold nothing; counts them and
- * widens [*ws, *we] by their spans.
- */
-static unsigned int check_unlinked_empty(struct ptt_ctx *ctx, u64 start, u64 stop, u64 *ws,
-					 u64 *we)
-{
-	unsigned int i, n = 0;
-
-	for (i = 0; tracking(ctx) && i < PTT_TRACK_SLOTS; i++) {
-		struct ptt_tracked *s = &ctx->trk[i];
-		const u64 *e = s->va;
-		u64 k;
-
-		if (s->state != PTT_TS_UNLINKED || s->unlinked_epoch != ctx->epoch)
-			continue;
-		n++;
-		if (s->span_start < *ws)
-			*ws = s->span_start;
-		if (s->span_last > *we)
-			*we = s->span_last;
-		if (s->span_start >= start && s->span_last <= stop - 1)
-			continue;
-		for (k = 0; k < s->size / 8; k++)
-			if (e[k])
-				break;
-		if (k < s->size / 8)
-			violation(ctx, "free-empty: unlinked table %llx (%llx..%llx) not empty",
-				  ptt_ull(s->pa),
-				  ptt_ull(s->span_start), ptt_ull(s->span_last));
-	}
-	return n;
-}
-
-static int do_ptt_unmap(struct ptt_ctx *ctx, u64 iova, u64 len, struct ptcore_gather *g,
-			u64 *unmapped_out, bool collect)
-{
-	struct collect_log cl = { 0 };
-	struct ptcore_gather g0 = *g;
-	struct unmap_expect e;
-	u64 n_free0 = ctx->n_free, n_flush0 = ctx->n_flush, calls0 = ctx->alloc_calls;
-	u64 unmapped = 0xdeadbeef, first_removed = 0, last_removed = 0;
-	unsigned int tables = 0, parked = 0, unlinked, freed_now, pending0 = pending_blocks(ctx);
-	bool flushed;
-	int ret;
-
-	expect_unmap(ctx, iova, len, &e);
-	if (e.i1 > e.i0) {
-		first_removed = ctx->om[e.i0].iova;
-		last_removed = ctx->om[e.i1 - 1].iova + ctx->om[e.i1 - 1].size - 1;
-		tables = tables_within(ctx, iova, e.stop - iova, U64_MAX);
-		parked = parked_within(ctx, iova, e.stop - iova, false);
-	}
-
-	if (collect) {
-		cl.cap = e.i1 - e.i0 + 1;
-		cl.runs = kcalloc(cl.cap, sizeof(*cl.runs), GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(ctx->test, cl.runs);
-		ret = ptcore_unmap_collect(ctx->t, iova, len, g, &unmapped, collect_cb, &cl);
-		check_collected(ctx, e.i1 > e.i0 ? ctx->om + e.i0 : NULL, e.i1 - e.i0, &cl,
-				unmapped);
-		kfree(cl.runs);
-	} else {
-		ret = ptcore_unmap(ctx->t, iova, len, g, &unmapped);
-	}
-	if (free_empty(ctx)) {
-		/* Which tables went: only whole ones and empty ones may have. */
-		u64 ws = min_t(u64, g0.start, e.gstart), we = max_t(u64, g0.end, e.glast);
-		unsigned int went;
-
-		do_scan(ctx, false);
-		went = check_unlinked_empty(ctx, iova, e.stop, &ws, &we);
-		if (tracking(ctx) && g->nr_tables != g0.nr_tables + went + parked)
-			violation(ctx, "free-empty unmap(%llx, %llx): nr_tables %u, %u tables went",
-				  ptt_ull(iova), ptt_ull(len), g->nr_tables, went + parked);
-		if (went && !(g->flags & PTCORE_GATHER_TABLES))
-			violation(ctx, "free-empty unmap: %u tables went, no TABLES flag", went);
-		if (went && (g->start > ws || g->end < we))
-			violation(ctx, "free-empty unmap: gather [%llx, %llx] misses [%llx, %llx]",
-				  ptt_ull(g->start), ptt_ull(g->end), ptt_ull(ws), ptt_ull(we));
-		tables = went;
-		hw_walk_for_each(&ctx->w, nonempty_table, NULL, ctx);
-	}
-
-	if (ret != e.ret)
-		violation(ctx, "unmap(%llx, %llx) = %d, expected %d", ptt_ull(iova), ptt_ull(len),
-			  ret, e.ret);
-	if (unmapped != e.bytes)
-		violation(ctx, "unmap(%llx, %llx) unmapped %llx, expected %llx", ptt_ull(iova),
-			  ptt_ull(len), ptt_ull(unmapped), ptt_ull(e.bytes));
-	if (ctx->alloc_calls != calls0)
-		violation(ctx, "unmap allocated memory");
-	flushed = ctx->n_flush != n_flush0;
-	freed_now = (unsigned int)(ctx->n_free - n_free0);
-	if (flushed || freed_now)
-		violation(ctx, "unmap(%llx, %llx) flushed (%llu) or freed (%u): only sync may",
-			  ptt_ull(iova), ptt_ull(len), ptt_ull(ctx->n_flush - n_flush0), freed_now);
-	if (e.ret == -EOVERFLOW || e.ret == -ERANGE || !len || e.bytes == 0) {
-		if (memcmp(&g0, g, sizeof(g0)))
-			violation(ctx, "unmap(%llx, %llx) that removed nothing changed the gather",
-				  ptt_ull(iova), ptt_ull(len));
-	} else if (!free_empty(ctx)) {
-		u64 ws = min_t(u64, g0.start, e.gstart), we = max_t(u64, g0.end, e.glast);
-		u32 wflags = g0.flags | (tables || parked ? PTCORE_GATHER_TABLES : 0);
-
-		/* without tracking the removed tables are unknown: take ptcore's word */
-		if (!tracking(ctx))
-			wflags |= g->flags & PTCORE_GATHER_TABLES;
-
-		if (g->start != ws || g->end != we)
-			violation(ctx,
-				  "unmap(%llx, %llx): gather [%llx, %llx], expected [%llx, %llx]",
-				  ptt_ull(iova), ptt_ull(len), ptt_ull(g->start), ptt_ull(g->end),
-				  ptt_ull(ws), ptt_ull(we));
-		if (g->pgsize != (g0.pgsize | e.pgsize))
-			violation(ctx, "unmap(%llx, %llx): gather pgsize %llx, expected %llx",
-				  ptt_ull(iova), ptt_ull(len), ptt_ull(g->pgsize),
-				  ptt_ull(g0.pgsize | e.pgsize));
-		if (g->flags != wflags)
-			violation(ctx, "unmap(%llx, %llx): gather flags %x, want %x (%u tables)",
-				  ptt_ull(iova), ptt_ull(len), g->flags, wflags, tables);
-		if (tracking(ctx) && g->nr_tables != g0.nr_tables + tables + parked)
-			violation(ctx,
-				  "unmap(%llx, %llx): gather nr_tables %u, expected %u (%u parked)",
-				  ptt_ull(iova), ptt_ull(len), g->nr_tables,
-				  g0.nr_tables + tables + parked, parked);
-	}
-	if (e.i1 > e.i0)
-		om_remove(ctx, e.i0, e.i1);
-
-	do_scan(ctx, true);
-	parked_within(ctx, iova, e.stop - iova, true);
-	unlinked = pending_blocks(ctx) + freed_now - pending0;
-	if (tracking(ctx) && unlinked != tables + parked)
-		violation(ctx, "unmap(%llx, %llx) unlinked or took over %u table(s), want %u",
-			  ptt_ull(iova), ptt_ull(len), unlinked, tables + parked);
-	check_published(ctx);
-	if (e.i1 > e.i0) {
-		ptt_check_translation(ctx, first_removed);
-		ptt_check_translation(ctx, last_removed);
-	}
-	ptt_check_translation(ctx, iova);
-	if (e.ret == -EINVAL && e.stop != iova)
-		ptt_check_translation(ctx, e.stop);
-	if (unmapped_out)
-		*unmapped_out = unmapped;
-	return ret;
-}
-
-int ptt_unmap(struct ptt_ctx *ctx, u64 iova, u64 len, struct ptcore_gather *g, u64 *unmapped_out)
-{
-	return do_ptt_unmap(ctx, iova, len, g, unmapped_out, false);
-}
-
-int ptt_unmap_collect(struct ptt_ctx *ctx, u64 iova, u64 len, struct ptcore_gather *g,
-		      u64 *unmapped_out)
-{
-	return do_ptt_unmap(ctx, iova, len, g, unmapped_out, true);
-}
-
-/* The last flush saw exactly the gather @g0. */
-static void check_flush_saw(struct ptt_ctx *ctx, const struct ptcore_gather *g0)
-{
-	const struct ptcore_gather *f = ptt_last_flush(ctx);
-
-	if (f->start != g0->start || f->end != g0->end)
-		violation(ctx, "flush range [%llx, %llx], gather [%llx, %llx]", ptt_ull(f->start),
-			  ptt_ull(f->end), ptt_ull(g0->start), ptt_ull(g0->end));
-	if (f->pgsize != g0->pgsize || f->flags != g0->flags || f->nr_tables != g0->nr_tables)
-		violation(ctx, "flush pgsize %llx flags %x nr %u, gather %llx %x %u",
-			  ptt_ull(f->pgsize), f->flags, f->nr_tables, ptt_ull(g0->pgsize),
-			  g0->flags, g0->nr_tables);
-}
-
-void ptt_sync(struct ptt_ctx *ctx, struct ptcore_gather *g)
-{
-	struct ptcore_gather g0 = *g;
-	u64 n_flush0 = ctx->n_flush;
-	bool nonempty = !ptt_gather_empty(g);
-
-	ptcore_iotlb_sync(ctx->t, g);
-
-	if (ctx->ops.iotlb_flush) {
-		if (ctx->n_flush - n_flush0 != (nonempty ? 1 : 0))
-			violation(ctx, "iotlb_sync of a%s gather made %llu flush call(s)",
-				  nonempty ? " non-empty" : "n empty",
-				  ptt_ull(ctx->n_flush - n_flush0));
-		if (nonempty && ctx->n_flush == n_flush0 + 1)
-			check_flush_saw(ctx, &g0);
-	}
-	if (g->start != U64_MAX || g->end != 0 || g->pgsize || g->flags || g->nr_tables ||
-	    g->freelist)
-		violation(ctx, "iotlb_sync did not re-initialise the gather");
-	do_scan(ctx, true);
-	if (tracking(ctx) && !(ctx->flags & PTT_CTX_MULTI_GATHER)) {
-		unsigned int pending = ptt_count_state(ctx, PTT_TS_UNLINKED) +
-				       ptt_count_state(ctx, PTT_TS_FLUSHED);
-
-		if (pending)
-			violation(ctx,
-				  "%u unlinked table block(s) still not freed after iotlb_sync",
-				  pending);
-	}
-	check_published(ctx);
-}
-
-int ptt_unmap_sync(struct ptt_ctx *ctx, u64 iova, u64 len, u64 *unmapped)
-{
-	struct ptcore_gather g;
-	int ret;
-
-	ptcore_gather_init(&g);
-	ret = ptt_unmap(ctx, iova, len, &g, unmapped);
-	ptt_sync(ctx, &g);
-	return ret;
 }

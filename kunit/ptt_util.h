@@ -11,8 +11,8 @@
  *    PTCORE_GATHER_TABLES covering its span happened after the unlink) ->
  *    FREED. Freeing a block that is LIVE or UNLINKED, or writing into it after
  *    the unlink, is reported; table_destroy may free anything;
- *  - an interval oracle of what is mapped where (iova, size, pa, prot), one
- *    record per leaf that map_pages installed;
+ *  - the interval oracle (oracle.h) of what is mapped where (iova, size, pa,
+ *    prot), one record per leaf that map_pages installed;
  *  - the hardware-walk model (hw_walk.h) over the raw table memory, and for
  *    PTCORE_FEAT_DMA_INCOHERENT a second model that reads a shadow copy holding
  *    only what ops->sync_table published (what a non-snooping walker sees).
@@ -33,6 +33,7 @@
 #include <ptcore.h>
 
 #include "hw_walk.h"
+#include "oracle.h"
 
 /* ptt_ctx_create() flags */
 #define PTT_CTX_NO_OPS 0x1 /* cfg.ops = NULL: built-in allocator, no callbacks, no tracking */
@@ -70,11 +71,6 @@ struct ptt_tracked {
 	bool span_known;
 };
 
-struct ptt_omap {
-	u64 iova, size, pa;
-	u32 prot;
-};
-
 struct ptt_rng {
 	u64 s;
 };
@@ -90,10 +86,9 @@ struct ptt_ctx {
 	u32 flags;
 	bool incoherent;
 
-	/* oracle: sorted by iova, non-overlapping */
-	struct ptt_omap *om;
-	unsigned int om_n, om_cap;
-	u64 om_bytes;
+	/* the oracle (oracle.h), and the geometry its argument checks use */
+	struct oracle o;
+	struct orc_geom g;
 
 	/* table blocks */
 	struct ptt_tracked *trk;
@@ -166,7 +161,7 @@ int ptt_map_arg_errno(const struct ptt_ctx *ctx, u64 iova, u64 pa, u64 pgsize, u
 		      u32 prot);
 
 /* Oracle queries */
-const struct ptt_omap *ptt_oracle_find(const struct ptt_ctx *ctx, u64 iova);
+const struct orc_leaf *ptt_oracle_find(const struct ptt_ctx *ctx, u64 iova);
 bool ptt_oracle_overlaps(const struct ptt_ctx *ctx, u64 iova, u64 len);
 /* Forget the records overlapping [iova, iova + len) (after a direct ptcore call). */
 void ptt_oracle_remove(struct ptt_ctx *ctx, u64 iova, u64 len);

@@ -45,27 +45,28 @@ static void snap_table(struct snap *s, uint64_t pa, size_t bytes, const void *me
 
 struct snap_ctx {
 	struct snap s;
-	const struct hwm *m;
+	const struct tmodel *m;
 };
 
-static void snap_cb(void *ctx, uint64_t pa, size_t bytes, unsigned int depth, uint64_t va,
-		    unsigned int lg2)
+static int snap_cb(void *ctx, u64 pa, unsigned int depth, u64 va, u64 span, u64 bytes, u64 desc)
 {
 	struct snap_ctx *c = ctx;
 
 	(void)depth;
 	(void)va;
-	(void)lg2;
-	snap_table(&c->s, pa, bytes, hwm_table(c->m, pa));
+	(void)span;
+	(void)desc;
+	snap_table(&c->s, pa, bytes, tm_table(c->m, pa));
+	return 0;
 }
 
 static void take_snapshot(const struct fx *f, struct snap_ctx *c)
 {
-	struct hwm_visitor v = { .ctx = c, .table = snap_cb };
+	struct hw_visitor v = { .table = snap_cb, .ctx = c };
 
 	memset(c, 0, sizeof(*c));
 	c->m = &f->m;
-	hwm_enumerate(&f->m, &v);
+	hw_walk_visit(&f->m.w, &v);
 }
 
 /* ---- the case harness ---- */
@@ -279,10 +280,10 @@ static void matrix(const struct fx_config *c)
 	}
 	g = fx_min_pgsize(&f);
 	big = fx_max_pgsize(&f);
-	top = 1ULL << f.m.ias;
-	patop = 1ULL << f.m.pa_bits;
+	top = 1ULL << f.m.w.ias;
+	patop = 1ULL << f.m.w.pa_bits;
 	for (s = g << 1; s && s < (1ULL << 62); s <<= 1)
-		if (!(f.m.hi.pgsize_bitmap & s)) {
+		if (!(f.m.w.hi.pgsize_bitmap & s)) {
 			notin = s;
 			break;
 		}
@@ -332,7 +333,7 @@ static void matrix(const struct fx_config *c)
 	map_case(&f, n, "paddr at 2^oas", 0, patop, g, 1, PTCORE_PROT_READ, -ERANGE);
 	map_case(&f, n, "paddr range crosses 2^oas", 0, patop - g, g, 2, PTCORE_PROT_READ,
 		 -ERANGE);
-	if (f.m.dart == 1 && c->cfg.oas > 36)
+	if (f.m.w.format == PTCORE_FMT_APPLE_DART && c->cfg.oas > 36)
 		map_case(&f, n, "DART1 paddr above 2^36 with oas 42", 0, 1ULL << 36, g, 1,
 			 PTCORE_PROT_READ, -ERANGE);
 	map_case(&f, n, "first page already mapped", base, 0, g, 4, PTCORE_PROT_READ, -EADDRINUSE);
@@ -393,7 +394,7 @@ static void matrix(const struct fx_config *c)
 	map_range_case(&f, n, "paddr at 2^oas", 0, patop, g, PTCORE_PROT_READ, -ERANGE);
 	map_range_case(&f, n, "paddr range crosses 2^oas", 0, patop - g, 2 * g, PTCORE_PROT_READ,
 		       -ERANGE);
-	if (f.m.dart == 1 && c->cfg.oas > 36)
+	if (f.m.w.format == PTCORE_FMT_APPLE_DART && c->cfg.oas > 36)
 		map_range_case(&f, n, "DART1 paddr above 2^36 with oas 42", 0, 1ULL << 36, g,
 			       PTCORE_PROT_READ, -ERANGE);
 	map_range_case(&f, n, "first page already mapped", base, 0, 4 * g, PTCORE_PROT_READ,

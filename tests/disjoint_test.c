@@ -40,7 +40,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 
-#include "hwwalk.h"
+#include "model.h"
 
 #define SZ_4K		0x1000ULL
 #define SZ_2M		0x200000ULL
@@ -173,25 +173,31 @@ struct count {
 	unsigned long leaves, bad;
 };
 
-static void c_leaf(void *ctx, uint64_t va, unsigned int lg2, uint64_t pa, uint64_t pte,
-		   unsigned int depth)
+static int c_leaf(void *ctx, const struct hw_leaf *leaf)
 {
 	struct count *c = ctx;
+	uint64_t va = leaf->run_iova, pa = leaf->run_oa, pte = leaf->pte;
+	unsigned int lg2 = (unsigned int)__builtin_ctzll(leaf->run_size), depth = leaf->level;
 
+	if (leaf->iova != leaf->run_iova)
+		return 0;	/* a contiguous run counts once */
 	(void)va;
 	(void)lg2;
 	(void)pa;
 	(void)pte;
 	(void)depth;
 	c->leaves++;
+	return 0;
 }
 
-static void c_bad(void *ctx, uint64_t va, unsigned int depth, uint64_t pte, const char *why)
+static int c_bad(void *ctx, u64 va, unsigned int depth, u64 pte, enum hw_fault f)
 {
+	const char *why = hw_fault_name(f);
 	struct count *c = ctx;
 
 	if (!c->bad++)
-		TC_FAIL("IOVA %#" PRIx64 " depth %u entry %#" PRIx64 ": %s", va, depth, pte, why);
+		TC_FAIL("IOVA %#" PRIx64 " level %u entry %#" PRIx64 ": %s", va, depth, pte, why);
+	return 0;
 }
 
 static void neighbours(void *arg)
@@ -211,9 +217,9 @@ static void neighbours(void *arg)
 	(void)arg;
 	ptcore_mem_stats(&s0);
 	for (r = 0; r < ROUNDS; r++) {
-		struct hwm m;
+		struct tmodel m;
 		struct count c = { 0 };
-		struct hwm_visitor v = { .ctx = &c, .leaf = c_leaf, .bad = c_bad };
+		struct hw_visitor v = { .leaf = c_leaf, .bad = c_bad, .ctx = &c };
 
 		memset(&s, 0, sizeof(s));
 		pthread_mutex_init(&s.lock, NULL);
@@ -236,8 +242,8 @@ static void neighbours(void *arg)
 			pthread_join(th[i], NULL);
 		pthread_barrier_destroy(&s.start);
 		TC_CHECK(!s.errors, "round %u: %lu errors, the first: %s", r, s.errors, s.first);
-		hwm_init(&m, s.t, &cfg);
-		hwm_enumerate(&m, &v);
+		tm_init(&m, s.t, &cfg);
+		hw_walk_visit(&m.w, &v);
 		TC_CHECK(c.leaves == 0, "round %u: %lu leaves left after every unmap", r, c.leaves);
 		flushes += __atomic_load_n(&s.flushes, __ATOMIC_RELAXED);
 		ptcore_table_destroy(s.t);

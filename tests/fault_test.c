@@ -41,20 +41,20 @@ static void fmap(struct fx *f, uint64_t iova, uint64_t pa, uint64_t size, uint64
 
 static uint64_t span_of(const struct fx *f)
 {
-	return 1ULL << (f->m.g + f->m.bpl);
+	return 1ULL << (f->m.w.pg_shift + f->m.w.bpl);
 }
 
 /* Pages across a table boundary, far regions (new tables at every level), every size. */
 static void scen_spread(struct fx *f)
 {
-	uint64_t g = 1ULL << f->m.g, span = span_of(f), top = 1ULL << f->m.ias, bm, s, un;
+	uint64_t g = 1ULL << f->m.w.pg_shift, span = span_of(f), top = 1ULL << f->m.w.ias, bm, s, un;
 	unsigned int i = 0;
 
 	fmap(f, span - 8 * g, 0, g, 16, RW);
 	fmap(f, top / 3 & ~(span - 1), span, g, 3, PTCORE_PROT_READ);
 	fmap(f, (top / 3 * 2) & ~(span - 1), 2 * span, g, 1, PTCORE_PROT_WRITE);
 	fmap(f, top - 2 * span, 4 * span, g, 2, RW | PTCORE_PROT_CACHE);
-	for (bm = f->m.hi.pgsize_bitmap; bm; bm &= bm - 1, i++) {
+	for (bm = f->m.w.hi.pgsize_bitmap; bm; bm &= bm - 1, i++) {
 		s = bm & -bm;
 		if ((uint64_t)(i + 4) * 2 * (s > span ? s : span) + s > top / 3)
 			continue;
@@ -70,14 +70,14 @@ static void scen_spread(struct fx *f)
 /* Empty a table, map a larger leaf over it (no allocation), then pages elsewhere. */
 static void scen_replace(struct fx *f)
 {
-	uint64_t g = 1ULL << f->m.g, span = span_of(f), un;
+	uint64_t g = 1ULL << f->m.w.pg_shift, span = span_of(f), un;
 	unsigned int i;
 
 	fmap(f, 3 * span, 0, g, 4, RW);
 	for (i = 0; i < 4; i++)
 		fx_unmap(f, 3 * span + i * g, g, &un);
 	fx_sync(f);
-	if (f->m.hi.pgsize_bitmap & span)
+	if (f->m.w.hi.pgsize_bitmap & span)
 		fmap(f, 3 * span, span, span, 1, RW);
 	fmap(f, 5 * span + g, 0, g, 2, RW);
 	fx_unmap(f, 5 * span + g, 2 * g, &un);
@@ -89,7 +89,7 @@ static void scen_replace(struct fx *f)
 /* One large map of many pages over several leaf tables. */
 static void scen_bulk(struct fx *f)
 {
-	uint64_t g = 1ULL << f->m.g, span = span_of(f), n = 3 * (span / g) + 5, un;
+	uint64_t g = 1ULL << f->m.w.pg_shift, span = span_of(f), n = 3 * (span / g) + 5, un;
 
 	if (n > 3000)
 		n = 3000;

@@ -62,7 +62,7 @@
 #include <sched.h>
 #include <stdarg.h>
 
-#include "hwwalk.h"
+#include "model.h"
 
 #define SZ_4K		0x1000ULL
 #define SZ_2M		0x200000ULL
@@ -296,7 +296,7 @@ static const struct ptcore_ops t_ops_builtin = { .iotlb_flush = t_flush };
 struct ctx {
 	struct ptcore_table *t;
 	struct ptcore_cfg cfg;
-	struct hwm m;
+	struct tmodel m;
 	uint64_t pg, span, npg;		/* page, leaf table span, pages per leaf table */
 	uint64_t pa_off;		/* pa = iova + pa_off */
 	bool builtin;			/* t_ops_builtin: no per-table records */
@@ -323,11 +323,11 @@ static int do_map(struct ctx *c, uint64_t iova, uint64_t pgsize, uint64_t count)
 /* The leaf table under @iova (the caller owns its 2M slot), or 0. */
 static uint64_t leaf_table_of(const struct ctx *c, uint64_t iova)
 {
-	struct hwm_walk w;
+	struct hw_leaf w;
 
-	if (hwm_walk(&c->m, iova, &w) || w.depth != c->m.levels - 1)
+	if (hw_walk_iova(&c->m.w, iova, &w) || w.level != c->m.w.last_level)
 		return 0;
-	return w.table_pa[w.depth];
+	return w.walk_table[w.level];
 }
 
 /*
@@ -492,7 +492,7 @@ static int ctx_create_fmt(struct ctx *c, bool dart, bool builtin)
 	ret = ptcore_table_create(&c->cfg, &c->t);
 	TC_CHECK(ret == 0, "create: %d", ret);
 	if (!ret)
-		hwm_init(&c->m, c->t, &c->cfg);
+		tm_init(&c->m, c->t, &c->cfg);
 	return ret;
 }
 
@@ -927,7 +927,7 @@ static void replaced_subtree(void)
 	struct ptcore_mem_stats s0;
 	struct ctx c;
 	uint64_t base = 10 * SZ_1G, ubase = base + SZ_1G + 8 * SZ_2M, pa[3];
-	struct hwm_walk w;
+	struct hw_leaf w;
 	unsigned int i;
 
 	ptcore_mem_stats(&s0);
@@ -935,9 +935,9 @@ static void replaced_subtree(void)
 		return;
 	do_map(&c, base, SZ_4K, 1);
 	do_map(&c, base + 5 * SZ_2M, SZ_4K, 1);
-	TC_CHECK(!hwm_walk(&c.m, base, &w) && w.depth == 3, "no page at %#" PRIx64, base);
-	pa[0] = w.table_pa[2];
-	pa[1] = w.table_pa[3];
+	TC_CHECK(!hw_walk_iova(&c.m.w, base, &w) && w.level == 3, "no page at %#" PRIx64, base);
+	pa[0] = w.walk_table[2];
+	pa[1] = w.walk_table[3];
 	pa[2] = leaf_table_of(&c, base + 5 * SZ_2M);
 	tg_init(&g);
 	do_unmap(&c, &g, base, SZ_4K, false);
@@ -976,7 +976,7 @@ static void replaced_table(void *arg)
 	struct ptcore_mem_stats s0;
 	struct ctx c;
 	uint64_t base = 9 * SZ_1G, ubase = base + SZ_1G + 8 * SZ_2M, tpa, phys = 0;
-	struct hwm_walk w;
+	struct hw_leaf w;
 	int ret;
 
 	if (how == R_SUBTREE_1G) {
@@ -1036,8 +1036,8 @@ static void replaced_table(void *arg)
 	case R_WHOLE_TABLE_ABOVE:
 		/* The rest of the 1G as blocks: the level-2 table is full and goes whole. */
 		do_map(&c, base + SZ_2M, SZ_2M, 511);
-		TC_CHECK(!hwm_walk(&c.m, base, &w) && w.depth == 2, "no block at %#" PRIx64, base);
-		expect_freed_by(&g, w.table_pa[2], base, SZ_1G, false);
+		TC_CHECK(!hw_walk_iova(&c.m.w, base, &w) && w.level == 2, "no block at %#" PRIx64, base);
+		expect_freed_by(&g, w.walk_table[2], base, SZ_1G, false);
 		do_unmap(&c, &g, base, SZ_1G, false);
 		break;
 	}
@@ -1061,7 +1061,7 @@ static void free_empty_tables(void *arg)
 {
 	struct tgather ga, gb;
 	struct ptcore_mem_stats s0;
-	struct hwm_walk w;
+	struct hw_leaf w;
 	struct ctx c;
 	uint64_t a = 600 * SZ_1G + 4 * SZ_2M, b = a + 7 * SZ_4K, pa[3];
 	int ret;
@@ -1080,14 +1080,14 @@ static void free_empty_tables(void *arg)
 	TC_CHECK(ret == 0, "create with FREE_EMPTY_TABLES: %d", ret);
 	if (ret)
 		return;
-	hwm_init(&c.m, c.t, &c.cfg);
+	tm_init(&c.m, c.t, &c.cfg);
 	/* Two pages of one leaf table, alone under their level-1 and level-2 tables. */
 	do_map(&c, a, SZ_4K, 1);
 	do_map(&c, b, SZ_4K, 1);
-	TC_CHECK(!hwm_walk(&c.m, a, &w) && w.depth == 3, "no page at %#" PRIx64, a);
-	pa[0] = w.table_pa[3];
-	pa[1] = w.table_pa[2];
-	pa[2] = w.table_pa[1];
+	TC_CHECK(!hw_walk_iova(&c.m.w, a, &w) && w.level == 3, "no page at %#" PRIx64, a);
+	pa[0] = w.walk_table[3];
+	pa[1] = w.walk_table[2];
+	pa[2] = w.walk_table[1];
 	/* The first unmap leaves the leaf table holding b: nothing to free. */
 	tg_init(&ga);
 	do_unmap(&c, &ga, a, SZ_4K, false);
@@ -1112,10 +1112,10 @@ static void free_empty_tables(void *arg)
 	/* And the same place again: new tables. */
 	do_map(&c, a, SZ_4K, 1);
 	tg_init(&ga);
-	TC_CHECK(!hwm_walk(&c.m, a, &w) && w.depth == 3, "no page at %#" PRIx64, a);
-	expect_freed_by(&ga, w.table_pa[3], a & ~(SZ_2M - 1), SZ_2M, false);
-	expect_freed_by(&ga, w.table_pa[2], a & ~(SZ_1G - 1), SZ_1G, false);
-	expect_freed_by(&ga, w.table_pa[1], a & ~(512 * SZ_1G - 1), 512 * SZ_1G, false);
+	TC_CHECK(!hw_walk_iova(&c.m.w, a, &w) && w.level == 3, "no page at %#" PRIx64, a);
+	expect_freed_by(&ga, w.walk_table[3], a & ~(SZ_2M - 1), SZ_2M, false);
+	expect_freed_by(&ga, w.walk_table[2], a & ~(SZ_1G - 1), SZ_1G, false);
+	expect_freed_by(&ga, w.walk_table[1], a & ~(512 * SZ_1G - 1), 512 * SZ_1G, false);
 	do_unmap(&c, &ga, a, SZ_4K, false);
 	do_sync(&c, &ga);
 	ctx_destroy(&c);

@@ -47,7 +47,7 @@
  */
 #include <stdarg.h>
 
-#include "hwwalk.h"
+#include "model.h"
 
 #define A_CONT		TC_BIT(52)
 #define A_ADDR		TC_MASK(47, 12)
@@ -135,7 +135,7 @@ struct pending {
 static struct {
 	struct ptcore_table *t;
 	struct ptcore_cfg cfg;
-	struct hwm m;
+	struct tmodel m;
 	struct u64map tables;		/* pa -> struct stable * */
 	uint64_t root_pa;
 	intptr_t va_minus_pa;
@@ -672,11 +672,11 @@ static bool s_create(void)
 	TC_CHECK(ret == 0, "create: %d", ret);
 	if (ret)
 		return false;
-	hwm_init(&sh.m, sh.t, &sh.cfg);
-	TC_CHECK((sh.m.hi.pgsize_bitmap & (G.prun | G.crun)) == (G.prun | G.crun),
-		 "hw_info.pgsize_bitmap %#" PRIx64 " lacks a contiguous size", sh.m.hi.pgsize_bitmap);
-	TC_CHECK(sh.m.levels == G.levels, "levels %u, want %u", sh.m.levels, G.levels);
-	sh.root_pa = sh.m.hi.root[0];
+	tm_init(&sh.m, sh.t, &sh.cfg);
+	TC_CHECK((sh.m.w.hi.pgsize_bitmap & (G.prun | G.crun)) == (G.prun | G.crun),
+		 "hw_info.pgsize_bitmap %#" PRIx64 " lacks a contiguous size", sh.m.w.hi.pgsize_bitmap);
+	TC_CHECK(sh.m.w.levels == G.levels, "levels %u, want %u", sh.m.w.levels, G.levels);
+	sh.root_pa = sh.m.w.hi.root[0];
 	root = st_get(sh.root_pa);
 	TC_CHECK(root, "root not from ops->alloc_table");
 	if (!root)

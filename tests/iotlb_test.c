@@ -26,13 +26,13 @@ static bool quick;
 static uint64_t span_of(const struct fx *f)
 {
 	/* What one leaf table maps. */
-	return 1ULL << (f->m.g + f->m.bpl);
+	return 1ULL << (f->m.w.pg_shift + f->m.w.bpl);
 }
 
 /* Sizes the table accepts, ascending. */
 static unsigned int sizes_of(const struct fx *f, uint64_t *out)
 {
-	uint64_t bm = f->m.hi.pgsize_bitmap;
+	uint64_t bm = f->m.w.hi.pgsize_bitmap;
 	unsigned int n = 0;
 
 	for (; bm; bm &= bm - 1)
@@ -73,11 +73,11 @@ static void directed(void *arg)
 	/* Every size, then the first granule of each unmapped: whole leaves go. */
 	for (i = 0; i < n; i++) {
 		base = (uint64_t)(i + 1) * (sz[i] > span ? sz[i] : span) * 2;
-		if (base + 2 * sz[i] > (1ULL << f.m.ias))
+		if (base + 2 * sz[i] > (1ULL << f.m.w.ias))
 			continue;
 		fx_map(&f, base, base / 2, sz[i], 2, PTCORE_PROT_READ | PTCORE_PROT_WRITE, &mapped);
 		touch_range(&f, base, 2 * sz[i], 16);
-		fx_unmap(&f, base, 1ULL << f.m.g, &unmapped);
+		fx_unmap(&f, base, 1ULL << f.m.w.pg_shift, &unmapped);
 		TC_CHECK(unmapped == sz[i], "%s: partial unmap of a %#" PRIx64 " leaf removed %#"
 			 PRIx64, c->name, sz[i], unmapped);
 		touch_range(&f, base, 2 * sz[i], 16);
@@ -88,10 +88,10 @@ static void directed(void *arg)
 
 	/* A full leaf table removed by one unmap, a partly covered one kept. */
 	base = 64 * span;
-	fx_map(&f, base, 0, 1ULL << f.m.g, span >> f.m.g, PTCORE_PROT_READ, &mapped);
-	fx_map(&f, base + span, span, 1ULL << f.m.g, 8, PTCORE_PROT_WRITE, &mapped);
+	fx_map(&f, base, 0, 1ULL << f.m.w.pg_shift, span >> f.m.w.pg_shift, PTCORE_PROT_READ, &mapped);
+	fx_map(&f, base + span, span, 1ULL << f.m.w.pg_shift, 8, PTCORE_PROT_WRITE, &mapped);
 	touch_range(&f, base, 2 * span, 64);
-	fx_unmap(&f, base, span + (4ULL << f.m.g), &unmapped);
+	fx_unmap(&f, base, span + (4ULL << f.m.w.pg_shift), &unmapped);
 	TC_CHECK(f.gather.flags & PTCORE_GATHER_TABLES, "%s: full table removed without TABLES",
 		 c->name);
 	touch_range(&f, base, 2 * span, 64);
@@ -100,9 +100,9 @@ static void directed(void *arg)
 	/* Empty a table page by page, then map a larger leaf over it (replace). */
 	if (n > 1 && sz[1] == span) {
 		base = 96 * span;
-		fx_map(&f, base, 0, 1ULL << f.m.g, 4, PTCORE_PROT_READ, &mapped);
+		fx_map(&f, base, 0, 1ULL << f.m.w.pg_shift, 4, PTCORE_PROT_READ, &mapped);
 		for (i = 0; i < 4; i++)
-			fx_unmap(&f, base + ((uint64_t)i << f.m.g), 1ULL << f.m.g, &unmapped);
+			fx_unmap(&f, base + ((uint64_t)i << f.m.w.pg_shift), 1ULL << f.m.w.pg_shift, &unmapped);
 		fx_sync(&f);
 		touch_range(&f, base, span, 8);
 		fx_map(&f, base, span * 3, span, 1, PTCORE_PROT_READ, &mapped);
@@ -111,10 +111,10 @@ static void directed(void *arg)
 	}
 
 	/* Many freed subtrees on one gather: one flush at the sync, none before. */
-	if (!quick && (128 + 70) * span <= (1ULL << f.m.ias) && span <= (4ULL << 20)) {
+	if (!quick && (128 + 70) * span <= (1ULL << f.m.w.ias) && span <= (4ULL << 20)) {
 		base = 128 * span;
 		for (i = 0; i < 70; i++)
-			fx_map(&f, base + i * span, 0, 1ULL << f.m.g, span >> f.m.g, PTCORE_PROT_READ,
+			fx_map(&f, base + i * span, 0, 1ULL << f.m.w.pg_shift, span >> f.m.w.pg_shift, PTCORE_PROT_READ,
 			       &mapped);
 		touch_range(&f, base, 70 * span, 256);
 		fx_unmap(&f, base, 70 * span, &unmapped);
@@ -146,8 +146,8 @@ static void random_seq(void *arg)
 	n = sizes_of(&f, sz);
 	span = span_of(&f);
 	window = 16 * (span > sz[n - 1] ? span : sz[n - 1]);
-	if (window > (1ULL << f.m.ias))
-		window = 1ULL << f.m.ias;
+	if (window > (1ULL << f.m.w.ias))
+		window = 1ULL << f.m.w.ias;
 	for (i = 0; i < steps; i++) {
 		uint64_t s = sz[tc_rand(&rng) % n];
 		uint64_t iova = (tc_rand(&rng) % window) & ~(s - 1);
@@ -163,7 +163,7 @@ static void random_seq(void *arg)
 			       PTCORE_PROT_READ | (uint32_t)(tc_rand(&rng) & 0x3e), &mapped);
 		} else if (op < 8) {
 			uint64_t len = (op == 7 ? 1 + tc_rand(&rng) % (2 * s) : cnt * s);
-			uint64_t g = (1ULL << f.m.g) - 1;
+			uint64_t g = (1ULL << f.m.w.pg_shift) - 1;
 
 			fx_unmap(&f, iova, (len + g) & ~g, &unmapped);
 		} else {
@@ -211,7 +211,7 @@ static unsigned long partial_unmap_run(const struct fx_config *c, uint64_t size,
 	iova = 4 * size;
 	fx_map(&f, iova, 2 * size, size, 1, PTCORE_PROT_READ | PTCORE_PROT_WRITE, &mapped);
 	touch_range(&f, iova, size, 32);
-	fx_unmap(&f, iova, 1ULL << f.m.g, &unmapped);
+	fx_unmap(&f, iova, 1ULL << f.m.w.pg_shift, &unmapped);
 	fx_sync(&f);
 	v = f.tlb.violations;
 	snprintf(msg, msglen, "%s", f.tlb.first_violation);
@@ -262,7 +262,7 @@ static void cut_run(const struct cve_arg *a, bool bbml2)
 	struct fx_opts opt = { .iotlb = true, .touches = 1, .seed = 9 };
 	uint64_t base, min, mapped, unmapped, pa;
 	struct ptcore_cfg cfg;
-	struct hwm_walk w;
+	struct hw_leaf w;
 	size_t i;
 	struct fx f;
 
@@ -281,7 +281,7 @@ static void cut_run(const struct cve_arg *a, bool bbml2)
 	base = 4 * a->size;
 	fx_map_range(&f, base, 2 * a->size, a->size, PTCORE_PROT_READ | PTCORE_PROT_WRITE, &mapped);
 	TC_CHECK(mapped == a->size, "%s: map_range mapped %#" PRIx64, a->config, mapped);
-	TC_CHECK(!hwm_walk(&f.m, base + min, &w), "%s: not mapped", a->config);
+	TC_CHECK(!hw_walk_iova(&f.m.w, base + min, &w), "%s: not mapped", a->config);
 	touch_range(&f, base, a->size, 16);
 	TC_CHECK(!iotlb_access(&f.tlb, base + min, &pa) && pa == 2 * a->size + min,
 		 "%s: the device reads through the old leaf", a->config);
@@ -327,7 +327,7 @@ static void table_free_run(const struct fx_config *c, enum fx_flush_mode mode,
 		return;
 	}
 	span = span_of(&f);
-	fx_map(&f, 2 * span, 0, 1ULL << f.m.g, span >> f.m.g, PTCORE_PROT_READ, &mapped);
+	fx_map(&f, 2 * span, 0, 1ULL << f.m.w.pg_shift, span >> f.m.w.pg_shift, PTCORE_PROT_READ, &mapped);
 	touch_range(&f, 2 * span, span, 8);
 	fx_unmap(&f, 2 * span, span, &unmapped);
 	fx_sync(&f);

@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hwwalk.h"
+#include "model.h"
 
 #define SZ_4K		0x1000ULL
 #define SZ_2M		0x200000ULL
@@ -204,21 +204,26 @@ struct count {
 	unsigned long leaves, bad;
 };
 
-static void c_leaf(void *ctx, uint64_t va, unsigned int lg2, uint64_t pa, uint64_t pte,
-		   unsigned int depth)
+static int c_leaf(void *ctx, const struct hw_leaf *leaf)
 {
 	struct count *c = ctx;
+	uint64_t va = leaf->run_iova, pa = leaf->run_oa, pte = leaf->pte;
+	unsigned int lg2 = (unsigned int)__builtin_ctzll(leaf->run_size), depth = leaf->level;
 
+	if (leaf->iova != leaf->run_iova)
+		return 0;	/* a contiguous run counts once */
 	(void)lg2;
 	(void)pte;
 	(void)depth;
 	if (va != pa)
 		c->bad++;
 	c->leaves++;
+	return 0;
 }
 
-static void c_bad(void *ctx, uint64_t va, unsigned int depth, uint64_t pte, const char *why)
+static int c_bad(void *ctx, u64 va, unsigned int depth, u64 pte, enum hw_fault f)
 {
+	const char *why = hw_fault_name(f);
 	struct count *c = ctx;
 
 	(void)va;
@@ -226,6 +231,7 @@ static void c_bad(void *ctx, uint64_t va, unsigned int depth, uint64_t pte, cons
 	(void)pte;
 	(void)why;
 	c->bad++;
+	return 0;
 }
 
 /* The outer sequence: every callback kind gets its chance at the hook. */
@@ -233,9 +239,9 @@ static void *run_case(void *arg)
 {
 	struct rt *r = arg;
 	const uint64_t a = 2 * SZ_1G;		/* the outer calls' range */
-	struct hwm m;
+	struct tmodel m;
 	struct count c = { 0 };
-	struct hwm_visitor v = { .ctx = &c, .leaf = c_leaf, .bad = c_bad };
+	struct hw_visitor v = { .leaf = c_leaf, .bad = c_bad, .ctx = &c };
 	int ret;
 
 	r->cfg.format = PTCORE_FMT_ARM64_LPAE_S1;
@@ -268,8 +274,8 @@ static void *run_case(void *arg)
 	if (!r->nested_runs)
 		rt_err(r, "the callback never ran");
 
-	hwm_init(&m, r->t, &r->cfg);
-	hwm_enumerate(&m, &v);
+	tm_init(&m, r->t, &r->cfg);
+	hw_walk_visit(&m.w, &v);
 	/* What the nested rounds left: 3 pages each. */
 	if (c.bad || c.leaves != 3 * r->nested_runs)
 		rt_err(r, "tables after the case: %lu leaves (want %lu), %lu bad", c.leaves,

@@ -24,20 +24,16 @@
 T_BUILD      := $(BUILD)/tests
 T_FUZZ_BUILD := $(BUILD)/fuzz
 T_CLANG      ?= clang
-T_CFLAGS      = -std=gnu11 -O1 -g $(WARN) -Wno-sign-compare -Iinclude -Itests/lib $(T_CFLAGS_KX)
-T_LIB_SRCS   := tests/lib/tcommon.c tests/lib/hwwalk.c tests/lib/oracle.c tests/lib/iotlb.c \
-                tests/lib/fixture.c
-T_LIB_HDRS   := $(wildcard tests/lib/*.h) include/ptcore.h
-# The KUnit suites' walk model (kunit/hw_walk.c) is a second, independent
-# cross-check when it is in the tree; it builds against the harness headers.
-ifneq ($(wildcard kunit/hw_walk.c),)
-T_LIB_SRCS   += tests/lib/kxcheck.c kunit/hw_walk.c
-T_LIB_HDRS   += kunit/hw_walk.h
-T_CFLAGS_KX  := -Ikunit/harness -Ikunit
-else
-T_LIB_SRCS   += tests/lib/kxcheck_none.c
-T_CFLAGS_KX  :=
-endif
+# The hardware-walk model and the oracle are the KUnit suites' (kunit/hw_walk.c,
+# kunit/oracle.c: the one model and the one oracle of every test); they are
+# kernel-compatible C and build against the userspace stand-ins of the kernel
+# headers in kunit/harness/.
+T_CFLAGS      = -std=gnu11 -O1 -g $(WARN) -Wno-sign-compare -Iinclude -Itests/lib -Ikunit/harness \
+                -Ikunit
+T_LIB_SRCS   := tests/lib/tcommon.c tests/lib/model.c tests/lib/iotlb.c tests/lib/fixture.c \
+                tests/lib/fixture_calls.c kunit/hw_walk.c kunit/hw_walk_expect.c kunit/oracle.c kunit/harness/kernel.c
+T_LIB_HDRS   := $(wildcard tests/lib/*.h) kunit/hw_walk.h kunit/hw_walk_bits.h kunit/oracle.h \
+                include/ptcore.h
 
 FUZZ_SECONDS       ?= 60
 FUZZ_CHECK_SECONDS ?= 15

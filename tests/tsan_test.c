@@ -19,7 +19,7 @@
  */
 #include <pthread.h>
 
-#include "hwwalk.h"
+#include "model.h"
 
 #define MAPPERS		4
 #define LOOKERS		2
@@ -153,27 +153,31 @@ struct verify {
 	uint64_t race_iova, race_count, race_pa[2];
 };
 
-static void v_table(void *ctx, uint64_t pa, size_t bytes, unsigned int depth, uint64_t va,
-		    unsigned int lg2)
+static int v_table(void *ctx, u64 pa, unsigned int depth, u64 va, u64 span, u64 bytes, u64 desc)
 {
 	struct verify *v = ctx;
 	uint64_t have;
 
 	(void)depth;
 	(void)va;
-	(void)lg2;
+	(void)span;
+	(void)desc;
 	v->tables++;
 	if (!u64map_get(&v->s->live, pa, &have) || have != bytes)
 		v->unknown_tables++;
+	return 0;
 }
 
-static void v_leaf(void *ctx, uint64_t va, unsigned int lg2, uint64_t pa, uint64_t pte,
-		   unsigned int depth)
+static int v_leaf(void *ctx, const struct hw_leaf *leaf)
 {
 	struct verify *v = ctx;
 	struct shared *s = v->s;
 	uint64_t p, half = s->npages / 2;
+	uint64_t va = leaf->run_iova, pa = leaf->run_oa, pte = leaf->pte;
+	unsigned int lg2 = (unsigned int)__builtin_ctzll(leaf->run_size), depth = leaf->level;
 
+	if (leaf->iova != leaf->run_iova)
+		return 0;	/* a contiguous run counts once */
 	(void)pte;
 	(void)depth;
 	v->leaves++;
@@ -182,33 +186,36 @@ static void v_leaf(void *ctx, uint64_t va, unsigned int lg2, uint64_t pa, uint64
 
 		if (pa != v->race_pa[0] + k * s->g && pa != v->race_pa[1] + k * s->g)
 			v->bad++;
-		return;
+		return 0;
 	}
 	if (lg2 != (unsigned int)__builtin_ctzll(s->g))
 		v->bad++;
 	p = va >= s->region[1] ? half + (va - s->region[1]) / s->g : (va - s->region[0]) / s->g;
 	if (p >= s->npages || page_iova(s, p) != va || page_pa(s, p) != pa)
 		v->bad++;
+	return 0;
 }
 
-static void v_bad(void *ctx, uint64_t va, unsigned int depth, uint64_t pte, const char *why)
+static int v_bad(void *ctx, u64 va, unsigned int depth, u64 pte, enum hw_fault f)
 {
+	const char *why = hw_fault_name(f);
 	struct verify *v = ctx;
 
-	TC_FAIL("IOVA %#" PRIx64 " depth %u entry %#" PRIx64 ": %s", va, depth, pte, why);
+	TC_FAIL("IOVA %#" PRIx64 " level %u entry %#" PRIx64 ": %s", va, depth, pte, why);
 	v->bad++;
+	return 0;
 }
 
 static void verify(struct shared *s, const struct ptcore_cfg *cfg, struct verify *v,
 		   const char *what)
 {
-	struct hwm m;
-	struct hwm_visitor vis = { .ctx = v, .table = v_table, .leaf = v_leaf, .bad = v_bad };
+	struct tmodel m;
+	struct hw_visitor vis = { .table = v_table, .leaf = v_leaf, .bad = v_bad, .ctx = v };
 
 	v->s = s;
 	v->tables = v->leaves = v->bad = v->unknown_tables = 0;
-	hwm_init(&m, s->t, cfg);
-	hwm_enumerate(&m, &vis);
+	tm_init(&m, s->t, cfg);
+	hw_walk_visit(&m.w, &vis);
 	TC_CHECK(!v->bad, "%s: %" PRIu64 " wrong leaves", what, v->bad);
 	TC_CHECK(!v->unknown_tables, "%s: %" PRIu64 " linked tables not allocated through ops", what,
 		 v->unknown_tables);

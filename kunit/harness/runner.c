@@ -45,44 +45,6 @@ struct result_stats {
 	unsigned long passed, skipped, failed, total;
 };
 
-/* ---- the kernel helpers the shims declare ---- */
-
-void *kmalloc(size_t size, gfp_t gfp)
-{
-	void *p = malloc(size ? size : 1);
-
-	if (p && (gfp & __GFP_ZERO))
-		memset(p, 0, size);
-	return p;
-}
-
-void *kmalloc_array(size_t n, size_t size, gfp_t gfp)
-{
-	if (size && n > (size_t)-1 / size)
-		return NULL;
-	return kmalloc(n * size, gfp);
-}
-
-void kfree(const void *ptr)
-{
-	free((void *)ptr);
-}
-
-int scnprintf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!size)
-		return 0;
-	va_start(ap, fmt);
-	n = vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return 0;
-	return (size_t)n >= size ? (int)size - 1 : n;
-}
-
 /* ---- output ---- */
 
 void kunit_harness_printk(const char *level, const char *fmt, ...)

@@ -90,7 +90,7 @@ static const struct fx_config *pick_config(uint8_t sel)
 
 static uint64_t pick_size(const struct fx *f, uint8_t sel)
 {
-	uint64_t bm = f->m.hi.pgsize_bitmap, s;
+	uint64_t bm = f->m.w.hi.pgsize_bitmap, s;
 	unsigned int n = (unsigned int)__builtin_popcountll(bm), k;
 	static const uint64_t bad[] = { 0, 3, 0x800, 1ULL << 62, 0x1800, 1ULL << 63, 0x100 };
 
@@ -106,11 +106,11 @@ static uint64_t pick_addr(const struct fx *f, unsigned int scale, unsigned int m
 			  uint64_t region, uint64_t size, unsigned int bits)
 {
 	uint64_t lim = bits >= 64 ? UINT64_MAX : (1ULL << bits) - 1;
-	unsigned int lg2 = size ? 63 - (unsigned int)__builtin_clzll(size) : f->m.g;
-	unsigned int sh[4] = { f->m.g, f->m.g + 4, f->m.g + f->m.bpl, lg2 };
+	unsigned int lg2 = size ? 63 - (unsigned int)__builtin_clzll(size) : f->m.w.pg_shift;
+	unsigned int sh[4] = { f->m.w.pg_shift, f->m.w.pg_shift + 4, f->m.w.pg_shift + f->m.w.bpl, lg2 };
 	uint64_t a = sh[scale & 3] < 64 ? idx << sh[scale & 3] : 0;
 
-	a += region << (f->m.g + f->m.bpl);
+	a += region << (f->m.w.pg_shift + f->m.w.bpl);
 	a &= lim;
 	if (size && !(size & (size - 1)))
 		a &= ~(size - 1);
@@ -119,11 +119,11 @@ static uint64_t pick_addr(const struct fx *f, unsigned int scale, unsigned int m
 	if (mod < 52)
 		return a + 1;				/* unaligned */
 	if (mod < 54)
-		return a + (1ULL << f->m.g) / 2 * (mod & 1 ? 1 : 3);
+		return a + (1ULL << f->m.w.pg_shift) / 2 * (mod & 1 ? 1 : 3);
 	if (mod < 56)
 		return a | (bits < 64 ? 1ULL << bits : 0);	/* beyond ias / oas */
 	if (mod < 57)					/* near 2^64: wraps */
-		return (UINT64_MAX - (idx << f->m.g)) & ~(size && !(size & (size - 1)) ? size - 1 : 0);
+		return (UINT64_MAX - (idx << f->m.w.pg_shift)) & ~(size && !(size & (size - 1)) ? size - 1 : 0);
 	if (mod < 58)
 		return UINT64_MAX - idx;
 	if (mod < 60)					/* the last leaves below the limit */
@@ -136,15 +136,15 @@ static void run_op(struct fx *f, const uint8_t *r)
 	unsigned int op = r[0] & 7;
 	uint64_t size = pick_size(f, r[1]);
 	uint64_t iova = pick_addr(f, r[2] & 3, r[2] >> 2, (uint64_t)r[3] << 8 | r[4], r[10], size,
-				  f->m.ias);
+				  f->m.w.ias);
 	uint64_t count = r[5];
 	static const unsigned int pa_mods[4] = { 48, 52, 54, 58 };
 	unsigned int pm = r[9] >> 4;
 	uint64_t pa = pick_addr(f, r[2] & 3, pm < 12 ? 0 : pa_mods[pm - 12],
-				(uint64_t)r[6] << 8 | r[7], r[11], size, f->m.pa_bits);
+				(uint64_t)r[6] << 8 | r[7], r[11], size, f->m.w.pa_bits);
 	uint32_t prot = (r[8] & 0x80) ? (r[8] & 0x7f) : ((r[8] & 0x3f) | PTCORE_PROT_READ);
 	uint64_t len, mapped = 0, unmapped = 0, pgcount;
-	unsigned int gsz = 1u << f->m.g;
+	unsigned int gsz = 1u << f->m.w.pg_shift;
 	int ret = 0;
 
 	/* Counts up to 247; the top values overflow (or just fit) the product. */
@@ -155,12 +155,12 @@ static void run_op(struct fx *f, const uint8_t *r)
 	if (trace > 1)
 		printf("  op %u r0 %#x\n", op, r[0]);
 	switch (r[9] & 15) {
-	case 9: len = count << (f->m.g + f->m.bpl); break;	/* whole leaf tables */
+	case 9: len = count << (f->m.w.pg_shift + f->m.w.bpl); break;	/* whole leaf tables */
 	case 10: len = gsz; break;
 	case 11: len = 1; break;
 	case 12: len = size * count + gsz; break;
 	case 13: len = UINT64_MAX; break;
-	case 14: len = (f->m.ias < 64 ? (1ULL << f->m.ias) - iova : 0) + gsz; break;
+	case 14: len = (f->m.w.ias < 64 ? (1ULL << f->m.w.ias) - iova : 0) + gsz; break;
 	case 15: len = count * gsz; break;
 	default: len = size * count; break;
 	}

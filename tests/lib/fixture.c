@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* The test fixture: see fixture.h. */
-#include "fixture.h"
+#include "fixture_internal.h"
 
 #define SZ_4K	0x1000ULL
 #define SZ_16K	0x4000ULL
@@ -48,7 +48,13 @@ const struct fx_config fx_configs[] = {
 };
 const size_t fx_nr_configs = TC_ARRAY_SIZE(fx_configs);
 
-enum { OP_NONE, OP_MAP, OP_UNMAP, OP_SYNC, OP_CUT };
+/* The oracle learns @count leaves (out of memory ends the test program). */
+void fx_record(struct fx *f, uint64_t iova, uint64_t pa, uint64_t pgsize, uint64_t count,
+	       uint32_t prot)
+{
+	if (orc_insert(&f->o, iova, pa, pgsize, count, prot))
+		abort();
+}
 
 /* ---- ops wrappers ---- */
 
@@ -127,17 +133,17 @@ static void fx_sync_table(void *cookie, void *va, size_t len)
 	TC_CHECK(inside, "sync_table(%#" PRIx64 ", %zu) outside every live table", pa, len);
 }
 
-/* Span of a table from its seen record. */
-static void seen_span(const struct fx *f, uint64_t rec, uint64_t *va, uint64_t *last)
+/* Span of a table from its seen fx_record. */
+void fx_seen_span(const struct fx *f, uint64_t rec, uint64_t *va, uint64_t *last)
 {
-	unsigned int depth = rec & 7;
+	unsigned int level = rec & 7;
 	unsigned int lg2;
 
 	*va = rec & ~7ULL;
-	if (depth == 0)
-		lg2 = f->m.dart ? f->m.ttbr_shift : f->m.ias;
+	if (level == f->m.w.start_level)
+		lg2 = f->m.w.arm ? f->m.w.ias : f->m.w.ttbr_shift;
 	else
-		lg2 = hwm_shift(&f->m, depth - 1);
+		lg2 = hw_walk_entry_shift(&f->m.w, level - 1);
 	*last = *va + ((1ULL << lg2) - 1);
 }
 
@@ -176,7 +182,7 @@ static void fx_flush(void *cookie, const struct ptcore_gather *g)
 	if (eff.flags & PTCORE_GATHER_TABLES) {
 		it = 0;
 		while (u64map_next(&f->info, &it, &pa, &rec)) {
-			seen_span(f, rec, &va, &last);
+			fx_seen_span(f, rec, &va, &last);
 			if (va >= eff.start && last <= eff.end)
 				u64map_put(&f->flushed, pa, 1);
 		}
@@ -200,21 +206,13 @@ static bool fx_table_ok(void *ctx, uint64_t pa, size_t bytes)
 	return u64map_get(&f->live, pa, &have) && have == bytes;
 }
 
-static bool fx_table_covers(void *ctx, uint64_t pa, size_t bytes)
-{
-	struct fx *f = ctx;
-	uint64_t have;
-
-	return u64map_get(&f->live, pa, &have) && have >= bytes;
-}
-
 /* ---- create / destroy ---- */
 
 static void orc_geom_from(struct fx *f)
 {
-	f->g.ias = f->m.ias;
-	f->g.pa_bits = f->m.pa_bits;
-	f->g.pgsize_bitmap = f->m.hi.pgsize_bitmap;
+	f->g.ias = f->m.w.ias;
+	f->g.pa_bits = f->m.w.pa_bits;
+	f->g.pgsize_bitmap = f->m.w.hi.pgsize_bitmap;
 }
 
 int fx_create(struct fx *f, const struct ptcore_cfg *cfg, const struct fx_opts *opt)
@@ -239,7 +237,8 @@ int fx_create(struct fx *f, const struct ptcore_cfg *cfg, const struct fx_opts *
 	u64map_init(&f->pending);
 	u64map_init(&f->info);
 	u64map_init(&f->flushed);
-	orc_init(&f->o);
+	if (orc_init(&f->o))
+		abort();
 	ptcore_gather_init(&f->gather);
 	f->want_start = UINT64_MAX;
 	ptcore_mem_stats(&f->base);
@@ -257,16 +256,14 @@ int fx_create(struct fx *f, const struct ptcore_cfg *cfg, const struct fx_opts *
 	}
 	f->created = true;
 	TC_CHECK(!f->fails, "create succeeded although an allocation failed");
-	hwm_init(&f->m, f->t, &f->cfg);
+	tm_init(&f->m, f->t, &f->cfg);
 	f->m.table_ok = fx_table_ok;
 	f->m.table_ok_ctx = f;
 	orc_geom_from(f);
-	TC_CHECK(f->live.n == f->m.n_roots, "create allocated %zu tables, want the %u roots only",
-		 f->live.n, f->m.n_roots);
+	TC_CHECK(f->live.n == f->m.w.n_roots, "create allocated %zu tables, want the %u roots only",
+		 f->live.n, f->m.w.n_roots);
 	if (f->opt.iotlb)
-		iotlb_init(&f->tlb, &f->m, fx_is_live, f, 4096, 1024, f->opt.seed);
-	if (kx_available())
-		f->kx = kx_create(f->t, f->cfg.features, fx_table_covers, f);
+		iotlb_init(&f->tlb, &f->m.w, fx_is_live, f, 4096, 1024, f->opt.seed);
 	fx_check(f);
 	return 0;
 }
@@ -288,8 +285,6 @@ void fx_destroy(struct fx *f)
 		TC_CHECK(after.bytes_live == f->base.bytes_live, "mem_stats: bytes leaked");
 		if (f->opt.iotlb)
 			iotlb_free(&f->tlb);
-		kx_destroy(f->kx);
-		f->kx = NULL;
 	}
 	f->created = false;
 	u64map_free(&f->live);
@@ -303,12 +298,12 @@ void fx_destroy(struct fx *f)
 
 uint64_t fx_min_pgsize(const struct fx *f)
 {
-	return f->m.hi.pgsize_bitmap & -f->m.hi.pgsize_bitmap;
+	return f->m.w.hi.pgsize_bitmap & -f->m.w.hi.pgsize_bitmap;
 }
 
 uint64_t fx_max_pgsize(const struct fx *f)
 {
-	return 1ULL << (63 - __builtin_clzll(f->m.hi.pgsize_bitmap));
+	return 1ULL << (63 - __builtin_clzll(f->m.w.hi.pgsize_bitmap));
 }
 
 /* ---- the whole-table check ---- */
@@ -320,119 +315,137 @@ struct check_ctx {
 	unsigned long bad;
 };
 
-static void chk_table(void *ctx, uint64_t pa, size_t bytes, unsigned int depth, uint64_t span_va,
-		      unsigned int span_lg2)
+static int chk_table(void *ctx, u64 pa, unsigned int level, u64 span_va, u64 span, u64 bytes,
+		     u64 desc)
 {
 	struct check_ctx *c = ctx;
-	uint64_t have;
+	struct fx *f = c->f;
+	uint64_t have, want = hw_walk_expected_table(&f->m.w, pa);
 
-	if (!u64map_get(&c->f->live, pa, &have))
-		TC_FAIL("linked table %#" PRIx64 " (depth %u, IOVA %#" PRIx64 ") is not live",
-			pa, depth, span_va);
+	if (!u64map_get(&f->live, pa, &have))
+		TC_FAIL("linked table %#" PRIx64 " (level %u, IOVA %#" PRIx64 ") is not live",
+			pa, level, span_va);
 	else if (have != bytes)
-		TC_FAIL("table %#" PRIx64 " has %" PRIu64 " bytes, depth %u needs %zu", pa, have,
-			depth, bytes);
+		TC_FAIL("table %#" PRIx64 " has %" PRIu64 " bytes, level %u needs %" PRIu64, pa,
+			have, level, bytes);
+	/*
+	 * Linux 6.1 marks the table entries it synced for a DMA-incoherent
+	 * walker with software bit 55, which the walker ignores.
+	 */
+	if (desc && f->m.w.arm && (f->cfg.features & PTCORE_FEAT_DMA_INCOHERENT))
+		desc &= ~TC_BIT(55);
+	if (desc && desc != want) {
+		TC_FAIL("table entry for %#" PRIx64 " (level %u, IOVA %#" PRIx64 "): %#" PRIx64
+			", want %#" PRIx64, pa, level - 1, span_va, desc, want);
+		c->bad++;
+	}
 	if (u64map_get(&c->seen2, pa, NULL))
 		TC_FAIL("table %#" PRIx64 " linked twice", pa);
-	u64map_put(&c->seen2, pa, span_va | depth);
-	u64map_put(&c->pos2, span_va | depth, pa);
+	u64map_put(&c->seen2, pa, span_va | level);
+	u64map_put(&c->pos2, span_va | level, pa);
+	return 0;
 }
 
-static void chk_leaf(void *ctx, uint64_t va, unsigned int lg2, uint64_t pa, uint64_t pte,
-		     unsigned int depth)
+/* Every leaf entry; the first of a contiguous run stands for the run. */
+static int chk_leaf(void *ctx, const struct hw_leaf *leaf)
 {
 	struct check_ctx *c = ctx;
 	struct fx *f = c->f;
 	const struct orc_leaf *l;
-	uint64_t want;
+	uint64_t va = leaf->run_iova, pa = leaf->run_oa, want;
 
+	if (leaf->iova != leaf->run_iova)
+		return 0;
 	if (c->cursor >= f->o.n || f->o.v[c->cursor].iova != va) {
 		long k = orc_find(&f->o, va);
 
-		TC_FAIL("table maps %#" PRIx64 " (size %#llx -> %#" PRIx64 "), the oracle %s", va,
-			1ULL << lg2, pa, k < 0 ? "has nothing there" : "has another leaf there");
+		TC_FAIL("table maps %#" PRIx64 " (size %#" PRIx64 " -> %#" PRIx64 "), the oracle %s",
+			va, leaf->run_size, pa,
+			k < 0 ? "has nothing there" : "has another leaf there");
 		c->bad++;
 		if (k >= 0 && f->o.v[k].iova == va)
 			c->cursor = (size_t)k + 1;
-		return;
+		return 0;
 	}
 	l = &f->o.v[c->cursor++];
-	if (l->size != 1ULL << lg2 || l->pa != pa) {
-		TC_FAIL("leaf %#" PRIx64 ": size %#llx pa %#" PRIx64 ", oracle size %#" PRIx64
-			" pa %#" PRIx64, va, 1ULL << lg2, pa, l->size, l->pa);
+	if (l->size != leaf->run_size || l->pa != pa) {
+		TC_FAIL("leaf %#" PRIx64 ": size %#" PRIx64 " pa %#" PRIx64 ", oracle size %#" PRIx64
+			" pa %#" PRIx64, va, leaf->run_size, pa, l->size, l->pa);
 		c->bad++;
-		return;
+		return 0;
 	}
-	want = hwm_expected_leaf(&f->m, pa, depth, l->prot, lg2 > hwm_shift(&f->m, depth));
-	if (pte != want) {
+	/* what the walker decodes, not only the bits: write, and read where it can be off */
+	if (leaf->write != !!(l->prot & PTCORE_PROT_WRITE) ||
+	    (f->m.w.format != PTCORE_FMT_ARM64_LPAE_S1 &&
+	     leaf->read != !!(l->prot & PTCORE_PROT_READ))) {
+		TC_FAIL("leaf %#" PRIx64 " prot %#x: the walker reads %s%s", va, l->prot,
+			leaf->read ? "r" : "-", leaf->write ? "w" : "-");
+		c->bad++;
+	}
+	want = hw_walk_expected_leaf(&f->m.w, l->prot, pa, leaf->level,
+				     leaf->run_size > leaf->size);
+	if (leaf->pte != want) {
 		TC_FAIL("leaf %#" PRIx64 " prot %#x: entry %#" PRIx64 ", want %#" PRIx64, va, l->prot,
-			pte, want);
+			leaf->pte, want);
 		c->bad++;
 	}
+	return 0;
 }
 
-static void chk_bad(void *ctx, uint64_t va, unsigned int depth, uint64_t pte, const char *why)
+static int chk_bad(void *ctx, u64 va, unsigned int level, u64 pte, enum hw_fault why)
 {
 	struct check_ctx *c = ctx;
 
-	TC_FAIL("IOVA %#" PRIx64 " depth %u entry %#" PRIx64 ": %s", va, depth, pte, why);
+	TC_FAIL("IOVA %#" PRIx64 " level %u entry %#" PRIx64 ": %s%s", va, level, pte,
+		hw_fault_name(why), why == HW_FAULT_INVALID ? " (not zero)" : "");
 	c->bad++;
+	return 0;
 }
 
-static void probe(struct fx *f, uint64_t iova)
+void fx_probe(struct fx *f, uint64_t iova)
 {
 	long k = orc_find(&f->o, iova);
 	uint64_t phys = 0xdead, want;
-	struct hwm_walk w;
+	struct hw_leaf leaf;
+	enum hw_fault hf;
 	int ret;
 
 	ret = ptcore_iova_to_phys(f->t, iova, &phys);
 	f->calls++;
-	if (f->m.ias < 64 && iova >> f->m.ias) {
+	if (f->m.w.ias < 64 && iova >> f->m.w.ias) {
 		TC_CHECK(ret == -ERANGE, "iova_to_phys(%#" PRIx64 ") beyond ias: %d", iova, ret);
 		return;
 	}
 	if (k < 0) {
 		TC_CHECK(ret == -ENOENT, "iova_to_phys(%#" PRIx64 ") unmapped: %d (%#" PRIx64 ")",
 			 iova, ret, phys);
-		TC_CHECK(hwm_walk(&f->m, iova, &w) == HWM_F_INVALID,
-			 "walk model translates unmapped %#" PRIx64 " (fault %d)", iova, w.fault);
+		hf = hw_walk_iova(&f->m.w, iova, &leaf);
+		TC_CHECK(hf == HW_FAULT_INVALID, "walk model translates unmapped %#" PRIx64 " (%s)",
+			 iova, hw_fault_name(hf));
 		return;
 	}
 	want = f->o.v[k].pa + (iova - f->o.v[k].iova);
 	TC_CHECK(ret == 0 && phys == want, "iova_to_phys(%#" PRIx64 ") = %d, %#" PRIx64
 		 ", want %#" PRIx64, iova, ret, phys, want);
-	TC_CHECK(hwm_walk(&f->m, iova, &w) == 0 && w.pa == want,
-		 "walk model: %#" PRIx64 " -> fault %d pa %#" PRIx64 ", want %#" PRIx64,
-		 iova, w.fault, w.pa, want);
-	if (f->kx) {
-		uint64_t kpa = 0;
-		int kf = kx_translate(f->kx, iova, &kpa);
-
-		TC_CHECK(kf == 0 && kpa == want, "second walk model: %#" PRIx64 " -> fault %d pa %#"
-			 PRIx64 ", want %#" PRIx64, iova, kf, kpa, want);
-	}
+	hf = hw_walk_iova(&f->m.w, iova, &leaf);
+	TC_CHECK(hf == HW_OK && leaf.oa == want,
+		 "walk model: %#" PRIx64 " -> %s pa %#" PRIx64 ", want %#" PRIx64,
+		 iova, hw_fault_name(hf), leaf.oa, want);
 }
 
 void fx_check(struct fx *f)
 {
 	struct check_ctx c = { .f = f };
-	struct hwm_visitor v = { .ctx = &c, .table = chk_table, .leaf = chk_leaf, .bad = chk_bad };
+	struct hw_visitor v = { .table = chk_table, .leaf = chk_leaf, .bad = chk_bad, .ctx = &c };
 	uint64_t pa, rec, gathered = 0;
 	size_t it, i;
 
 	u64map_init(&c.seen2);
 	u64map_init(&c.pos2);
-	hwm_enumerate(&f->m, &v);
+	hw_walk_visit(&f->m.w, &v);
 	if (c.cursor < f->o.n && !c.bad)
 		TC_FAIL("oracle leaf %#" PRIx64 " (size %#" PRIx64 ") is missing from the table",
 			f->o.v[c.cursor].iova, f->o.v[c.cursor].size);
-	if (f->kx) {
-		char msg[160];
-		unsigned long bad = kx_check(f->kx, &f->o, msg, sizeof(msg));
-
-		TC_CHECK(!bad, "the KUnit walk model disagrees %lu times: %s", bad, msg);
-	}
 
 	/* Tables linked before and not now: unlinked by this call. */
 	it = 0;
@@ -444,7 +457,7 @@ void fx_check(struct fx *f)
 			uint64_t va, last;
 
 			/* A freed empty table's span is gathered too (ABI.md). */
-			seen_span(f, rec, &va, &last);
+			fx_seen_span(f, rec, &va, &last);
 			if (va < f->want_start)
 				f->want_start = va;
 			if (last > f->want_end || f->want_start > f->want_end)
@@ -486,11 +499,11 @@ void fx_check(struct fx *f)
 	for (i = 0; i < 4 && f->o.n; i++) {
 		const struct orc_leaf *l = &f->o.v[tc_rand(&f->rng) % f->o.n];
 
-		probe(f, l->iova);
-		probe(f, l->iova + l->size - 1);
-		probe(f, l->iova + l->size);
+		fx_probe(f, l->iova);
+		fx_probe(f, l->iova + l->size - 1);
+		fx_probe(f, l->iova + l->size);
 	}
-	probe(f, tc_rand(&f->rng) & ((1ULL << f->m.ias) - 1) & ~7ULL);
+	fx_probe(f, tc_rand(&f->rng) & ((1ULL << f->m.w.ias) - 1) & ~7ULL);
 }
 
 void fx_touch(struct fx *f, uint64_t iova, uint64_t len, unsigned int n)
@@ -503,7 +516,7 @@ void fx_touch(struct fx *f, uint64_t iova, uint64_t len, unsigned int n)
 	for (i = 0; len && i < n; i++) {
 		uint64_t at = iova + (i == 0 ? 0 : i == 1 ? len - 1 : tc_rand(&f->rng) % len);
 
-		if (f->m.ias < 64 && at >> f->m.ias)
+		if (f->m.w.ias < 64 && at >> f->m.w.ias)
 			break;
 		iotlb_access(&f->tlb, at, &pa);
 	}
@@ -514,620 +527,8 @@ void fx_touch(struct fx *f, uint64_t iova, uint64_t len, unsigned int n)
 	}
 }
 
-static void touch_after(struct fx *f, uint64_t iova, uint64_t len)
+void fx_touch_after(struct fx *f, uint64_t iova, uint64_t len)
 {
 	if (f->opt.iotlb)
 		fx_touch(f, iova, len, f->opt.touches ? f->opt.touches : 4);
-}
-
-/* ---- map ---- */
-
-static unsigned int leaf_depth(const struct fx *f, uint64_t pgsize)
-{
-	unsigned int lg2 = 63 - (unsigned int)__builtin_clzll(pgsize);
-	unsigned int up = (lg2 - f->m.g) / f->m.bpl;
-
-	return up >= f->m.levels ? 0 : f->m.levels - 1 - up;
-}
-
-/*
- * Tables a map must allocate, in order, for its first @count leaves; with
- * @fail_at (1-based) the bytes mapped before that allocation. Tables exist
- * where the last check saw them (f->pos).
- */
-static uint64_t predict_allocs_in(struct fx *f, struct u64map *fresh, uint64_t n0, uint64_t iova,
-				  uint64_t pgsize, uint64_t count, uint64_t fail_at,
-				  uint64_t *mapped_at_fail)
-{
-	unsigned int depth = leaf_depth(f, pgsize), d;
-	uint64_t k, n = n0;
-
-	*mapped_at_fail = UINT64_MAX;
-	for (k = 0; k < count; k++) {
-		uint64_t va = iova + k * pgsize;
-
-		for (d = 1; d <= depth; d++) {
-			uint64_t key = (va & ~((1ULL << hwm_shift(&f->m, d - 1)) - 1)) | d;
-
-			if (u64map_get(&f->pos, key, NULL) || u64map_get(fresh, key, NULL))
-				continue;
-			u64map_put(fresh, key, 1);
-			if (++n == fail_at && *mapped_at_fail == UINT64_MAX)
-				*mapped_at_fail = k * pgsize;
-		}
-	}
-	return n - n0;
-}
-
-static uint64_t predict_allocs(struct fx *f, uint64_t iova, uint64_t pgsize, uint64_t count,
-			       uint64_t fail_at, uint64_t *mapped_at_fail)
-{
-	struct u64map fresh;
-	uint64_t n;
-
-	u64map_init(&fresh);
-	n = predict_allocs_in(f, &fresh, 0, iova, pgsize, count, fail_at, mapped_at_fail);
-	u64map_free(&fresh);
-	return n;
-}
-
-int fx_map(struct fx *f, uint64_t iova, uint64_t pa, uint64_t pgsize, uint64_t pgcount,
-	   uint32_t prot, uint64_t *mapped_out)
-{
-	uint64_t allocs0 = f->allocs, mapped = 0xbad, room = 0, need = 0, at_fail = UINT64_MAX;
-	unsigned long flushes0 = f->flushes;
-	uint64_t fail_j = 0;
-	int want, ret;
-
-	want = orc_map_args(&f->g, iova, pa, pgsize, pgcount, prot);
-	if (!want) {
-		room = orc_map_room(&f->o, iova, pgsize, pgcount);
-		if (f->opt.fail_alloc > allocs0)
-			fail_j = f->opt.fail_alloc - allocs0;
-		need = predict_allocs(f, iova, pgsize, room, fail_j, &at_fail);
-	}
-
-	f->cur_op = OP_MAP;
-	ret = ptcore_map_pages(f->t, iova, pa, pgsize, pgcount, prot, 0, &mapped);
-	f->calls++;
-	if (mapped_out)
-		*mapped_out = mapped;
-
-	if (want) {
-		TC_CHECK(ret == want, "map(%#" PRIx64 ", %#" PRIx64 ", size %#" PRIx64 " x %" PRIu64
-			 ", prot %#x) = %d, want %d", iova, pa, pgsize, pgcount, prot, ret, want);
-		TC_CHECK(mapped == 0, "map with bad arguments: *mapped %#" PRIx64, mapped);
-		TC_CHECK(f->allocs == allocs0, "map with bad arguments allocated");
-	} else if (at_fail != UINT64_MAX) {
-		TC_CHECK(ret == -ENOMEM, "map(%#" PRIx64 " size %#" PRIx64 " x %" PRIu64
-			 ") with allocation %" PRIu64 " failing = %d, want -ENOMEM",
-			 iova, pgsize, pgcount, fail_j, ret);
-		TC_CHECK(mapped == at_fail, "map -ENOMEM: *mapped %#" PRIx64 ", want %#" PRIx64,
-			 mapped, at_fail);
-		TC_CHECK(f->allocs - allocs0 == fail_j, "map -ENOMEM: %" PRIu64
-			 " allocations, want %" PRIu64, f->allocs - allocs0, fail_j);
-		if (ret == -ENOMEM && mapped == at_fail)
-			orc_insert(&f->o, iova, pa, pgsize, at_fail / pgsize, prot);
-	} else {
-		int exp = room == pgcount ? 0 : -EADDRINUSE;
-
-		TC_CHECK(ret == exp, "map(%#" PRIx64 ", %#" PRIx64 ", size %#" PRIx64 " x %" PRIu64
-			 ", prot %#x) = %d, want %d", iova, pa, pgsize, pgcount, prot, ret, exp);
-		TC_CHECK(mapped == room * pgsize, "map(%#" PRIx64 "): *mapped %#" PRIx64
-			 ", want %#" PRIx64, iova, mapped, room * pgsize);
-		TC_CHECK(f->allocs - allocs0 == need, "map(%#" PRIx64 " size %#" PRIx64 " x %" PRIu64
-			 "): %" PRIu64 " table allocations, want %" PRIu64, iova, pgsize, pgcount,
-			 f->allocs - allocs0, need);
-		if (mapped == room * pgsize)
-			orc_insert(&f->o, iova, pa, pgsize, room, prot);
-	}
-	if (ret && ret != -EADDRINUSE && ret != -ENOMEM)
-		TC_CHECK(f->flushes == flushes0, "a refused map called iotlb_flush");
-	fx_check(f);
-	f->cur_op = OP_NONE;
-	if (!want)
-		touch_after(f, iova, pgsize * (pgcount < 64 ? pgcount : 64));
-	return ret;
-}
-
-/*
- * Linux's iommu_pgsize(): the page size and count of the next map_pages
- * call __iommu_map() makes for @size bytes at (@iova, @pa).
- */
-static uint64_t split_pgsize(uint64_t bitmap, uint64_t iova, uint64_t pa, uint64_t size,
-			     uint64_t *count)
-{
-	uint64_t merge = iova | pa, sizes = bitmap, pgsize, bigger;
-	unsigned int hi = 63 - (unsigned int)__builtin_clzll(size);
-
-	if (hi < 63)
-		sizes &= (2ULL << hi) - 1;
-	if (merge) {
-		unsigned int lo = (unsigned int)__builtin_ctzll(merge);
-
-		if (lo < 63)
-			sizes &= (2ULL << lo) - 1;
-	}
-	if (!sizes)
-		return 0;
-	pgsize = 1ULL << (63 - __builtin_clzll(sizes));
-	*count = size / pgsize;
-	bigger = bitmap & ~(pgsize | (pgsize - 1));
-	if (bigger) {
-		uint64_t next = bigger & -bigger;
-		uint64_t off = next - (merge & (next - 1));
-
-		if (off + pgsize <= size)
-			*count = off / pgsize;
-	}
-	return pgsize;
-}
-
-uint64_t fx_split_leaves(const struct fx *f, uint64_t iova, uint64_t pa, uint64_t len)
-{
-	uint64_t done = 0, n = 0, count, pgsize;
-
-	/* Ranges map_range refuses before it splits: no walk of the whole space. */
-	if (!len || iova + (len - 1) < iova || pa + (len - 1) < pa ||
-	    (f->m.ias < 64 && ((iova + (len - 1)) >> f->m.ias)))
-		return UINT64_MAX;
-	while (done < len) {
-		count = 0;
-		pgsize = split_pgsize(f->g.pgsize_bitmap, iova + done, pa + done, len - done, &count);
-		if (!pgsize || !count)
-			return UINT64_MAX;
-		n += count;
-		done += pgsize * count;
-	}
-	return n;
-}
-
-int fx_map_range(struct fx *f, uint64_t iova, uint64_t pa, uint64_t len, uint32_t prot,
-		 uint64_t *mapped_out)
-{
-	uint64_t allocs0 = f->allocs, mapped = 0xbad, min = fx_min_pgsize(f);
-	uint64_t done = 0, need = 0, fail_j = 0, want_mapped = 0;
-	unsigned long flushes0 = f->flushes;
-	struct u64map fresh;
-	int want, exp = 0, ret;
-
-	/* map_pages' checks with len in place of pgsize * pgcount (ABI.md). */
-	want = len % min ? -EINVAL : orc_map_args(&f->g, iova, pa, min, len / min, prot);
-	if (f->opt.fail_alloc > allocs0)
-		fail_j = f->opt.fail_alloc - allocs0;
-
-	f->cur_op = OP_MAP;
-	ret = ptcore_map_range(f->t, iova, pa, len, prot, 0, &mapped);
-	f->calls++;
-	if (mapped_out)
-		*mapped_out = mapped;
-
-	if (want) {
-		TC_CHECK(ret == want, "map_range(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", prot %#x)"
-			 " = %d, want %d", iova, pa, len, prot, ret, want);
-		TC_CHECK(mapped == 0, "map_range with bad arguments: *mapped %#" PRIx64, mapped);
-		TC_CHECK(f->allocs == allocs0, "map_range with bad arguments allocated");
-		fx_check(f);
-		f->cur_op = OP_NONE;
-		return ret;
-	}
-	/* The map_pages calls of the split, one after the other, in the oracle. */
-	u64map_init(&fresh);
-	while (done < len) {
-		uint64_t count = 0, room, at_fail, n;
-		uint64_t pgsize = split_pgsize(f->g.pgsize_bitmap, iova + done, pa + done,
-					       len - done, &count);
-
-		if (!pgsize || !count) {
-			TC_FAIL("map_range: no page size for %#" PRIx64 " bytes at %#" PRIx64,
-				len - done, iova + done);
-			break;
-		}
-		room = orc_map_room(&f->o, iova + done, pgsize, count);
-		n = predict_allocs_in(f, &fresh, need, iova + done, pgsize, room, fail_j, &at_fail);
-		if (at_fail != UINT64_MAX) {
-			exp = -ENOMEM;
-			want_mapped = done + at_fail;
-			need = fail_j;
-			if (at_fail)
-				orc_insert(&f->o, iova + done, pa + done, pgsize, at_fail / pgsize, prot);
-			break;
-		}
-		need += n;
-		if (room)
-			orc_insert(&f->o, iova + done, pa + done, pgsize, room, prot);
-		if (room < count) {
-			exp = -EADDRINUSE;
-			want_mapped = done + room * pgsize;
-			break;
-		}
-		done += pgsize * count;
-		want_mapped = done;
-	}
-	u64map_free(&fresh);
-	TC_CHECK(ret == exp, "map_range(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", prot %#x) = %d,"
-		 " the map_pages split gives %d", iova, pa, len, prot, ret, exp);
-	TC_CHECK(mapped == want_mapped, "map_range(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 "): "
-		 "*mapped %#" PRIx64 ", the split maps %#" PRIx64, iova, pa, len, mapped,
-		 want_mapped);
-	TC_CHECK(f->allocs - allocs0 == need, "map_range(%#" PRIx64 ", %#" PRIx64 "): %" PRIu64
-		 " table allocations, the split makes %" PRIu64, iova, len, f->allocs - allocs0,
-		 need);
-	if (ret && ret != -EADDRINUSE && ret != -ENOMEM)
-		TC_CHECK(f->flushes == flushes0, "a refused map_range called iotlb_flush");
-	fx_check(f);
-	f->cur_op = OP_NONE;
-	touch_after(f, iova, len < 64 * min ? len : 64 * min);
-	return ret;
-}
-
-/* ---- cut ---- */
-
-static void check_gather(struct fx *f, const char *what);
-
-/* Record [iova, iova + len) -> pa as the map_range split would map it. */
-static void orc_insert_split(struct fx *f, uint64_t iova, uint64_t pa, uint64_t len, uint32_t prot)
-{
-	uint64_t done = 0;
-
-	while (done < len) {
-		uint64_t count = 0;
-		uint64_t pgsize = split_pgsize(f->g.pgsize_bitmap, iova + done, pa + done,
-					       len - done, &count);
-
-		if (!pgsize || !count) {
-			TC_FAIL("cut: no page size for %#" PRIx64 " bytes at %#" PRIx64, len - done,
-				iova + done);
-			return;
-		}
-		orc_insert(&f->o, iova + done, pa + done, pgsize, count, prot);
-		done += pgsize * count;
-	}
-}
-
-int fx_cut(struct fx *f, uint64_t iova)
-{
-	uint64_t min = fx_min_pgsize(f), allocs0 = f->allocs, fails0 = f->fails;
-	unsigned long flushes0 = f->flushes;
-	struct ptcore_gather before = f->gather;
-	struct orc_leaf old = { 0, 0, 0, 0 };
-	bool splits = false;
-	long k = -1;
-	int want = 0, ret;
-
-	if (iova % min)
-		want = -EINVAL;
-	else if (f->g.ias < 64 && iova >> f->g.ias)
-		want = -ERANGE;
-	if (!want) {
-		k = orc_find(&f->o, iova);
-		if (k >= 0 && f->o.v[k].iova != iova) {
-			old = f->o.v[k];
-			splits = true;
-		}
-	}
-
-	f->cur_op = OP_CUT;
-	ret = ptcore_cut(f->t, iova, 0, &f->gather);
-	f->calls++;
-
-	if (want || !splits) {
-		TC_CHECK(ret == want, "cut(%#" PRIx64 ") = %d, want %d", iova, ret, want);
-		TC_CHECK(f->allocs == allocs0, "cut(%#" PRIx64 ") that changes nothing allocated",
-			 iova);
-		TC_CHECK(f->flushes == flushes0, "cut(%#" PRIx64 ") that changes nothing flushed",
-			 iova);
-		TC_CHECK(!memcmp(&before, &f->gather, sizeof(before)),
-			 "cut(%#" PRIx64 ") that changes nothing touched the gather", iova);
-	} else if (ret == -ENOMEM) {
-		TC_CHECK(f->fails > fails0, "cut(%#" PRIx64 ") = -ENOMEM with no failed allocation",
-			 iova);
-		TC_CHECK(!memcmp(&before, &f->gather, sizeof(before)),
-			 "cut(%#" PRIx64 ") = -ENOMEM touched the gather", iova);
-	} else {
-		struct orc_unmap_result r;
-		bool bbml2 = f->cfg.features & PTCORE_FEAT_ARM_BBML2;
-
-		TC_CHECK(ret == 0, "cut(%#" PRIx64 ") inside a leaf of %#" PRIx64 " at %#" PRIx64
-			 " = %d, want 0", iova, old.size, old.iova, ret);
-		TC_CHECK(f->allocs - allocs0 <= 8, "cut(%#" PRIx64 "): %" PRIu64 " allocations",
-			 iova, f->allocs - allocs0);
-		TC_CHECK(f->flushes - flushes0 == (bbml2 ? 0u : 1u), "cut(%#" PRIx64 ") of a leaf: %lu"
-			 " flushes, want %u (break-before-make %s)", iova, f->flushes - flushes0,
-			 bbml2 ? 0u : 1u, bbml2 ? "off: BBML2" : "on");
-		if (!bbml2 && f->flushes != flushes0)
-			TC_CHECK(f->last_flush.start <= old.iova &&
-				 f->last_flush.end >= old.iova + (old.size - 1),
-				 "cut's break-before-make flush [%#" PRIx64 ", %#" PRIx64 "] misses "
-				 "the old leaf [%#" PRIx64 ", +%#" PRIx64 ")", f->last_flush.start,
-				 f->last_flush.end, old.iova, old.size);
-		/* The oracle: the old leaf, replaced by the split of each side. */
-		orc_unmap(&f->o, &f->g, old.iova, old.size, &r);
-		TC_CHECK(r.ret == 0 && r.unmapped == old.size, "cut: the oracle lost its leaf");
-		orc_insert_split(f, old.iova, old.pa, iova - old.iova, old.prot);
-		orc_insert_split(f, iova, old.pa + (iova - old.iova), old.iova + old.size - iova,
-				 old.prot);
-		/* The gather widened by the old leaf's span and size. */
-		if (old.iova < f->want_start || f->want_start > f->want_end)
-			f->want_start = old.iova;
-		if (old.iova + (old.size - 1) > f->want_end)
-			f->want_end = old.iova + (old.size - 1);
-		f->want_pgsize |= old.size;
-		check_gather(f, "cut");
-	}
-	fx_check(f);
-	f->cur_op = OP_NONE;
-	if (!ret && splits)
-		touch_after(f, old.iova, old.size < 64 * min ? old.size : 64 * min);
-	return ret;
-}
-
-/* ---- unmap ---- */
-
-static void check_gather(struct fx *f, const char *what)
-{
-	if (f->want_start > f->want_end) {
-		TC_CHECK(f->gather.start == UINT64_MAX && f->gather.end == 0,
-			 "%s: gather [%#" PRIx64 ", %#" PRIx64 "], want empty", what,
-			 f->gather.start, f->gather.end);
-	} else {
-		TC_CHECK(f->gather.start == f->want_start && f->gather.end == f->want_end,
-			 "%s: gather [%#" PRIx64 ", %#" PRIx64 "], want [%#" PRIx64 ", %#" PRIx64 "]",
-			 what, f->gather.start, f->gather.end, f->want_start, f->want_end);
-	}
-	TC_CHECK(f->gather.pgsize == f->want_pgsize, "%s: gather pgsize %#" PRIx64 ", want %#"
-		 PRIx64, what, f->gather.pgsize, f->want_pgsize);
-	TC_CHECK(!!(f->gather.flags & PTCORE_GATHER_TABLES) == !!f->unlinked_since_sync,
-		 "%s: gather flags %#x, %lu tables unlinked since the last sync", what,
-		 f->gather.flags, f->unlinked_since_sync);
-}
-
-/*
- * Tables a map replaced stay parked until an unmap removes their whole span:
- * then they wait on that unmap's gather like the tables it unlinked.
- */
-static void adopt_parked(struct fx *f, uint64_t iova, uint64_t bytes)
-{
-	uint64_t pa, v, rec, va, last;
-	size_t it = 0;
-
-	while (u64map_next(&f->pending, &it, &pa, &v)) {
-		if (!v || !u64map_get(&f->info, pa, &rec))
-			continue;
-		seen_span(f, rec, &va, &last);
-		if (va >= iova && last <= iova + (bytes - 1)) {
-			u64map_put(&f->pending, pa, 0);
-			/* a gather that holds tables says PTCORE_GATHER_TABLES */
-			f->unlinked_since_sync++;
-		}
-	}
-}
-
-/* What ptcore_unmap_collect() reported. */
-struct fx_runs {
-	struct ptcore_range *v;
-	size_t n, cap;
-	unsigned long calls;
-	bool bad_batch;
-};
-
-static void fx_collect(void *arg, const struct ptcore_range *runs, uint32_t n)
-{
-	struct fx_runs *c = arg;
-	uint32_t i;
-
-	c->calls++;
-	if (!n || !runs)
-		c->bad_batch = true;
-	for (i = 0; i < n; i++) {
-		if (c->n == c->cap) {
-			size_t cap = c->cap ? 2 * c->cap : 64;
-			struct ptcore_range *v = realloc(c->v, cap * sizeof(*v));
-
-			if (!v)
-				abort();
-			c->v = v;
-			c->cap = cap;
-		}
-		c->v[c->n++] = runs[i];
-	}
-}
-
-/*
- * The runs unmap_collect must report: the leaves of @before that the
- * oracle's unmap removed (r.first..r.last, whole leaves), coalesced where
- * contiguous in IOVA and PA.
- */
-static void check_runs(const struct oracle *before, const struct orc_unmap_result *r,
-		       const struct fx_runs *got, uint64_t iova, uint64_t len)
-{
-	struct ptcore_range cur = { 0 };
-	size_t i = r->unmapped ? orc_lower(before, r->first) : before->n, k = 0;
-	uint64_t sum = 0;
-	bool ok = true;
-
-	TC_CHECK(!got->bad_batch, "unmap_collect(%#" PRIx64 ", %#" PRIx64 ") called back with 0 "
-		 "runs", iova, len);
-	for (; i < before->n && before->v[i].iova <= r->last; i++) {
-		const struct orc_leaf *l = &before->v[i];
-
-		if (cur.size && l->iova == cur.iova + cur.size && l->pa == cur.paddr + cur.size) {
-			cur.size += l->size;
-			continue;
-		}
-		if (cur.size) {
-			ok = ok && k < got->n && !memcmp(&got->v[k], &cur, sizeof(cur));
-			k++;
-		}
-		cur.iova = l->iova;
-		cur.paddr = l->pa;
-		cur.size = l->size;
-	}
-	if (cur.size) {
-		ok = ok && k < got->n && !memcmp(&got->v[k], &cur, sizeof(cur));
-		k++;
-	}
-	TC_CHECK(ok && k == got->n, "unmap_collect(%#" PRIx64 ", %#" PRIx64 "): %zu runs, the "
-		 "oracle's removed leaves make %zu (first got [%#" PRIx64 " -> %#" PRIx64 " +%#"
-		 PRIx64 "])", iova, len, got->n, k, got->n ? got->v[0].iova : 0,
-		 got->n ? got->v[0].paddr : 0, got->n ? got->v[0].size : 0);
-	for (i = 0; i < got->n; i++)
-		sum += got->v[i].size;
-	TC_CHECK(sum == r->unmapped, "unmap_collect(%#" PRIx64 ", %#" PRIx64 "): runs add up to %#"
-		 PRIx64 ", unmapped %#" PRIx64, iova, len, sum, r->unmapped);
-}
-
-/* With FREE_EMPTY_TABLES: no table below the top that the unmap touched is left empty. */
-static void check_no_empty(struct fx *f, const struct orc_unmap_result *r)
-{
-	uint64_t pa, rec, va, last;
-	size_t it = 0, i;
-
-	if (!(f->cfg.features & PTCORE_FEAT_FREE_EMPTY_TABLES) || !r->unmapped)
-		return;
-	while (u64map_next(&f->seen, &it, &pa, &rec)) {
-		if (!(rec & 7))
-			continue;			/* a top table */
-		seen_span(f, rec, &va, &last);
-		if (last < r->first || va > r->last)
-			continue;
-		i = orc_lower(&f->o, va);
-		TC_CHECK(i < f->o.n && f->o.v[i].iova <= last, "free-empty: table %#" PRIx64
-			 " [%#" PRIx64 ", %#" PRIx64 "] left linked with no leaf by unmap of [%#"
-			 PRIx64 ", %#" PRIx64 "]", pa, va, last, r->first, r->last);
-	}
-}
-
-static int do_unmap(struct fx *f, uint64_t iova, uint64_t len, bool pages, uint64_t pgsize,
-		    uint64_t pgcount, bool collect, uint64_t *unmapped_out)
-{
-	struct ptcore_gather before = f->gather;
-	struct orc_unmap_result r;
-	uint64_t unmapped = 0xbad, allocs0 = f->allocs;
-	struct oracle o0;
-	struct fx_runs runs = { 0 };
-	int ret = 0;
-
-	if (collect)
-		orc_copy(&o0, &f->o);
-	orc_unmap(&f->o, &f->g, iova, len, &r);
-	f->req_start = iova;
-	f->req_last = len ? iova + len - 1 : 0;
-	f->cur_op = OP_UNMAP;
-	if (pages) {
-		unmapped = ptcore_unmap_pages(f->t, iova, pgsize, pgcount, &f->gather);
-	} else if (collect) {
-		ret = ptcore_unmap_collect(f->t, iova, len, &f->gather, &unmapped, fx_collect, &runs);
-		TC_CHECK(ret == r.ret, "unmap_collect(%#" PRIx64 ", %#" PRIx64 ") = %d, want %d",
-			 iova, len, ret, r.ret);
-		check_runs(&o0, &r, &runs, iova, len);
-		orc_free(&o0);
-		free(runs.v);
-	} else {
-		ret = ptcore_unmap(f->t, iova, len, &f->gather, &unmapped);
-		TC_CHECK(ret == r.ret, "unmap(%#" PRIx64 ", %#" PRIx64 ") = %d, want %d", iova, len,
-			 ret, r.ret);
-	}
-	f->calls++;
-	TC_CHECK(unmapped == r.unmapped, "unmap(%#" PRIx64 ", %#" PRIx64 "): unmapped %#" PRIx64
-		 ", want %#" PRIx64, iova, len, unmapped, r.unmapped);
-	TC_CHECK(f->allocs == allocs0, "unmap allocated a table");
-	if (r.ret && !r.unmapped)
-		TC_CHECK(!memcmp(&before, &f->gather, sizeof(before)),
-			 "unmap(%#" PRIx64 ", %#" PRIx64 ") removed nothing but changed the gather",
-			 iova, len);
-	if (r.unmapped)
-		adopt_parked(f, iova, r.unmapped);
-	if (r.unmapped) {
-		if (r.first < f->want_start)
-			f->want_start = r.first;
-		if (r.last > f->want_end || f->want_start > f->want_end)
-			f->want_end = r.last;
-		f->want_pgsize |= r.pgsize;
-	}
-	fx_check(f);
-	f->cur_op = OP_NONE;
-	check_no_empty(f, &r);
-	check_gather(f, "unmap");
-	if (unmapped_out)
-		*unmapped_out = unmapped;
-	if (!orc_unmap_args(&f->g, iova, len))
-		touch_after(f, iova, len);
-	return pages ? 0 : ret;
-}
-
-int fx_unmap(struct fx *f, uint64_t iova, uint64_t len, uint64_t *unmapped)
-{
-	return do_unmap(f, iova, len, false, 0, 0, false, unmapped);
-}
-
-int fx_unmap_collect(struct fx *f, uint64_t iova, uint64_t len, uint64_t *unmapped)
-{
-	return do_unmap(f, iova, len, false, 0, 0, true, unmapped);
-}
-
-uint64_t fx_unmap_pages(struct fx *f, uint64_t iova, uint64_t pgsize, uint64_t pgcount)
-{
-	struct ptcore_gather before = f->gather;
-	uint64_t unmapped = 0;
-
-	if (pgsize && pgcount > UINT64_MAX / pgsize) {
-		unmapped = ptcore_unmap_pages(f->t, iova, pgsize, pgcount, &f->gather);
-		f->calls++;
-		TC_CHECK(unmapped == 0, "unmap_pages with an overflowing product returned %#" PRIx64,
-			 unmapped);
-		TC_CHECK(!memcmp(&before, &f->gather, sizeof(before)),
-			 "unmap_pages with an overflowing product changed the gather");
-		fx_check(f);
-		return unmapped;
-	}
-	do_unmap(f, iova, pgsize * pgcount, true, pgsize, pgcount, false, &unmapped);
-	return unmapped;
-}
-
-int fx_iova_to_phys(struct fx *f, uint64_t iova)
-{
-	uint64_t phys = 0;
-	int ret;
-
-	probe(f, iova);
-	ret = ptcore_iova_to_phys(f->t, iova, &phys);
-	f->calls++;
-	return ret;
-}
-
-void fx_sync(struct fx *f)
-{
-	struct ptcore_gather before = f->gather;
-	unsigned long flushes0 = f->flushes;
-	uint64_t pa, v;
-	size_t it = 0;
-
-	f->cur_op = OP_SYNC;
-	ptcore_iotlb_sync(f->t, &f->gather);
-	f->calls++;
-	if (before.start <= before.end) {
-		TC_CHECK(f->flushes == flushes0 + 1, "sync of a gather made %lu flush calls",
-			 f->flushes - flushes0);
-		TC_CHECK(f->last_flush.start == before.start && f->last_flush.end == before.end &&
-			 f->last_flush.pgsize == before.pgsize && f->last_flush.flags == before.flags,
-			 "sync flushed another range than the gather's");
-	} else {
-		TC_CHECK(f->flushes == flushes0, "sync of an empty gather called iotlb_flush");
-	}
-	TC_CHECK(f->gather.start == UINT64_MAX && f->gather.end == 0 && !f->gather.pgsize &&
-		 !f->gather.flags && !f->gather.nr_tables && !f->gather.freelist,
-		 "sync did not re-initialise the gather");
-	while (u64map_next(&f->pending, &it, &pa, &v))
-		TC_CHECK(v, "table %#" PRIx64 " (unmapped) still allocated after the sync", pa);
-	f->want_start = UINT64_MAX;
-	f->want_end = 0;
-	f->want_pgsize = 0;
-	f->unlinked_since_sync = 0;
-	f->req_start = 1;
-	f->req_last = 0;
-	fx_check(f);
-	f->cur_op = OP_NONE;
-	if (f->opt.iotlb)
-		iotlb_check_synced(&f->tlb, &f->o);
 }

@@ -13,9 +13,8 @@
 #ifndef PTCORE_TESTS_FIXTURE_H
 #define PTCORE_TESTS_FIXTURE_H
 
-#include "hwwalk.h"
 #include "iotlb.h"
-#include "kxcheck.h"
+#include "model.h"
 #include "oracle.h"
 
 enum fx_flush_mode {
@@ -38,7 +37,7 @@ struct fx {
 	struct ptcore_ops ops;
 	struct ptcore_table *t;
 	struct fx_opts opt;
-	struct hwm m;
+	struct tmodel m;
 	struct orc_geom g;
 	struct oracle o;
 	struct ptcore_gather gather;
@@ -46,9 +45,9 @@ struct fx {
 	unsigned long unlinked_since_sync;
 
 	struct u64map live;		/* table pa -> bytes (allocator wrapper) */
-	struct u64map seen;		/* table pa -> span_va | depth, linked at the last check */
-	struct u64map pos;		/* span_va | depth -> pa, at the last check */
-	struct u64map info;		/* pa -> span_va | depth of every table ever seen linked */
+	struct u64map seen;		/* table pa -> span_va | level, linked at the last check */
+	struct u64map pos;		/* span_va | level -> pa, at the last check */
+	struct u64map info;		/* pa -> span_va | level of every table ever seen linked */
 	struct u64map pending;		/* unlinked, not yet freed: pa -> 1 replaced by map, 0 unmap */
 	struct u64map flushed;		/* pa -> 1: a TABLES flush covered its span since last seen */
 	intptr_t va_minus_pa;
@@ -63,7 +62,6 @@ struct fx {
 	bool created;
 
 	struct iotlb tlb;
-	struct kx *kx;			/* the KUnit suites' walk model, when present */
 	struct ptcore_mem_stats base;
 	uint64_t rng;
 	unsigned long calls;		/* ptcore calls made */

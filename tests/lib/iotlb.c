@@ -18,11 +18,11 @@ static void violation(struct iotlb *c, const char *fmt, ...)
 	}
 }
 
-void iotlb_init(struct iotlb *c, const struct hwm *m, bool (*live)(void *, uint64_t), void *ctx,
+void iotlb_init(struct iotlb *c, const struct hw_walk *w, bool (*live)(void *, uint64_t), void *ctx,
 		size_t cap_leaf, size_t cap_walk, uint64_t seed)
 {
 	memset(c, 0, sizeof(*c));
-	c->m = m;
+	c->w = w;
 	c->live = live;
 	c->live_ctx = ctx;
 	c->cap_leaf = cap_leaf;
@@ -46,9 +46,9 @@ void iotlb_free(struct iotlb *c)
 	c->walk = NULL;
 }
 
-static uint64_t walk_key(uint64_t span_va, unsigned int depth)
+static uint64_t walk_key(uint64_t span_va, unsigned int level)
 {
-	return span_va | depth;
+	return span_va | level;
 }
 
 static void leaf_remove(struct iotlb *c, size_t i)
@@ -62,23 +62,23 @@ static void leaf_remove(struct iotlb *c, size_t i)
 
 static void walk_remove(struct iotlb *c, size_t i)
 {
-	u64map_del(&c->walk_idx, walk_key(c->walk[i].span_va, c->walk[i].depth));
+	u64map_del(&c->walk_idx, walk_key(c->walk[i].span_va, c->walk[i].level));
 	if (i != --c->nwalk) {
 		c->walk[i] = c->walk[c->nwalk];
-		u64map_put(&c->walk_idx, walk_key(c->walk[i].span_va, c->walk[i].depth), i);
+		u64map_put(&c->walk_idx, walk_key(c->walk[i].span_va, c->walk[i].level), i);
 	}
 }
 
-static void fill_walk(struct iotlb *c, unsigned int depth, uint64_t span_va, unsigned int span_lg2,
+static void fill_walk(struct iotlb *c, unsigned int level, uint64_t span_va, unsigned int span_lg2,
 		      uint64_t entry_pa, uint64_t next_pa)
 {
 	uint64_t idx;
 	struct iotlb_walk e = {
-		.depth = depth, .span_va = span_va, .span_lg2 = span_lg2,
+		.level = level, .span_va = span_va, .span_lg2 = span_lg2,
 		.entry_pa = entry_pa, .next_pa = next_pa,
 	};
 
-	if (u64map_get(&c->walk_idx, walk_key(span_va, depth), &idx)) {
+	if (u64map_get(&c->walk_idx, walk_key(span_va, level), &idx)) {
 		c->walk[idx] = e;
 		return;
 	}
@@ -88,7 +88,7 @@ static void fill_walk(struct iotlb *c, unsigned int depth, uint64_t span_va, uns
 		c->dropped++;
 	}
 	c->walk[c->nwalk] = e;
-	u64map_put(&c->walk_idx, walk_key(span_va, depth), c->nwalk);
+	u64map_put(&c->walk_idx, walk_key(span_va, level), c->nwalk);
 	c->nwalk++;
 }
 
@@ -106,58 +106,59 @@ static void fill_leaf(struct iotlb *c, uint64_t va, uint64_t pa, uint64_t pte, u
 
 int iotlb_access(struct iotlb *c, uint64_t iova, uint64_t *pa)
 {
-	const struct hwm *m = c->m;
-	uint64_t gmask = (1ULL << m->g) - 1, idx;
-	unsigned int start = 0, d;
-	uint64_t start_pa = 0;
-	struct hwm_walk w;
-	int depth;
+	const struct hw_walk *w = c->w;
+	uint64_t gmask = (1ULL << w->pg_shift) - 1, idx, start_pa = 0;
+	unsigned int start = w->start_level, l;
+	struct hw_leaf leaf;
+	enum hw_fault f;
+	int level;
 
 	c->accesses++;
-	if (m->ias < 64 && iova >> m->ias)
-		return HWM_F_RANGE;
+	if (w->ias < 64 && iova >> w->ias)
+		return HW_FAULT_RANGE;
 	if (u64map_get(&c->leaf_idx, iova & ~gmask, &idx)) {
 		c->hits++;
 		*pa = c->leaf[idx].pa + (iova & gmask);
 		return 0;
 	}
 	/* The deepest cached table entry that translates this IOVA. */
-	for (depth = (int)m->levels - 2; depth >= 0; depth--) {
-		unsigned int lg2 = hwm_shift(m, (unsigned int)depth);
-		uint64_t key = walk_key(iova & ~((1ULL << lg2) - 1), (unsigned int)depth);
+	for (level = (int)w->last_level - 1; level >= (int)w->start_level; level--) {
+		unsigned int lg2 = hw_walk_entry_shift(w, (unsigned int)level);
+		uint64_t key = walk_key(iova & ~((1ULL << lg2) - 1), (unsigned int)level);
 
 		if (u64map_get(&c->walk_idx, key, &idx)) {
 			c->walk_hits++;
-			start = (unsigned int)depth + 1;
+			start = (unsigned int)level + 1;
 			start_pa = c->walk[idx].next_pa;
 			if (!c->live(c->live_ctx, start_pa)) {
 				violation(c, "walk at %#" PRIx64 " through the walk cache into freed table %#"
-					  PRIx64 " (depth %u)", iova, start_pa, start);
-				return HWM_F_TABLE;
+					  PRIx64 " (level %u)", iova, start_pa, start);
+				return HW_FAULT_MEMORY;
 			}
 			break;
 		}
 	}
-	if (start)
-		hwm_walk_from(m, iova, start, start_pa, &w);
+	if (start != w->start_level)
+		f = hw_walk_iova_from(w, iova, start, start_pa, &leaf);
 	else
-		hwm_walk(m, iova, &w);
-	if (w.fault && w.fault != HWM_F_INVALID)
-		return w.fault;
+		f = hw_walk_iova(w, iova, &leaf);
+	if (f && f != HW_FAULT_INVALID)
+		return f;
 	/*
 	 * The table entries read on the way are cached even when the walk
 	 * ends at an invalid entry (walk caches hold intermediate levels);
 	 * translation faults themselves are not cached.
 	 */
-	for (d = start; d < w.depth; d++) {
-		unsigned int lg2 = hwm_shift(m, d);
+	for (l = start; l < leaf.level; l++) {
+		unsigned int lg2 = hw_walk_entry_shift(w, l);
 
-		fill_walk(c, d, iova & ~((1ULL << lg2) - 1), lg2, w.entry_pa[d], w.next_pa[d]);
+		fill_walk(c, l, iova & ~((1ULL << lg2) - 1), lg2, leaf.walk_entry[l],
+			  leaf.walk_next[l]);
 	}
-	if (w.fault)
-		return w.fault;
-	fill_leaf(c, iova & ~gmask, w.pa & ~gmask, w.pte, w.entry_pa[w.depth]);
-	*pa = w.pa;
+	if (f)
+		return f;
+	fill_leaf(c, iova & ~gmask, leaf.oa & ~gmask, leaf.pte, leaf.walk_entry[leaf.level]);
+	*pa = leaf.oa;
 	return 0;
 }
 
@@ -168,7 +169,7 @@ static bool overlaps(uint64_t a, uint64_t a_last, uint64_t b, uint64_t b_last)
 
 void iotlb_invalidate(struct iotlb *c, const struct ptcore_gather *g)
 {
-	uint64_t gsz = (1ULL << c->m->g) - 1;
+	uint64_t gsz = (1ULL << c->w->pg_shift) - 1;
 	size_t i;
 
 	c->invalidations++;
@@ -200,7 +201,7 @@ void iotlb_check_free(struct iotlb *c, uint64_t pa, size_t bytes)
 
 		if (overlaps(e->next_pa, e->next_pa, pa, last))
 			violation(c, "table %#" PRIx64 " freed while the walk cache points to it "
-				  "(IOVA %#" PRIx64 ", depth %u)", pa, e->span_va, e->depth + 1);
+				  "(IOVA %#" PRIx64 ", level %u)", pa, e->span_va, e->level + 1);
 		else if (overlaps(e->entry_pa, e->entry_pa, pa, last))
 			violation(c, "table %#" PRIx64 " freed while the walk cache holds its entry "
 				  "for IOVA %#" PRIx64, pa, e->span_va);
@@ -213,13 +214,13 @@ void iotlb_check_free(struct iotlb *c, uint64_t pa, size_t bytes)
 
 void iotlb_check_synced(struct iotlb *c, const struct oracle *o)
 {
-	const struct hwm *m = c->m;
+	const struct hw_walk *w = c->w;
 	size_t i;
 
 	for (i = 0; i < c->nleaf; i++) {
 		const struct iotlb_leaf *e = &c->leaf[i];
 		long k = orc_find(o, e->va);
-		struct hwm_walk w;
+		struct hw_leaf leaf;
 
 		if (k < 0) {
 			violation(c, "after sync the TLB still translates %#" PRIx64 " -> %#" PRIx64
@@ -232,24 +233,24 @@ void iotlb_check_synced(struct iotlb *c, const struct oracle *o)
 				  o->v[k].pa + (e->va - o->v[k].iova));
 			continue;
 		}
-		if (hwm_walk(m, e->va, &w) || w.pte != e->pte)
+		if (hw_walk_iova(w, e->va, &leaf) || leaf.pte != e->pte)
 			violation(c, "after sync the TLB holds stale attributes for %#" PRIx64
-				  " (%#" PRIx64 ", table %#" PRIx64 ")", e->va, e->pte, w.pte);
+				  " (%#" PRIx64 ", table %#" PRIx64 ")", e->va, e->pte, leaf.pte);
 	}
 	for (i = 0; i < c->nwalk; i++) {
 		const struct iotlb_walk *e = &c->walk[i];
-		struct hwm_walk w;
+		struct hw_leaf leaf;
 
 		if (!c->live(c->live_ctx, e->next_pa)) {
 			violation(c, "after sync the walk cache points to freed table %#" PRIx64
 				  " for IOVA %#" PRIx64, e->next_pa, e->span_va);
 			continue;
 		}
-		hwm_walk(m, e->span_va, &w);
-		if (w.depth <= e->depth || w.entry_pa[e->depth] != e->entry_pa ||
-		    w.next_pa[e->depth] != e->next_pa)
+		hw_walk_iova(w, e->span_va, &leaf);
+		if (leaf.level <= e->level || leaf.walk_entry[e->level] != e->entry_pa ||
+		    leaf.walk_next[e->level] != e->next_pa)
 			violation(c, "after sync the walk cache entry for IOVA %#" PRIx64
-				  " depth %u (-> %#" PRIx64 ") is no longer linked", e->span_va,
-				  e->depth, e->next_pa);
+				  " level %u (-> %#" PRIx64 ") is no longer linked", e->span_va,
+				  e->level, e->next_pa);
 	}
 }

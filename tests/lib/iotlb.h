@@ -19,7 +19,7 @@
 #ifndef PTCORE_TESTS_IOTLB_H
 #define PTCORE_TESTS_IOTLB_H
 
-#include "hwwalk.h"
+#include "model.h"
 #include "oracle.h"
 
 struct iotlb_leaf {
@@ -30,7 +30,7 @@ struct iotlb_leaf {
 };
 
 struct iotlb_walk {
-	unsigned int depth;		/* depth of the entry read */
+	unsigned int level;		/* level of the entry read */
 	uint64_t span_va;		/* IOVAs this entry translates */
 	unsigned int span_lg2;
 	uint64_t entry_pa;
@@ -38,7 +38,7 @@ struct iotlb_walk {
 };
 
 struct iotlb {
-	const struct hwm *m;
+	const struct hw_walk *w;
 	/* is @pa the start of a live table? (the fixture's allocator tracking) */
 	bool (*live)(void *ctx, uint64_t pa);
 	void *live_ctx;
@@ -48,7 +48,7 @@ struct iotlb {
 	struct u64map leaf_idx;		/* va -> index */
 	struct iotlb_walk *walk;
 	size_t nwalk, cap_walk;
-	struct u64map walk_idx;		/* span_va | depth -> index */
+	struct u64map walk_idx;		/* span_va | level -> index */
 	uint64_t rng;
 
 	unsigned long violations;
@@ -56,7 +56,7 @@ struct iotlb {
 	unsigned long accesses, hits, fills, walk_hits, invalidations, dropped;
 };
 
-void iotlb_init(struct iotlb *c, const struct hwm *m, bool (*live)(void *, uint64_t), void *ctx,
+void iotlb_init(struct iotlb *c, const struct hw_walk *w, bool (*live)(void *, uint64_t), void *ctx,
 		size_t cap_leaf, size_t cap_walk, uint64_t seed);
 void iotlb_free(struct iotlb *c);
 

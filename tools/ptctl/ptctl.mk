@@ -6,11 +6,17 @@
 #   make check-ptctl      scenarios with expect lines, bad-script and failing-expect
 #                         tests (part of `make check`)
 
-PTCTL_SRCS   := tools/ptctl/ptctl.c tools/ptctl/walk.c
-PTCTL_HDRS   := tools/ptctl/ptctl.h include/ptcore.h
-PTCTL_CFLAGS := -std=c11 $(OPT) $(WARN) -Iinclude $(EXTRA_CFLAGS)
+PTCTL_SRCS   := tools/ptctl/ptctl.c tools/ptctl/script.c tools/ptctl/cmd.c tools/ptctl/ops.c \
+                tools/ptctl/output.c tools/ptctl/dump.c kunit/hw_walk.c \
+                kunit/oracle.c kunit/harness/kernel.c
+PTCTL_HDRS   := tools/ptctl/ptctl.h include/ptcore.h kunit/hw_walk.h kunit/hw_walk_bits.h \
+                kunit/oracle.h
+# The dump walks through the hardware-walk model and maprange splits as the
+# oracle does: kernel-compatible C from kunit/, built against the userspace
+# stand-ins of the kernel headers (kunit/harness/).
+PTCTL_CFLAGS := -std=gnu11 $(OPT) $(WARN) -Iinclude -Ikunit/harness -Ikunit $(EXTRA_CFLAGS)
 
-# Two small files: compiled and linked in one step, no object directory.
+# A few small files: compiled and linked in one step, no object directory.
 $(BUILD)/ptctl: $(PTCTL_SRCS) $(PTCTL_HDRS) $(BUILD)/libptcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(PTCTL_CFLAGS) -o $@ $(PTCTL_SRCS) $(BUILD)/libptcore.a -lpthread

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * ptctl: reading raw table memory. Decodes every entry from the hardware
- * formats (ARM VMSAv8-64 LPAE stage 1/2, Apple DART1/DART2) independently of
- * ptcore's own code, prints the tree and the hw_info register fields, and
- * checks that every table linked in the tree is one our ops handed out.
+ * ptctl: reading raw table memory. The walk, the geometry and the decoding of
+ * every entry are the hardware-walk model's (kunit/hw_walk.c, written from
+ * the architecture, independently of ptcore's code); this file prints the
+ * tree and the hw_info register fields, and checks that every table linked
+ * in the tree is one our ops handed out.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -12,11 +13,13 @@
 #include <string.h>
 
 #include "ptctl.h"
+#include <linux/types.h>
+#include "hw_walk.h"
 
 #define BIT(n)		((uint64_t)1 << (n))
 #define GENMASK(h, l)	((~(uint64_t)0 >> (63 - (h))) & ~(((uint64_t)1 << (l)) - 1))
 
-/* ARM descriptor bits */
+/* ARM descriptor bits, for printing */
 #define ARM_NSTABLE	BIT(63)
 #define ARM_XN_HI	BIT(54)	/* S1 UXN, S2 XN[1] */
 #define ARM_XN_LO	BIT(53)	/* S1 PXN, S2 XN[0] */
@@ -27,18 +30,16 @@
 #define ARM_NS		BIT(5)
 #define ARM_SW		GENMASK(58, 55)
 
-/* DART descriptor bits */
+/* DART descriptor bits, for printing */
 #define DART_VALID	BIT(0)
 #define DART_SP_START	GENMASK(63, 52)
 #define DART_SP_END	GENMASK(51, 40)
 #define DART1_NO_READ	BIT(8)
 #define DART1_NO_WRITE	BIT(7)
 #define DART1_SP_DIS	BIT(1)
-#define DART1_PA	GENMASK(35, 12)
 #define DART2_NO_READ	BIT(3)
 #define DART2_NO_WRITE	BIT(2)
 #define DART2_NO_CACHE	BIT(1)
-#define DART2_PA	GENMASK(37, 10)
 
 int fmt_is_arm(uint32_t fmt)
 {
@@ -50,118 +51,55 @@ int fmt_is_dart(uint32_t fmt)
 	return fmt == PTCORE_FMT_APPLE_DART || fmt == PTCORE_FMT_APPLE_DART2;
 }
 
-/*
- * Geometry. Levels are numbered so that the leaf level is 3 for every format
- * (ARM numbering; a DART walk of n levels covers levels 4-n..3), so the
- * shift of level l is (4 - l) * bpl + granule_lg2 - bpl.
- */
-int geom_bpl(const struct ptcore_hw_info *hw)
+/* Decoded entry kinds. */
+enum pte_kind { K_EMPTY, K_INVALID, K_TABLE, K_BLOCK, K_PAGE, K_MALFORMED };
+
+struct pte_info {
+	enum pte_kind kind;
+	enum hw_fault fault;	/* K_MALFORMED: why */
+	uint64_t oa;		/* output address, or the next table's PA */
+	uint64_t attrs;		/* the entry without its address field */
+};
+
+static const u64 *read_table(void *ctx, u64 pa, u64 bytes);
+
+/* The model for the table's registers; false when it cannot walk them (*@why). */
+static bool model(struct ptctl *s, struct hw_walk *w, const char **why)
 {
-	return hw->granule_lg2 - 3;
+	return s->t && !hw_walk_init(w, &s->hw, s->cfg.features, read_table, s, why);
 }
 
-int geom_shift(const struct ptcore_hw_info *hw, int level)
+static unsigned int min_u(unsigned int a, unsigned int b)
 {
-	return (3 - level) * geom_bpl(hw) + hw->granule_lg2;
-}
-
-int geom_top(const struct ptcore_hw_info *hw)
-{
-	if (fmt_is_dart(hw->format))
-		return 4 - (int)hw->levels;
-	return hw->start_level;
-}
-
-static int top_bits(const struct ptcore_hw_info *hw)
-{
-	int bits = (int)hw->ias - geom_shift(hw, geom_top(hw));
-
-	if (bits < 0)
-		bits = 0;
-	/* a DART TTBR table holds one granule; the TTBR index takes the rest */
-	if (fmt_is_dart(hw->format) && bits > geom_bpl(hw))
-		bits = geom_bpl(hw);
-	return bits;
-}
-
-unsigned geom_top_entries(const struct ptcore_hw_info *hw)
-{
-	return 1u << top_bits(hw);
-}
-
-uint64_t geom_root_base(const struct ptcore_hw_info *hw, unsigned i)
-{
-	if (!fmt_is_dart(hw->format))
-		return 0;
-	return (uint64_t)i << (geom_shift(hw, geom_top(hw)) + geom_bpl(hw));
-}
-
-static int sane_geometry(const struct ptcore_hw_info *hw)
-{
-	if (fmt_is_arm(hw->format)) {
-		if (hw->granule_lg2 != 12 && hw->granule_lg2 != 14 && hw->granule_lg2 != 16)
-			return 0;
-		return hw->start_level <= 3 && hw->n_roots == 1 &&
-		       geom_shift(hw, hw->start_level) <= hw->ias;
-	}
-	if (fmt_is_dart(hw->format))
-		return (hw->granule_lg2 == 12 || hw->granule_lg2 == 14) &&
-		       (hw->levels == 2 || hw->levels == 3) &&
-		       hw->n_roots >= 1 && hw->n_roots <= 4;
-	return 0;
+	return a < b ? a : b;
 }
 
 /* Shown level number: ARM's own; DART counts from 1 below the TTBR. */
-static int shown_level(const struct ptcore_hw_info *hw, int level)
+static unsigned int shown_level(const struct hw_walk *w, unsigned int level)
 {
-	if (fmt_is_dart(hw->format))
-		return level - geom_top(hw) + 1;
-	return level;
+	return w->arm ? level : level + 1;
 }
 
-void decode_pte(const struct ptctl *s, int level, uint64_t pte, struct pte_info *pi)
+static void decode_pte(const struct hw_walk *w, unsigned int level, uint64_t pte,
+		       struct pte_info *pi)
 {
-	const struct ptcore_hw_info *hw = &s->hw;
-	uint64_t mask;
+	enum hw_entry_kind kind;
 
 	memset(pi, 0, sizeof(*pi));
+	pi->attrs = pte & ~hw_walk_addr_mask(w);
 	if (!pte) {
 		pi->kind = K_EMPTY;
 		return;
 	}
-	if (fmt_is_dart(hw->format)) {
-		if (hw->format == PTCORE_FMT_APPLE_DART) {
-			mask = DART1_PA;
-			pi->oa = pte & mask;
-		} else {
-			mask = DART2_PA;
-			pi->oa = (pte & mask) << 4;
-		}
-		pi->attrs = pte & ~mask;
-		if (!(pte & DART_VALID))
-			pi->kind = K_INVALID;
-		else
-			pi->kind = level == 3 ? K_PAGE : K_TABLE;
-		return;
-	}
-	mask = GENMASK(47, hw->granule_lg2);
-	pi->oa = pte & mask;
-	if (hw->granule_lg2 == 16) {
-		mask |= GENMASK(15, 12);
-		pi->oa |= ((pte >> 12) & 0xf) << 48;
-	}
-	pi->attrs = pte & ~mask;
-	switch (pte & 3) {
-	case 3:
-		pi->kind = level == 3 ? K_PAGE : K_TABLE;
-		break;
-	case 1:
-		pi->kind = level == 3 ? K_RESERVED : K_BLOCK;
-		break;
-	default:
+	pi->fault = hw_walk_decode(w, pte, level, &kind, &pi->oa);
+	if (pi->fault)
+		pi->kind = K_MALFORMED;
+	else if (kind == HW_ENTRY_INVALID)
 		pi->kind = K_INVALID;
-		break;
-	}
+	else if (kind == HW_ENTRY_TABLE)
+		pi->kind = K_TABLE;
+	else
+		pi->kind = level == w->last_level ? K_PAGE : K_BLOCK;
 }
 
 static const char *mair_name(uint8_t b)
@@ -346,14 +284,6 @@ struct trec *rec_find(struct ptctl *s, uint64_t pa)
 	return NULL;
 }
 
-static size_t table_bytes(const struct ptcore_hw_info *hw, int level, unsigned *nent)
-{
-	unsigned n = level == geom_top(hw) ? geom_top_entries(hw) : 1u << geom_bpl(hw);
-
-	*nent = n;
-	return (size_t)n * 8;
-}
-
 /*
  * Find the CPU address of the table at @pa, checking that it is a live block
  * of our ops that is big enough, and that ptcore_phys_to_virt agrees with the
@@ -381,86 +311,72 @@ static const uint64_t *table_va(struct ptctl *s, uint64_t pa, size_t bytes, stru
 	return va;
 }
 
-/* ---- generic walk over tables ---- */
-
-typedef int (*table_fn)(struct ptctl *s, struct trec *r, int level, uint64_t base, uint64_t end,
-			void *arg);
-
-static int walk_tables(struct ptctl *s, uint64_t pa, int level, uint64_t base, table_fn fn, void *arg)
+/* The model reads table memory only through table_va(). */
+static const u64 *read_table(void *ctx, u64 pa, u64 bytes)
 {
-	const struct ptcore_hw_info *hw = &s->hw;
-	unsigned nent, i;
-	size_t bytes = table_bytes(hw, level, &nent);
-	uint64_t esz = 1ULL << geom_shift(hw, level);
-	const uint64_t *tbl;
 	struct trec *r;
-	int ret;
 
-	tbl = table_va(s, pa, bytes, &r);
-	if (!tbl)
-		return 0;
-	ret = fn(s, r, level, base, base + esz * nent - 1, arg);
-	if (ret)
-		return ret;
-	if (level >= 3)
-		return 0;
-	for (i = 0; i < nent; i++) {
-		struct pte_info pi;
-
-		decode_pte(s, level, tbl[i], &pi);
-		if (pi.kind != K_TABLE)
-			continue;
-		ret = walk_tables(s, pi.oa, level + 1, base + esz * i, fn, arg);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	return table_va(ctx, pa, (size_t)bytes, &r);
 }
 
-static int walk_all(struct ptctl *s, table_fn fn, void *arg)
-{
-	unsigned i;
-	int ret;
+/* ---- every reachable table ---- */
 
-	if (!s->t || !sane_geometry(&s->hw))
+struct tables {
+	struct ptctl *s;
+	uint64_t find;		/* table_reachable(): the table looked for */
+};
+
+static int snap_fn(void *ctx, u64 pa, unsigned int level, u64 iova, u64 span, u64 bytes, u64 desc)
+{
+	struct tables *t = ctx;
+	struct ptctl *s = t->s;
+	struct trec *r = rec_find(s, pa);
+
+	if (!r)
 		return 0;
-	for (i = 0; i < s->hw.n_roots && i < 4; i++) {
-		ret = walk_tables(s, s->hw.root[i], geom_top(&s->hw), geom_root_base(&s->hw, i), fn, arg);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-static int snap_fn(struct ptctl *s, struct trec *r, int level, uint64_t base, uint64_t end, void *arg)
-{
 	if (r->seen_seq == s->seq)
 		violation(s, "table pa=0x%" PRIx64 " is linked twice in the tree", r->pa);
 	r->seen = 1;
-	r->level = level;
-	r->span_start = base;
-	r->span_end = end;
+	r->level = (int)level;
+	r->span_start = iova;
+	r->span_end = iova + (span - 1);
 	r->seen_seq = s->seq;
+	return 0;
+}
+
+/* Entries the walk cannot follow are shown by dump; the walk goes on. */
+static int skip_bad(void *ctx, u64 iova, unsigned int level, u64 pte, enum hw_fault f)
+{
 	return 0;
 }
 
 int snapshot(struct ptctl *s)
 {
+	struct tables t = { .s = s };
+	struct hw_visitor v = { .table = snap_fn, .bad = skip_bad, .ctx = &t };
 	int before = s->violations;
+	struct hw_walk w;
 
 	s->seq++;
-	walk_all(s, snap_fn, NULL);
+	if (model(s, &w, NULL))
+		hw_walk_visit(&w, &v);
 	return s->violations - before;
 }
 
-static int reach_fn(struct ptctl *s, struct trec *r, int level, uint64_t base, uint64_t end, void *arg)
+static int reach_fn(void *ctx, u64 pa, unsigned int level, u64 iova, u64 span, u64 bytes, u64 desc)
 {
-	return r->pa == *(uint64_t *)arg;
+	struct tables *t = ctx;
+
+	return pa == t->find;
 }
 
 int table_reachable(struct ptctl *s, uint64_t pa)
 {
-	return walk_all(s, reach_fn, &pa);
+	struct tables t = { .s = s, .find = pa };
+	struct hw_visitor v = { .table = reach_fn, .bad = skip_bad, .ctx = &t };
+	struct hw_walk w;
+
+	return model(s, &w, NULL) && hw_walk_visit(&w, &v) > 0;
 }
 
 /* ---- dump ---- */
@@ -472,9 +388,6 @@ static int iova_width(const struct ptcore_hw_info *hw)
 	return w < 4 ? 4 : w;
 }
 
-static void dump_table(struct ptctl *s, const uint64_t *tbl, unsigned nent, int level,
-		       uint64_t base, int indent);
-
 static void print_range(struct ptctl *s, uint64_t a, uint64_t b)
 {
 	int w = iova_width(&s->hw);
@@ -482,13 +395,14 @@ static void print_range(struct ptctl *s, uint64_t a, uint64_t b)
 	printf("0x%0*" PRIx64 "-0x%0*" PRIx64, w, a, w, b);
 }
 
-static void table_summary(struct ptctl *s, const uint64_t *tbl, unsigned nent, int level)
+static void table_summary(const struct hw_walk *w, const uint64_t *tbl, unsigned int nent,
+			  unsigned int level)
 {
-	unsigned i, tables = 0, leaves = 0, bad = 0;
+	unsigned int i, tables = 0, leaves = 0, bad = 0;
 	struct pte_info pi;
 
 	for (i = 0; i < nent; i++) {
-		decode_pte(s, level, tbl[i], &pi);
+		decode_pte(w, level, tbl[i], &pi);
 		if (pi.kind == K_TABLE)
 			tables++;
 		else if (pi.kind == K_BLOCK || pi.kind == K_PAGE)
@@ -499,45 +413,44 @@ static void table_summary(struct ptctl *s, const uint64_t *tbl, unsigned nent, i
 	printf("%u entries: %u table%s, %u lea%s", nent, tables, tables == 1 ? "" : "s",
 	       leaves, leaves == 1 ? "f" : "ves");
 	if (bad)
-		printf(", %u invalid non-zero", bad);
+		printf(", %u invalid non-zero or malformed", bad);
 	if (!tables && !leaves && !bad)
 		printf(" (empty)");
 }
 
-static void dump_table(struct ptctl *s, const uint64_t *tbl, unsigned nent, int level,
-		       uint64_t base, int indent)
+static void dump_table(struct ptctl *s, const struct hw_walk *w, const uint64_t *tbl,
+		       unsigned int nent, unsigned int level, uint64_t base, int indent)
 {
-	const struct ptcore_hw_info *hw = &s->hw;
-	uint64_t esz = 1ULL << geom_shift(hw, level);
-	int lv = shown_level(hw, level);
+	uint64_t esz = 1ULL << hw_walk_entry_shift(w, level);
+	unsigned int lv = shown_level(w, level);
 	char a[256], sz[32];
-	unsigned i = 0, j;
+	unsigned int i = 0, j;
 
 	while (i < nent) {
 		struct pte_info pi, pj;
 		uint64_t iova = base + esz * i;
 		char idx[48];
 
-		decode_pte(s, level, tbl[i], &pi);
+		decode_pte(w, level, tbl[i], &pi);
 		if (pi.kind == K_EMPTY) {
 			i++;
 			continue;
 		}
 		attrs_str(s, pi.kind, pi.attrs, a, sizeof(a));
 		if (pi.kind == K_TABLE) {
-			unsigned cn;
-			size_t cb = table_bytes(hw, level + 1, &cn);
+			unsigned int cn = (unsigned int)hw_walk_table_entries(w, level + 1);
+			size_t cb = (size_t)hw_walk_table_bytes(w, level + 1);
 			struct trec *r;
 			const uint64_t *child = table_va(s, pi.oa, cb, &r);
 
-			snprintf(idx, sizeof(idx), "L%d[%u]", lv, i);
+			snprintf(idx, sizeof(idx), "L%u[%u]", lv, i);
 			printf("%*s%-12s ", indent, "", idx);
 			print_range(s, iova, iova + esz - 1);
 			printf(" table -> 0x%" PRIx64 "%s: ", pi.oa, a);
 			if (child) {
-				table_summary(s, child, cn, level + 1);
+				table_summary(w, child, cn, level + 1);
 				printf("\n");
-				dump_table(s, child, cn, level + 1, iova, indent + 2);
+				dump_table(s, w, child, cn, level + 1, iova, indent + 2);
 			} else {
 				printf("(not readable)\n");
 			}
@@ -545,31 +458,33 @@ static void dump_table(struct ptctl *s, const uint64_t *tbl, unsigned nent, int 
 			continue;
 		}
 		if (pi.kind != K_BLOCK && pi.kind != K_PAGE) {
-			snprintf(idx, sizeof(idx), "L%d[%u]", lv, i);
+			snprintf(idx, sizeof(idx), "L%u[%u]", lv, i);
 			printf("%*s%-12s ", indent, "", idx);
 			print_range(s, iova, iova + esz - 1);
-			printf(" %s 0x%016" PRIx64 "\n",
-			       pi.kind == K_RESERVED ? "RESERVED(0b01 at leaf level)" : "INVALID non-zero",
-			       tbl[i]);
+			if (pi.kind == K_MALFORMED)
+				printf(" MALFORMED(%s)", hw_fault_name(pi.fault));
+			else
+				printf(" INVALID non-zero");
+			printf(" 0x%016" PRIx64 "\n", tbl[i]);
 			i++;
 			continue;
 		}
 		/* a run of leaves with the same attributes and consecutive output */
 		for (j = i + 1; j < nent; j++) {
-			decode_pte(s, level, tbl[j], &pj);
+			decode_pte(w, level, tbl[j], &pj);
 			if (pj.kind != pi.kind || pj.attrs != pi.attrs ||
 			    pj.oa != pi.oa + esz * (j - i))
 				break;
 		}
 		fmt_size(sz, sizeof(sz), esz);
 		if (j - i == 1) {
-			snprintf(idx, sizeof(idx), "L%d[%u]", lv, i);
+			snprintf(idx, sizeof(idx), "L%u[%u]", lv, i);
 			printf("%*s%-12s ", indent, "", idx);
 			print_range(s, iova, iova + esz - 1);
 			printf(" %s %s -> 0x%" PRIx64 "%s\n", pi.kind == K_BLOCK ? "block" : "page",
 			       sz, pi.oa, a);
 		} else {
-			snprintf(idx, sizeof(idx), "L%d[%u..%u]", lv, i, j - 1);
+			snprintf(idx, sizeof(idx), "L%u[%u..%u]", lv, i, j - 1);
 			printf("%*s%-12s ", indent, "", idx);
 			print_range(s, iova, base + esz * j - 1);
 			printf(" %u %s %s -> 0x%" PRIx64 "..0x%" PRIx64 "%s\n", j - i,
@@ -583,39 +498,44 @@ static void dump_table(struct ptctl *s, const uint64_t *tbl, unsigned nent, int 
 void cmd_dump(struct ptctl *s)
 {
 	const struct ptcore_hw_info *hw = &s->hw;
+	const char *why = NULL;
+	struct hw_walk w;
 	char sz[32];
-	unsigned i;
+	unsigned int i;
 
-	if (!sane_geometry(hw)) {
-		printf("  dump: cannot walk format %u (levels %u, granule 2^%u)\n", hw->format,
-		       hw->levels, hw->granule_lg2);
+	if (!model(s, &w, &why)) {
+		printf("  dump: cannot walk format %u (levels %u, granule 2^%u): %s\n", hw->format,
+		       hw->levels, hw->granule_lg2, why ? why : "no table");
 		return;
 	}
-	for (i = 0; i < hw->n_roots; i++) {
-		int top = geom_top(hw);
-		unsigned nent;
-		size_t bytes = table_bytes(hw, top, &nent);
-		uint64_t base = geom_root_base(hw, i);
-		struct trec *r;
-		const uint64_t *tbl = table_va(s, hw->root[i], bytes, &r);
+	for (i = 0; i < w.n_roots; i++) {
+		unsigned int top = w.start_level, nent = (unsigned int)hw_walk_table_entries(&w, top);
+		unsigned int shift = hw_walk_entry_shift(&w, top);
 
-		if (fmt_is_dart(hw->format))
+		/* a DART TTBR table below the input size: only the entries ias reaches */
+		if (!w.arm && w.ias < shift + w.bpl)
+			nent = 1u << (w.ias > shift ? w.ias - shift : 0);
+		uint64_t base = hw_walk_root_iova(&w, i);
+		struct trec *r;
+		const uint64_t *tbl = table_va(s, hw->root[i], hw_walk_table_bytes(&w, top), &r);
+
+		if (!w.arm)
 			printf("  TTBR%u pa=0x%" PRIx64 " ", i, hw->root[i]);
 		else
 			printf("  root pa=0x%" PRIx64 " ", hw->root[i]);
-		printf("L%d ", shown_level(hw, top));
-		print_range(s, base, base + (1ULL << geom_shift(hw, top)) * nent - 1);
-		if (fmt_is_arm(hw->format) && nent > (1u << geom_bpl(hw)))
-			printf(" (%u concatenated %s tables)", nent >> geom_bpl(hw),
-			       fmt_size(sz, sizeof(sz), 1ULL << hw->granule_lg2));
+		printf("L%u ", shown_level(&w, top));
+		print_range(s, base, base + (1ULL << hw_walk_entry_shift(&w, top)) * nent - 1);
+		if (w.arm && nent > (1u << w.bpl))
+			printf(" (%u concatenated %s tables)", nent >> w.bpl,
+			       fmt_size(sz, sizeof(sz), 1ULL << w.pg_shift));
 		printf(": ");
 		if (!tbl) {
 			printf("(not readable)\n");
 			continue;
 		}
-		table_summary(s, tbl, nent, top);
+		table_summary(&w, tbl, nent, top);
 		printf("\n");
-		dump_table(s, tbl, nent, top, base, 4);
+		dump_table(s, &w, tbl, nent, top, base, 4);
 	}
 }
 
@@ -640,6 +560,8 @@ void cmd_info(struct ptctl *s)
 	const struct ptcore_hw_info *hw = &s->hw;
 	char buf[160], sz[32];
 	unsigned i;
+	struct hw_walk w;
+	bool ok = model(s, &w, NULL);
 
 	printf("  format %s (%u), granule %s, ias %u, oas %u, features 0x%x\n",
 	       format_name(hw->format), hw->format,
@@ -649,7 +571,7 @@ void cmd_info(struct ptctl *s)
 	if (fmt_is_dart(hw->format)) {
 		printf("  levels %u below the TTBR select (L1..L%u), %u TTBR%s, each covering %s\n",
 		       hw->levels, hw->levels, hw->n_roots, hw->n_roots == 1 ? "" : "s",
-		       fmt_size(sz, sizeof(sz), 1ULL << (geom_shift(hw, geom_top(hw)) + top_bits(hw))));
+		       fmt_size(sz, sizeof(sz), ok ? 1ULL << min_u(w.ttbr_shift, w.ias) : 0));
 		for (i = 0; i < hw->n_roots && i < 4; i++) {
 			printf("  TTBR%u table pa=0x%" PRIx64 "  T8020/T6000 reg = 0x%08" PRIx64
 			       " (VALID bit 31 | pa >> 12)", i, hw->root[i],
@@ -666,7 +588,8 @@ void cmd_info(struct ptctl *s)
 		return;
 	}
 	printf("  levels %u, start level %u, root pa=0x%" PRIx64 " (%u entries)\n", hw->levels,
-	       hw->start_level, hw->root[0], sane_geometry(hw) ? geom_top_entries(hw) : 0);
+	       hw->start_level, hw->root[0],
+	       ok ? (unsigned int)hw_walk_table_entries(&w, w.start_level) : 0);
 	printf("  T0SZ=%u (ias %d)  TG0=%u (%s)  SH0=%u (%s)  ORGN0=%u (%s)  IRGN0=%u (%s)\n",
 	       hw->arm_tsz, 64 - hw->arm_tsz, hw->arm_tg,
 	       hw->arm_tg == 0 ? "4K" : hw->arm_tg == 1 ? "64K" : hw->arm_tg == 2 ? "16K" : "?",
@@ -702,40 +625,20 @@ void cmd_info(struct ptctl *s)
 
 int walk_translate(struct ptctl *s, uint64_t iova, uint64_t *pa)
 {
-	const struct ptcore_hw_info *hw = &s->hw;
-	int level = geom_top(hw);
-	unsigned nent;
-	uint64_t span, pa_tbl;
+	struct hw_leaf leaf;
+	struct hw_walk w;
 
-	if (!sane_geometry(hw))
+	if (!model(s, &w, NULL))
 		return -EOPNOTSUPP;
-	if (hw->ias < 64 && (iova >> hw->ias))
+	switch (hw_walk_iova(&w, iova, &leaf)) {
+	case HW_OK:
+		*pa = leaf.oa;
+		return 0;
+	case HW_FAULT_RANGE:
 		return -ERANGE;
-	table_bytes(hw, level, &nent);
-	span = (uint64_t)nent << geom_shift(hw, level);
-	if (iova / span >= hw->n_roots)
+	case HW_FAULT_INVALID:
 		return -ENOENT;
-	pa_tbl = hw->root[iova / span];
-	for (;;) {
-		size_t bytes = table_bytes(hw, level, &nent);
-		int shift = geom_shift(hw, level);
-		unsigned idx = (unsigned)((iova >> shift) & (nent - 1));
-		struct trec *r;
-		const uint64_t *tbl = table_va(s, pa_tbl, bytes, &r);
-		struct pte_info pi;
-
-		if (!tbl)
-			return -EFAULT;
-		decode_pte(s, level, tbl[idx], &pi);
-		if (pi.kind == K_TABLE && level < 3) {
-			pa_tbl = pi.oa;
-			level++;
-			continue;
-		}
-		if (pi.kind == K_BLOCK || pi.kind == K_PAGE) {
-			*pa = pi.oa + (iova & ((1ULL << shift) - 1));
-			return 0;
-		}
-		return -ENOENT;
+	default:
+		return -EFAULT;	/* a table that is not ours, or an entry hardware rejects */
 	}
 }
