@@ -363,9 +363,12 @@ static void arm_leaf_fill(const struct hw_walk *w, u64 pte, u64 table_attrs, str
 	leaf->sh = ARM_SH(pte);
 	leaf->table_attrs = table_attrs;
 	leaf->sp_full = true;
+	leaf->dbm = pte & ARM_DBM;
 	if (!w->stage2) {
 		leaf->read = true;
-		leaf->write = !(pte & ARM_S1_AP2) && !(table_attrs & ARM_APTABLE1);
+		/* writable-clean with DBM: a write is allowed and marks the entry dirty */
+		leaf->write = (!(pte & ARM_S1_AP2) || leaf->dbm) && !(table_attrs & ARM_APTABLE1);
+		leaf->dirty = leaf->dbm && !(pte & ARM_S1_AP2);
 		leaf->priv_only = !(pte & ARM_S1_AP1) || (table_attrs & ARM_APTABLE0);
 		leaf->exec = !(pte & (ARM_UXN | ARM_PXN)) &&
 			     !(table_attrs & (ARM_UXNTABLE | ARM_PXNTABLE));
@@ -374,11 +377,25 @@ static void arm_leaf_fill(const struct hw_walk *w, u64 pte, u64 table_attrs, str
 		leaf->memtype = arm_s1_memtype(w, pte);
 	} else {
 		leaf->read = pte & ARM_S2_S2AP_R;
-		leaf->write = pte & ARM_S2_S2AP_W;
+		leaf->write = (pte & ARM_S2_S2AP_W) || leaf->dbm;
+		leaf->dirty = leaf->dbm && (pte & ARM_S2_S2AP_W);
 		leaf->exec = !(pte & (ARM_UXN | ARM_PXN));
 		leaf->memtype = arm_s2_memtype(w, pte);
 	}
 	leaf->cache = leaf->memtype == HW_MT_NORMAL_WB;
+}
+
+/* The bit that holds the dirty state of a DBM entry: S1 AP[2] (clear: dirty), S2 S2AP[1]. */
+static u64 arm_dirty_bit(const struct hw_walk *w)
+{
+	return w->stage2 ? ARM_S2_S2AP_W : ARM_S1_AP2;
+}
+
+u64 hw_walk_written_pte(const struct hw_walk *w, const struct hw_leaf *leaf)
+{
+	if (!w->arm || !leaf->dbm || leaf->dirty || !leaf->write)
+		return leaf->pte;
+	return leaf->pte ^ arm_dirty_bit(w);
 }
 
 /*
@@ -390,7 +407,7 @@ static enum hw_fault arm_check_run(const struct hw_walk *w, const u64 *tbl, u64 
 				   unsigned int level, u64 *first_oa)
 {
 	unsigned int n = hw_walk_contig_entries(w, level), shift = hw_walk_entry_shift(w, level);
-	u64 base = idx & ~(u64)(n - 1), first, i;
+	u64 base = idx & ~(u64)(n - 1), first, i, same;
 
 	if (!n || entries < n)
 		return HW_FAULT_CONTIG;
@@ -400,10 +417,14 @@ static enum hw_fault arm_check_run(const struct hw_walk *w, const u64 *tbl, u64 
 		return HW_FAULT_CONTIG;
 	if (*first_oa & ((1ULL << shift) * n - 1))
 		return HW_FAULT_CONTIG;
+	/* With DBM the SMMU marks only the entry it used dirty: that bit may differ. */
+	same = ~ARM_ADDR_FIELD;
+	if (first & ARM_DBM)
+		same &= ~arm_dirty_bit(w);
 	for (i = 1; i < n; i++) {
 		u64 e = READ_ONCE(tbl[base + i]), oa;
 
-		if ((e ^ first) & ~ARM_ADDR_FIELD)
+		if ((e ^ first) & same)
 			return HW_FAULT_CONTIG;
 		if (arm_leaf_check(w, e, level, &oa) || oa != *first_oa + (i << shift))
 			return HW_FAULT_CONTIG;

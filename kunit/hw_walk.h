@@ -96,6 +96,8 @@ struct hw_leaf {
 	bool priv_only; /* ARM S1: AP[1] clear */
 	bool ns; /* ARM S1: NS bit (and NSTable on the way) */
 	bool contig; /* ARM: contiguous bit */
+	bool dbm; /* ARM: hardware dirty state (DBM); .write then includes writable-clean */
+	bool dirty; /* ARM: DBM and writable-dirty (S1: AP[2] clear; S2: S2AP[1] set) */
 	bool ng; /* ARM S1: nG */
 	bool cache; /* DART2: NO_CACHE clear; ARM: normal write-back */
 	bool sp_full; /* DART: sub-page range covers the whole page */
@@ -208,6 +210,13 @@ unsigned int hw_walk_entry_shift(const struct hw_walk *w, unsigned int level);
 u64 hw_walk_root_iova(const struct hw_walk *w, unsigned int i);
 /* ARM: entries in one contiguous run at @level (0 when the level has none). */
 unsigned int hw_walk_contig_entries(const struct hw_walk *w, unsigned int level);
+
+/*
+ * The leaf entry @leaf found as a device write through it leaves it: with
+ * DBM, a writable-clean entry becomes writable-dirty (only this entry, also
+ * in a contiguous run); otherwise unchanged.
+ */
+u64 hw_walk_written_pte(const struct hw_walk *w, const struct hw_leaf *leaf);
 
 /* hw_walk_expect.c: the leaf entry ptcore writes for @prot at output address @oa (FORMATS.md). */
 u64 hw_walk_expected_leaf(const struct hw_walk *w, u32 prot, u64 oa, unsigned int level,

@@ -23,6 +23,7 @@
 #define ARM_SH(p) (((p) >> 8) & 0x3)
 #define ARM_AF BIT_ULL(10)
 #define ARM_NG BIT_ULL(11)
+#define ARM_DBM BIT_ULL(51) /* dirty bit modifier (FEAT_HAFDBS): hardware dirty state */
 #define ARM_CONT BIT_ULL(52)
 #define ARM_PXN BIT_ULL(53)
 #define ARM_UXN BIT_ULL(54)

@@ -117,6 +117,8 @@ u64 hw_walk_expected_leaf(const struct hw_walk *w, u32 prot, u64 oa, unsigned in
 		pte = ARM_AF | ARM_NG;
 		if ((prot & PTCORE_PROT_READ) && !(prot & PTCORE_PROT_WRITE))
 			pte |= ARM_S1_AP2;
+		else if (w->features & PTCORE_FEAT_DIRTY_TRACKING)
+			pte |= ARM_DBM; /* writable-dirty, as Linux 6.12's ARM_HD */
 		if (!(prot & PTCORE_PROT_PRIV))
 			pte |= ARM_S1_AP1;
 		if (prot & PTCORE_PROT_MMIO)
@@ -132,6 +134,8 @@ u64 hw_walk_expected_leaf(const struct hw_walk *w, u32 prot, u64 oa, unsigned in
 			pte |= ARM_S2_S2AP_R;
 		if (prot & PTCORE_PROT_WRITE)
 			pte |= ARM_S2_S2AP_W;
+		if ((prot & PTCORE_PROT_WRITE) && (w->features & PTCORE_FEAT_DIRTY_TRACKING))
+			pte |= ARM_DBM; /* writable-dirty */
 		if (prot & PTCORE_PROT_MMIO)
 			pte |= 0x1ULL << 2;
 		else if (prot & PTCORE_PROT_CACHE)

@@ -201,7 +201,6 @@ static void create_refuses_bad_config(struct kunit *test)
 		{ PTCORE_FMT_RISCV64, 0, 12, 48, 48, 0, 0, -EINVAL },
 		{ S2, PTCORE_FEAT_ARM_NS, 12, 48, 48, 0, 0, -EOPNOTSUPP }, /* no NS at stage 2 */
 		{ S1, PTCORE_FEAT_ARM_S2FWB, 12, 48, 48, 0, 0, -EOPNOTSUPP },
-		{ S1, PTCORE_FEAT_DIRTY_TRACKING, 12, 48, 48, 0, 0, -EOPNOTSUPP },
 	};
 	struct ptcore_table *sentinel = (struct ptcore_table *)&bad;
 	unsigned int i;

@@ -2,13 +2,13 @@
 /*
  * KUnit: ptcore_read_and_clear_dirty() and PTCORE_FEAT_DIRTY_TRACKING.
  *
- * The device is played by this file: a write through a leaf entry does to
- * the raw entry what an SMMU with hardware dirty state (DBM) does (stage 1:
- * AP[2] cleared; stage 2: S2AP[1] set), to the one entry that translated
- * the write, found by the hardware-walk model (hw_walk.c). The expected
- * report is then derived from table memory alone: every leaf (a contiguous
- * run is one leaf) with an entry in the dirty state, whole, in IOVA order,
- * merged where IOVA and physical address both continue.
+ * The device is played by the hardware-walk model (hw_walk.c): a write
+ * through a leaf entry does to the one entry that translated it what an SMMU
+ * with hardware dirty state (DBM) does (hw_walk_written_pte()), and the
+ * expected report is derived from table memory through the model alone:
+ * every leaf (a contiguous run is one leaf) with an entry in the dirty
+ * state, whole, in IOVA order, merged where IOVA and physical address both
+ * continue.
  */
 #include <kunit/test.h>
 #include <linux/errno.h>
@@ -24,11 +24,6 @@
 #define RW (PTCORE_PROT_READ | PTCORE_PROT_WRITE)
 #define S1 PTCORE_FMT_ARM64_LPAE_S1
 #define S2 PTCORE_FMT_ARM64_LPAE_S2
-
-/* The architecture's bits (Arm ARM D8.3): DBM, and where each stage keeps the dirty state. */
-#define DT_DBM BIT_ULL(51)
-#define DT_S1_AP2 BIT_ULL(7) /* stage 1: read-only; with DBM: writable-clean */
-#define DT_S2_S2AP_W BIT_ULL(7) /* stage 2: writable; with DBM clear: writable-dirty */
 
 #define DT_MAX_RUNS 4096
 
@@ -60,7 +55,6 @@ struct dt_ctx {
 	struct kunit *test;
 	struct ptcore_table *t;
 	struct hw_walk w;
-	bool stage2;
 	u64 granule, block; /* sizes of a page and of the smallest block */
 	u64 flushes;
 	struct ptcore_range *runs;
@@ -119,7 +113,6 @@ static struct dt_ctx *dt_create(struct kunit *test, u32 features)
 	cfg.ops = &dt_ops;
 	cfg.cookie = ctx;
 	ctx->test = test;
-	ctx->stage2 = c->fmt == S2;
 	ctx->granule = 1ULL << c->pg_shift;
 	ctx->block = ctx->granule << (c->pg_shift - 3);
 	KUNIT_ASSERT_EQ(test, ptcore_table_create(&cfg, &ctx->t), 0);
@@ -135,20 +128,6 @@ static void dt_destroy(struct dt_ctx *ctx)
 }
 
 /* ---- the device and the expected report ---- */
-
-static bool dt_entry_dirty(const struct dt_ctx *ctx, u64 pte)
-{
-	if (!(pte & DT_DBM))
-		return false;
-	return ctx->stage2 ? (pte & DT_S2_S2AP_W) : !(pte & DT_S1_AP2);
-}
-
-static bool dt_entry_clean(const struct dt_ctx *ctx, u64 pte)
-{
-	if (!(pte & DT_DBM))
-		return false;
-	return ctx->stage2 ? !(pte & DT_S2_S2AP_W) : (pte & DT_S1_AP2);
-}
 
 static u64 *dt_entry_ptr(struct dt_ctx *ctx, const struct hw_leaf *leaf)
 {
@@ -166,11 +145,8 @@ static void dt_device_write(struct dt_ctx *ctx, u64 iova)
 	KUNIT_ASSERT_EQ_MSG(ctx->test, hw_walk_iova(&ctx->w, iova, &leaf), HW_OK,
 			    "device write to unmapped %llx", (unsigned long long)iova);
 	ptep = dt_entry_ptr(ctx, &leaf);
-	KUNIT_ASSERT_TRUE_MSG(ctx->test, *ptep & DT_DBM, "write through a leaf without DBM");
-	if (ctx->stage2)
-		*ptep |= DT_S2_S2AP_W;
-	else
-		*ptep &= ~DT_S1_AP2;
+	KUNIT_ASSERT_TRUE_MSG(ctx->test, leaf.dbm && leaf.write, "a write without DBM");
+	*ptep = hw_walk_written_pte(&ctx->w, &leaf);
 }
 
 static void dt_want_add(struct dt_ctx *ctx, u64 iova, u64 pa, u64 size)
@@ -215,7 +191,7 @@ static int dt_scan_leaf(void *arg, const struct hw_leaf *leaf)
 		s->unit_size = span;
 		s->unit_dirty = false;
 	}
-	s->unit_dirty |= dt_entry_dirty(s->ctx, leaf->pte);
+	s->unit_dirty |= leaf->dirty;
 	return 0;
 }
 
@@ -277,9 +253,9 @@ static int dt_count_leaf(void *arg, const struct hw_leaf *leaf)
 {
 	struct dt_state_count *c = arg;
 
-	if (dt_entry_dirty(c->ctx, leaf->pte))
+	if (leaf->dirty)
 		c->dirty++;
-	else if (dt_entry_clean(c->ctx, leaf->pte))
+	else if (leaf->dbm)
 		c->clean++;
 	else
 		c->no_dbm++;

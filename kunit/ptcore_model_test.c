@@ -29,6 +29,7 @@
 #define A_AF BIT_ULL(10)
 #define A_CONT BIT_ULL(52)
 #define A_AP_RO BIT_ULL(7)
+#define A_DBM BIT_ULL(51)
 
 struct mem {
 	u64 (*t)[512]; /* NTABLES 4K tables */
@@ -149,6 +150,40 @@ static void contig_run_must_be_consistent(struct kunit *test)
 	/* the hint at level 1 of a 4K granule: no such run */
 	m.t[1][1] = 0x40000000ULL | 0x1 | A_AF | A_CONT;
 	KUNIT_EXPECT_EQ(test, hw_walk_iova(&w, SZ_1G, &l), HW_FAULT_MALFORMED);
+}
+
+/*
+ * Dirty state (DBM): writable-clean is writable, a write makes only the entry
+ * it went through dirty, and a run may then differ in that bit alone.
+ */
+static void dbm_write_marks_one_entry_dirty(struct kunit *test)
+{
+	struct hw_leaf l;
+	struct hw_walk w;
+	struct mem m;
+	unsigned int i;
+
+	s1_4k_48(test, &m, &w);
+	for (i = 0; i < 16; i++)
+		m.t[3][16 + i] = page(0x80010000ULL + i * SZ_4K) | A_CONT | A_DBM | A_AP_RO;
+	m.t[3][40] = page(0x80100000ULL) | A_AP_RO;	/* read-only, no DBM */
+	KUNIT_ASSERT_EQ(test, hw_walk_iova(&w, 20 * SZ_4K, &l), HW_OK);
+	KUNIT_EXPECT_TRUE(test, l.dbm && l.write && !l.dirty);
+	m.t[3][20] = hw_walk_written_pte(&w, &l);
+	KUNIT_EXPECT_EQ(test, m.t[3][20], page(0x80014000ULL) | A_CONT | A_DBM); /* AP[2] cleared */
+	KUNIT_ASSERT_EQ(test, hw_walk_iova(&w, 20 * SZ_4K, &l), HW_OK);
+	KUNIT_EXPECT_TRUE(test, l.dirty);
+	KUNIT_EXPECT_EQ(test, hw_walk_written_pte(&w, &l), l.pte);	/* dirty stays dirty */
+	KUNIT_ASSERT_EQ(test, hw_walk_iova(&w, 21 * SZ_4K, &l), HW_OK);
+	KUNIT_EXPECT_FALSE(test, l.dirty);
+	/* without DBM the same difference is an inconsistent run */
+	for (i = 0; i < 16; i++)
+		m.t[3][16 + i] &= ~A_DBM;
+	KUNIT_EXPECT_EQ(test, hw_walk_iova(&w, 21 * SZ_4K, &l), HW_FAULT_CONTIG);
+	/* read-only without DBM: not writable, a write changes nothing */
+	KUNIT_ASSERT_EQ(test, hw_walk_iova(&w, 40 * SZ_4K, &l), HW_OK);
+	KUNIT_EXPECT_FALSE(test, l.write || l.dbm || l.dirty);
+	KUNIT_EXPECT_EQ(test, hw_walk_written_pte(&w, &l), l.pte);
 }
 
 struct seen {
@@ -300,6 +335,7 @@ static void oracle_unmap_and_split_follow_abi(struct kunit *test)
 static struct kunit_case model_cases[] = {
 	KUNIT_CASE(walk_reports_every_level_and_resumes),
 	KUNIT_CASE(contig_run_must_be_consistent),
+	KUNIT_CASE(dbm_write_marks_one_entry_dirty),
 	KUNIT_CASE(visit_reports_malformed_and_nonzero_invalid),
 	KUNIT_CASE(check_cfg_rejects_other_geometry),
 	KUNIT_CASE(dart2_table_entry_holds_only_an_address),
