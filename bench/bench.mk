@@ -33,7 +33,7 @@ PEER_OBJS     := $(addprefix $(PEER_BUILD)/,peer.o peer_rt.o peer_arm.o peer_dar
 .PHONY: bench-peer check-peer bench bench-run
 
 # Extract only the members needed, once (again only if the package is updated).
-$(PEER_STAMP): $(wildcard $(PEER_TARBALL))
+$(PEER_STAMP): $(wildcard $(PEER_TARBALL)) | deps-check-peer
 	@test -r $(PEER_TARBALL) || { echo "bench: $(PEER_TARBALL) is missing:" \
 		"apt-get install linux-source-6.1 (scripts/deps.sh does)"; exit 1; }
 	@mkdir -p $(PEER_BUILD)/src
@@ -58,7 +58,7 @@ $(PEER_BUILD)/difftest: $(PEER_BUILD)/difftest.o $(PEER_OBJS) $(BUILD)/libptcore
 bench-peer: $(PEER_OBJS)
 
 # Differential test: every configuration, >= 10,000 random operations each, two workers.
-check-peer: $(PEER_BUILD)/difftest
+check-peer: $(PEER_BUILD)/difftest | deps-check-peer
 	$(PEER_BUILD)/difftest -j 2 -n 10000
 
 CHECK_STEPS += check-peer
@@ -72,9 +72,9 @@ $(BENCH_BUILD)/bench.o: bench/bench.c bench/peer/peer.h include/ptcore.h
 $(BENCH_BUILD)/bench: $(BENCH_BUILD)/bench.o $(PEER_OBJS) $(BUILD)/libptcore.a
 	$(CC) -o $@ $^ -lpthread
 
-# deps first (linux-source-6.1, gnuplot-nox), then everything else in a new make,
-# which sees the tarball that deps may just have installed.
-bench: deps
+# Its packages first (linux-source-6.1, gnuplot-nox), then everything else in a
+# new make, which sees the tarball that deps-bench may just have installed.
+bench: | deps-bench
 	@$(MAKE) --no-print-directory bench-run
 
 bench-run: $(BENCH_BUILD)/bench
