@@ -26,7 +26,8 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 OPT      ?= -O2 -g
 # gcc's default -O2 vectoriser cost model leaves the loops that write and
 # scan runs of entries scalar; clang's does not. (The kernel never uses SIMD.)
-# $(call vect_flags,COMPILER)
+# $(call vect_flags,COMPILER); a rule asks when its recipe runs, not when make
+# reads this file: by then a deps-TARGET prerequisite may have installed COMPILER.
 vect_flags = $(if $(findstring clang,$(shell $(1) --version 2>/dev/null)),,-fvect-cost-model=dynamic)
 CFLAGS_LIB := -std=gnu11 $(OPT) $(WARN) -fPIC -fvisibility=hidden -Iinclude -Ic $(EXTRA_CFLAGS)
 
@@ -45,7 +46,7 @@ define corelib
 # that installs the compiler (order-only: make -j waits for it)
 $(1)/obj/%.o: %.c $(CORE_HDRS) | $(4)
 	@mkdir -p $$(dir $$@)
-	$(2) $(CFLAGS_LIB) $(call vect_flags,$(2)) $(3) -c $$< -o $$@
+	$(2) $(CFLAGS_LIB) $$(call vect_flags,$(2)) $(3) -c $$< -o $$@
 $(1)/libptcore.a: $(patsubst %.c,$(1)/obj/%.o,$(CORE_SRCS))
 	@rm -f $$@
 	$(AR) rcs $$@ $$^

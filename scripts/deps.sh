@@ -55,7 +55,7 @@ declare -A NEEDS=(
 	[bench]="$linux61 gnuplot-nox"
 	[check-peer]="$linux61"
 	# scripts/kernel.mk
-	[kbuild]="linux-headers-amd64 sparse"
+	[kbuild]="linux-headers-amd64 sparse perl"
 	[lint]="$linux61 perl"
 	[kunit-uml-gcc]="$linux61 $kernel_build"
 	[kunit-uml-clang]="$linux61 $kernel_build $llvm"
