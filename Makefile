@@ -6,6 +6,10 @@
 # Each area adds its own rules in a fragment (kunit/kunit.mk, tools/ptctl/ptctl.mk,
 # rust-bindings/rust.mk, bench/bench.mk, scripts/kernel.mk, ...) and appends
 # its check target to CHECK_STEPS and its demo target to DEMO_STEPS.
+#
+# A target that needs packages beyond gcc, make and cargo installs them
+# itself, only when missing: its prerequisite deps-TARGET runs
+# scripts/deps.sh TARGET, which knows what each target needs.
 
 CC       ?= cc
 ifeq ($(origin CC),default)
@@ -22,7 +26,8 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 OPT      ?= -O2 -g
 # gcc's default -O2 vectoriser cost model leaves the loops that write and
 # scan runs of entries scalar; clang's does not. (The kernel never uses SIMD.)
-# $(call vect_flags,COMPILER)
+# $(call vect_flags,COMPILER); a rule asks when its recipe runs, not when make
+# reads this file: by then a deps-TARGET prerequisite may have installed COMPILER.
 vect_flags = $(if $(findstring clang,$(shell $(1) --version 2>/dev/null)),,-fvect-cost-model=dynamic)
 CFLAGS_LIB := -std=gnu11 $(OPT) $(WARN) -fPIC -fvisibility=hidden -Iinclude -Ic $(EXTRA_CFLAGS)
 
@@ -37,10 +42,11 @@ all: lib
 
 # ---- the core library (a build per compiler/flags set lives in its own dir) ----
 define corelib
-# $(1) = build dir, $(2) = compiler, $(3) = extra cflags
-$(1)/obj/%.o: %.c $(CORE_HDRS)
+# $(1) = build dir, $(2) = compiler, $(3) = extra cflags, $(4) = the deps-TARGET
+# that installs the compiler (order-only: make -j waits for it)
+$(1)/obj/%.o: %.c $(CORE_HDRS) | $(4)
 	@mkdir -p $$(dir $$@)
-	$(2) $(CFLAGS_LIB) $(call vect_flags,$(2)) $(3) -c $$< -o $$@
+	$(2) $(CFLAGS_LIB) $$(call vect_flags,$(2)) $(3) -c $$< -o $$@
 $(1)/libptcore.a: $(patsubst %.c,$(1)/obj/%.o,$(CORE_SRCS))
 	@rm -f $$@
 	$(AR) rcs $$@ $$^
@@ -60,15 +66,20 @@ $(BUILD)/ptcore.pc: c/ptcore.pc.in Makefile
 
 lib: $(BUILD)/libptcore.a $(BUILD)/libptcore.so $(BUILD)/ptcore.pc
 
+# deps-TARGET: install what TARGET needs (scripts/deps.sh TARGET), only what is missing.
+deps-%:
+	@bash scripts/deps.sh $*
+
+# What make check needs, in one apt-get (each step also installs its own).
 deps:
-	@bash scripts/deps.sh
+	@bash scripts/deps.sh $(CHECK_STEPS)
 
 -include $(sort $(wildcard mk/*.mk)) kunit/kunit.mk tools/ptctl/ptctl.mk rust-bindings/rust.mk \
 	bench/bench.mk scripts/kernel.mk tests/tests.mk
 
 all: $(ALL_EXTRA)
 
-demo: deps lib
+demo: lib
 	@set -e; for s in $(DEMO_STEPS); do $(MAKE) --no-print-directory $$s; done
 
 # Each step runs in turn; a failing step fails the check.

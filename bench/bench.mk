@@ -37,7 +37,7 @@ PEER_OBJS     := $(addprefix $(PEER_BUILD)/,peer.o peer_rt.o) \
 # Per version: extract only the members needed, once (again only if the
 # package is updated), and compile the two kernel files against them.
 define peer_version_rules
-$(PEER_BUILD)/src-$(1)/.extracted: $(wildcard /usr/src/linux-source-$(1).tar.xz)
+$(PEER_BUILD)/src-$(1)/.extracted: $(wildcard /usr/src/linux-source-$(1).tar.xz) | deps-check-peer
 	@test -r /usr/src/linux-source-$(1).tar.xz || { echo "bench: /usr/src/linux-source-$(1).tar.xz" \
 		"is missing: apt-get install linux-source-$(1) (scripts/deps.sh does)"; exit 1; }
 	@mkdir -p $(PEER_BUILD)/src-$(1)
@@ -68,7 +68,7 @@ bench-peer: $(PEER_OBJS)
 
 # Differential test: every configuration against the peer of each version (6.1, 6.12),
 # >= 10,000 random operations each, two workers.
-check-peer: $(PEER_BUILD)/difftest
+check-peer: $(PEER_BUILD)/difftest | deps-check-peer
 	$(PEER_BUILD)/difftest -j 2 -n 10000
 
 CHECK_STEPS += check-peer
@@ -82,9 +82,9 @@ $(BENCH_BUILD)/bench.o: bench/bench.c bench/peer/peer.h include/ptcore.h
 $(BENCH_BUILD)/bench: $(BENCH_BUILD)/bench.o $(PEER_OBJS) $(BUILD)/libptcore.a
 	$(CC) -o $@ $^ -lpthread
 
-# deps first (linux-source-6.1 and -6.12, gnuplot-nox, valgrind), then everything else in a new make,
-# which sees the tarball that deps may just have installed.
-bench: deps
+# Its packages first (linux-source-6.1 and -6.12, gnuplot-nox, valgrind), then
+# everything else in a new make, which sees the tarballs deps-bench may just have installed.
+bench: | deps-bench
 	@$(MAKE) --no-print-directory bench-run
 
 bench-run: $(BENCH_BUILD)/bench

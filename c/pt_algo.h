@@ -31,6 +31,16 @@
 #error "define PT_FMT_OPS before including pt_algo.h"
 #endif
 
+#include "pt_fmt.h"
+
+/*
+ * The walks ptcore.c dispatches to start on a 64-byte boundary, so that
+ * where their short hot loops fall across cache lines depends on their own
+ * code only, not on the size of whatever the linker put before them (a
+ * change elsewhere once moved 256-page maps by half their time).
+ */
+#define __pt_walk	__aligned(64)
+
 static inline uint64_t *pt_child(const struct ptcore_table *t, uint64_t pte)
 {
 	return table_va(t, fmt_table_pa(t, pte));
@@ -53,7 +63,7 @@ static void pt_fill_leaf_attrs(struct ptcore_table *t)
 
 /* ---- iova_to_phys ---- */
 
-static int pt_iova_to_phys(const struct ptcore_table *t, uint64_t iova, uint64_t *phys)
+static int __pt_walk pt_iova_to_phys(const struct ptcore_table *t, uint64_t iova, uint64_t *phys)
 {
 	const uint64_t *table = pt_root(t, iova);
 	unsigned int level = t->geom.top_level;
@@ -91,6 +101,28 @@ static void pt_free_subtree(struct ptcore_table *t, uint64_t *table, unsigned in
 	pt_free_table(t, table, table_bytes(t, level));
 }
 
+/* Free every subtree on a list linked through the tables' pt_meta, from @table on. */
+static void pt_free_list(struct ptcore_table *t, uint64_t *table)
+{
+	while (table) {
+		uintptr_t link = pt_meta(t, table)->link;
+
+		pt_free_subtree(t, table, pt_link_level(link));
+		table = pt_link_next(link);
+	}
+}
+
+/* Destroy (or a create that failed): the roots with their subtrees, then the parked tables. */
+static void pt_free_all(struct ptcore_table *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < PT_MAX_ROOTS; i++)
+		if (t->roots[i])
+			pt_free_subtree(t, t->roots[i], t->geom.top_level);
+	pt_free_list(t, pt_parked_take(t));
+}
+
 /*
  * True when a leaf lies somewhere below @table (a whole table at @level).
  * When there is none, *@ntables has grown by the tables of the subtree.
@@ -114,6 +146,35 @@ static bool pt_subtree_has_leaf(const struct ptcore_table *t, const uint64_t *ta
 }
 
 /* ---- map ---- */
+
+/*
+ * The page size (log2) that Linux's iommu_pgsize() picks from @bitmap for
+ * the next part of a range of @size bytes at @iova -> @pa, and in *@count
+ * how many of them __iommu_map() maps in one call: the largest size that
+ * fits and both addresses are aligned to, up to the next boundary of the
+ * next larger size when the rest is big enough to use that one. @size is
+ * a non-zero multiple of the smallest size, and so are @iova and @pa.
+ */
+static inline unsigned int pt_range_pgsize(uint64_t bitmap, uint64_t iova, uint64_t pa,
+					   uint64_t size, uint64_t *count)
+{
+	uint64_t merge = iova | pa, sizes = bitmap & PT_GENMASK(pt_fls64(size), 0), bigger;
+	unsigned int lg2;
+
+	if (merge)
+		sizes &= PT_GENMASK(pt_ffs64(merge), 0);
+	lg2 = pt_fls64(sizes);
+	bigger = lg2 < 63 ? bitmap & ~PT_GENMASK(lg2, 0) : 0;
+	if (bigger) {
+		uint64_t next = PT_BIT(pt_ffs64(bigger));
+		uint64_t offset = next - (merge & (next - 1));
+
+		if (!((iova ^ pa) & (next - 1)) && offset + next <= size)
+			size = offset;
+	}
+	*count = size >> lg2;
+	return lg2;
+}
 
 struct pt_map_state {
 	struct ptcore_table *t;
@@ -458,15 +519,16 @@ out:
 	return ret;
 }
 
-static int pt_map(struct ptcore_table *t, uint64_t iova, uint64_t pa, unsigned int pgsize_lg2,
-		  uint64_t pgcount, uint32_t prot, uint32_t gfp, uint64_t *mapped)
+static int __pt_walk pt_map(struct ptcore_table *t, uint64_t iova, uint64_t pa,
+			    unsigned int pgsize_lg2, uint64_t pgcount, uint32_t prot, uint32_t gfp,
+			    uint64_t *mapped)
 {
 	return pt_map_walk(t, iova, pa, iova + (pgcount << pgsize_lg2), pgsize_lg2, prot, gfp,
 			   mapped, false);
 }
 
-static int pt_map_range(struct ptcore_table *t, uint64_t iova, uint64_t pa, uint64_t len,
-			uint32_t prot, uint32_t gfp, uint64_t *mapped)
+static int __pt_walk pt_map_range(struct ptcore_table *t, uint64_t iova, uint64_t pa,
+				  uint64_t len, uint32_t prot, uint32_t gfp, uint64_t *mapped)
 {
 	return pt_map_walk(t, iova, pa, iova + len, 0, prot, gfp, mapped, true);
 }
@@ -714,14 +776,15 @@ out:
 	return ret;
 }
 
-static int pt_unmap(struct ptcore_table *t, uint64_t start, uint64_t end,
-		    struct ptcore_gather *gather, uint64_t *unmapped)
+static int __pt_walk pt_unmap(struct ptcore_table *t, uint64_t start, uint64_t end,
+			      struct ptcore_gather *gather, uint64_t *unmapped)
 {
 	return pt_unmap_walk(t, start, end, gather, unmapped, NULL, false);
 }
 
-static int pt_unmap_ext(struct ptcore_table *t, uint64_t start, uint64_t end,
-			struct ptcore_gather *gather, uint64_t *unmapped, struct pt_collect *c)
+static int __pt_walk pt_unmap_ext(struct ptcore_table *t, uint64_t start, uint64_t end,
+				  struct ptcore_gather *gather, uint64_t *unmapped,
+				  struct pt_collect *c)
 {
 	return pt_unmap_walk(t, start, end, gather, unmapped, c,
 			     t->features & PTCORE_FEAT_FREE_EMPTY_TABLES);
@@ -972,5 +1035,6 @@ const struct pt_fmt_ops PT_FMT_OPS = {
 	.cut = pt_cut,
 	.iova_to_phys = pt_iova_to_phys,
 	.read_and_clear_dirty = pt_read_and_clear_dirty,
-	.free_subtree = pt_free_subtree,
+	.free_list = pt_free_list,
+	.free_all = pt_free_all,
 };

@@ -1,6 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * Format-independent state of a ptcore table and small helpers.
+ * Format-independent state of a ptcore table: its geometry and the small
+ * helpers every floor of the core uses.
+ *
+ * The floors, each calling and including only its own and those below it
+ * (scripts/layers.py checks it):
+ *
+ *   ptcore.c              the ABI entry points: argument checks, dispatch
+ *   pt_fmt.h, pt_algo.h   the algorithms, compiled per format in fmt/<format>.c
+ *   fmt/<format>.h        one format's entry accessors
+ *   pt_common.h, pt_mem.h, pt_mem.c   the table: state, memory, metadata,
+ *                         gathers and their freelists, parked tables
+ *   os/                   the environment
  *
  * Conventions in the core:
  *   t       the table handle (struct ptcore_table)
@@ -27,40 +38,7 @@
 #define PT_GENMASK(h, l)	((~0ULL >> (63 - (h))) & (~0ULL << (l)))
 
 struct ptcore_table;
-struct pt_collect;
-
-/**
- * struct pt_fmt_ops - one format's instantiated algorithms
- * @map: ptcore_map_pages() after its argument checks
- * @map_range: ptcore_map_range() after its argument checks
- * @unmap: ptcore_unmap() of [iova, end) after its argument checks
- * @unmap_ext: the same with the extras: report the removed leaves to @c
- *	(unless NULL), free the tables left empty (PTCORE_FEAT_FREE_EMPTY_TABLES)
- * @cut: ptcore_cut() after its argument checks
- * @iova_to_phys: ptcore_iova_to_phys() after its argument check
- * @read_and_clear_dirty: ptcore_read_and_clear_dirty() of [iova, end) after
- *	its argument checks; @clear unless PTCORE_DIRTY_NO_CLEAR, @c unless
- *	the caller passed no callback
- * @free_subtree: free @table (at @level) and every table below it
- *
- * The only indirect calls in ptcore: one per API call, never per entry.
- */
-struct pt_fmt_ops {
-	int (*map)(struct ptcore_table *t, uint64_t iova, uint64_t pa, unsigned int pgsize_lg2,
-		   uint64_t pgcount, uint32_t prot, uint32_t gfp, uint64_t *mapped);
-	int (*map_range)(struct ptcore_table *t, uint64_t iova, uint64_t pa, uint64_t len,
-			 uint32_t prot, uint32_t gfp, uint64_t *mapped);
-	int (*unmap)(struct ptcore_table *t, uint64_t iova, uint64_t end,
-		     struct ptcore_gather *gather, uint64_t *unmapped);
-	int (*unmap_ext)(struct ptcore_table *t, uint64_t iova, uint64_t end,
-			 struct ptcore_gather *gather, uint64_t *unmapped, struct pt_collect *c);
-	int (*cut)(struct ptcore_table *t, uint64_t iova, uint32_t gfp,
-		   struct ptcore_gather *gather);
-	int (*iova_to_phys)(const struct ptcore_table *t, uint64_t iova, uint64_t *phys);
-	int (*read_and_clear_dirty)(struct ptcore_table *t, uint64_t iova, uint64_t end, bool clear,
-				    struct ptcore_gather *gather, struct pt_collect *c);
-	void (*free_subtree)(struct ptcore_table *t, uint64_t *table, unsigned int level);
-};
+struct pt_fmt_ops;			/* pt_fmt.h: only the dispatch follows it */
 
 /**
  * struct pt_geom - the shape of the tree
@@ -159,125 +137,24 @@ static inline uint64_t table_pa(const struct ptcore_table *t, const void *va)
 	return (uint64_t)((uintptr_t)va - t->va_minus_pa);
 }
 
-/* ---- table memory and callbacks ---- */
+/* Derive the per-level lookups from the format's geometry (formats' init calls it). */
+static inline void pt_geom_finish(struct ptcore_table *t)
+{
+	struct pt_geom *g = &t->geom;
+	unsigned int level;
+
+	for (level = 0; level <= g->top_level; level++) {
+		g->shift[level] = g->granule_lg2 + g->bpl * level;
+		g->index_mask[level] = (1u << table_bits(t, level)) - 1;
+	}
+	level = g->shift[g->top_level] + table_bits(t, g->top_level);
+	g->root_shift = level < 63 ? level : 63;
+}
 
 static inline bool pt_incoherent(const struct ptcore_table *t)
 {
 	return t->features & PTCORE_FEAT_DMA_INCOHERENT;
 }
-
-static inline void pt_sync(const struct ptcore_table *t, void *va, size_t len)
-{
-	if (unlikely(pt_incoherent(t)) && t->ops && t->ops->sync_table)
-		t->ops->sync_table(t->cookie, va, len);
-}
-
-/* Table memory, metadata, gathers' freelists and parked tables: pt_mem.c. */
-int pt_mem_init(struct ptcore_table *t);
-void pt_mem_destroy(struct ptcore_table *t);
-void *pt_alloc_table(struct ptcore_table *t, size_t bytes, uint64_t *pa, uint32_t gfp);
-void *pt_alloc_table_to_fill(struct ptcore_table *t, size_t bytes, uint64_t *pa, uint32_t gfp);
-void pt_free_table(struct ptcore_table *t, void *va, size_t bytes);
-void pt_flush(struct ptcore_table *t, const struct ptcore_gather *gather);
-struct pt_meta *pt_meta(const struct ptcore_table *t, const void *table);
-
-/* pt_meta.link: the next table, and this one's level in bits 1..3. */
-#define PT_LINK_LEVEL_MASK	0xeUL
-
-static inline uintptr_t pt_link(const void *next, unsigned int level)
-{
-	return (uintptr_t)next | ((uintptr_t)level << 1);
-}
-
-static inline uint64_t *pt_link_next(uintptr_t link)
-{
-	return (uint64_t *)(link & ~(uintptr_t)0x3f);
-}
-
-static inline unsigned int pt_link_level(uintptr_t link)
-{
-	return (unsigned int)((link & PT_LINK_LEVEL_MASK) >> 1);
-}
-
-/* ---- gathers ---- */
-
-static inline void pt_gather_init(struct ptcore_gather *g)
-{
-	g->start = UINT64_MAX;
-	g->end = 0;
-	g->pgsize = 0;
-	g->flags = 0;
-	g->nr_tables = 0;
-	g->freelist = NULL;
-}
-
-static inline void pt_gather_add(struct ptcore_gather *g, uint64_t iova, uint64_t last)
-{
-	if (iova < g->start)
-		g->start = iova;
-	if (last > g->end)
-		g->end = last;
-}
-
-static inline bool pt_gather_empty(const struct ptcore_gather *g)
-{
-	return g->start > g->end;
-}
-
-/*
- * Queue a subtree that an unmap unlinked on @gather (its freelist): no lock,
- * no allocation, nothing written to table memory.
- */
-static inline void pt_gather_queue(const struct ptcore_table *t, struct ptcore_gather *gather,
-				   uint64_t *table, unsigned int level, uint32_t ntables)
-{
-	struct pt_meta *m = pt_meta(t, table);
-
-	m->link = pt_link(gather->freelist, level);
-	m->aux = (uintptr_t)t;
-	gather->freelist = table;
-	gather->nr_tables += ntables;
-}
-
-/*
- * ptcore_unmap_collect(): the removed leaves, coalesced into runs that are
- * contiguous in IOVA and physical address; @run[0..n) wait for the
- * callback, @cur is the run still growing (size 0: none yet).
- */
-#define PT_COLLECT_BATCH	16
-struct pt_collect {
-	ptcore_range_fn fn;
-	void *arg;
-	uint32_t n;
-	struct ptcore_range cur;
-	struct ptcore_range run[PT_COLLECT_BATCH];
-};
-
-void pt_collect_push(struct pt_collect *c);
-
-static inline void pt_collect_add(struct pt_collect *c, uint64_t iova, uint64_t pa,
-				  uint64_t size)
-{
-	if (c->cur.size && iova == c->cur.iova + c->cur.size &&
-	    pa == c->cur.paddr + c->cur.size) {
-		c->cur.size += size;
-		return;
-	}
-	if (c->cur.size)
-		pt_collect_push(c);
-	c->cur.iova = iova;
-	c->cur.paddr = pa;
-	c->cur.size = size;
-}
-
-void pt_collect_finish(struct pt_collect *c);
-
-bool pt_gather_owned(const struct ptcore_table *t, const struct ptcore_gather *gather);
-void pt_gather_free(struct ptcore_table *t, struct ptcore_gather *gather);
-void pt_park(struct ptcore_table *t, uint64_t *first, struct pt_meta *last);
-void pt_unpark(struct ptcore_table *t, struct ptcore_gather *gather, uint64_t start,
-	       uint64_t end);
-void pt_free_parked(struct ptcore_table *t);
 
 static inline unsigned int pt_ffs64(uint64_t v)
 {
@@ -288,43 +165,5 @@ static inline unsigned int pt_fls64(uint64_t v)
 {
 	return 63u - (unsigned int)__builtin_clzll(v);
 }
-
-/*
- * The page size (log2) that Linux's iommu_pgsize() picks from @bitmap for
- * the next part of a range of @size bytes at @iova -> @pa, and in *@count
- * how many of them __iommu_map() maps in one call: the largest size that
- * fits and both addresses are aligned to, up to the next boundary of the
- * next larger size when the rest is big enough to use that one. @size is
- * a non-zero multiple of the smallest size, and so are @iova and @pa.
- */
-static inline unsigned int pt_range_pgsize(uint64_t bitmap, uint64_t iova, uint64_t pa,
-					   uint64_t size, uint64_t *count)
-{
-	uint64_t merge = iova | pa, sizes = bitmap & PT_GENMASK(pt_fls64(size), 0), bigger;
-	unsigned int lg2;
-
-	if (merge)
-		sizes &= PT_GENMASK(pt_ffs64(merge), 0);
-	lg2 = pt_fls64(sizes);
-	bigger = lg2 < 63 ? bitmap & ~PT_GENMASK(lg2, 0) : 0;
-	if (bigger) {
-		uint64_t next = PT_BIT(pt_ffs64(bigger));
-		uint64_t offset = next - (merge & (next - 1));
-
-		if (!((iova ^ pa) & (next - 1)) && offset + next <= size)
-			size = offset;
-	}
-	*count = size >> lg2;
-	return lg2;
-}
-
-void pt_geom_finish(struct ptcore_table *t);
-
-extern const struct pt_fmt_ops pt_arm_lpae_ops;
-extern const struct pt_fmt_ops pt_dart_ops;
-
-int pt_arm_lpae_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
-void pt_arm_lpae_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info);
-int pt_dart_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
 
 #endif /* PTCORE_PT_COMMON_H */

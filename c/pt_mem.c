@@ -14,6 +14,8 @@
  * A gather's freelist is the most recently queued subtree top; each
  * table's pt_meta links to the next. So every gather holds its own
  * subtrees, unmaps share no lock, and a gather may move between calls.
+ * Only the format knows what lies below a table: the algorithms free the
+ * subtrees (pt_algo.h), this file only links their tops.
  *
  * A table that a map replaced by a leaf was flushed by that map, but a
  * lookup that raced the map may still be reading it. It is parked on the
@@ -21,7 +23,7 @@
  * that leaf): that unmap owns the range, no lookup of it may run, and its
  * gather frees the parked table after its flush.
  */
-#include "pt_common.h"
+#include "pt_mem.h"
 
 #define PT_META_SHIFT	12
 #define PT_DIR_BITS	8
@@ -184,24 +186,6 @@ bool pt_gather_owned(const struct ptcore_table *t, const struct ptcore_gather *g
 	return m && m->aux == (uintptr_t)t;
 }
 
-/* Free every subtree on a list linked through pt_meta, from @table on. */
-static void pt_free_list(struct ptcore_table *t, uint64_t *table)
-{
-	while (table) {
-		uintptr_t link = pt_meta(t, table)->link;
-
-		t->fops->free_subtree(t, table, pt_link_level(link));
-		table = pt_link_next(link);
-	}
-}
-
-/* After the flush: free every subtree on @gather's freelist. */
-void pt_gather_free(struct ptcore_table *t, struct ptcore_gather *gather)
-{
-	pt_free_list(t, gather->freelist);
-	gather->freelist = NULL;
-}
-
 /* ---- unmap_collect ---- */
 
 /* The growing run is complete: into the batch, and the batch to the callback when full. */
@@ -274,9 +258,11 @@ void pt_unpark(struct ptcore_table *t, struct ptcore_gather *gather, uint64_t st
 	os_unlock_irqrestore(&t->lock, flags);
 }
 
-/* Destroy: free whatever is still parked. */
-void pt_free_parked(struct ptcore_table *t)
+/* Destroy: take the parked tables off the handle, for the algorithms to free. */
+uint64_t *pt_parked_take(struct ptcore_table *t)
 {
-	pt_free_list(t, t->parked);
+	uint64_t *first = t->parked;
+
 	t->parked = NULL;
+	return first;
 }

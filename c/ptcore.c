@@ -9,7 +9,7 @@
  * unlinked memory and shares nothing with other unmaps; after the flush,
  * ptcore_iotlb_sync() walks and frees those subtrees.
  */
-#include "pt_common.h"
+#include "pt_fmt.h"
 
 #define PT_KNOWN_FEATURES (PTCORE_FEAT_DMA_INCOHERENT | PTCORE_FEAT_FREE_EMPTY_TABLES | \
 			   PTCORE_FEAT_DIRTY_TRACKING | PTCORE_FEAT_ARM_NS | \
@@ -35,20 +35,6 @@ static_assert(offsetof(struct ptcore_hw_info, n_roots) == 20 &&
 
 /* ---- create / destroy ---- */
 
-/* Derive the per-level lookups from the format's geometry (formats call it). */
-void pt_geom_finish(struct ptcore_table *t)
-{
-	struct pt_geom *g = &t->geom;
-	unsigned int level;
-
-	for (level = 0; level <= g->top_level; level++) {
-		g->shift[level] = g->granule_lg2 + g->bpl * level;
-		g->index_mask[level] = (1u << table_bits(t, level)) - 1;
-	}
-	level = g->shift[g->top_level] + table_bits(t, g->top_level);
-	g->root_shift = level < 63 ? level : 63;
-}
-
 /* The level each accepted page size is mapped at. */
 static void pt_leaf_levels(struct ptcore_table *t)
 {
@@ -63,15 +49,6 @@ static void pt_leaf_levels(struct ptcore_table *t)
 			level++;
 		t->leaf_level[lg2] = level;
 	}
-}
-
-static void pt_free_tree(struct ptcore_table *t)
-{
-	unsigned int i;
-
-	for (i = 0; i < PT_MAX_ROOTS; i++)
-		if (t->roots[i])
-			t->fops->free_subtree(t, t->roots[i], t->geom.top_level);
 }
 
 static int pt_alloc_roots(struct ptcore_table *t)
@@ -150,7 +127,7 @@ OS_API int ptcore_table_create(const struct ptcore_cfg *cfg, struct ptcore_table
 	if (!ret)
 		ret = pt_alloc_roots(t);
 	if (ret) {
-		pt_free_tree(t);
+		t->fops->free_all(t);
 		pt_mem_destroy(t);
 		os_free(t);
 		return ret;
@@ -165,8 +142,7 @@ OS_API void ptcore_table_destroy(struct ptcore_table *t)
 	if (!t)
 		return;
 	t->destroying = true;
-	pt_free_tree(t);
-	pt_free_parked(t);
+	t->fops->free_all(t);
 	pt_mem_destroy(t);
 	os_free(t);
 }
@@ -374,7 +350,9 @@ OS_API void ptcore_iotlb_sync(struct ptcore_table *t, struct ptcore_gather *gath
 		return;
 	if (!pt_gather_empty(gather))
 		pt_flush(t, gather);
-	pt_gather_free(t, gather);
+	/* After the flush: free every subtree on the gather's freelist. */
+	if (gather->freelist)
+		t->fops->free_list(t, gather->freelist);
 	pt_gather_init(gather);
 }
 OS_EXPORT(ptcore_iotlb_sync);

@@ -51,7 +51,7 @@ define kunit_run_and_parse
 	fi
 endef
 
-check-kunit: kunit-build
+check-kunit: kunit-build | deps-check-kunit
 	@kunit_py=$$(sh scripts/kunit_tools.sh $(BUILD)) || exit 1; \
 	rc=0; $(KUNIT_DIR)/harness_selftest > $(KUNIT_DIR)/selftest.ktap || rc=$$?; \
 	prc=0; python3 "$$kunit_py" parse < $(KUNIT_DIR)/selftest.ktap \
@@ -66,17 +66,17 @@ check-kunit: kunit-build
 
 # ---- ASan + UBSan: the suites and the core sources, built with clang ----
 
-$(KUNIT_ASAN_DIR)/obj/%.o: %.c $(CORE_HDRS)
+$(KUNIT_ASAN_DIR)/obj/%.o: %.c $(CORE_HDRS) | deps-check-kunit-asan
 	@mkdir -p $(@D)
 	$(KUNIT_ASAN_CC) $(CFLAGS_LIB) $(KUNIT_SAN) -c $< -o $@
 
 $(KUNIT_ASAN_DIR)/ptcore_kunit: $(KUNIT_RUNNER_SRC) $(KUNIT_SUPPORT) $(KUNIT_SUITES) $(KUNIT_HDRS) \
-		$(patsubst %.c,$(KUNIT_ASAN_DIR)/obj/%.o,$(CORE_SRCS))
+		$(patsubst %.c,$(KUNIT_ASAN_DIR)/obj/%.o,$(CORE_SRCS)) | deps-check-kunit-asan
 	@mkdir -p $(@D)
 	$(KUNIT_ASAN_CC) $(KUNIT_CFLAGS) $(KUNIT_SAN) -o $@ $(KUNIT_RUNNER_SRC) $(KUNIT_SUPPORT) \
 		$(KUNIT_SUITES) $(patsubst %.c,$(KUNIT_ASAN_DIR)/obj/%.o,$(CORE_SRCS)) -lpthread
 
-check-kunit-asan: $(KUNIT_ASAN_DIR)/ptcore_kunit
+check-kunit-asan: $(KUNIT_ASAN_DIR)/ptcore_kunit | deps-check-kunit-asan
 	$(call kunit_run_and_parse,env ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(KUNIT_ASAN_DIR)/ptcore_kunit,$(KUNIT_ASAN_DIR)/c)
 

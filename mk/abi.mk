@@ -17,16 +17,13 @@ ABI_BUILD    := $(BUILD)/abi
 ABIDW_FLAGS  := --no-corpus-path --no-comp-dir-path --no-show-locs --type-id-style hash \
                 --drop-private-types --headers-dir include
 
-.PHONY: abi-check abi-baseline abi-deps
+.PHONY: abi-check abi-baseline
 
-abi-deps:
-	@bash scripts/deps.sh
-
-$(ABI_BUILD)/libptcore.so.1.abi: $(BUILD)/libptcore.so.$(VERSION) include/ptcore.h | abi-deps
+$(ABI_BUILD)/libptcore.so.1.abi: $(BUILD)/libptcore.so.$(VERSION) include/ptcore.h | deps-abi-check
 	@mkdir -p $(@D)
 	abidw $(ABIDW_FLAGS) --out-file $@ $<
 
-abi-check: $(ABI_BUILD)/libptcore.so.1.abi
+abi-check: $(ABI_BUILD)/libptcore.so.1.abi | deps-abi-check
 	@rc=0; abidiff $(ABI_BASELINE) $< > $(ABI_BUILD)/abidiff.txt || rc=$$?; \
 	sed 's/^/  /' $(ABI_BUILD)/abidiff.txt; \
 	if [ $$((rc & 8)) -ne 0 ] || [ $$((rc & 3)) -ne 0 ]; then \
@@ -41,7 +38,7 @@ abi-check: $(ABI_BUILD)/libptcore.so.1.abi
 	else echo "abi-check: the ABI is exactly the baseline's"; fi; \
 	echo "abi-check: 1 passed, 0 failed"
 
-abi-baseline: abi-check
+abi-baseline: abi-check | deps-abi-baseline
 	cp $(ABI_BUILD)/libptcore.so.1.abi $(ABI_BASELINE)
 
 CHECK_STEPS += abi-check

@@ -9,6 +9,5 @@
 QEMU_SMMUV3_GRANULES ?=
 
 .PHONY: qemu-smmuv3
-qemu-smmuv3:
-	@bash scripts/deps.sh qemu-smmuv3
+qemu-smmuv3: | deps-qemu-smmuv3
 	@BUILD=$(BUILD) JOBS=$(or $(JOBS),2) bash scripts/qemu_smmuv3.sh $(QEMU_SMMUV3_GRANULES)

@@ -42,10 +42,10 @@ endef
 
 .PHONY: bindings check-bindings check-rust check-ktap demo-rust rust-ktap rust-valgrind
 
-bindings:
+bindings: | deps-bindings
 	$(call run_bindgen,$(RUST_DIR)/src/bindings_generated.rs)
 
-check-bindings:
+check-bindings: | deps-check-bindings
 	$(call run_bindgen,$(RUST_BUILD)/bindings_generated.rs)
 	@diff -u $(RUST_DIR)/src/bindings_generated.rs $(RUST_BUILD)/bindings_generated.rs || \
 		{ echo "check-bindings: the raw bindings drifted from include/ptcore.h: run 'make bindings'"; exit 1; }
@@ -65,7 +65,7 @@ rust-valgrind: $(BUILD)/libptcore.a
 	$(RUST_ENV) $(CARGO) test $(CARGO_ARGS) -q --features model --test contract \
 		--config "$(VALGRIND_RUNNER)" -- --test-threads=1
 
-check-rust: $(BUILD)/libptcore.a check-bindings
+check-rust: $(BUILD)/libptcore.a check-bindings | deps-check-rust
 	$(RUST_ENV) $(CARGO) build $(CARGO_ARGS)
 	$(RUST_ENV) $(CARGO) build $(CARGO_ARGS) --features model --all-targets
 	$(RUST_ENV) $(CARGO) test $(CARGO_ARGS) --features model --test contract
@@ -85,7 +85,7 @@ check-rust: $(BUILD)/libptcore.a check-bindings
 
 # One cross-language report: the C KUnit stream (written by the kunit step)
 # and the Rust one, merged and parsed by the kernel's own KTAP parser.
-check-ktap:
+check-ktap: | deps-check-ktap
 	@test -f $(BUILD)/kunit/c.ktap || \
 		{ echo "check-ktap: $(BUILD)/kunit/c.ktap missing: run the C KUnit step first"; exit 1; }
 	@test -f $(RUST_BUILD)/rust.ktap || $(MAKE) --no-print-directory rust-ktap

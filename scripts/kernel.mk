@@ -13,27 +13,26 @@
 
 .PHONY: kbuild kunit-uml kunit-uml-gcc kunit-uml-clang lint check-kernel kunit-rust
 
-kbuild:
+# Each installs its packages first (deps-TARGET, scripts/deps.sh).
+kbuild: | deps-kbuild
 	@BUILD=$(BUILD) bash scripts/kbuild.sh
 
-kunit-uml:
+kunit-uml: | deps-kunit-uml
 	@BUILD=$(BUILD) bash scripts/kunit_uml.sh gcc clang
 
-kunit-uml-gcc kunit-uml-clang:
+kunit-uml-gcc kunit-uml-clang: %: | deps-%
 	@BUILD=$(BUILD) bash scripts/kunit_uml.sh $(patsubst kunit-uml-%,%,$@)
 
-lint:
+lint: | deps-lint
 	@BUILD=$(BUILD) bash scripts/lint.sh
 
-# Its own packages (rustc-web and friends): only this target
-# installs them, so `make demo` stays light.
-kunit-rust:
-	@bash scripts/deps.sh kernel-rust
+# linux-source-6.12, rustc-web and friends: only this target (and make check) needs them.
+kunit-rust: | deps-kunit-rust
 	@BUILD=$(BUILD) bash scripts/kunit_rust.sh
 
 # In turn (-j cannot interleave them), and all three even when one fails, so
 # that one run shows every problem.
-check-kernel:
+check-kernel: | deps-check-kernel
 	@rc=0; \
 	$(MAKE) --no-print-directory kbuild || rc=1; \
 	$(MAKE) --no-print-directory lint || rc=1; \

@@ -42,8 +42,11 @@ T_FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-
 T_TSAN      := -fsanitize=thread
 
 # Core libraries built with clang and a sanitizer (the Makefile's corelib rule).
-$(eval $(call corelib,$(T_FUZZ_BUILD)/core,$(T_CLANG),-fsanitize=fuzzer-no-link $(T_FUZZ_SAN)))
-$(eval $(call corelib,$(T_BUILD)/tsan/core,$(T_CLANG),$(T_TSAN)))
+# Every clang-built rule waits for the deps-TARGET that installs clang and its
+# runtimes (the sanitizer targets all need the same packages; the fuzzer's
+# also need libFuzzer).
+$(eval $(call corelib,$(T_FUZZ_BUILD)/core,$(T_CLANG),-fsanitize=fuzzer-no-link $(T_FUZZ_SAN),deps-fuzz))
+$(eval $(call corelib,$(T_BUILD)/tsan/core,$(T_CLANG),$(T_TSAN),deps-check-tsan))
 
 T_VALGRIND_BINS := $(T_BUILD)/iotlb_test $(T_BUILD)/fault_test $(T_BUILD)/badinput_test \
                    $(T_BUILD)/fuzz_replay
@@ -65,21 +68,22 @@ $(T_BUILD)/fuzz_replay: tests/fuzz/replay.c tests/fuzz/fuzz_ptcore.c $(T_LIB_SRC
 # slow every execution down (comparison tracing in their loops).
 T_FUZZ_OBJS := $(patsubst %.c,$(T_FUZZ_BUILD)/obj/%.o,tests/fuzz/fuzz_ptcore.c $(T_LIB_SRCS))
 
-$(T_FUZZ_BUILD)/obj/%.o: %.c $(T_LIB_HDRS)
+$(T_FUZZ_BUILD)/obj/%.o: %.c $(T_LIB_HDRS) | deps-fuzz
 	@mkdir -p $(dir $@)
 	$(T_CLANG) $(T_CFLAGS) $(T_FUZZ_SAN) -c $< -o $@
 
-$(T_FUZZ_BUILD)/fuzz_ptcore: $(T_FUZZ_OBJS) $(T_FUZZ_BUILD)/core/libptcore.a
+$(T_FUZZ_BUILD)/fuzz_ptcore: $(T_FUZZ_OBJS) $(T_FUZZ_BUILD)/core/libptcore.a | deps-fuzz
 	$(T_CLANG) -fsanitize=fuzzer $(T_FUZZ_SAN) -o $@ $(T_FUZZ_OBJS) \
 		$(T_FUZZ_BUILD)/core/libptcore.a -lpthread
 
 # The same target without libFuzzer's main, under ASan + UBSan, for replaying inputs.
 $(T_FUZZ_BUILD)/fuzz_replay_asan: $(T_FUZZ_BUILD)/obj/tests/fuzz/replay.o $(T_FUZZ_OBJS) \
-		$(T_FUZZ_BUILD)/core/libptcore.a
+		$(T_FUZZ_BUILD)/core/libptcore.a | deps-fuzz
 	$(T_CLANG) $(T_FUZZ_SAN) -o $@ $^ -lpthread
 
 # ---- ThreadSanitizer ----
-$(T_BUILD)/tsan/tsan_test: tests/tsan_test.c $(T_LIB_SRCS) $(T_LIB_HDRS) $(T_BUILD)/tsan/core/libptcore.a
+$(T_BUILD)/tsan/tsan_test: tests/tsan_test.c $(T_LIB_SRCS) $(T_LIB_HDRS) \
+		$(T_BUILD)/tsan/core/libptcore.a | deps-check-tsan
 	@mkdir -p $(dir $@)
 	$(T_CLANG) $(T_CFLAGS) $(T_TSAN) -o $@ tests/tsan_test.c $(T_LIB_SRCS) \
 		$(T_BUILD)/tsan/core/libptcore.a -lpthread
@@ -90,7 +94,7 @@ $(T_BUILD)/tsan/tsan_test: tests/tsan_test.c $(T_LIB_SRCS) $(T_LIB_HDRS) $(T_BUI
 tests-build: $(T_VALGRIND_BINS) $(T_FUZZ_BUILD)/fuzz_ptcore $(T_FUZZ_BUILD)/fuzz_replay_asan \
 	$(T_BUILD)/tsan/tsan_test
 
-check-fuzz: $(T_FUZZ_BUILD)/fuzz_ptcore $(T_FUZZ_BUILD)/fuzz_replay_asan
+check-fuzz: $(T_FUZZ_BUILD)/fuzz_ptcore $(T_FUZZ_BUILD)/fuzz_replay_asan | deps-check-fuzz
 	@echo "replay: seed corpus and regression inputs (ASan + UBSan)"
 	@$(T_FUZZ_BUILD)/fuzz_replay_asan tests/fuzz/corpus tests/fuzz/regress
 	@set -e; for f in $(FUZZ_FORMATS); do \
@@ -99,7 +103,7 @@ check-fuzz: $(T_FUZZ_BUILD)/fuzz_ptcore $(T_FUZZ_BUILD)/fuzz_replay_asan
 	@echo "fuzzing $(FUZZ_FORMATS) for $(FUZZ_CHECK_SECONDS) s each found nothing"
 	@echo "$(words $(FUZZ_FORMATS)) passed, 0 failed"
 
-fuzz: $(T_FUZZ_BUILD)/fuzz_ptcore
+fuzz: $(T_FUZZ_BUILD)/fuzz_ptcore | deps-fuzz
 	@set -e; for f in $(FUZZ_FORMATS); do \
 		bash tests/fuzz/run.sh $(T_FUZZ_BUILD)/fuzz_ptcore $(T_FUZZ_BUILD) $$f \
 			$(FUZZ_SECONDS); done
@@ -118,14 +122,14 @@ check-badinput: $(T_BUILD)/badinput_test
 check-races: $(T_BUILD)/race_test
 	$(T_BUILD)/race_test
 
-check-tsan: $(T_BUILD)/tsan/tsan_test
+check-tsan: $(T_BUILD)/tsan/tsan_test | deps-check-tsan
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66" $(T_BUILD)/tsan/tsan_test
 
 # The userspace KUnit runner (kunit/kunit.mk builds it as $(KUNIT_DIR)/ptcore_kunit).
 T_KUNIT_RUNNER := $(if $(KUNIT_DIR),$(KUNIT_DIR)/ptcore_kunit)
 T_VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect
 
-check-valgrind: $(T_VALGRIND_BINS) $(T_KUNIT_RUNNER)
+check-valgrind: $(T_VALGRIND_BINS) $(T_KUNIT_RUNNER) | deps-check-valgrind
 	$(T_VALGRIND) $(T_BUILD)/badinput_test
 	$(T_VALGRIND) $(T_BUILD)/iotlb_test --quick
 	$(T_VALGRIND) $(T_BUILD)/fault_test
@@ -141,14 +145,16 @@ CHECK_STEPS += check-badinput check-iotlb check-faults check-races check-fuzz ch
 #                          gather semantics (moved gathers, one gather's sync
 #                          never frees another's tables), under TSan and ASan
 T_ASAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-$(eval $(call corelib,$(T_BUILD)/asan/core,$(T_CLANG),$(T_ASAN)))
+$(eval $(call corelib,$(T_BUILD)/asan/core,$(T_CLANG),$(T_ASAN),deps-check-gathers))
 
-$(T_BUILD)/tsan/%_test: tests/%_test.c $(T_LIB_SRCS) $(T_LIB_HDRS) $(T_BUILD)/tsan/core/libptcore.a
+$(T_BUILD)/tsan/%_test: tests/%_test.c $(T_LIB_SRCS) $(T_LIB_HDRS) \
+		$(T_BUILD)/tsan/core/libptcore.a | deps-check-tsan
 	@mkdir -p $(dir $@)
 	$(T_CLANG) $(T_CFLAGS) $(T_TSAN) -o $@ $< $(T_LIB_SRCS) $(T_BUILD)/tsan/core/libptcore.a \
 		-lpthread
 
-$(T_BUILD)/asan/%_test: tests/%_test.c $(T_LIB_SRCS) $(T_LIB_HDRS) $(T_BUILD)/asan/core/libptcore.a
+$(T_BUILD)/asan/%_test: tests/%_test.c $(T_LIB_SRCS) $(T_LIB_HDRS) \
+		$(T_BUILD)/asan/core/libptcore.a | deps-check-gathers
 	@mkdir -p $(dir $@)
 	$(T_CLANG) $(T_CFLAGS) $(T_ASAN) -o $@ $< $(T_LIB_SRCS) $(T_BUILD)/asan/core/libptcore.a \
 		-lpthread
@@ -157,21 +163,22 @@ T_TSAN_RUN := TSAN_OPTIONS="halt_on_error=1 exitcode=66"
 T_ASAN_RUN := ASAN_OPTIONS="detect_leaks=1 abort_on_error=0" UBSAN_OPTIONS="halt_on_error=1"
 
 .PHONY: check-gathers
-check-gathers: $(T_BUILD)/tsan/gather_test $(T_BUILD)/asan/gather_test
+check-gathers: $(T_BUILD)/tsan/gather_test $(T_BUILD)/asan/gather_test | deps-check-gathers
 	$(T_TSAN_RUN) $(T_BUILD)/tsan/gather_test
 	$(T_ASAN_RUN) $(T_BUILD)/asan/gather_test
 
 #   make check-disjoint    TSan: maps and unmaps of disjoint neighbouring ranges
 #                          sharing fresh tables; concurrent built-in allocator
 .PHONY: check-disjoint
-check-disjoint: $(T_BUILD)/tsan/disjoint_test
+check-disjoint: $(T_BUILD)/tsan/disjoint_test | deps-check-disjoint
 	$(T_TSAN_RUN) $(T_BUILD)/tsan/disjoint_test neighbours
 	$(T_TSAN_RUN) $(T_BUILD)/tsan/disjoint_test alloc
 
 #   make check-lookup-race ASan: lookups racing maps that replace tables while
 #                          a third thread syncs other gathers
 .PHONY: check-lookup-race
-check-lookup-race: $(T_BUILD)/asan/lookup_race_test $(T_BUILD)/tsan/lookup_race_test
+check-lookup-race: $(T_BUILD)/asan/lookup_race_test $(T_BUILD)/tsan/lookup_race_test | \
+		deps-check-lookup-race
 	$(T_ASAN_RUN) $(T_BUILD)/asan/lookup_race_test 3
 	$(T_TSAN_RUN) $(T_BUILD)/tsan/lookup_race_test 2
 
@@ -186,20 +193,21 @@ $(T_BUILD)/incoherent_test: tests/incoherent_test.c $(T_LIB_SRCS) $(T_LIB_HDRS) 
 	$(CC) $(T_CFLAGS) -o $@ $< $(T_LIB_SRCS) $(BUILD)/libptcore.a -lpthread $(T_WRAP_ALLOC)
 
 $(T_BUILD)/asan/incoherent_test: tests/incoherent_test.c $(T_LIB_SRCS) $(T_LIB_HDRS) \
-		$(T_BUILD)/asan/core/libptcore.a
+		$(T_BUILD)/asan/core/libptcore.a | deps-check-incoherent
 	@mkdir -p $(dir $@)
 	$(T_CLANG) $(T_CFLAGS) $(T_ASAN) -o $@ $< $(T_LIB_SRCS) $(T_BUILD)/asan/core/libptcore.a \
 		-lpthread $(T_WRAP_ALLOC)
 
 .PHONY: check-incoherent
-check-incoherent: $(T_BUILD)/incoherent_test $(T_BUILD)/asan/incoherent_test
+check-incoherent: $(T_BUILD)/incoherent_test $(T_BUILD)/asan/incoherent_test | \
+		deps-check-incoherent
 	$(T_BUILD)/incoherent_test
 	$(T_ASAN_RUN) $(T_BUILD)/asan/incoherent_test
 
 #   make check-reentry     ptcore called back from inside every callback (no
 #                          callback runs with a ptcore lock held)
 .PHONY: check-reentry
-check-reentry: $(T_BUILD)/reentry_test $(T_BUILD)/asan/reentry_test
+check-reentry: $(T_BUILD)/reentry_test $(T_BUILD)/asan/reentry_test | deps-check-reentry
 	$(T_BUILD)/reentry_test
 	$(T_ASAN_RUN) $(T_BUILD)/asan/reentry_test
 
@@ -212,7 +220,8 @@ check-misuse: $(T_BUILD)/misuse_test
 #   make check-valgrind-ops   memcheck over the caller-ops tests (shadow walker,
 #                             re-entry, misuse): caller allocators, directory
 .PHONY: check-valgrind-ops
-check-valgrind-ops: $(T_BUILD)/incoherent_test $(T_BUILD)/reentry_test $(T_BUILD)/misuse_test
+check-valgrind-ops: $(T_BUILD)/incoherent_test $(T_BUILD)/reentry_test $(T_BUILD)/misuse_test | \
+		deps-check-valgrind-ops
 	$(T_VALGRIND) $(T_BUILD)/incoherent_test
 	$(T_VALGRIND) $(T_BUILD)/reentry_test
 	$(T_VALGRIND) $(T_BUILD)/misuse_test

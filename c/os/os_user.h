@@ -19,6 +19,9 @@
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #endif
+#ifndef __aligned
+#define __aligned(x)	__attribute__((__aligned__(x)))
+#endif
 
 #define OS_EXPORT(sym)
 #define OS_API		__attribute__((visibility("default")))
