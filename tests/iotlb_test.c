@@ -15,7 +15,9 @@
  *   - a flush that clips the gather to the range the caller asked to unmap
  *     (Linux CVE-2026-31735: the rest of a large leaf stays in the TLB);
  *   - a flush that ignores PTCORE_GATHER_TABLES (walk caches keep freed tables);
- *   - no flush at all.
+ *   - no flush at all;
+ *   - dirty tracking: a clean whose gather is never synced (the TLB keeps
+ *     dirty entries over clean ones and later writes go unrecorded).
  *
  * Usage: iotlb_test [--quick] [-v]
  */
@@ -359,6 +361,77 @@ static void broken_flush_tables(void *arg)
 	TC_CHECK(v > 0 && ff > 0, "%s: a missing flush was NOT detected", c->name);
 }
 
+/* ---- dirty tracking: a clean made without its sync loses writes ---- */
+
+static void dirty_count(void *arg, const struct ptcore_range *runs, uint32_t n)
+{
+	uint64_t *bytes = arg;
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		*bytes += runs[i].size;
+}
+
+/*
+ * Map, let the device write everything (the TLB holds the entries dirty),
+ * clean with read_and_clear_dirty into the fixture's gather and sync it,
+ * write again: every leaf written must read dirty, and no cached entry may
+ * disagree with memory. Then the negative control: the same clean into a
+ * gather nobody syncs leaves the TLB dirty over clean entries, the writes
+ * are not recorded, and the model must say so.
+ */
+static void dirty_clean_needs_its_sync(void *arg)
+{
+	const struct fx_config *c = arg;
+	struct fx_opts opt = { .iotlb = true, .seed = 7 };
+	struct ptcore_cfg cfg = c->cfg;
+	uint64_t g, len, mapped, pa, bytes, i;
+	struct ptcore_gather lost;
+	struct fx f;
+
+	cfg.features |= PTCORE_FEAT_DIRTY_TRACKING;
+	if (fx_create(&f, &cfg, &opt)) {
+		TC_FAIL("%s: no table with dirty tracking", c->name);
+		return;
+	}
+	g = 1ULL << f.m.w.pg_shift;
+	len = 64 * g;
+	TC_CHECK(fx_map_range(&f, 0, 1ULL << 30, len, PTCORE_PROT_READ | PTCORE_PROT_WRITE,
+			      &mapped) == 0, "%s: map_range failed", c->name);
+	for (i = 0; i < len; i += g)
+		iotlb_write(&f.tlb, i, &pa);
+	TC_CHECK(ptcore_read_and_clear_dirty(f.t, 0, len, 0, &f.gather, NULL, NULL) == 0,
+		 "%s: read_and_clear_dirty failed", c->name);
+	fx_sync(&f);
+	expect_clean(&f, c->name);
+	for (i = 0; i < len; i += 2 * g)
+		iotlb_write(&f.tlb, i, &pa);
+	bytes = 0;
+	TC_CHECK(ptcore_read_and_clear_dirty(f.t, 0, len, PTCORE_DIRTY_NO_CLEAR, NULL, dirty_count,
+					     &bytes) == 0, "%s: read failed", c->name);
+	/* each write dirtied its leaf; a leaf larger than 2 granules holds several writes */
+	TC_CHECK(bytes > 0 && bytes <= len, "%s: %#" PRIx64 " bytes dirty", c->name, bytes);
+	fx_check(&f);
+	expect_clean(&f, c->name);
+
+	/* The same granules again, each still cached dirty: none of these writes is recorded. */
+	ptcore_gather_init(&lost);
+	TC_CHECK(ptcore_read_and_clear_dirty(f.t, 0, len, 0, &lost, NULL, NULL) == 0,
+		 "%s: read_and_clear_dirty failed", c->name);
+	for (i = 0; i < len; i += 2 * g)
+		iotlb_write(&f.tlb, i, &pa);
+	bytes = 0;
+	ptcore_read_and_clear_dirty(f.t, 0, len, PTCORE_DIRTY_NO_CLEAR, NULL, dirty_count, &bytes);
+	TC_CHECK(bytes == 0, "%s: writes through stale dirty TLB entries were recorded (%#"
+		 PRIx64 ")", c->name, bytes);
+	fx_sync(&f);
+	TC_CHECK(f.tlb.violations > 0, "%s: a clean whose gather nobody synced was NOT detected",
+		 c->name);
+	f.tlb.violations = 0;
+	ptcore_iotlb_sync(f.t, &lost);
+	fx_destroy(&f);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct cve_arg cve[] = {
@@ -410,6 +483,17 @@ int main(int argc, char **argv)
 			continue;
 		snprintf(name, sizeof(name), "negative: flush without TABLES %s", fx_configs[i].name);
 		tc_run(name, broken_flush_tables, (void *)&fx_configs[i]);
+	}
+	for (i = 0; i < fx_nr_configs; i++) {
+		const struct ptcore_cfg *cfg = &fx_configs[i].cfg;
+
+		/* dirty state: ARM, with a coherent walker */
+		if ((cfg->format != PTCORE_FMT_ARM64_LPAE_S1 &&
+		     cfg->format != PTCORE_FMT_ARM64_LPAE_S2) ||
+		    (cfg->features & PTCORE_FEAT_DMA_INCOHERENT))
+			continue;
+		snprintf(name, sizeof(name), "dirty: a clean needs its sync %s", fx_configs[i].name);
+		tc_run(name, dirty_clean_needs_its_sync, (void *)&fx_configs[i]);
 	}
 	return tc_summary();
 }

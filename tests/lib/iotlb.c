@@ -162,6 +162,33 @@ int iotlb_access(struct iotlb *c, uint64_t iova, uint64_t *pa)
 	return 0;
 }
 
+int iotlb_write(struct iotlb *c, uint64_t iova, uint64_t *pa)
+{
+	const struct hw_walk *w = c->w;
+	uint64_t gmask = (1ULL << w->pg_shift) - 1, idx, dirty;
+	struct hw_leaf leaf;
+	int ret = iotlb_access(c, iova, pa);
+
+	if (ret || !u64map_get(&c->leaf_idx, iova & ~gmask, &idx))
+		return ret;
+	if (hw_walk_iova(w, iova, &leaf) || !leaf.dbm)
+		return 0;
+	dirty = hw_walk_written_pte(w, &leaf);
+	if (c->leaf[idx].pte == dirty)
+		return 0;	/* cached dirty: the SMMU does not look at memory */
+	if (dirty != leaf.pte) {
+		/* the table memory the model reads is the table itself */
+		const u64 *tbl = w->read(w->read_ctx, leaf.table_pa,
+					 hw_walk_table_bytes(w, leaf.level));
+
+		if (!tbl)
+			return 0;
+		__atomic_store_n((uint64_t *)(uintptr_t)&tbl[leaf.index], dirty, __ATOMIC_RELAXED);
+	}
+	c->leaf[idx].pte = dirty;
+	return 0;
+}
+
 static bool overlaps(uint64_t a, uint64_t a_last, uint64_t b, uint64_t b_last)
 {
 	return a <= b_last && b <= a_last;

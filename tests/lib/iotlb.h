@@ -62,6 +62,14 @@ void iotlb_free(struct iotlb *c);
 
 /* A device access at @iova: 0 and *pa, or a walk fault (nothing cached then). */
 int iotlb_access(struct iotlb *c, uint64_t iova, uint64_t *pa);
+/*
+ * A device write at @iova: an access, and with hardware dirty state (DBM)
+ * what an SMMU does to the entry unless the TLB already holds it dirty: the
+ * entry in memory becomes writable-dirty (hw_walk_written_pte()) and so
+ * does the cached copy. A TLB entry left dirty over a clean one therefore
+ * lets writes go unrecorded, which iotlb_check_synced() reports.
+ */
+int iotlb_write(struct iotlb *c, uint64_t iova, uint64_t *pa);
 /* The driver's invalidation, exactly as iotlb_flush received it. */
 void iotlb_invalidate(struct iotlb *c, const struct ptcore_gather *g);
 /* Table memory [pa, pa + bytes) is about to be freed. */
