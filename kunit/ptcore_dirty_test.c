@@ -20,6 +20,7 @@
 #include <ptcore.h>
 
 #include "hw_walk.h"
+#include "ptt_util.h"
 
 #define RW (PTCORE_PROT_READ | PTCORE_PROT_WRITE)
 #define S1 PTCORE_FMT_ARM64_LPAE_S1
@@ -81,13 +82,7 @@ static const struct ptcore_ops dt_ops = { .iotlb_flush = dt_flush };
 
 static u64 dt_bitmap(const struct dirty_cfg *c)
 {
-	u64 g = 1ULL << c->pg_shift, blk = g << (c->pg_shift - 3);
-
-	if (!c->contig)
-		return 0;
-	if (c->pg_shift == 12)
-		return g | 16 * g | blk | 16 * blk | (blk << 9);
-	return g | 128 * g | blk | 32 * blk;
+	return c->contig ? ptt_arm_contig_bitmap(c->pg_shift) : 0;
 }
 
 static struct dt_ctx *dt_create(struct kunit *test, u32 features)

@@ -60,13 +60,7 @@ KUNIT_ARRAY_PARAM(ops_cfg, ops_cfgs, ops_cfg_desc);
 /* Every size of the granule, contiguous-hint sizes included where asked for. */
 static u64 ops_bitmap(const struct ops_cfg *c)
 {
-	u64 g = 1ULL << c->pg_shift, blk = g << (c->pg_shift - 3);
-
-	if (!c->contig)
-		return 0;
-	if (c->pg_shift == 12)
-		return g | 16 * g | blk | 16 * blk | (blk << 9);
-	return g | 128 * g | blk | 32 * blk;
+	return c->contig ? ptt_arm_contig_bitmap(c->pg_shift) : 0;
 }
 
 static struct ptt_ctx *ops_ctx(struct kunit *test, u32 features, u32 flags)

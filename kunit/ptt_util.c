@@ -72,6 +72,15 @@ u64 ptt_largest_pgsize(const struct ptt_ctx *ctx)
 	return b ? 1ULL << (63 - __builtin_clzll(b)) : 0;
 }
 
+u64 ptt_arm_contig_bitmap(unsigned int pg_shift)
+{
+	u64 g = 1ULL << pg_shift, blk = g << (pg_shift - 3);
+
+	if (pg_shift == 12)
+		return g | 16 * g | blk | 16 * blk | (blk << 9);
+	return g | 128 * g | blk | 32 * blk;
+}
+
 bool ptt_is_root(const struct ptt_ctx *ctx, u64 pa)
 {
 	unsigned int i;

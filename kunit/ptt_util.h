@@ -177,6 +177,8 @@ u64 ptt_raw_entry(struct ptt_ctx *ctx, u64 iova, unsigned int level);
 /* Sizes */
 u64 ptt_smallest_pgsize(const struct ptt_ctx *ctx);
 u64 ptt_largest_pgsize(const struct ptt_ctx *ctx);
+/* ARM: every leaf size of the granule, its contiguous-hint sizes included (4K, 16K) */
+u64 ptt_arm_contig_bitmap(unsigned int pg_shift);
 bool ptt_is_root(const struct ptt_ctx *ctx, u64 pa);
 
 static inline bool ptt_gather_empty(const struct ptcore_gather *g)
