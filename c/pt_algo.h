@@ -934,30 +934,6 @@ struct pt_dirty {
 	struct pt_collect *c;		/* receives what was dirty, or NULL */
 };
 
-/* The leaf with a dirty entry at @idx (its first IOVA @leaf): report it, clean it; its end. */
-static unsigned int pt_dirty_leaf(const struct ptcore_table *t, uint64_t *table,
-				  unsigned int level, unsigned int idx, uint64_t iova,
-				  struct pt_dirty *d)
-{
-	unsigned int isz = item_lg2(t, level), run_lg2, first, last, i;
-	uint64_t pte = os_pte_read(&table[idx]), leaf, size;
-
-	run_lg2 = fmt_leaf_run_lg2(t, pte, level);
-	first = idx & ~((1u << run_lg2) - 1);
-	last = first + (1u << run_lg2);
-	leaf = iova - ((uint64_t)(idx - first) << isz);
-	size = PT_BIT(isz + run_lg2);
-	if (d->c)
-		pt_collect_add(d->c, leaf, fmt_leaf_oa(t, os_pte_read(&table[first])), size);
-	if (d->clear) {
-		for (i = first; i < last; i++)
-			fmt_dirty_clean(t, &table[i]);
-		pt_gather_add(d->gather, leaf, leaf + size - 1);
-		d->gather->pgsize |= size;
-	}
-	return last;
-}
-
 /* A contiguous run holding entry @idx of @table: its first entry and its end. */
 static inline void pt_dirty_run_bounds(const struct ptcore_table *t, const uint64_t *table,
 				       unsigned int level, unsigned int idx, unsigned int *first,
@@ -970,6 +946,31 @@ static inline void pt_dirty_run_bounds(const struct ptcore_table *t, const uint6
 		run = 1u << fmt_leaf_run_lg2(t, pte, level);
 	*first = idx & ~(run - 1);
 	*last = *first + run;
+}
+
+/*
+ * The leaf with a dirty entry at @idx, which translates @iova: report it
+ * whole, clean it; returns the index after it.
+ */
+static unsigned int pt_dirty_leaf(const struct ptcore_table *t, uint64_t *table,
+				  unsigned int level, unsigned int idx, uint64_t iova,
+				  struct pt_dirty *d)
+{
+	unsigned int isz = item_lg2(t, level), first, last, i;
+	uint64_t leaf, size;
+
+	pt_dirty_run_bounds(t, table, level, idx, &first, &last);
+	leaf = iova - ((uint64_t)(idx - first) << isz);
+	size = (uint64_t)(last - first) << isz;
+	if (d->c)
+		pt_collect_add(d->c, leaf, fmt_leaf_oa(t, os_pte_read(&table[first])), size);
+	if (d->clear) {
+		for (i = first; i < last; i++)
+			fmt_dirty_clean(t, &table[i]);
+		pt_gather_add(d->gather, leaf, leaf + size - 1);
+		d->gather->pgsize |= size;
+	}
+	return last;
 }
 
 /*
