@@ -28,7 +28,9 @@
 #
 # Environment: BUILD (default build), JOBS (default 2), KUNIT_TIMEOUT
 # (seconds, default 900), PTCORE_SRC (the ptcore tree to test, default this
-# repository), RUSTC (default /usr/bin/rustc).
+# repository), RUSTC (default /usr/bin/rustc), PTCORE_KERNEL_CACHE (a
+# directory outside the checkout for the tree and the build directory, kept
+# from one checkout to the next: see scripts/kernel_cache.sh; default $BUILD).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,7 +43,10 @@ jobs=${JOBS:-2}
 timeout=${KUNIT_TIMEOUT:-900}
 rustc=${RUSTC:-/usr/bin/rustc}
 kunitconfig=$src/rust-bindings/kernel/.kunitconfig
-dir=$build/uml/rust
+# shellcheck source=scripts/kernel_cache.sh
+. "$root/scripts/kernel_cache.sh"
+kcache=$(kernel_cache_dir "$build")
+dir=$kcache/uml/rust
 
 # ---- toolchain: rustc-web first, bindgen through the wrapper ----
 if ! "$rustc" --version >/dev/null 2>&1; then
@@ -61,7 +66,9 @@ ln -sfn "$rustc" "$tools/rustc"
 export PATH="$tools:/usr/bin:/bin:/usr/sbin:/sbin"
 export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-14/lib}
 
-tree=$(bash "$root/scripts/linux_src.sh" "$build/linux-6.12")
+# Its own 6.12 tree: make qemu-smmuv3 edits the one in the cache's top.
+kernel_cache_lock "$kcache/kunit-rust.lock"
+tree=$(bash "$root/scripts/linux_src.sh" "$kcache/uml/linux-6.12")
 export KBINDGEN_TREE=$tree
 
 # ---- place ptcore in the tree (idempotent) ----
@@ -111,6 +118,7 @@ if ! cmp -s "$tree/.ptcore-stamp" "$dir/.ptcore-tree-stamp"; then
 	find "$dir" -mindepth 1 -delete
 	cp "$tree/.ptcore-stamp" "$dir/.ptcore-tree-stamp"
 fi
+kernel_cache_claim "$dir" "$src" lib/ptcore lib/ptcore_rust rust/bindings/bindings_generated.rs
 
 echo "  KUNIT   UML 6.12, Rust ($("$rustc" --version | cut -d' ' -f1-2), $(bindgen --version)) in ${dir#"$root"/}"
 t0=$(date +%s)

@@ -14,7 +14,10 @@
 # $BUILD/uml/gcc and $BUILD/uml/clang, so a rerun only rebuilds what changed.
 #
 # Environment: BUILD (default build), JOBS (default 2), KUNIT_TIMEOUT (seconds,
-# default 600), PTCORE_SRC (the ptcore tree to test, default this repository).
+# default 600), PTCORE_SRC (the ptcore tree to test, default this repository),
+# PTCORE_KERNEL_CACHE (a directory outside the checkout for the tree and the
+# two build directories, kept from one checkout to the next: see
+# scripts/kernel_cache.sh; default $BUILD).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,7 +35,11 @@ if [ ! -f "$kunitconfig" ]; then
 	exit 1
 fi
 
-tree=$(bash "$root/scripts/linux_src.sh" "$build/linux-6.1")
+# shellcheck source=scripts/kernel_cache.sh
+. "$root/scripts/kernel_cache.sh"
+kcache=$(kernel_cache_dir "$build")
+kernel_cache_lock "$kcache/kunit-uml.lock"
+tree=$(bash "$root/scripts/linux_src.sh" "$kcache/linux-6.1")
 
 # ---- place ptcore in the tree (idempotent) ----
 mkdir -p "$tree/lib/ptcore"
@@ -69,7 +76,7 @@ EOF
 }
 
 run() {
-	local cc=$1 dir=$build/uml/$1 t0 t1 rc o
+	local cc=$1 dir=$kcache/uml/$1 t0 t1 rc o
 	local -a opts=()
 
 	# Both kernels hunt for memory and locking bugs: KASAN (a table touched
@@ -95,6 +102,7 @@ run() {
 		find "$dir" -mindepth 1 -delete
 		cp "$tree/.ptcore-stamp" "$dir/.ptcore-tree-stamp"
 	fi
+	kernel_cache_claim "$dir" "$src" lib/ptcore
 
 	echo "  KUNIT   UML ($cc) in ${dir#"$root"/}"
 	t0=$(date +%s)

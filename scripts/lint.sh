@@ -14,7 +14,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 build=${BUILD:-build}
-tree=$(bash scripts/linux_src.sh "$build/linux-6.1")
+# shellcheck source=scripts/kernel_cache.sh
+. scripts/kernel_cache.sh
+tree=$(bash scripts/linux_src.sh "$(kernel_cache_dir "$build")/linux-6.1")
 
 # Exceptions, each for a reason that holds for the whole code base:
 #  PREFER_KERNEL_TYPES  the ABI header and the core are shared with userspace and

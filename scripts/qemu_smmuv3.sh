@@ -45,8 +45,9 @@ jobs=${JOBS:-2}
 boot_timeout=${BOOT_TIMEOUT:-120}
 kunit_timeout=${KUNIT_BOOT_TIMEOUT:-900}
 out=$build/qemu-smmuv3
-kcache=${PTCORE_KERNEL_CACHE:-$build}
-case $kcache in /*) ;; *) kcache=$root/$kcache ;; esac
+# shellcheck source=scripts/kernel_cache.sh
+. "$root/scripts/kernel_cache.sh"
+kcache=$(kernel_cache_dir "$build")
 kdirs=$kcache/arm64
 cross=aarch64-linux-gnu-
 granules=("$@")
@@ -59,9 +60,7 @@ pass() { passed=$((passed + 1)); echo "  PASS    $*"; }
 fail() { failed=$((failed + 1)); failures+=("$*"); echo "  FAIL    $*"; }
 
 # The tree's lib/ptcore points at one checkout at a time: one run at a time.
-mkdir -p "$kcache"
-exec 8>"$kcache/qemu-smmuv3.lock"
-flock 8
+kernel_cache_lock "$kcache/qemu-smmuv3.lock"
 tree=$(LINUX_SOURCE_TARBALL=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.12.tar.xz} \
 	bash "$root/scripts/linux_src.sh" "$kcache/linux-6.12")
 
@@ -122,6 +121,7 @@ build_kernel() {
 		find "$dir" -mindepth 1 -delete
 		cp "$tree/.ptcore-stamp" "$dir/.ptcore-tree-stamp"
 	fi
+	kernel_cache_claim "$dir" "$root" lib/ptcore drivers/iommu/io-pgtable.o
 	{
 		cat "$root/kernel/qemu-smmuv3.config"
 		case $g in
