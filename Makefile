@@ -29,7 +29,10 @@ OPT      ?= -O2 -g
 # $(call vect_flags,COMPILER); a rule asks when its recipe runs, not when make
 # reads this file: by then a deps-TARGET prerequisite may have installed COMPILER.
 vect_flags = $(if $(findstring clang,$(shell $(1) --version 2>/dev/null)),,-fvect-cost-model=dynamic)
-CFLAGS_LIB := -std=gnu11 $(OPT) $(WARN) -fPIC -fvisibility=hidden -Iinclude -Ic $(EXTRA_CFLAGS)
+# -fno-semantic-interposition: the ABI functions may call each other inline
+# (nobody interposes one of them under the library).
+CFLAGS_LIB := -std=gnu11 $(OPT) $(WARN) -fPIC -fvisibility=hidden -fno-semantic-interposition \
+	      -Iinclude -Ic $(EXTRA_CFLAGS)
 
 CORE_SRCS := c/ptcore.c c/pt_mem.c c/os/os_user.c c/fmt/arm_lpae.c c/fmt/dart.c
 CORE_HDRS := $(wildcard include/*.h c/*.h c/os/*.h c/fmt/*.h)

@@ -515,13 +515,14 @@ out:
 		if (ms->parked)
 			pt_park(t, ms->parked, ms->parked_last);
 	}
-	*mapped = ms->iova - iova;
+	if (mapped)
+		*mapped = ms->iova - iova;
 	return ret;
 }
 
-static int __pt_walk pt_map(struct ptcore_table *t, uint64_t iova, uint64_t pa,
-			    unsigned int pgsize_lg2, uint64_t pgcount, uint32_t prot, uint32_t gfp,
-			    uint64_t *mapped)
+static noinline int pt_map_pages_walk(struct ptcore_table *t, uint64_t iova, uint64_t pa,
+				      unsigned int pgsize_lg2, uint64_t pgcount, uint32_t prot,
+				      uint32_t gfp, uint64_t *mapped)
 {
 	return pt_map_walk(t, iova, pa, iova + (pgcount << pgsize_lg2), pgsize_lg2, prot, gfp,
 			   mapped, false);
@@ -776,10 +777,206 @@ out:
 	return ret;
 }
 
+static noinline int pt_unmap_plain_walk(struct ptcore_table *t, uint64_t start, uint64_t end,
+					struct ptcore_gather *gather, uint64_t *unmapped)
+{
+	return pt_unmap_walk(t, start, end, gather, unmapped, NULL, false);
+}
+
+/*
+ * The single-page fast paths (the DMA API's commonest calls), compiled
+ * once per granule the format lists in PT_FMT_GRANULES and per top
+ * level, so that the descent is unrolled with constant shifts and
+ * index masks below the top. Each goes straight down through tables that
+ * are all there and declines (false, nothing done) anything else, which
+ * the walks do and report.
+ */
+#ifndef PT_FMT_GRANULES
+#error "a format sets PT_FMT_GRANULES (its granules, a mask) before including pt_algo.h"
+#endif
+
+/*
+ * Optional accessors, for the fast paths, with their defaults:
+ *   fmt_valid_table(t, pte, level)  fmt_valid() && fmt_is_table(), in one test
+ *   fmt_table_pa_g(t, pte, g)       fmt_table_pa() for a table of granule @g,
+ *                                   a constant
+ *   PT_FMT_ONE_ROOT                 defined when the format has a single root
+ */
+#ifndef fmt_valid_table
+static inline bool fmt_valid_table(const struct ptcore_table *t, uint64_t pte, unsigned int level)
+{
+	return fmt_valid(pte) && fmt_is_table(t, pte, level);
+}
+#endif
+#ifndef fmt_table_pa_g
+static inline uint64_t fmt_table_pa_g(const struct ptcore_table *t, uint64_t pte, unsigned int g)
+{
+	return fmt_table_pa(t, pte);
+}
+#endif
+
+static inline uint64_t *pt_one_root(const struct ptcore_table *t, uint64_t iova)
+{
+#ifdef PT_FMT_ONE_ROOT
+	return t->roots[0];
+#else
+	return pt_root(t, iova);
+#endif
+}
+
+/*
+ * Down from @top along @iova, through tables only, to the entry for @iova
+ * of the level whose items are 2^@lg2 bytes: that entry, with its level in
+ * *@level; NULL when an entry above it is not a table, or no level has
+ * items of that size. @g is the granule, @top the top level: constants
+ * (@top may be t->geom.top_level).
+ */
+static __always_inline uint64_t *pt_one_entry(const struct ptcore_table *t, uint64_t iova,
+					      unsigned int lg2, unsigned int *level,
+					      const unsigned int g, const unsigned int top)
+{
+	const unsigned int bpl = g - 3;		/* 8-byte entries, a granule per table */
+	unsigned int lvl = top, shift = g + bpl * top;
+	uint64_t *ptep, pte;
+
+	if (g + bpl * top > 63)
+		return NULL;		/* no such table */
+	ptep = &pt_one_root(t, iova)[(iova >> shift) & t->geom.index_mask[top]];
+
+#pragma GCC unroll 8
+	while (shift > lg2) {
+		pte = os_pte_read_table(ptep);
+		if (unlikely(!fmt_valid_table(t, pte, lvl)))
+			return NULL;
+		lvl--;
+		shift -= bpl;
+		ptep = &table_va(t, fmt_table_pa_g(t, pte, g))[(iova >> shift) & ((1u << bpl) - 1)];
+	}
+	if (unlikely(shift != lg2))
+		return NULL;
+	*level = lvl;
+	return ptep;
+}
+
+/* One page into an empty entry (as the walk's hot loop: one load, one store). */
+static __always_inline bool pt_map_one_g(struct ptcore_table *t, uint64_t iova, uint64_t pa,
+					 unsigned int pgsize_lg2, uint32_t prot,
+					 const unsigned int g, const unsigned int top)
+{
+	unsigned int level;
+	uint64_t *ptep = pt_one_entry(t, iova, pgsize_lg2, &level, g, top);
+
+	if (unlikely(!ptep || level >= PT_LEAF_LEVELS || os_pte_read_table(ptep)))
+		return false;
+	os_pte_write(ptep, t->leaf_attrs[level][prot & PT_PROT_ALL] | fmt_encode_oa(t, pa));
+	pt_sync(t, ptep, sizeof(*ptep));
+	return true;
+}
+
+/* [iova, end) is exactly one single-entry leaf: it goes with one store. */
+static __always_inline bool pt_unmap_one_g(struct ptcore_table *t, uint64_t iova, uint64_t end,
+					   struct ptcore_gather *gather, const unsigned int g,
+					   const unsigned int top)
+{
+	uint64_t len = end - iova, *ptep, mask, val;
+	unsigned int level;
+
+	if (unlikely((len & (len - 1)) || (iova & (len - 1))))
+		return false;
+	ptep = pt_one_entry(t, iova, pt_ffs64(len), &level, g, top);
+	if (unlikely(!ptep))
+		return false;
+	fmt_plain_leaf(t, level, &mask, &val);
+	if (unlikely((os_pte_read_table(ptep) & mask) != val))
+		return false;
+	os_pte_write(ptep, 0);
+	pt_sync(t, ptep, sizeof(*ptep));
+	pt_gather_add(gather, iova, end - 1);
+	gather->pgsize |= len;
+	return true;
+}
+
+/* A copy of each fast path per top level, for granule @g. */
+static __always_inline bool pt_map_one_top(struct ptcore_table *t, uint64_t iova, uint64_t pa,
+					   unsigned int pgsize_lg2, uint32_t prot,
+					   const unsigned int g)
+{
+	switch (t->geom.top_level) {
+	case 0: return pt_map_one_g(t, iova, pa, pgsize_lg2, prot, g, 0);
+	case 1: return pt_map_one_g(t, iova, pa, pgsize_lg2, prot, g, 1);
+	case 2: return pt_map_one_g(t, iova, pa, pgsize_lg2, prot, g, 2);
+	case 3: return pt_map_one_g(t, iova, pa, pgsize_lg2, prot, g, 3);
+	case 4: return pt_map_one_g(t, iova, pa, pgsize_lg2, prot, g, 4);
+	case 5: return pt_map_one_g(t, iova, pa, pgsize_lg2, prot, g, 5);
+	}
+	return false;
+}
+
+static __always_inline bool pt_unmap_one_top(struct ptcore_table *t, uint64_t iova, uint64_t end,
+					     struct ptcore_gather *gather, const unsigned int g)
+{
+	switch (t->geom.top_level) {
+	case 0: return pt_unmap_one_g(t, iova, end, gather, g, 0);
+	case 1: return pt_unmap_one_g(t, iova, end, gather, g, 1);
+	case 2: return pt_unmap_one_g(t, iova, end, gather, g, 2);
+	case 3: return pt_unmap_one_g(t, iova, end, gather, g, 3);
+	case 4: return pt_unmap_one_g(t, iova, end, gather, g, 4);
+	case 5: return pt_unmap_one_g(t, iova, end, gather, g, 5);
+	}
+	return false;
+}
+
+/* And per granule of the format's PT_FMT_GRANULES (a mask of granules, log2). */
+static __always_inline bool pt_map_one(struct ptcore_table *t, uint64_t iova, uint64_t pa,
+				       unsigned int pgsize_lg2, uint32_t prot)
+{
+	switch (t->geom.granule_lg2) {
+	case 12: return (PT_FMT_GRANULES & PT_BIT(12)) &&
+			pt_map_one_top(t, iova, pa, pgsize_lg2, prot, 12);
+	case 14: return (PT_FMT_GRANULES & PT_BIT(14)) &&
+			pt_map_one_top(t, iova, pa, pgsize_lg2, prot, 14);
+	case 16: return (PT_FMT_GRANULES & PT_BIT(16)) &&
+			pt_map_one_top(t, iova, pa, pgsize_lg2, prot, 16);
+	}
+	return false;
+}
+
+static __always_inline bool pt_unmap_one(struct ptcore_table *t, uint64_t iova, uint64_t end,
+					 struct ptcore_gather *gather)
+{
+	switch (t->geom.granule_lg2) {
+	case 12: return (PT_FMT_GRANULES & PT_BIT(12)) &&
+			pt_unmap_one_top(t, iova, end, gather, 12);
+	case 14: return (PT_FMT_GRANULES & PT_BIT(14)) &&
+			pt_unmap_one_top(t, iova, end, gather, 14);
+	case 16: return (PT_FMT_GRANULES & PT_BIT(16)) &&
+			pt_unmap_one_top(t, iova, end, gather, 16);
+	}
+	return false;
+}
+
+/* map_pages: one page by the fast path when it can, else the walk. */
+static int __pt_walk pt_map(struct ptcore_table *t, uint64_t iova, uint64_t pa,
+			    unsigned int pgsize_lg2, uint64_t pgcount, uint32_t prot, uint32_t gfp,
+			    uint64_t *mapped)
+{
+	if (pgcount == 1 && pt_map_one(t, iova, pa, pgsize_lg2, prot)) {
+		if (mapped)
+			*mapped = PT_BIT(pgsize_lg2);
+		return 0;
+	}
+	return pt_map_pages_walk(t, iova, pa, pgsize_lg2, pgcount, prot, gfp, mapped);
+}
+
+/* unmap without the extras: one leaf by the fast path when it can, else the walk. */
 static int __pt_walk pt_unmap(struct ptcore_table *t, uint64_t start, uint64_t end,
 			      struct ptcore_gather *gather, uint64_t *unmapped)
 {
-	return pt_unmap_walk(t, start, end, gather, unmapped, NULL, false);
+	if (pt_unmap_one(t, start, end, gather)) {
+		*unmapped = end - start;
+		return 0;
+	}
+	return pt_unmap_plain_walk(t, start, end, gather, unmapped);
 }
 
 static int __pt_walk pt_unmap_ext(struct ptcore_table *t, uint64_t start, uint64_t end,

@@ -11,7 +11,7 @@
 
 /**
  * struct pt_fmt_ops - one format's instantiated algorithms
- * @map: ptcore_map_pages() after its argument checks
+ * @map: ptcore_map_pages() after its argument checks (@mapped may be NULL)
  * @map_range: ptcore_map_range() after its argument checks
  * @unmap: ptcore_unmap() of [iova, end) after its argument checks
  * @unmap_ext: the same with the extras: report the removed leaves to @c

@@ -159,12 +159,6 @@ void pt_free_table(struct ptcore_table *t, void *va, size_t bytes)
 		os_table_free(va, pa, bytes);
 }
 
-void pt_flush(struct ptcore_table *t, const struct ptcore_gather *gather)
-{
-	if (t->ops && t->ops->iotlb_flush)
-		t->ops->iotlb_flush(t->cookie, gather);
-}
-
 /* The metadata of a table below the top; NULL for memory ptcore does not know. */
 struct pt_meta *pt_meta(const struct ptcore_table *t, const void *table)
 {

@@ -20,13 +20,19 @@ static inline void pt_sync(const struct ptcore_table *t, void *va, size_t len)
 		t->ops->sync_table(t->cookie, va, len);
 }
 
+/* The caller's IOTLB flush of @gather's range (and walk caches, with its tables). */
+static inline void pt_flush(struct ptcore_table *t, const struct ptcore_gather *gather)
+{
+	if (t->ops && t->ops->iotlb_flush)
+		t->ops->iotlb_flush(t->cookie, gather);
+}
+
 /* Table memory, metadata, gathers' freelists and parked tables: pt_mem.c. */
 int pt_mem_init(struct ptcore_table *t);
 void pt_mem_destroy(struct ptcore_table *t);
 void *pt_alloc_table(struct ptcore_table *t, size_t bytes, uint64_t *pa, uint32_t gfp);
 void *pt_alloc_table_to_fill(struct ptcore_table *t, size_t bytes, uint64_t *pa, uint32_t gfp);
 void pt_free_table(struct ptcore_table *t, void *va, size_t bytes);
-void pt_flush(struct ptcore_table *t, const struct ptcore_gather *gather);
 struct pt_meta *pt_meta(const struct ptcore_table *t, const void *table);
 
 /* pt_meta.link: the next table, and this one's level in bits 1..3. */

@@ -181,9 +181,8 @@ OS_API int ptcore_map_pages(struct ptcore_table *t, uint64_t iova, uint64_t padd
 			    uint64_t pgsize, uint64_t pgcount, uint32_t prot, uint32_t gfp,
 			    uint64_t *mapped)
 {
-	uint64_t done = 0, len;
+	uint64_t len;
 	unsigned int lg2;
-	int ret;
 
 	if (mapped)
 		*mapped = 0;
@@ -193,18 +192,20 @@ OS_API int ptcore_map_pages(struct ptcore_table *t, uint64_t iova, uint64_t padd
 		     !(prot & (PTCORE_PROT_READ | PTCORE_PROT_WRITE))))
 		return -EINVAL;
 	lg2 = pt_ffs64(pgsize);
-	if (pgcount > (UINT64_MAX >> lg2))
-		return -EOVERFLOW;
-	len = pgcount << lg2;
-	if (iova + len - 1 < iova || paddr + len - 1 < paddr)
-		return -EOVERFLOW;
-	if (!pt_fits(iova, len, t->ias) || !pt_fits(paddr, len, t->pa_bits))
-		return -ERANGE;
-
-	ret = t->fops->map(t, iova, paddr, lg2, pgcount, prot, gfp, &done);
-	if (mapped)
-		*mapped = done;
-	return ret;
+	if (likely(pgcount == 1)) {
+		/* Aligned to pgsize, a power of two: one page cannot wrap. */
+		if (unlikely((iova >> t->ias) | (paddr >> t->pa_bits)))
+			return -ERANGE;
+	} else {
+		if (pgcount > (UINT64_MAX >> lg2))
+			return -EOVERFLOW;
+		len = pgcount << lg2;
+		if (iova + len - 1 < iova || paddr + len - 1 < paddr)
+			return -EOVERFLOW;
+		if (!pt_fits(iova, len, t->ias) || !pt_fits(paddr, len, t->pa_bits))
+			return -ERANGE;
+	}
+	return t->fops->map(t, iova, paddr, lg2, pgcount, prot, gfp, mapped);
 }
 OS_EXPORT(ptcore_map_pages);
 
@@ -283,11 +284,11 @@ OS_EXPORT(ptcore_unmap_collect);
 OS_API uint64_t ptcore_unmap_pages(struct ptcore_table *t, uint64_t iova, uint64_t pgsize,
 				   uint64_t pgcount, struct ptcore_gather *gather)
 {
-	uint64_t unmapped = 0;
+	uint64_t unmapped = 0, len;
 
-	if (pgsize && pgcount > UINT64_MAX / pgsize)
+	if (__builtin_mul_overflow(pgsize, pgcount, &len))
 		return 0;
-	ptcore_unmap(t, iova, pgsize * pgcount, gather, &unmapped);
+	pt_unmap_checked(t, iova, len, gather, &unmapped, NULL);
 	return unmapped;
 }
 OS_EXPORT(ptcore_unmap_pages);

@@ -5,6 +5,8 @@
  */
 #include "fmt/arm_lpae.h"
 
+#define PT_FMT_ONE_ROOT
+#define PT_FMT_GRANULES	(PT_BIT(12) | PT_BIT(14) | PT_BIT(16))
 #define PT_FMT_OPS pt_arm_lpae_ops
 #include "pt_algo.h"
 

@@ -50,15 +50,35 @@ static inline bool fmt_is_table(const struct ptcore_table *t, uint64_t pte, unsi
 	return level && (pte & ARM_TYPE_MASK) == ARM_TYPE_TABLE;
 }
 
+/* A valid table entry: its type bits say both. */
+static inline bool fmt_valid_table(const struct ptcore_table *t, uint64_t pte, unsigned int level)
+{
+	return fmt_is_table(t, pte, level);
+}
+
 /* With the 64K granule and 52-bit addresses, PA[51:48] sits in PTE[15:12]. */
-static inline uint64_t arm_decode_addr(const struct ptcore_table *t, uint64_t pte)
+static inline uint64_t arm_decode_addr_g(uint64_t pte, unsigned int granule_lg2)
 {
 	uint64_t addr = pte & ARM_ADDR_MASK;
 
-	if (t->geom.granule_lg2 < 16)
+	if (granule_lg2 < 16)
 		return addr;
 	return (addr | (addr << 36)) & (ARM_ADDR_MASK << 4);
 }
+
+static inline uint64_t arm_decode_addr(const struct ptcore_table *t, uint64_t pte)
+{
+	return arm_decode_addr_g(pte, t->geom.granule_lg2);
+}
+
+static inline uint64_t fmt_table_pa_g(const struct ptcore_table *t, uint64_t pte,
+				      unsigned int granule_lg2)
+{
+	return arm_decode_addr_g(pte, granule_lg2);
+}
+
+#define fmt_valid_table fmt_valid_table
+#define fmt_table_pa_g fmt_table_pa_g
 
 static inline uint64_t fmt_encode_oa(const struct ptcore_table *t, uint64_t pa)
 {

@@ -9,6 +9,7 @@
  */
 #include "fmt/dart.h"
 
+#define PT_FMT_GRANULES	(PT_BIT(12) | PT_BIT(14))
 #define PT_FMT_OPS pt_dart_ops
 #include "pt_algo.h"
 

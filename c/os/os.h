@@ -28,7 +28,7 @@
  *   os_lock_t, os_irqflags_t, os_lock_init/_destroy
  *   OS_WARN_ON(cond)               report a broken invariant, evaluates to cond
  *   OS_REFUSE(cond, what)          report a caller's misuse ptcore refuses, evaluates to cond
- *   likely(x), unlikely(x), __aligned(n)
+ *   likely(x), unlikely(x), __aligned(n), noinline
  *   OS_EXPORT(sym)                 export an ABI function
  *   errno values (EINVAL, ...)
  *

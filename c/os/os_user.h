@@ -22,6 +22,9 @@
 #ifndef __aligned
 #define __aligned(x)	__attribute__((__aligned__(x)))
 #endif
+#ifndef noinline
+#define noinline	__attribute__((__noinline__))
+#endif
 
 #define OS_EXPORT(sym)
 #define OS_API		__attribute__((visibility("default")))
