@@ -243,6 +243,16 @@ static __always_inline int pt_map_leaves(struct pt_map_state *ms, uint64_t *tabl
 		/* The hot loop: one load and one store per entry. */
 		pte = ms->attrs | fmt_encode_oa(t, ms->pa);
 		step = fmt_encode_oa(t, PT_BIT(isz));
+		/* Four at a time while all four are empty; anything else below. */
+		for (; stop - ptep >= 4; ptep += 4, pte += 4 * step) {
+			if (os_pte_read_table(&ptep[0]) | os_pte_read_table(&ptep[1]) |
+			    os_pte_read_table(&ptep[2]) | os_pte_read_table(&ptep[3]))
+				break;
+			os_pte_write(&ptep[0], pte);
+			os_pte_write(&ptep[1], pte + step);
+			os_pte_write(&ptep[2], pte + 2 * step);
+			os_pte_write(&ptep[3], pte + 3 * step);
+		}
 		for (; ptep != stop; ptep++, pte += step) {
 			uint64_t old = os_pte_read_table(ptep);
 
@@ -721,7 +731,22 @@ static __always_inline int pt_unmap_walk(struct ptcore_table *t, uint64_t start,
 				if (c)
 					pt_collect_add(c, item, fmt_leaf_oa(t, pte), PT_BIT(isz));
 				os_pte_write(&table[idx], 0);
-				for (idx++; idx < stop; idx++) {
+				/* Without a report: four at a time while all four are plain. */
+				for (idx++; !c && stop - idx >= 4; idx += 4) {
+					uint64_t *q = &table[idx];
+					uint64_t d0 = os_pte_read(&q[0]) ^ val;
+					uint64_t d1 = os_pte_read(&q[1]) ^ val;
+					uint64_t d2 = os_pte_read(&q[2]) ^ val;
+					uint64_t d3 = os_pte_read(&q[3]) ^ val;
+
+					if ((d0 | d1 | d2 | d3) & mask)
+						break;
+					os_pte_write(&q[0], 0);
+					os_pte_write(&q[1], 0);
+					os_pte_write(&q[2], 0);
+					os_pte_write(&q[3], 0);
+				}
+				for (; idx < stop; idx++) {
 					pte = os_pte_read(&table[idx]);
 					if ((pte & mask) != val)
 						break;
