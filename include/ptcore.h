@@ -34,7 +34,11 @@ extern "C" {
  * @PTCORE_FMT_AMDV1: AMD IOMMU v1 host table (reserved, not yet supported)
  * @PTCORE_FMT_VTDSS: Intel VT-d second stage (reserved, not yet supported)
  * @PTCORE_FMT_X86_64: x86-64 4/5 level (reserved, not yet supported)
- * @PTCORE_FMT_RISCV64: RISC-V IOMMU Sv39/48/57 (reserved, not yet supported)
+ * @PTCORE_FMT_RISCV64: RISC-V IOMMU first stage, Sv39/Sv48/Sv57: the smallest
+ *	mode that covers ias (at most 38, 47, 56: the lower, not sign-extended
+ *	half), hw_info.mode the iosatp MODE (8, 9, 10); 4K granule, leaves at
+ *	every level (4K, 2M, 1G, 512G, 256T) below ias; oas 32..56. Leaves
+ *	carry A, and D when writable (for an IOMMU without hardware A/D update).
  * @PTCORE_FMT_ARM_V7S: ARM short descriptor, as io-pgtable-arm-v7s (reserved,
  *	not yet supported)
  *

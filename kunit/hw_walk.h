@@ -31,8 +31,8 @@
 #include <linux/types.h>
 #include <ptcore.h>
 
-/* Levels a walk can read (ARM 0..3; DART at most 3). */
-#define HW_MAX_LEVELS 4
+/* Levels a walk can read (ARM 0..3; DART at most 3; RISC-V Sv57 5). */
+#define HW_MAX_LEVELS 5
 
 /* Memory type the walker's attributes select. */
 enum hw_memtype {
@@ -78,6 +78,7 @@ struct hw_walk {
 	bool arm;
 	bool stage2;
 	bool dart2;
+	bool riscv; /* hw_walk_riscv.c: levels counted from the root, 0 */
 };
 
 /* What one walk found. */
@@ -153,6 +154,7 @@ struct hw_visitor {
  * TG0, input size from T0SZ, output size from (I)PS, start level from T0SZ
  * (stage 1) or SL0 (stage 2, concatenated root when SL0 says so), MAIR.
  * DART: granule, TTBR count and level count (the TCR's 4-level bit).
+ * RISC-V: levels from iosatp.MODE (hw_info.mode), root from iosatp.PPN.
  * Returns 0, or -EINVAL when the registers describe something hardware
  * would refuse (with *@why set to a reason).
  */

@@ -12,6 +12,7 @@
 
 #include "hw_walk.h"
 #include "hw_walk_bits.h"
+#include "hw_walk_riscv.h"
 
 static bool is_arm(u32 format)
 {
@@ -52,6 +53,12 @@ static int cfg_geom(const struct ptcore_cfg *cfg, struct cfg_geom *g, const char
 		}
 		g->n_roots = 1;
 		return 0;
+	}
+	if (cfg->format == PTCORE_FMT_RISCV64) {
+		g->pg_shift = 12;
+		g->root_bits = 9;
+		g->n_roots = 1;
+		return hw_riscv_cfg_levels(cfg, &g->levels, why);
 	}
 	g->pg_shift = cfg->granule_lg2 ? cfg->granule_lg2 : 14;
 	bpl = g->pg_shift - 3;
@@ -159,6 +166,8 @@ u64 hw_walk_expected_leaf(const struct hw_walk *w, u32 prot, u64 oa, unsigned in
 		if (!(prot & PTCORE_PROT_CACHE))
 			pte |= DART2_NO_CACHE;
 		return pte;
+	case PTCORE_FMT_RISCV64:
+		return hw_riscv_expected_leaf(w, prot, oa);
 	default:
 		return 0;
 	}
@@ -183,6 +192,8 @@ u64 hw_walk_expected_table(const struct hw_walk *w, u64 pa)
 	case PTCORE_FMT_APPLE_DART:
 	case PTCORE_FMT_APPLE_DART2:
 		return hw_walk_addr_bits(w, pa) | DART_VALID;
+	case PTCORE_FMT_RISCV64:
+		return hw_riscv_expected_table(w, pa);
 	}
 	return 0;
 }
