@@ -13,7 +13,7 @@
 
 #define PT_KNOWN_FEATURES (PTCORE_FEAT_DMA_INCOHERENT | PTCORE_FEAT_FREE_EMPTY_TABLES | \
 			   PTCORE_FEAT_DIRTY_TRACKING | PTCORE_FEAT_ARM_NS | \
-			   PTCORE_FEAT_ARM_S2FWB | PTCORE_FEAT_ARM_BBML2)
+			   PTCORE_FEAT_ARM_S2FWB | PTCORE_FEAT_ARM_BBML2 | PTCORE_FEAT_ARM_LPA2)
 
 static_assert(sizeof(struct ptcore_gather) == 40, "ptcore_gather layout");
 static_assert(sizeof(uintptr_t) == sizeof(uint64_t), "pt_meta.aux holds an IOVA");

@@ -75,6 +75,14 @@ enum ptcore_format {
 #define PTCORE_FEAT_ARM_S2FWB		0x20000	/* ARM stage 2: FWB memory attributes */
 /* ARM: the SMMU has break-before-make level 2: ptcore_cut() is hitless */
 #define PTCORE_FEAT_ARM_BBML2		0x40000
+/*
+ * ARM, 4K and 16K granules: the FEAT_LPA2 descriptors (the driver sets
+ * TCR.DS / VTCR.DS): ias and oas up to 52, OA[51:50] in bits 9:8 of every
+ * entry, leaf shareability from TCR.SH0 (hw_info.arm_sh) instead of the
+ * entry, 512G blocks at 4K level 0 and 64G blocks at 16K level 1; 4K with
+ * ias above 48 walks 5 levels from level -1.
+ */
+#define PTCORE_FEAT_ARM_LPA2		0x80000
 
 /* ptcore_read_and_clear_dirty() flags */
 #define PTCORE_DIRTY_NO_CLEAR		0x1	/* report only; leave the dirty state as it is */
@@ -193,7 +201,8 @@ struct ptcore_cfg {
  * @ias: input address bits
  * @oas: output address bits
  * @granule_lg2: log2 of the translation granule
- * @start_level: ARM numbering 0..3 of the root level (0 for DART)
+ * @start_level: ARM numbering 0..3 of the root level, 0xff for level -1
+ *	(PTCORE_FEAT_ARM_LPA2, 4K, ias above 48); 0 for DART and RISC-V
  * @n_roots: 1, or the number of DART TTBRs in use (1..4)
  * @root: physical address of each top-level table
  * @arm_tsz: ARM T0SZ / VTCR.T0SZ: 64 - ias

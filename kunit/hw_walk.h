@@ -19,7 +19,8 @@
  *
  * Conventions in this file: w is the walker configuration, pa a physical
  * address, "entry" or pte a raw 64-bit descriptor, level the architecture's
- * own level number (ARM: start_level..3; DART: 0..levels-1 below the TTBR).
+ * own level number (ARM: start_level..3, but with a 5-level LPA2 walk every
+ * level one up, 0..4 for -1..3: see lvl_bias; DART: 0..levels-1 below the TTBR).
  * A "run" is the unit a TLB caches: a whole contiguous-hint run, else one
  * entry.
  *
@@ -79,6 +80,8 @@ struct hw_walk {
 	bool stage2;
 	bool dart2;
 	bool riscv; /* hw_walk_riscv.c: levels counted from the root, 0 */
+	bool ds; /* ARM FEAT_LPA2, TCR.DS = 1 (PTCORE_FEAT_ARM_LPA2): OA[51:50] in bits 9:8 */
+	unsigned int lvl_bias; /* ARM: model level - architecture level (1 from level -1) */
 };
 
 /* What one walk found. */

@@ -21,7 +21,7 @@ int pt_riscv_init(struct ptcore_table *t, const struct ptcore_cfg *cfg)
 	uint64_t sizes = 0;
 	unsigned int levels, level;
 
-	if (cfg->features & (PTCORE_FEAT_ARM_NS | PTCORE_FEAT_ARM_S2FWB))
+	if (cfg->features & (PTCORE_FEAT_ARM_NS | PTCORE_FEAT_ARM_S2FWB | PTCORE_FEAT_ARM_LPA2))
 		return -EOPNOTSUPP;
 	if (cfg->granule_lg2 && cfg->granule_lg2 != 12)
 		return -EINVAL;

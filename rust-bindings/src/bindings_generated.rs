@@ -14,6 +14,7 @@ pub const PTCORE_FEAT_DIRTY_TRACKING: u32 = 4;
 pub const PTCORE_FEAT_ARM_NS: u32 = 65536;
 pub const PTCORE_FEAT_ARM_S2FWB: u32 = 131072;
 pub const PTCORE_FEAT_ARM_BBML2: u32 = 262144;
+pub const PTCORE_FEAT_ARM_LPA2: u32 = 524288;
 pub const PTCORE_DIRTY_NO_CLEAR: u32 = 1;
 pub const PTCORE_GATHER_TABLES: u32 = 1;
 pub type __uint8_t = core::ffi::c_uchar;
@@ -190,7 +191,8 @@ impl Default for ptcore_cfg {
 #[doc = " @ias: input address bits"]
 #[doc = " @oas: output address bits"]
 #[doc = " @granule_lg2: log2 of the translation granule"]
-#[doc = " @start_level: ARM numbering 0..3 of the root level (0 for DART)"]
+#[doc = " @start_level: ARM numbering 0..3 of the root level, 0xff for level -1"]
+#[doc = "\t(PTCORE_FEAT_ARM_LPA2, 4K, ias above 48); 0 for DART and RISC-V"]
 #[doc = " @n_roots: 1, or the number of DART TTBRs in use (1..4)"]
 #[doc = " @root: physical address of each top-level table"]
 #[doc = " @arm_tsz: ARM T0SZ / VTCR.T0SZ: 64 - ias"]

@@ -147,6 +147,9 @@ flags! {
         /// [`crate::UnmapBatch::cut`] replaces a large leaf in place, without
         /// the flush in between that break-before-make needs otherwise.
         ARM_BBML2 = b::PTCORE_FEAT_ARM_BBML2;
+        /// ARM, 4K and 16K granules: the FEAT_LPA2 descriptors (TCR.DS set):
+        /// ias and oas up to 52, OA\[51:50\] in descriptor bits 9:8.
+        ARM_LPA2 = b::PTCORE_FEAT_ARM_LPA2;
     }
 }
 

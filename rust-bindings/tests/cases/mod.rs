@@ -134,7 +134,7 @@ macro_rules! suites {
 suites! {
     api: [
         error_codes, config_errors, hw_info_arm_s1, hw_info_dart, geometry_matches_architecture,
-        deprecated_driver_alias, hw_info_riscv,
+        deprecated_driver_alias, hw_info_riscv, hw_info_arm_lpa2,
     ],
     map: [map_errors, map_partial_eaddrinuse, map_partial_enomem, iova_to_phys_offsets, concurrent_maps],
     unmap: [
@@ -530,6 +530,42 @@ mod api {
         ensure_eq!(
             create_err(Config::<RiscV64>::new(38, 56).features(Features::ARM_NS)),
             Some(Error::EOPNOTSUPP)
+        );
+        Ok(())
+    }
+
+    pub fn hw_info_arm_lpa2() -> TestResult {
+        let d = Plain {
+            flushes: AtomicU64::new(0),
+        };
+        // FEAT_LPA2: 4K with 52 bits walks 5 levels from level -1 (0xff).
+        let lpa2 = Config::<ArmLpaeS1>::new(52, 52).features(Features::ARM_LPA2);
+        let pt = check!(PageTable::new(&lpa2, &d));
+        let hw = pt.hw_info();
+        ensure_eq!(hw.levels(), 5);
+        ensure_eq!(hw.start_level(), 0xff);
+        ensure_eq!(hw.arm_tsz(), 12);
+        ensure_eq!(hw.arm_ps(), 6);
+        ensure_eq!(hw.pgsize_bitmap(), K4 | (1 << 21) | (1 << 30) | (1 << 39));
+        let pt = check!(PageTable::new(
+            &Config::<ArmLpaeS1>::new(52, 52)
+                .granule_lg2(14)
+                .features(Features::ARM_LPA2),
+            &d
+        ));
+        ensure_eq!(pt.hw_info().levels(), 4);
+        // Without the feature 52 bits stay 64K only.
+        ensure_eq!(
+            create_err(Config::<ArmLpaeS1>::new(52, 52)),
+            Some(Error::EINVAL)
+        );
+        ensure_eq!(
+            create_err(
+                Config::<ArmLpaeS1>::new(52, 52)
+                    .granule_lg2(16)
+                    .features(Features::ARM_LPA2)
+            ),
+            Some(Error::EINVAL)
         );
         Ok(())
     }
