@@ -30,6 +30,7 @@ demo-ptctl: $(BUILD)/ptctl
 	$(BUILD)/ptctl tools/ptctl/demo.ptctl
 	$(BUILD)/ptctl tools/ptctl/demo-dart.ptctl
 	$(BUILD)/ptctl tools/ptctl/demo-free-empty.ptctl
+	$(BUILD)/ptctl tools/ptctl/demo-riscv.ptctl
 
 check-ptctl: $(BUILD)/ptctl
 	@timeout 120 sh tools/ptctl/check.sh $(BUILD)/ptctl tools/ptctl
