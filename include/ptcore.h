@@ -621,8 +621,10 @@ int ptcore_unmap_collect(struct ptcore_table *t, uint64_t iova, uint64_t len,
  * The dirty state: ARM stage 1 as Linux 6.12's io-pgtable-arm with
  * IO_PGTABLE_QUIRK_ARM_HD (writable leaves have DBM, bit 51, and AP2, bit
  * 7, clear: dirty; clean sets AP2 and a device write clears it again); ARM
- * stage 2 DBM with the S2AP write bit, bit 7 (set: dirty). A new writable
- * mapping starts dirty; read-only leaves have no dirty state.
+ * stage 2 DBM with the S2AP write bit, bit 7 (set: dirty); RISC-V the D
+ * bit of a writable leaf (clean clears it; an IOMMU with hardware A/D update
+ * sets it again). A new writable mapping starts dirty; read-only leaves have
+ * no dirty state.
  *
  * Context: any; the range must not be unmapped meanwhile (maps, lookups
  * and unmaps of other ranges may run); @dirty must not call ptcore for @t.
