@@ -51,6 +51,8 @@ const struct fx_config fx_configs[] = {
 	{ "riscv-sv57-56-dirty", CFG(PTCORE_FMT_RISCV64, 12, 56, 56, PTCORE_FEAT_DIRTY_TRACKING, 0) },
 	{ "s1-4k-52-lpa2", CFG(PTCORE_FMT_ARM64_LPAE_S1, 12, 52, 52, PTCORE_FEAT_ARM_LPA2, 0) },
 	{ "s2-16k-52-lpa2", CFG(PTCORE_FMT_ARM64_LPAE_S2, 14, 52, 52, PTCORE_FEAT_ARM_LPA2, 0) },
+	{ "riscv-sv39-32-incoherent", CFG(PTCORE_FMT_RISCV64, 12, 32, 40,
+					  PTCORE_FEAT_DMA_INCOHERENT, 0) },
 };
 const size_t fx_nr_configs = TC_ARRAY_SIZE(fx_configs);
 
