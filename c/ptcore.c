@@ -13,7 +13,7 @@
 
 #define PT_KNOWN_FEATURES (PTCORE_FEAT_DMA_INCOHERENT | PTCORE_FEAT_FREE_EMPTY_TABLES | \
 			   PTCORE_FEAT_DIRTY_TRACKING | PTCORE_FEAT_ARM_NS | \
-			   PTCORE_FEAT_ARM_S2FWB | PTCORE_FEAT_ARM_BBML2)
+			   PTCORE_FEAT_ARM_S2FWB | PTCORE_FEAT_ARM_BBML2 | PTCORE_FEAT_ARM_LPA2)
 
 static_assert(sizeof(struct ptcore_gather) == 40, "ptcore_gather layout");
 static_assert(sizeof(uintptr_t) == sizeof(uint64_t), "pt_meta.aux holds an IOVA");
@@ -104,6 +104,10 @@ OS_API int ptcore_table_create(const struct ptcore_cfg *cfg, struct ptcore_table
 		t->fops = &pt_dart_ops;
 		ret = pt_dart_init(t, cfg);
 		break;
+	case PTCORE_FMT_RISCV64:
+		t->fops = &pt_riscv_ops;
+		ret = pt_riscv_init(t, cfg);
+		break;
 	default:
 		ret = -EINVAL;
 		break;
@@ -165,6 +169,8 @@ OS_API int ptcore_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *i
 	/* DART has no translation-control fields: levels and roots say it all. */
 	if (t->format == PTCORE_FMT_ARM64_LPAE_S1 || t->format == PTCORE_FMT_ARM64_LPAE_S2)
 		pt_arm_lpae_hw_info(t, info);
+	if (t->format == PTCORE_FMT_RISCV64)
+		pt_riscv_hw_info(t, info);
 	return 0;
 }
 OS_EXPORT(ptcore_hw_info);

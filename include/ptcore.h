@@ -34,7 +34,11 @@ extern "C" {
  * @PTCORE_FMT_AMDV1: AMD IOMMU v1 host table (reserved, not yet supported)
  * @PTCORE_FMT_VTDSS: Intel VT-d second stage (reserved, not yet supported)
  * @PTCORE_FMT_X86_64: x86-64 4/5 level (reserved, not yet supported)
- * @PTCORE_FMT_RISCV64: RISC-V IOMMU Sv39/48/57 (reserved, not yet supported)
+ * @PTCORE_FMT_RISCV64: RISC-V IOMMU first stage, Sv39/Sv48/Sv57: the smallest
+ *	mode that covers ias (at most 38, 47, 56: the lower, not sign-extended
+ *	half), hw_info.mode the iosatp MODE (8, 9, 10); 4K granule, leaves at
+ *	every level (4K, 2M, 1G, 512G, 256T) below ias; oas 32..56. Leaves
+ *	carry A, and D when writable (for an IOMMU without hardware A/D update).
  * @PTCORE_FMT_ARM_V7S: ARM short descriptor, as io-pgtable-arm-v7s (reserved,
  *	not yet supported)
  *
@@ -71,6 +75,14 @@ enum ptcore_format {
 #define PTCORE_FEAT_ARM_S2FWB		0x20000	/* ARM stage 2: FWB memory attributes */
 /* ARM: the SMMU has break-before-make level 2: ptcore_cut() is hitless */
 #define PTCORE_FEAT_ARM_BBML2		0x40000
+/*
+ * ARM, 4K and 16K granules: the FEAT_LPA2 descriptors (the driver sets
+ * TCR.DS / VTCR.DS): ias and oas up to 52, OA[51:50] in bits 9:8 of every
+ * entry, leaf shareability from TCR.SH0 (hw_info.arm_sh) instead of the
+ * entry, 512G blocks at 4K level 0 and 64G blocks at 16K level 1; 4K with
+ * ias above 48 walks 5 levels from level -1.
+ */
+#define PTCORE_FEAT_ARM_LPA2		0x80000
 
 /* ptcore_read_and_clear_dirty() flags */
 #define PTCORE_DIRTY_NO_CLEAR		0x1	/* report only; leave the dirty state as it is */
@@ -189,7 +201,8 @@ struct ptcore_cfg {
  * @ias: input address bits
  * @oas: output address bits
  * @granule_lg2: log2 of the translation granule
- * @start_level: ARM numbering 0..3 of the root level (0 for DART)
+ * @start_level: ARM numbering 0..3 of the root level, 0xff for level -1
+ *	(PTCORE_FEAT_ARM_LPA2, 4K, ias above 48); 0 for DART and RISC-V
  * @n_roots: 1, or the number of DART TTBRs in use (1..4)
  * @root: physical address of each top-level table
  * @arm_tsz: ARM T0SZ / VTCR.T0SZ: 64 - ias
@@ -608,8 +621,10 @@ int ptcore_unmap_collect(struct ptcore_table *t, uint64_t iova, uint64_t len,
  * The dirty state: ARM stage 1 as Linux 6.12's io-pgtable-arm with
  * IO_PGTABLE_QUIRK_ARM_HD (writable leaves have DBM, bit 51, and AP2, bit
  * 7, clear: dirty; clean sets AP2 and a device write clears it again); ARM
- * stage 2 DBM with the S2AP write bit, bit 7 (set: dirty). A new writable
- * mapping starts dirty; read-only leaves have no dirty state.
+ * stage 2 DBM with the S2AP write bit, bit 7 (set: dirty); RISC-V the D
+ * bit of a writable leaf (clean clears it; an IOMMU with hardware A/D update
+ * sets it again). A new writable mapping starts dirty; read-only leaves have
+ * no dirty state.
  *
  * Context: any; the range must not be unmapped meanwhile (maps, lookups
  * and unmaps of other ranges may run); @dirty must not call ptcore for @t.

@@ -13,6 +13,7 @@
 
 #include "hw_walk.h"
 #include "hw_walk_bits.h"
+#include "hw_walk_riscv.h"
 
 static bool is_arm(u32 format)
 {
@@ -76,6 +77,7 @@ unsigned int hw_walk_contig_entries(const struct hw_walk *w, unsigned int level)
 {
 	if (!w->arm)
 		return 0;
+	level -= w->lvl_bias; /* the architecture's level (a walk from -1 counts from 0) */
 	switch (w->pg_shift) {
 	case 12:
 		return (level == 3 || level == 2) ? 16 : 0;
@@ -114,8 +116,14 @@ static int arm_init(struct hw_walk *w, const char **why)
 		return -EINVAL;
 	}
 	w->oas = ps_bits[hi->arm_ps];
-	if (w->oas == 52 && w->pg_shift != 16) {
-		*why = "52-bit PA needs the 64K granule";
+	/* FEAT_LPA2: TCR.DS, which only the 4K and 16K granules have */
+	w->ds = w->features & PTCORE_FEAT_ARM_LPA2;
+	if (w->ds && w->pg_shift == 16) {
+		*why = "TCR.DS with the 64K granule";
+		return -EINVAL;
+	}
+	if (w->oas == 52 && w->pg_shift != 16 && !w->ds) {
+		*why = "52-bit PA needs the 64K granule or FEAT_LPA2 (TCR.DS)";
 		return -EINVAL;
 	}
 	if (hi->arm_tsz > 64 || hi->arm_tsz == 0) {
@@ -123,7 +131,7 @@ static int arm_init(struct hw_walk *w, const char **why)
 		return -EINVAL;
 	}
 	w->ias = 64 - hi->arm_tsz;
-	max_ias = w->pg_shift == 16 ? 52 : 48;
+	max_ias = (w->pg_shift == 16 || w->ds) ? 52 : 48;
 	if (w->ias > max_ias || w->ias <= w->pg_shift) {
 		*why = "T0SZ gives an unsupported input size";
 		return -EINVAL;
@@ -136,7 +144,12 @@ static int arm_init(struct hw_walk *w, const char **why)
 	if (!w->stage2) {
 		/* Stage 1: the walk starts where the input size needs it to. */
 		levels = DIV_ROUND_UP(w->ias - w->pg_shift, w->bpl);
-		w->start_level = 4 - levels;
+		/* 4K with DS and more than 48 bits: from level -1, model level 0 */
+		if (levels == 5) {
+			w->lvl_bias = 1;
+			w->last_level = 4;
+		}
+		w->start_level = 4 - levels + w->lvl_bias;
 	} else {
 		/* Stage 2: VTCR.SL0 names the start level; 4K counts from L2. */
 		unsigned int sl0 = hi->arm_sl;
@@ -244,6 +257,8 @@ int hw_walk_init(struct hw_walk *w, const struct ptcore_hw_info *hi, u32 feature
 		return arm_init(w, why);
 	if (hi->format == PTCORE_FMT_APPLE_DART || hi->format == PTCORE_FMT_APPLE_DART2)
 		return dart_init(w, why);
+	if (hi->format == PTCORE_FMT_RISCV64)
+		return hw_riscv_init(w, why);
 	*why = "format not modelled";
 	return -EINVAL;
 }
@@ -254,6 +269,9 @@ static u64 arm_addr(const struct hw_walk *w, u64 pte)
 {
 	u64 pa = pte & GENMASK_ULL(47, w->pg_shift);
 
+	if (w->ds) /* OA[49:pg_shift] in place, OA[51:50] in [9:8] */
+		return (pte & GENMASK_ULL(49, w->pg_shift)) | ((pte >> 8) & 0x3) << 50;
+
 	if (w->pg_shift == 16)
 		pa |= ((pte >> 12) & 0xf) << 48; /* PA[51:48] in [15:12] */
 	return pa;
@@ -262,6 +280,9 @@ static u64 arm_addr(const struct hw_walk *w, u64 pte)
 static u64 arm_addr_bits(const struct hw_walk *w, u64 pa)
 {
 	u64 pte = pa & GENMASK_ULL(47, w->pg_shift);
+
+	if (w->ds)
+		return (pa & GENMASK_ULL(49, w->pg_shift)) | ((pa >> 50) & 0x3) << 8;
 
 	if (w->pg_shift == 16)
 		pte |= ((pa >> 48) & 0xf) << 12;
@@ -273,8 +294,8 @@ static enum hw_fault arm_table(const struct hw_walk *w, u64 pte, u64 *next)
 {
 	if (w->pg_shift == 14 && (pte & GENMASK_ULL(13, 12)))
 		return HW_FAULT_MALFORMED; /* RES0 */
-	if (pte & GENMASK_ULL(51, 48))
-		return HW_FAULT_MALFORMED; /* RES0 without FEAT_LPA2 */
+	if (pte & (w->ds ? GENMASK_ULL(51, 50) : GENMASK_ULL(51, 48)))
+		return HW_FAULT_MALFORMED; /* RES0 (with DS, 49:48 hold the address) */
 	if (w->stage2 && (pte & ARM_TABLE_ATTRS))
 		return HW_FAULT_MALFORMED; /* no hierarchical attributes at stage 2 */
 	*next = arm_addr(w, pte);
@@ -285,11 +306,12 @@ static enum hw_fault arm_table(const struct hw_walk *w, u64 pte, u64 *next)
 
 static bool arm_block_allowed(const struct hw_walk *w, unsigned int level)
 {
+	level -= w->lvl_bias;
 	switch (w->pg_shift) {
-	case 12:
-		return level == 1 || level == 2;
-	case 14:
-		return level == 2;
+	case 12: /* DS: 512G blocks at level 0 */
+		return level == 1 || level == 2 || (w->ds && level == 0);
+	case 14: /* DS: 64G blocks at level 1 */
+		return level == 2 || (w->ds && level == 1);
 	case 16:
 		return level == 2 || (level == 1 && w->oas == 52);
 	}
@@ -300,13 +322,13 @@ static enum hw_fault arm_leaf_check(const struct hw_walk *w, u64 pte, unsigned i
 {
 	unsigned int shift = hw_walk_entry_shift(w, level);
 
-	if (level == 3 && (pte & ARM_TYPE_MASK) != ARM_TYPE_TABLE)
+	if (level == w->last_level && (pte & ARM_TYPE_MASK) != ARM_TYPE_TABLE)
 		return HW_FAULT_MALFORMED; /* 0b01 at level 3 is reserved */
-	if (level < 3 && !arm_block_allowed(w, level))
+	if (level < w->last_level && !arm_block_allowed(w, level))
 		return HW_FAULT_MALFORMED;
 	if (w->pg_shift == 14 && (pte & GENMASK_ULL(13, 12)))
 		return HW_FAULT_MALFORMED;
-	if (pte & GENMASK_ULL(50, 48))
+	if (pte & (w->ds ? BIT_ULL(50) : GENMASK_ULL(50, 48)))
 		return HW_FAULT_MALFORMED; /* RES0 / GP */
 	if ((pte & ARM_CONT) && !hw_walk_contig_entries(w, level))
 		return HW_FAULT_MALFORMED; /* no contiguous runs at this level */
@@ -360,7 +382,8 @@ static enum hw_memtype arm_s2_memtype(const struct hw_walk *w, u64 pte)
 static void arm_leaf_fill(const struct hw_walk *w, u64 pte, u64 table_attrs, struct hw_leaf *leaf)
 {
 	leaf->contig = pte & ARM_CONT;
-	leaf->sh = ARM_SH(pte);
+	/* with DS, bits 9:8 are OA[51:50]: the shareability is TCR.SH0's */
+	leaf->sh = w->ds ? w->hi.arm_sh : ARM_SH(pte);
 	leaf->table_attrs = table_attrs;
 	leaf->sp_full = true;
 	leaf->dbm = pte & ARM_DBM;
@@ -393,6 +416,8 @@ static u64 arm_dirty_bit(const struct hw_walk *w)
 
 u64 hw_walk_written_pte(const struct hw_walk *w, const struct hw_leaf *leaf)
 {
+	if (w->riscv)
+		return hw_riscv_written_pte(w, leaf);
 	if (!w->arm || !leaf->dbm || leaf->dirty || !leaf->write)
 		return leaf->pte;
 	return leaf->pte ^ arm_dirty_bit(w);
@@ -418,7 +443,7 @@ static enum hw_fault arm_check_run(const struct hw_walk *w, const u64 *tbl, u64 
 	if (*first_oa & ((1ULL << shift) * n - 1))
 		return HW_FAULT_CONTIG;
 	/* With DBM the SMMU marks only the entry it used dirty: that bit may differ. */
-	same = ~ARM_ADDR_FIELD;
+	same = ~hw_walk_addr_mask(w);
 	if (first & ARM_DBM)
 		same &= ~arm_dirty_bit(w);
 	for (i = 1; i < n; i++) {
@@ -502,6 +527,8 @@ static void dart_leaf_fill(const struct hw_walk *w, u64 pte, struct hw_leaf *lea
 enum hw_fault hw_walk_decode(const struct hw_walk *w, u64 pte, unsigned int level,
 			     enum hw_entry_kind *kind, u64 *addr)
 {
+	if (w->riscv)
+		return hw_riscv_decode(w, pte, level, kind, addr);
 	*kind = HW_ENTRY_INVALID;
 	*addr = 0;
 	if (!(pte & 1))
@@ -516,13 +543,19 @@ enum hw_fault hw_walk_decode(const struct hw_walk *w, u64 pte, unsigned int leve
 
 u64 hw_walk_addr_mask(const struct hw_walk *w)
 {
+	if (w->riscv)
+		return hw_riscv_addr_mask();
 	if (!w->arm)
 		return w->dart2 ? DART2_ADDR : DART1_ADDR;
+	if (w->ds)
+		return GENMASK_ULL(49, w->pg_shift) | GENMASK_ULL(9, 8);
 	return GENMASK_ULL(47, w->pg_shift) | (w->pg_shift == 16 ? GENMASK_ULL(15, 12) : 0);
 }
 
 u64 hw_walk_addr_bits(const struct hw_walk *w, u64 pa)
 {
+	if (w->riscv)
+		return hw_riscv_addr_bits(pa);
 	if (!w->arm)
 		return dart_addr_bits(w, pa);
 	return arm_addr_bits(w, pa);
@@ -544,6 +577,10 @@ static enum hw_fault fill_leaf(const struct hw_walk *w, const u64 *tbl, u64 idx,
 	leaf->run_iova = leaf->iova;
 	leaf->run_size = leaf->size;
 	leaf->run_oa = oa;
+	if (w->riscv) {
+		hw_riscv_leaf_fill(w, pte, leaf);
+		return HW_OK;
+	}
 	if (!w->arm) {
 		dart_leaf_fill(w, pte, leaf);
 		return HW_OK;

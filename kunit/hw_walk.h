@@ -19,7 +19,8 @@
  *
  * Conventions in this file: w is the walker configuration, pa a physical
  * address, "entry" or pte a raw 64-bit descriptor, level the architecture's
- * own level number (ARM: start_level..3; DART: 0..levels-1 below the TTBR).
+ * own level number (ARM: start_level..3, but with a 5-level LPA2 walk every
+ * level one up, 0..4 for -1..3: see lvl_bias; DART: 0..levels-1 below the TTBR).
  * A "run" is the unit a TLB caches: a whole contiguous-hint run, else one
  * entry.
  *
@@ -31,8 +32,8 @@
 #include <linux/types.h>
 #include <ptcore.h>
 
-/* Levels a walk can read (ARM 0..3; DART at most 3). */
-#define HW_MAX_LEVELS 4
+/* Levels a walk can read (ARM 0..3; DART at most 3; RISC-V Sv57 5). */
+#define HW_MAX_LEVELS 5
 
 /* Memory type the walker's attributes select. */
 enum hw_memtype {
@@ -78,6 +79,9 @@ struct hw_walk {
 	bool arm;
 	bool stage2;
 	bool dart2;
+	bool riscv; /* hw_walk_riscv.c: levels counted from the root, 0 */
+	bool ds; /* ARM FEAT_LPA2, TCR.DS = 1 (PTCORE_FEAT_ARM_LPA2): OA[51:50] in bits 9:8 */
+	unsigned int lvl_bias; /* ARM: model level - architecture level (1 from level -1) */
 };
 
 /* What one walk found. */
@@ -153,6 +157,7 @@ struct hw_visitor {
  * TG0, input size from T0SZ, output size from (I)PS, start level from T0SZ
  * (stage 1) or SL0 (stage 2, concatenated root when SL0 says so), MAIR.
  * DART: granule, TTBR count and level count (the TCR's 4-level bit).
+ * RISC-V: levels from iosatp.MODE (hw_info.mode), root from iosatp.PPN.
  * Returns 0, or -EINVAL when the registers describe something hardware
  * would refuse (with *@why set to a reason).
  */

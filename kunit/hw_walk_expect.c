@@ -12,6 +12,7 @@
 
 #include "hw_walk.h"
 #include "hw_walk_bits.h"
+#include "hw_walk_riscv.h"
 
 static bool is_arm(u32 format)
 {
@@ -36,7 +37,9 @@ static int cfg_geom(const struct ptcore_cfg *cfg, struct cfg_geom *g, const char
 		for (i = 0; i < ARRAY_SIZE(oas_ok); i++)
 			if (cfg->oas == oas_ok[i])
 				break;
-		if (i == ARRAY_SIZE(oas_ok) || (cfg->oas == 52 && g->pg_shift != 16)) {
+		if (i == ARRAY_SIZE(oas_ok) ||
+		    (cfg->oas == 52 && g->pg_shift != 16 &&
+		     !(cfg->features & PTCORE_FEAT_ARM_LPA2))) {
 			*why = "an oas the architecture has no PS encoding for";
 			return -EINVAL;
 		}
@@ -44,14 +47,23 @@ static int cfg_geom(const struct ptcore_cfg *cfg, struct cfg_geom *g, const char
 		va_bits = cfg->ias - g->pg_shift;
 		g->levels = DIV_ROUND_UP(va_bits, bpl);
 		g->root_bits = va_bits - bpl * (g->levels - 1);
-		/* 6.1: a stage-2 level-0 root of at most 16 entries is concatenated into level 1 */
-		if (cfg->format == PTCORE_FMT_ARM64_LPAE_S2 && g->levels == 4 &&
+		/*
+		 * 6.1: a stage-2 level-0 root of at most 16 entries is concatenated
+		 * into level 1 (LPA2: a level -1 root into level 0)
+		 */
+		if (cfg->format == PTCORE_FMT_ARM64_LPAE_S2 && g->levels >= 4 &&
 		    (1U << g->root_bits) <= 16) {
-			g->levels = 3;
+			g->levels--;
 			g->root_bits += bpl;
 		}
 		g->n_roots = 1;
 		return 0;
+	}
+	if (cfg->format == PTCORE_FMT_RISCV64) {
+		g->pg_shift = 12;
+		g->root_bits = 9;
+		g->n_roots = 1;
+		return hw_riscv_cfg_levels(cfg, &g->levels, why);
 	}
 	g->pg_shift = cfg->granule_lg2 ? cfg->granule_lg2 : 14;
 	bpl = g->pg_shift - 3;
@@ -100,7 +112,7 @@ int hw_walk_check_cfg(const struct hw_walk *w, const struct ptcore_cfg *cfg, con
 		*why = "root table size differs from FORMATS.md";
 	else if (w->n_roots != g.n_roots || w->hi.n_roots != g.n_roots)
 		*why = "TTBR count differs from FORMATS.md";
-	else if (w->arm && w->hi.start_level != w->start_level)
+	else if (w->arm && w->hi.start_level != (u8)(w->start_level - w->lvl_bias))
 		*why = "hw_info.start_level is not the registers' start level";
 	return *why ? -EINVAL : 0;
 }
@@ -159,16 +171,19 @@ u64 hw_walk_expected_leaf(const struct hw_walk *w, u32 prot, u64 oa, unsigned in
 		if (!(prot & PTCORE_PROT_CACHE))
 			pte |= DART2_NO_CACHE;
 		return pte;
+	case PTCORE_FMT_RISCV64:
+		return hw_riscv_expected_leaf(w, prot, oa);
 	default:
 		return 0;
 	}
-	/* ARM, both stages */
-	pte |= ((prot & PTCORE_PROT_CACHE) ? 3ULL : 2ULL) << 8; /* SH: inner or outer */
+	/* ARM, both stages; with LPA2 (DS) bits 9:8 are OA[51:50], SH is TCR.SH0's */
+	if (!w->ds)
+		pte |= ((prot & PTCORE_PROT_CACHE) ? 3ULL : 2ULL) << 8; /* SH: inner or outer */
 	if (prot & PTCORE_PROT_NOEXEC)
 		pte |= ARM_PXN | ARM_UXN;
 	if (contig)
 		pte |= ARM_CONT;
-	pte |= level == 3 ? ARM_TYPE_TABLE : ARM_TYPE_BLOCK;
+	pte |= level == w->last_level ? ARM_TYPE_TABLE : ARM_TYPE_BLOCK;
 	return pte | hw_walk_addr_bits(w, oa);
 }
 
@@ -183,6 +198,8 @@ u64 hw_walk_expected_table(const struct hw_walk *w, u64 pa)
 	case PTCORE_FMT_APPLE_DART:
 	case PTCORE_FMT_APPLE_DART2:
 		return hw_walk_addr_bits(w, pa) | DART_VALID;
+	case PTCORE_FMT_RISCV64:
+		return hw_riscv_expected_table(w, pa);
 	}
 	return 0;
 }

@@ -198,7 +198,6 @@ static void create_refuses_bad_config(struct kunit *test)
 		{ 0, 0, 12, 48, 48, 0, 0, -EINVAL }, /* unknown format */
 		{ 99, 0, 12, 48, 48, 0, 0, -EINVAL },
 		{ PTCORE_FMT_AMDV1, 0, 12, 48, 48, 0, 0, -EINVAL }, /* reserved format */
-		{ PTCORE_FMT_RISCV64, 0, 12, 48, 48, 0, 0, -EINVAL },
 		{ S2, PTCORE_FEAT_ARM_NS, 12, 48, 48, 0, 0, -EOPNOTSUPP }, /* no NS at stage 2 */
 		{ S1, PTCORE_FEAT_ARM_S2FWB, 12, 48, 48, 0, 0, -EOPNOTSUPP },
 	};

@@ -41,11 +41,14 @@ static const struct dirty_cfg dirty_cfgs[] = {
 	{ S1, 16, 48, 48, false },
 	{ S2, 12, 40, 40, false },
 	{ S2, 12, 40, 40, true },
+	{ PTCORE_FMT_RISCV64, 12, 38, 56, false },
+	{ PTCORE_FMT_RISCV64, 12, 47, 48, false },
 };
 
 static void dirty_cfg_desc(const struct dirty_cfg *c, char *desc)
 {
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s %uK ias %u oas %u%s", c->fmt == S1 ? "s1" : "s2",
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s %uK ias %u oas %u%s",
+		 c->fmt == S1 ? "s1" : c->fmt == S2 ? "s2" : "riscv",
 		 1U << (c->pg_shift - 10), c->ias, c->oas, c->contig ? " contig" : "");
 }
 

@@ -29,6 +29,7 @@
 #define S2 PTCORE_FMT_ARM64_LPAE_S2
 #define D1 PTCORE_FMT_APPLE_DART
 #define D2 PTCORE_FMT_APPLE_DART2
+#define RV PTCORE_FMT_RISCV64
 #define ops_ull(x) ((unsigned long long)(x))
 #define MAX_LEAVES 65536
 
@@ -46,12 +47,15 @@ static const struct ops_cfg ops_cfgs[] = {
 	{ S2, 12, 40, 40, false },
 	{ D1, 14, 32, 36, false },
 	{ D2, 14, 36, 42, false },
+	{ RV, 12, 38, 56, false },
+	{ RV, 12, 47, 48, false },
 };
 
 static void ops_cfg_desc(const struct ops_cfg *c, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s %uK ias %u oas %u%s",
-		 c->fmt == S1 ? "s1" : c->fmt == S2 ? "s2" : c->fmt == D1 ? "dart1" : "dart2",
+		 c->fmt == S1 ? "s1" : c->fmt == S2 ? "s2" : c->fmt == D1 ? "dart1" :
+		 c->fmt == RV ? "riscv" : "dart2",
 		 1U << (c->pg_shift - 10), c->ias, c->oas, c->contig ? " contig" : "");
 }
 

@@ -532,8 +532,8 @@ static void create_matrix(void)
 	const struct ptcore_cfg d1 = { .format = PTCORE_FMT_APPLE_DART, .ias = 32, .oas = 36 };
 	const struct ptcore_cfg d2 = { .format = PTCORE_FMT_APPLE_DART2, .ias = 32, .oas = 42 };
 	const struct ptcore_cfg *all[] = { &s1, &s2, &d1, &d2 };
-	static const uint32_t bad_formats[] = { 0, 5, 6, 7, 8, 9, 0x100, 0xffffffff };
-	static const uint32_t bad_feats[] = { 0x8, 0x10, 0x100, 0x8000, 0x80000, 0x80000000 };
+	static const uint32_t bad_formats[] = { 0, 5, 6, 7, 9, 0x100, 0xffffffff };
+	static const uint32_t bad_feats[] = { 0x8, 0x10, 0x100, 0x8000, 0x100000, 0x80000000 };
 	struct ptcore_cfg c;
 	char what[128];
 	size_t i, k;

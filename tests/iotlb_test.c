@@ -487,9 +487,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < fx_nr_configs; i++) {
 		const struct ptcore_cfg *cfg = &fx_configs[i].cfg;
 
-		/* dirty state: ARM, with a coherent walker */
+		/* dirty state: ARM and RISC-V, with a coherent walker */
 		if ((cfg->format != PTCORE_FMT_ARM64_LPAE_S1 &&
-		     cfg->format != PTCORE_FMT_ARM64_LPAE_S2) ||
+		     cfg->format != PTCORE_FMT_ARM64_LPAE_S2 && cfg->format != PTCORE_FMT_RISCV64) ||
 		    (cfg->features & PTCORE_FEAT_DMA_INCOHERENT))
 			continue;
 		snprintf(name, sizeof(name), "dirty: a clean needs its sync %s", fx_configs[i].name);

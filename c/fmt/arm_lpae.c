@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * ARM LPAE: configuration, geometry and hw_info, and the algorithms
- * instantiated with the ARM accessors.
+ * instantiated with the ARM accessors (fmt/arm_lpa2.c: once more for LPA2).
  */
 #include "fmt/arm_lpae.h"
 
@@ -29,13 +29,13 @@ static void arm_run_sizes(unsigned int granule_lg2, uint8_t run_lg2[2])
 	}
 }
 
-static bool arm_oas_ok(unsigned int oas, unsigned int granule_lg2)
+static bool arm_oas_ok(unsigned int oas, unsigned int granule_lg2, bool lpa2)
 {
 	switch (oas) {
 	case 32: case 36: case 40: case 42: case 44: case 48:
 		return true;
 	case 52:
-		return granule_lg2 == 16;
+		return granule_lg2 == 16 || lpa2;
 	default:
 		return false;
 	}
@@ -45,15 +45,17 @@ int pt_arm_lpae_init(struct ptcore_table *t, const struct ptcore_cfg *cfg)
 {
 	unsigned int g = cfg->granule_lg2 ? cfg->granule_lg2 : 12;
 	unsigned int bpl, va_bits, levels, top_bits, max_ias, level;
+	bool lpa2 = cfg->features & PTCORE_FEAT_ARM_LPA2;
 	uint64_t sizes = 0, allowed;
 
-	if (g != 12 && g != 14 && g != 16)
+	/* LPA2 is the 52-bit form of 4K and 16K; 64K has its own (PA[51:48] in 15:12). */
+	if ((g != 12 && g != 14 && g != 16) || (lpa2 && g == 16))
 		return -EINVAL;
 	bpl = g - 3;
-	max_ias = g == 16 ? 52 : 48;
+	max_ias = (g == 16 || lpa2) ? 52 : 48;
 	if (cfg->ias > max_ias || cfg->ias < 25 || cfg->ias <= g + bpl)
 		return -EINVAL;
-	if (!arm_oas_ok(cfg->oas, g))
+	if (!arm_oas_ok(cfg->oas, g, lpa2))
 		return -EINVAL;
 
 	if (t->format == PTCORE_FMT_ARM64_LPAE_S2) {
@@ -66,8 +68,8 @@ int pt_arm_lpae_init(struct ptcore_table *t, const struct ptcore_cfg *cfg)
 	va_bits = cfg->ias - g;
 	levels = (va_bits + bpl - 1) / bpl;
 	top_bits = va_bits - bpl * (levels - 1);
-	/* Linux 6.1: concatenate a small stage-2 level-0 root into level 1. */
-	if (t->format == PTCORE_FMT_ARM64_LPAE_S2 && levels == 4 && (1u << top_bits) <= 16) {
+	/* Linux 6.1: concatenate a small stage-2 level-0 (LPA2: -1) root one level down. */
+	if (t->format == PTCORE_FMT_ARM64_LPAE_S2 && levels >= 4 && (1u << top_bits) <= 16) {
 		levels--;
 		top_bits += bpl;
 	}
@@ -81,10 +83,14 @@ int pt_arm_lpae_init(struct ptcore_table *t, const struct ptcore_cfg *cfg)
 	t->pa_bits = cfg->oas;
 	arm_run_sizes(g, t->run_lg2);
 
-	/* Leaf sizes: pages at level 0, blocks at levels 1 and 2 (4K) or 1 (16K, 64K). */
-	for (level = 0; level <= t->geom.top_level && level < 3; level++) {
+	/*
+	 * Leaf sizes: pages at level 0, blocks at levels 1 and 2 (4K) or 1 (16K,
+	 * 64K); 4T at 64K with 52 bits; LPA2: 512G at 4K, 64G at 16K.
+	 */
+	for (level = 0; level <= t->geom.top_level && level < 4; level++) {
 		bool block_ok = level == 0 || level == 1 || (level == 2 && g == 12) ||
-				(level == 2 && g == 16 && cfg->oas > 48);
+				(level == 2 && g == 16 && cfg->oas > 48) ||
+				(lpa2 && level == (g == 12 ? 3u : 2u));
 
 		if (!block_ok)
 			continue;
@@ -100,7 +106,12 @@ int pt_arm_lpae_init(struct ptcore_table *t, const struct ptcore_cfg *cfg)
 	t->pgsize_bitmap = cfg->pgsize_bitmap ? (sizes & cfg->pgsize_bitmap) : sizes;
 	if (!t->pgsize_bitmap)
 		return -EINVAL;
-	pt_fill_leaf_attrs(t);
+	if (lpa2) {
+		t->fops = &pt_arm_lpa2_ops;
+		pt_arm_lpa2_fill_leaf_attrs(t);
+	} else {
+		pt_fill_leaf_attrs(t);
+	}
 	return 0;
 }
 
@@ -123,7 +134,7 @@ void pt_arm_lpae_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *in
 	bool coherent = !pt_incoherent(t);
 	unsigned int sl;
 
-	info->start_level = 4 - levels;
+	info->start_level = (uint8_t)(4 - (int)levels);	/* LPA2 level -1: 0xff */
 	info->arm_tsz = 64 - t->ias;
 	info->arm_tg = t->geom.granule_lg2 == 12 ? 0 : t->geom.granule_lg2 == 16 ? 1 : 2;
 	info->arm_sh = coherent ? 3 : 2;

@@ -2,11 +2,21 @@
 /*
  * ARM VMSAv8-64 (LPAE) stage 1 and stage 2 entries, as io-pgtable-arm
  * writes them. Internal level 0 is the architecture's level 3.
+ *
+ * ARM_LPA2 1 (fmt/arm_lpa2.c, PTCORE_FEAT_ARM_LPA2): the FEAT_LPA2 form
+ * (TCR.DS = 1) of the 4K and 16K granules, where descriptor bits 9:8 hold
+ * OA[51:50] instead of SH (shareability then comes from TCR.SH0). It is a
+ * second instantiation of the algorithms, so that the code of every other
+ * ARM table is compiled exactly as without it.
  */
 #ifndef PTCORE_FMT_ARM_LPAE_H
 #define PTCORE_FMT_ARM_LPAE_H
 
 #include "pt_common.h"
+
+#ifndef ARM_LPA2
+#define ARM_LPA2		0
+#endif
 
 #define ARM_VALID		PT_BIT(0)
 #define ARM_TYPE_MASK		3ULL
@@ -14,6 +24,7 @@
 #define ARM_TYPE_TABLE		3ULL	/* above the last level */
 #define ARM_TYPE_PAGE		3ULL	/* at the last level */
 #define ARM_ADDR_MASK		PT_GENMASK(47, 12)
+#define ARM_LPA2_ADDR_MASK	(PT_GENMASK(49, 12) | PT_GENMASK(9, 8))	/* OA[51:50] in 9:8 */
 #define ARM_DBM			PT_BIT(51)	/* dirty bit modifier: hardware dirty state */
 #define ARM_NSTABLE		PT_BIT(63)
 /* Software bit: Linux 6.1 marks synced table entries with it (incoherent walk). */
@@ -61,6 +72,9 @@ static inline uint64_t arm_decode_addr_g(uint64_t pte, unsigned int granule_lg2)
 {
 	uint64_t addr = pte & ARM_ADDR_MASK;
 
+	if (ARM_LPA2)
+		return (pte & PT_GENMASK(49, 12)) | ((pte & PT_GENMASK(9, 8)) << 42);
+
 	if (granule_lg2 < 16)
 		return addr;
 	return (addr | (addr << 36)) & (ARM_ADDR_MASK << 4);
@@ -82,12 +96,14 @@ static inline uint64_t fmt_table_pa_g(const struct ptcore_table *t, uint64_t pte
 
 static inline uint64_t fmt_encode_oa(const struct ptcore_table *t, uint64_t pa)
 {
+	if (ARM_LPA2)
+		return (pa & PT_GENMASK(49, 12)) | ((pa >> 42) & PT_GENMASK(9, 8));
 	return (pa | (pa >> 36)) & ARM_ADDR_MASK;
 }
 
 static inline bool fmt_oa_linear(const struct ptcore_table *t)
 {
-	return t->pa_bits <= 48;
+	return t->pa_bits <= (ARM_LPA2 ? 50 : 48);
 }
 
 static inline uint64_t fmt_table_pa(const struct ptcore_table *t, uint64_t pte)
@@ -129,7 +145,8 @@ static inline uint64_t fmt_leaf_attrs(const struct ptcore_table *t, uint32_t pro
 {
 	uint64_t pte = ARM_AF | (level ? ARM_TYPE_BLOCK : ARM_TYPE_PAGE);
 
-	pte |= (prot & PTCORE_PROT_CACHE) ? ARM_SH_IS : ARM_SH_OS;
+	if (!ARM_LPA2)
+		pte |= (prot & PTCORE_PROT_CACHE) ? ARM_SH_IS : ARM_SH_OS;
 	if (prot & PTCORE_PROT_NOEXEC)
 		pte |= ARM_XN;
 	if (run_lg2)
@@ -171,7 +188,7 @@ static inline uint64_t fmt_leaf_attrs(const struct ptcore_table *t, uint32_t pro
 static inline uint64_t fmt_leaf_reattr(const struct ptcore_table *t, uint64_t pte,
 				       unsigned int level, unsigned int run_lg2)
 {
-	pte &= ~(ARM_ADDR_MASK | ARM_TYPE_MASK | ARM_CONT);
+	pte &= ~((ARM_LPA2 ? ARM_LPA2_ADDR_MASK : ARM_ADDR_MASK) | ARM_TYPE_MASK | ARM_CONT);
 	pte |= level ? ARM_TYPE_BLOCK : ARM_TYPE_PAGE;
 	return run_lg2 ? pte | ARM_CONT : pte;
 }

@@ -23,7 +23,7 @@ int pt_dart_init(struct ptcore_table *t, const struct ptcore_cfg *cfg)
 
 	t->dart_version = t->format == PTCORE_FMT_APPLE_DART ? 1 : 2;
 	if (cfg->features & (PTCORE_FEAT_DMA_INCOHERENT | PTCORE_FEAT_ARM_NS |
-			     PTCORE_FEAT_ARM_S2FWB | PTCORE_FEAT_ARM_BBML2 |
+			     PTCORE_FEAT_ARM_S2FWB | PTCORE_FEAT_ARM_BBML2 | PTCORE_FEAT_ARM_LPA2 |
 			     PTCORE_FEAT_DIRTY_TRACKING))
 		return -EOPNOTSUPP;
 	if (g != 14 && !(g == 12 && t->dart_version == 1))

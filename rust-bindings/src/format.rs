@@ -45,6 +45,9 @@ formats! {
     AppleDart = b::ptcore_format_PTCORE_FMT_APPLE_DART, "Apple DART1";
     /// Apple DART t6000/t8110/t602x ("DART2"): granule 16K, oas 36 or 42.
     AppleDart2 = b::ptcore_format_PTCORE_FMT_APPLE_DART2, "Apple DART2";
+    /// RISC-V IOMMU first stage, Sv39/Sv48/Sv57 (the smallest mode that holds
+    /// ias, at most 56): granule 4K, leaves at every level.
+    RiscV64 = b::ptcore_format_PTCORE_FMT_RISCV64, "RISC-V Sv39/48/57";
 }
 
 macro_rules! flags {
@@ -144,6 +147,9 @@ flags! {
         /// [`crate::UnmapBatch::cut`] replaces a large leaf in place, without
         /// the flush in between that break-before-make needs otherwise.
         ARM_BBML2 = b::PTCORE_FEAT_ARM_BBML2;
+        /// ARM, 4K and 16K granules: the FEAT_LPA2 descriptors (TCR.DS set):
+        /// ias and oas up to 52, OA\[51:50\] in descriptor bits 9:8.
+        ARM_LPA2 = b::PTCORE_FEAT_ARM_LPA2;
     }
 }
 

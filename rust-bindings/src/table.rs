@@ -193,6 +193,10 @@ impl HwInfo {
     pub fn arm_mair(&self) -> u64 {
         self.0.arm_mair
     }
+    /// RISC-V iosatp MODE (Sv39 8, Sv48 9, Sv57 10); 0 for ARM and DART.
+    pub fn mode(&self) -> u32 {
+        self.0.mode
+    }
     /// The raw structure.
     pub fn raw(&self) -> &b::ptcore_hw_info {
         &self.0

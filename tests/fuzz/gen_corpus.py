@@ -21,10 +21,12 @@ CUT = 6 | 8                                  # bit 3 of op 6 (lookup)
 BBML2 = 0x40                                 # byte 1, bit 6 (ARM formats)
 FREE_EMPTY = 0x80                            # byte 1, bit 7
 RW, RO = 0x03, 0x01
-N_CONFIGS = 23          # len(fx_configs)
+N_CONFIGS = 29          # len(fx_configs)
 ENTRIES = {12: 512, 14: 2048, 16: 8192}
 GRANULE = [12, 12, 12, 12, 14, 14, 16, 16, 16, 12, 12, 12, 14, 14, 16,
-           14, 12, 12, 14, 14, 14, 14, 14]
+           14, 12, 12, 14, 14, 14, 14, 14,
+           12, 12, 12, 12, 14,  # RISC-V Sv39/48/57, LPA2 4K and 16K
+           12]  # RISC-V Sv39, incoherent
 
 
 def rec(op, size=0, idx=0, count=1, pa=0, prot=RW, scale=3, mod=0, lenmode=0,

@@ -74,10 +74,15 @@ static unsigned int min_u(unsigned int a, unsigned int b)
 	return a < b ? a : b;
 }
 
-/* Shown level number: ARM's own; DART counts from 1 below the TTBR. */
-static unsigned int shown_level(const struct hw_walk *w, unsigned int level)
+/*
+ * Shown level number: ARM's own (-1 for LPA2's extra level); DART counts from
+ * 1 below the TTBR; RISC-V's own, LEVELS - 1 at the root down to 0.
+ */
+static int shown_level(const struct hw_walk *w, unsigned int level)
 {
-	return w->arm ? level : level + 1;
+	if (w->riscv)
+		return (int)(w->last_level - level);
+	return w->arm ? (int)level - (int)w->lvl_bias : (int)level + 1;
 }
 
 static void decode_pte(const struct hw_walk *w, unsigned int level, uint64_t pte,
@@ -180,7 +185,10 @@ static void arm_attrs(const struct ptctl *s, enum pte_kind kind, uint64_t a, cha
 
 		known |= GENMASK(11, 2) | ARM_DBM | ARM_CONT | ARM_XN_HI | ARM_XN_LO | ARM_SW;
 		cat(buf, len, " AP=%s/%s", (a & BIT(7)) ? "ro" : "rw", (a & BIT(6)) ? "user" : "priv");
-		cat(buf, len, " SH=%s", sh_name((a >> 8) & 3));
+		if (s->cfg.features & PTCORE_FEAT_ARM_LPA2)	/* bits 9:8 are OA[51:50] */
+			cat(buf, len, " SH=TCR");
+		else
+			cat(buf, len, " SH=%s", sh_name((a >> 8) & 3));
 		cat(buf, len, " Attr%u(%s)", idx, mair_name(mair));
 		if ((a & ARM_XN_HI) && (a & ARM_XN_LO))
 			cat(buf, len, " XN");
@@ -201,7 +209,10 @@ static void arm_attrs(const struct ptctl *s, enum pte_kind kind, uint64_t a, cha
 
 		known |= GENMASK(10, 2) | ARM_CONT | ARM_XN_HI | ARM_XN_LO | ARM_SW | ARM_DBM;
 		cat(buf, len, " S2AP=%c%c", (a & BIT(6)) ? 'r' : '-', (a & BIT(7)) ? 'w' : '-');
-		cat(buf, len, " SH=%s", sh_name((a >> 8) & 3));
+		if (s->cfg.features & PTCORE_FEAT_ARM_LPA2)	/* bits 9:8 are OA[51:50] */
+			cat(buf, len, " SH=TCR");
+		else
+			cat(buf, len, " SH=%s", sh_name((a >> 8) & 3));
 		cat(buf, len, " MemAttr=0x%x(%s)", ma,
 		    s2_memattr_name(ma, !!(s->cfg.features & PTCORE_FEAT_ARM_S2FWB)));
 		if (a & (ARM_XN_HI | ARM_XN_LO))
@@ -266,10 +277,30 @@ static void dart_attrs(const struct ptctl *s, enum pte_kind kind, uint64_t a, ch
 		cat(buf, len, " other=0x%" PRIx64, a & ~known);
 }
 
+/* RISC-V (privileged spec names): V R W X U G A D, PBMT, N; the rest in hex. */
+static void riscv_attrs(enum pte_kind kind, uint64_t attrs, char *buf, size_t len)
+{
+	static const char *const names[] = { "V", "R", "W", "X", "U", "G", "A", "D" };
+	size_t used = 0;
+	unsigned int i;
+
+	buf[0] = 0;
+	if (kind == K_TABLE && attrs == BIT(0))
+		return;				/* PPN | V: nothing more to say */
+	for (i = 0; i < 8; i++)
+		if (attrs & BIT(i))
+			used += snprintf(buf + used, used < len ? len - used : 0, " %s", names[i]);
+	if (attrs & ~(uint64_t)0xff)
+		snprintf(buf + used, used < len ? len - used : 0, " other=0x%" PRIx64,
+			 attrs & ~(uint64_t)0xff);
+}
+
 static void attrs_str(const struct ptctl *s, enum pte_kind kind, uint64_t attrs, char *buf, size_t len)
 {
 	if (fmt_is_dart(s->hw.format))
 		dart_attrs(s, kind, attrs, buf, len);
+	else if (s->hw.format == PTCORE_FMT_RISCV64)
+		riscv_attrs(kind, attrs, buf, len);
 	else
 		arm_attrs(s, kind, attrs, buf, len);
 }
@@ -422,7 +453,7 @@ static void dump_table(struct ptctl *s, const struct hw_walk *w, const uint64_t 
 		       unsigned int nent, unsigned int level, uint64_t base, int indent)
 {
 	uint64_t esz = 1ULL << hw_walk_entry_shift(w, level);
-	unsigned int lv = shown_level(w, level);
+	int lv = shown_level(w, level);
 	char a[256], sz[32];
 	unsigned int i = 0, j;
 
@@ -443,7 +474,7 @@ static void dump_table(struct ptctl *s, const struct hw_walk *w, const uint64_t 
 			struct trec *r;
 			const uint64_t *child = table_va(s, pi.oa, cb, &r);
 
-			snprintf(idx, sizeof(idx), "L%u[%u]", lv, i);
+			snprintf(idx, sizeof(idx), "L%d[%u]", lv, i);
 			printf("%*s%-12s ", indent, "", idx);
 			print_range(s, iova, iova + esz - 1);
 			printf(" table -> 0x%" PRIx64 "%s: ", pi.oa, a);
@@ -458,7 +489,7 @@ static void dump_table(struct ptctl *s, const struct hw_walk *w, const uint64_t 
 			continue;
 		}
 		if (pi.kind != K_BLOCK && pi.kind != K_PAGE) {
-			snprintf(idx, sizeof(idx), "L%u[%u]", lv, i);
+			snprintf(idx, sizeof(idx), "L%d[%u]", lv, i);
 			printf("%*s%-12s ", indent, "", idx);
 			print_range(s, iova, iova + esz - 1);
 			if (pi.kind == K_MALFORMED)
@@ -478,13 +509,13 @@ static void dump_table(struct ptctl *s, const struct hw_walk *w, const uint64_t 
 		}
 		fmt_size(sz, sizeof(sz), esz);
 		if (j - i == 1) {
-			snprintf(idx, sizeof(idx), "L%u[%u]", lv, i);
+			snprintf(idx, sizeof(idx), "L%d[%u]", lv, i);
 			printf("%*s%-12s ", indent, "", idx);
 			print_range(s, iova, iova + esz - 1);
 			printf(" %s %s -> 0x%" PRIx64 "%s\n", pi.kind == K_BLOCK ? "block" : "page",
 			       sz, pi.oa, a);
 		} else {
-			snprintf(idx, sizeof(idx), "L%u[%u..%u]", lv, i, j - 1);
+			snprintf(idx, sizeof(idx), "L%d[%u..%u]", lv, i, j - 1);
 			printf("%*s%-12s ", indent, "", idx);
 			print_range(s, iova, base + esz * j - 1);
 			printf(" %u %s %s -> 0x%" PRIx64 "..0x%" PRIx64 "%s\n", j - i,
@@ -523,7 +554,7 @@ void cmd_dump(struct ptctl *s)
 			printf("  TTBR%u pa=0x%" PRIx64 " ", i, hw->root[i]);
 		else
 			printf("  root pa=0x%" PRIx64 " ", hw->root[i]);
-		printf("L%u ", shown_level(&w, top));
+		printf("L%d ", shown_level(&w, top));
 		print_range(s, base, base + (1ULL << hw_walk_entry_shift(&w, top)) * nent - 1);
 		if (w.arm && nent > (1u << w.bpl))
 			printf(" (%u concatenated %s tables)", nent >> w.bpl,
@@ -583,12 +614,18 @@ void cmd_info(struct ptctl *s)
 		}
 		return;
 	}
+	if (hw->format == PTCORE_FMT_RISCV64) {
+		printf("  levels %u (Sv%u), root pa=0x%" PRIx64 "  iosatp = 0x%016" PRIx64
+		       " (MODE %u << 60 | PPN)\n", hw->levels, 12 + 9 * hw->levels, hw->root[0],
+		       (uint64_t)hw->mode << 60 | hw->root[0] >> 12, hw->mode);
+		return;
+	}
 	if (!fmt_is_arm(hw->format)) {
 		printf("  levels %u, roots %u, mode %u\n", hw->levels, hw->n_roots, hw->mode);
 		return;
 	}
-	printf("  levels %u, start level %u, root pa=0x%" PRIx64 " (%u entries)\n", hw->levels,
-	       hw->start_level, hw->root[0],
+	printf("  levels %u, start level %d, root pa=0x%" PRIx64 " (%u entries)\n", hw->levels,
+	       (int8_t)hw->start_level, hw->root[0],
 	       ok ? (unsigned int)hw_walk_table_entries(&w, w.start_level) : 0);
 	printf("  T0SZ=%u (ias %d)  TG0=%u (%s)  SH0=%u (%s)  ORGN0=%u (%s)  IRGN0=%u (%s)\n",
 	       hw->arm_tsz, 64 - hw->arm_tsz, hw->arm_tg,

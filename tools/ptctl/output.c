@@ -146,6 +146,7 @@ static const struct {
 	{ "ns", PTCORE_FEAT_ARM_NS },
 	{ "s2fwb", PTCORE_FEAT_ARM_S2FWB },
 	{ "bbml2", PTCORE_FEAT_ARM_BBML2 },
+	{ "lpa2", PTCORE_FEAT_ARM_LPA2 },
 };
 
 int feature_by_name(const char *name, uint32_t *bit)

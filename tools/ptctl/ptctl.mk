@@ -8,9 +8,9 @@
 
 PTCTL_SRCS   := tools/ptctl/ptctl.c tools/ptctl/script.c tools/ptctl/cmd.c tools/ptctl/ops.c \
                 tools/ptctl/output.c tools/ptctl/dump.c kunit/hw_walk.c \
-                kunit/oracle.c kunit/harness/kernel.c
+                kunit/oracle.c kunit/harness/kernel.c kunit/hw_walk_riscv.c
 PTCTL_HDRS   := tools/ptctl/ptctl.h include/ptcore.h kunit/hw_walk.h kunit/hw_walk_bits.h \
-                kunit/oracle.h
+                kunit/oracle.h kunit/hw_walk_riscv.h
 # The dump walks through the hardware-walk model and maprange splits as the
 # oracle does: kernel-compatible C from kunit/, built against the userspace
 # stand-ins of the kernel headers (kunit/harness/).
@@ -30,6 +30,7 @@ demo-ptctl: $(BUILD)/ptctl
 	$(BUILD)/ptctl tools/ptctl/demo.ptctl
 	$(BUILD)/ptctl tools/ptctl/demo-dart.ptctl
 	$(BUILD)/ptctl tools/ptctl/demo-free-empty.ptctl
+	$(BUILD)/ptctl tools/ptctl/demo-riscv.ptctl
 
 check-ptctl: $(BUILD)/ptctl
 	@timeout 120 sh tools/ptctl/check.sh $(BUILD)/ptctl tools/ptctl

@@ -218,7 +218,7 @@ const char *apply_key(struct tcfg *tc, const char *key, const char *val)
 			return "bad pgsizes (a list like 4K,2M, a bitmap, 'all' or 'default')";
 	} else if (!strcmp(key, "features")) {
 		if (parse_features(val, &tc->cfg.features))
-			return "bad features (ns, s2fwb, bbml2, incoherent, free-empty, dirty, or a number)";
+			return "bad features (ns, s2fwb, bbml2, lpa2, incoherent, free-empty, dirty, or a number)";
 	} else {
 		return "unknown table key (format, granule, ias, oas, pgsizes, features)";
 	}
@@ -229,11 +229,13 @@ void tcfg_finish(struct tcfg *tc)
 {
 	int dart = fmt_is_dart(tc->cfg.format);
 
+	int riscv = tc->cfg.format == PTCORE_FMT_RISCV64;
+
 	if (!tc->have_ias)
-		tc->cfg.ias = dart ? 32 : 48;
+		tc->cfg.ias = dart ? 32 : riscv ? 47 : 48;	/* RISC-V: Sv48 */
 	if (!tc->have_oas)
 		tc->cfg.oas = tc->cfg.format == PTCORE_FMT_APPLE_DART ? 36 :
-			      tc->cfg.format == PTCORE_FMT_APPLE_DART2 ? 42 : 48;
+			      tc->cfg.format == PTCORE_FMT_APPLE_DART2 ? 42 : riscv ? 56 : 48;
 }
 
 static struct cmd *script_add(struct script *sc)
@@ -310,7 +312,7 @@ static void parse_table(struct script *sc, int line, char **tok, int nt, struct 
 			die_at(sc->file, line, "table: %s: '%s'", msg, val);
 	}
 	if (!tc.cfg.format)
-		die_at(sc->file, line, "table: no format (arm-s1, arm-s2, dart, dart2)");
+		die_at(sc->file, line, "table: no format (arm-s1, arm-s2, dart, dart2, riscv64)");
 	tcfg_finish(&tc);
 	c->cfg = tc.cfg;
 }
@@ -318,6 +320,7 @@ static void parse_table(struct script *sc, int line, char **tok, int nt, struct 
 const char *const hw_fields[] = {
 	"levels", "start_level", "n_roots", "pgsizes", "ias", "oas", "granule",
 	"tsz", "tg", "sh", "orgn", "irgn", "ps", "sl", "mair",
+	"mode",
 };
 
 const size_t nr_hw_fields = sizeof(hw_fields) / sizeof(hw_fields[0]);
@@ -339,7 +342,8 @@ uint64_t hw_field(const struct ptcore_hw_info *hw, int i)
 	case 11: return hw->arm_irgn;
 	case 12: return hw->arm_ps;
 	case 13: return hw->arm_sl;
-	default: return hw->arm_mair;
+	case 14: return hw->arm_mair;
+	default: return hw->mode;
 	}
 }
 

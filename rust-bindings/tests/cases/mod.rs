@@ -10,7 +10,8 @@
 use ptcore::model::{self as hw, Access, Fault, Iotlb};
 use ptcore::{
     AppleDart, AppleDart2, ArmLpaeS1, ArmLpaeS2, Config, DirtyRun, Error, Features, Flush, Format,
-    Gfp, IommuOps, MapError, PageTable, PhysRange, Prot, TableBlock, TableView, UnmapError,
+    Gfp, IommuOps, MapError, PageTable, PhysRange, Prot, RiscV64, TableBlock, TableView,
+    UnmapError,
 };
 use std::string::String;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -133,7 +134,7 @@ macro_rules! suites {
 suites! {
     api: [
         error_codes, config_errors, hw_info_arm_s1, hw_info_dart, geometry_matches_architecture,
-        deprecated_driver_alias,
+        deprecated_driver_alias, hw_info_riscv, hw_info_arm_lpa2,
     ],
     map: [map_errors, map_partial_eaddrinuse, map_partial_enomem, iova_to_phys_offsets, concurrent_maps],
     unmap: [
@@ -504,6 +505,68 @@ mod api {
         let pt = check!(PageTable::new(&Config::<AppleDart2>::new(42, 42), &d));
         ensure_eq!(pt.hw_info().levels(), 3);
         ensure_eq!(pt.hw_info().roots().len(), 1);
+        Ok(())
+    }
+
+    pub fn hw_info_riscv() -> TestResult {
+        let d = Plain {
+            flushes: AtomicU64::new(0),
+        };
+        // The smallest mode whose lower half holds ias: Sv39 38 bits, Sv48 47, Sv57 56.
+        for (ias, levels) in [(32u8, 3u32), (38, 3), (39, 4), (47, 4), (48, 5), (56, 5)] {
+            let pt = check!(PageTable::new(&Config::<RiscV64>::new(ias, 56), &d));
+            let hw = pt.hw_info();
+            ensure_eq!(hw.levels(), levels);
+            ensure_eq!(hw.mode(), 8 + levels - 3);
+            ensure_eq!(hw.granule_lg2(), 12);
+            ensure_eq!(hw.roots().len(), 1);
+            ensure_eq!(hw.pgsize_bitmap() & K4, K4);
+            ensure_eq!(hw.pgsize_bitmap() & (1 << 16), 0);
+        }
+        ensure_eq!(
+            create_err(Config::<RiscV64>::new(57, 56)),
+            Some(Error::EINVAL)
+        );
+        ensure_eq!(
+            create_err(Config::<RiscV64>::new(38, 56).features(Features::ARM_NS)),
+            Some(Error::EOPNOTSUPP)
+        );
+        Ok(())
+    }
+
+    pub fn hw_info_arm_lpa2() -> TestResult {
+        let d = Plain {
+            flushes: AtomicU64::new(0),
+        };
+        // FEAT_LPA2: 4K with 52 bits walks 5 levels from level -1 (0xff).
+        let lpa2 = Config::<ArmLpaeS1>::new(52, 52).features(Features::ARM_LPA2);
+        let pt = check!(PageTable::new(&lpa2, &d));
+        let hw = pt.hw_info();
+        ensure_eq!(hw.levels(), 5);
+        ensure_eq!(hw.start_level(), 0xff);
+        ensure_eq!(hw.arm_tsz(), 12);
+        ensure_eq!(hw.arm_ps(), 6);
+        ensure_eq!(hw.pgsize_bitmap(), K4 | (1 << 21) | (1 << 30) | (1 << 39));
+        let pt = check!(PageTable::new(
+            &Config::<ArmLpaeS1>::new(52, 52)
+                .granule_lg2(14)
+                .features(Features::ARM_LPA2),
+            &d
+        ));
+        ensure_eq!(pt.hw_info().levels(), 4);
+        // Without the feature 52 bits stay 64K only.
+        ensure_eq!(
+            create_err(Config::<ArmLpaeS1>::new(52, 52)),
+            Some(Error::EINVAL)
+        );
+        ensure_eq!(
+            create_err(
+                Config::<ArmLpaeS1>::new(52, 52)
+                    .granule_lg2(16)
+                    .features(Features::ARM_LPA2)
+            ),
+            Some(Error::EINVAL)
+        );
         Ok(())
     }
 
