@@ -19,7 +19,9 @@
  *
  * Conventions in this file: w is the walker configuration, pa a physical
  * address, "entry" or pte a raw 64-bit descriptor, level the architecture's
- * own level number (ARM: start_level..3; DART: 0..levels-1 below the TTBR).
+ * own level number (ARM: start_level..3; DART: 0..levels-1 below the TTBR;
+ * x86-64 and VT-d second stage: 5 - the architecture's level, PML5 0 to PT 4,
+ * see hw_walk_x86.h).
  * A "run" is the unit a TLB caches: a whole contiguous-hint run, else one
  * entry.
  *
@@ -31,8 +33,8 @@
 #include <linux/types.h>
 #include <ptcore.h>
 
-/* Levels a walk can read (ARM 0..3; DART at most 3). */
-#define HW_MAX_LEVELS 4
+/* Levels a walk can read (ARM 0..3; DART at most 3; x86-style 0..4). */
+#define HW_MAX_LEVELS 5
 
 /* Memory type the walker's attributes select. */
 enum hw_memtype {
@@ -78,6 +80,8 @@ struct hw_walk {
 	bool arm;
 	bool stage2;
 	bool dart2;
+	bool x86; /* x86-64 or VT-d second stage (hw_walk_x86.c) */
+	bool vtd; /* VT-d second stage */
 };
 
 /* What one walk found. */
@@ -153,6 +157,7 @@ struct hw_visitor {
  * TG0, input size from T0SZ, output size from (I)PS, start level from T0SZ
  * (stage 1) or SL0 (stage 2, concatenated root when SL0 says so), MAIR.
  * DART: granule, TTBR count and level count (the TCR's 4-level bit).
+ * x86-64: levels from hi->mode (4 or 5); VT-d: from the AW field (mode + 2).
  * Returns 0, or -EINVAL when the registers describe something hardware
  * would refuse (with *@why set to a reason).
  */

@@ -221,7 +221,8 @@ int ptt_cut(struct ptt_ctx *ctx, u64 iova, struct ptcore_gather *g)
 		violation(ctx, "cut(%llx) freed table memory", ptt_ull(iova));
 	if (ret == 0 && split) {
 		u64 last = old.iova + old.size - 1;
-		bool bbml2 = ctx->cfg.features & PTCORE_FEAT_ARM_BBML2;
+		/* x86-64 and VT-d replace a leaf by the same translations with no break */
+		bool bbml2 = (ctx->cfg.features & PTCORE_FEAT_ARM_BBML2) || ctx->w.x86;
 		const struct ptcore_gather *f = ptt_last_flush(ctx);
 
 		ptt_oracle_remove(ctx, old.iova, old.size);

@@ -31,8 +31,10 @@ T_CLANG      ?= clang
 T_CFLAGS      = -std=gnu11 -O1 -g $(WARN) -Wno-sign-compare -Iinclude -Itests/lib -Ikunit/harness \
                 -Ikunit
 T_LIB_SRCS   := tests/lib/tcommon.c tests/lib/model.c tests/lib/iotlb.c tests/lib/fixture.c \
-                tests/lib/fixture_calls.c kunit/hw_walk.c kunit/hw_walk_expect.c kunit/oracle.c kunit/harness/kernel.c
-T_LIB_HDRS   := $(wildcard tests/lib/*.h) kunit/hw_walk.h kunit/hw_walk_bits.h kunit/oracle.h \
+                tests/lib/fixture_calls.c kunit/hw_walk.c kunit/hw_walk_expect.c kunit/hw_walk_x86.c \
+                kunit/oracle.c kunit/harness/kernel.c
+T_LIB_HDRS   := $(wildcard tests/lib/*.h) kunit/hw_walk.h kunit/hw_walk_bits.h kunit/hw_walk_x86.h \
+                kunit/oracle.h \
                 include/ptcore.h
 
 FUZZ_SECONDS       ?= 60
