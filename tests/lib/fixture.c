@@ -45,6 +45,12 @@ const struct fx_config fx_configs[] = {
 	{ "dart2-16k-38-4ttbr", CFG(PTCORE_FMT_APPLE_DART2, 14, 38, 42, 0, 0) },
 	{ "dart2-16k-42-3lvl", CFG(PTCORE_FMT_APPLE_DART2, 14, 42, 42, 0, 0) },
 	{ "dart2-16k-36-oas36", CFG(PTCORE_FMT_APPLE_DART2, 0, 36, 36, 0, 0) },
+	{ "vtdss-39", CFG(PTCORE_FMT_VTDSS, 0, 39, 46, 0, 0) },
+	{ "vtdss-48-2m", CFG(PTCORE_FMT_VTDSS, 12, 48, 52, 0, SZ_4K | SZ_2M) },
+	{ "vtdss-57-incoherent", CFG(PTCORE_FMT_VTDSS, 0, 57, 52, PTCORE_FEAT_DMA_INCOHERENT, 0) },
+	{ "x86-64-48", CFG(PTCORE_FMT_X86_64, 0, 48, 52, 0, 0) },
+	{ "x86-64-57", CFG(PTCORE_FMT_X86_64, 12, 57, 52, 0, 0) },
+	{ "x86-64-36-oas40", CFG(PTCORE_FMT_X86_64, 0, 36, 40, 0, 0) },
 };
 const size_t fx_nr_configs = TC_ARRAY_SIZE(fx_configs);
 
@@ -141,7 +147,7 @@ void fx_seen_span(const struct fx *f, uint64_t rec, uint64_t *va, uint64_t *last
 
 	*va = rec & ~7ULL;
 	if (level == f->m.w.start_level)
-		lg2 = f->m.w.arm ? f->m.w.ias : f->m.w.ttbr_shift;
+		lg2 = f->m.w.arm || f->m.w.x86 ? f->m.w.ias : f->m.w.ttbr_shift;
 	else
 		lg2 = hw_walk_entry_shift(&f->m.w, level - 1);
 	*last = *va + ((1ULL << lg2) - 1);
@@ -374,9 +380,10 @@ static int chk_leaf(void *ctx, const struct hw_leaf *leaf)
 		c->bad++;
 		return 0;
 	}
-	/* what the walker decodes, not only the bits: write, and read where it can be off */
+	/* what the walker decodes, not only the bits: write, and read where it can be off
+	 * (ARM stage 1 and x86-64 leaves always read) */
 	if (leaf->write != !!(l->prot & PTCORE_PROT_WRITE) ||
-	    (f->m.w.format != PTCORE_FMT_ARM64_LPAE_S1 &&
+	    (f->m.w.format != PTCORE_FMT_ARM64_LPAE_S1 && f->m.w.format != PTCORE_FMT_X86_64 &&
 	     leaf->read != !!(l->prot & PTCORE_PROT_READ))) {
 		TC_FAIL("leaf %#" PRIx64 " prot %#x: the walker reads %s%s", va, l->prot,
 			leaf->read ? "r" : "-", leaf->write ? "w" : "-");

@@ -269,7 +269,8 @@ int fx_cut(struct fx *f, uint64_t iova)
 			 "cut(%#" PRIx64 ") = -ENOMEM touched the gather", iova);
 	} else {
 		struct orc_unmap_result r;
-		bool bbml2 = f->cfg.features & PTCORE_FEAT_ARM_BBML2;
+		/* x86-64 and VT-d replace a leaf by the same translations with no break */
+		bool bbml2 = (f->cfg.features & PTCORE_FEAT_ARM_BBML2) || f->m.w.x86;
 
 		TC_CHECK(ret == 0, "cut(%#" PRIx64 ") inside a leaf of %#" PRIx64 " at %#" PRIx64
 			 " = %d, want 0", iova, old.size, old.iova, ret);
