@@ -74,9 +74,11 @@ static unsigned int min_u(unsigned int a, unsigned int b)
 	return a < b ? a : b;
 }
 
-/* Shown level number: ARM's own; DART counts from 1 below the TTBR. */
+/* Shown level number: ARM's own; DART counts from 1 below the TTBR; x86 PT is 1. */
 static unsigned int shown_level(const struct hw_walk *w, unsigned int level)
 {
+	if (w->x86)
+		return w->last_level + 1 - level;
 	return w->arm ? level : level + 1;
 }
 
@@ -270,6 +272,8 @@ static void attrs_str(const struct ptctl *s, enum pte_kind kind, uint64_t attrs,
 {
 	if (fmt_is_dart(s->hw.format))
 		dart_attrs(s, kind, attrs, buf, len);
+	else if (fmt_is_x86(s->hw.format))
+		x86_attrs(s->hw.format, kind == K_TABLE, attrs, buf, len);
 	else
 		arm_attrs(s, kind, attrs, buf, len);
 }
@@ -519,7 +523,7 @@ void cmd_dump(struct ptctl *s)
 		struct trec *r;
 		const uint64_t *tbl = table_va(s, hw->root[i], hw_walk_table_bytes(&w, top), &r);
 
-		if (!w.arm)
+		if (!w.arm && !w.x86)
 			printf("  TTBR%u pa=0x%" PRIx64 " ", i, hw->root[i]);
 		else
 			printf("  root pa=0x%" PRIx64 " ", hw->root[i]);
@@ -581,6 +585,10 @@ void cmd_info(struct ptctl *s)
 				       BIT(0) | ((hw->root[i] >> 14) << 2));
 			printf("\n");
 		}
+		return;
+	}
+	if (fmt_is_x86(hw->format)) {
+		x86_info(hw);
 		return;
 	}
 	if (!fmt_is_arm(hw->format)) {
