@@ -156,6 +156,11 @@ impl HwInfo {
     pub fn start_level(&self) -> u8 {
         self.0.start_level
     }
+    /// x86-64: the level count; VT-d second stage: the AW field (levels - 2);
+    /// 0 for ARM and DART.
+    pub fn mode(&self) -> u32 {
+        self.0.mode
+    }
     /// Physical addresses of the top-level tables (one, or one per DART TTBR).
     pub fn roots(&self) -> &[u64] {
         let n = (self.0.n_roots as usize).min(self.0.root.len());
