@@ -32,8 +32,10 @@ extern "C" {
  * @PTCORE_FMT_APPLE_DART: Apple DART t8020/t8103 ("DART1")
  * @PTCORE_FMT_APPLE_DART2: Apple DART t6000/t8110/t602x ("DART2")
  * @PTCORE_FMT_AMDV1: AMD IOMMU v1 host table (reserved, not yet supported)
- * @PTCORE_FMT_VTDSS: Intel VT-d second stage (reserved, not yet supported)
- * @PTCORE_FMT_X86_64: x86-64 4/5 level (reserved, not yet supported)
+ * @PTCORE_FMT_VTDSS: Intel VT-d second stage: 4K granule, 3, 4 or 5 levels
+ *	(ias up to 39, 48, 57), leaves of 4K, 2M and 1G
+ * @PTCORE_FMT_X86_64: x86-64 paging (AMD IOMMU v2, VT-d first stage): 4K
+ *	granule, 4 or 5 levels (ias up to 48, 57), leaves of 4K, 2M and 1G
  * @PTCORE_FMT_RISCV64: RISC-V IOMMU Sv39/48/57 (reserved, not yet supported)
  * @PTCORE_FMT_ARM_V7S: ARM short descriptor, as io-pgtable-arm-v7s (reserved,
  *	not yet supported)
@@ -201,8 +203,8 @@ struct ptcore_cfg {
  * @arm_sl: ARM stage 2 VTCR.SL0 field value (0 at stage 1)
  * @arm_reserved: zero
  * @arm_mair: ARM stage 1 MAIR value (0 at stage 2)
- * @mode: AMDv1 DTE mode, x86-64 levels, VT-d AW, RISC-V iosatp mode
- *	(0 for ARM and DART)
+ * @mode: AMDv1 DTE mode, x86-64 levels (4 or 5), VT-d AW (levels - 2:
+ *	1, 2 or 3), RISC-V iosatp mode (0 for ARM and DART)
  * @reserved: zero
  *
  * Fields that do not apply to the format are zero.
@@ -541,8 +543,9 @@ int ptcore_map_range(struct ptcore_table *t, uint64_t iova, uint64_t paddr, uint
  * allows, as ptcore_map_range() would choose them. Every other entry stays
  * as it is, and an @iova that is already a boundary (nothing mapped there,
  * or the first byte of a leaf) changes nothing. Translations never change.
- * With PTCORE_FEAT_ARM_BBML2 the new entries replace the old in place (the
- * new tables are complete before they are linked): a device never faults.
+ * With PTCORE_FEAT_ARM_BBML2, and always on VT-d and x86-64, the new entries
+ * replace the old in place (the new tables are complete before they are
+ * linked): a device never faults.
  * Without it the ARM architecture needs break-before-make: the old entries
  * are cleared, ops->iotlb_flush is called for the old leaf's span, then the
  * new ones are written, and a device access in between faults. The gather
@@ -609,7 +612,11 @@ int ptcore_unmap_collect(struct ptcore_table *t, uint64_t iova, uint64_t len,
  * IO_PGTABLE_QUIRK_ARM_HD (writable leaves have DBM, bit 51, and AP2, bit
  * 7, clear: dirty; clean sets AP2 and a device write clears it again); ARM
  * stage 2 DBM with the S2AP write bit, bit 7 (set: dirty). A new writable
- * mapping starts dirty; read-only leaves have no dirty state.
+ * mapping starts dirty; read-only leaves have no dirty state. x86-64: the
+ * D bit, bit 6, of a writable leaf; leaves are written with D set (as Linux
+ * 6.12's AMD v2 table), so a new writable mapping starts dirty too. VT-d
+ * second stage: the D bit, bit 9, that the walker sets with SSADE; a new
+ * mapping starts clean.
  *
  * Context: any; the range must not be unmapped meanwhile (maps, lookups
  * and unmaps of other ranges may run); @dirty must not call ptcore for @t.
