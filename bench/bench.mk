@@ -103,11 +103,12 @@ CHECK_STEPS += check-peer
 
 # ---- benchmark ----
 
-$(BENCH_BUILD)/bench.o: bench/bench.c bench/peer/peer.h include/ptcore.h
+$(BENCH_BUILD)/bench.o: bench/bench.c bench/peer/peer.h bench/peer/peer_amd_v2.h include/ptcore.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -c $< -o $@
 
-$(BENCH_BUILD)/bench: $(BENCH_BUILD)/bench.o $(PEER_OBJS) $(BUILD)/libptcore.a
+$(BENCH_BUILD)/bench: $(BENCH_BUILD)/bench.o $(PEER_OBJS) $(PEER_BUILD)/peer_amd_v2.o \
+		$(BUILD)/libptcore.a
 	$(CC) -o $@ $^ -lpthread
 
 # Its packages first (linux-source-6.1 and -6.12, gnuplot-nox, valgrind), then
