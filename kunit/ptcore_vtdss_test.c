@@ -38,6 +38,11 @@ static void vtdss_bad_config(struct kunit *test)
 	x86_case_bad_config(test, PTCORE_FMT_VTDSS);
 }
 
+static void vtdss_model(struct kunit *test)
+{
+	x86_case_model(test, PTCORE_FMT_VTDSS);
+}
+
 static void vtdss_dirty(struct kunit *test)
 {
 	x86_case_dirty(test, false);
@@ -46,6 +51,7 @@ static void vtdss_dirty(struct kunit *test)
 static struct kunit_case vtdss_cases[] = {
 	KUNIT_CASE(vtdss_geometry),
 	KUNIT_CASE(vtdss_bad_config),
+	KUNIT_CASE(vtdss_model),
 	KUNIT_CASE_PARAM(x86_case_leaf_roundtrip, vtdss_cfg_gen_params),
 	KUNIT_CASE_PARAM(x86_case_selftest, vtdss_cfg_gen_params),
 	KUNIT_CASE_PARAM(x86_case_unmap_semantics, vtdss_cfg_gen_params),

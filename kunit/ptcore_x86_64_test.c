@@ -38,6 +38,11 @@ static void x86_64_bad_config(struct kunit *test)
 	x86_case_bad_config(test, PTCORE_FMT_X86_64);
 }
 
+static void x86_64_model(struct kunit *test)
+{
+	x86_case_model(test, PTCORE_FMT_X86_64);
+}
+
 static void x86_64_dirty(struct kunit *test)
 {
 	x86_case_dirty(test, true);
@@ -46,6 +51,7 @@ static void x86_64_dirty(struct kunit *test)
 static struct kunit_case x86_64_cases[] = {
 	KUNIT_CASE(x86_64_geometry),
 	KUNIT_CASE(x86_64_bad_config),
+	KUNIT_CASE(x86_64_model),
 	KUNIT_CASE_PARAM(x86_case_leaf_roundtrip, x86_64_cfg_gen_params),
 	KUNIT_CASE_PARAM(x86_case_selftest, x86_64_cfg_gen_params),
 	KUNIT_CASE_PARAM(x86_case_unmap_semantics, x86_64_cfg_gen_params),

@@ -488,7 +488,10 @@ void x86_case_random(struct kunit *test)
 
 			if (m->iova + len > top)
 				len = m->size;
-			ptt_unmap(ctx, at, len, &ga, NULL);
+			if (r & 1)
+				ptt_unmap_collect(ctx, at, len, &ga, NULL);
+			else
+				ptt_unmap(ctx, at, len, &ga, NULL);
 			unmaps++;
 			if (ptt_rand_below(&rng, 3) == 0)
 				ptt_sync(ctx, &ga);
@@ -654,3 +657,114 @@ void x86_case_dirty(struct kunit *test, bool fresh_dirty)
 			-EOPNOTSUPP);
 	ptcore_table_destroy(plain);
 }
+
+/* ---- the walk model itself, on hand-made tables ---- */
+
+#define XM_TABLES 5
+#define XM_BASE 0x100000ULL /* table i at XM_BASE + i * 4K */
+
+struct x86_mem {
+	u64 t[XM_TABLES][512];
+};
+
+static const u64 *xmem_read(void *arg, u64 pa, u64 bytes)
+{
+	struct x86_mem *m = arg;
+	u64 i = (pa - XM_BASE) / SZ_4K;
+
+	if (pa < XM_BASE || (pa & (SZ_4K - 1)) || i >= XM_TABLES || bytes > SZ_4K)
+		return NULL;
+	return m->t[i];
+}
+
+/*
+ * The model against the specification, on entries written by hand (not by
+ * ptcore): present rules, PS levels, hierarchical permissions, reserved and
+ * never-written bits, the device's A/D writes, the register fields.
+ */
+void x86_case_model(struct kunit *test, u32 fmt)
+{
+	bool vtd = fmt == PTCORE_FMT_VTDSS;
+	struct x86_mem *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	struct ptcore_hw_info hi = { .format = fmt, .ias = 48, .oas = 52, .granule_lg2 = 12,
+				     .levels = 4, .n_roots = 1, .root = { XM_BASE } };
+	u64 tbl = vtd ? 0x3 : 0x27, leaf_rw = vtd ? 0x3 : 0x67, ps = 1ULL << 7;
+	struct hw_walk w;
+	struct hw_leaf l;
+	const char *why;
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	hi.mode = vtd ? 2 : 4;
+	KUNIT_ASSERT_EQ(test, hw_walk_init(&w, &hi, PTCORE_FEAT_DIRTY_TRACKING, xmem_read, m, &why),
+			0);
+	/* PML4[1] -> PDPT (table 1); PDPT[0] -> PD (2); PD[0] -> PT (3); PDPT[2] a 1G leaf */
+	m->t[0][1] = (XM_BASE + SZ_4K) | tbl;
+	m->t[1][0] = (XM_BASE + 2 * SZ_4K) | tbl;
+	m->t[2][0] = (XM_BASE + 3 * SZ_4K) | tbl;
+	m->t[3][5] = 0x7000 | leaf_rw;
+	m->t[1][2] = (3ULL << 30) | leaf_rw | ps;
+	m->t[2][1] = (5ULL << 21) | leaf_rw | ps;
+
+	KUNIT_EXPECT_EQ(test, hw_walk_iova(&w, (1ULL << 39) + 5 * SZ_4K + 9, &l), HW_OK);
+	KUNIT_EXPECT_EQ(test, l.oa, 0x7009ULL);
+	KUNIT_EXPECT_EQ(test, l.size, SZ_4K);
+	KUNIT_EXPECT_EQ(test, l.level, 4);
+	KUNIT_EXPECT_TRUE(test, l.read && l.write);
+	KUNIT_EXPECT_EQ(test, hw_walk_iova(&w, (1ULL << 39) + 2ULL * SZ_1G + 77, &l), HW_OK);
+	KUNIT_EXPECT_EQ(test, l.oa, 3ULL * SZ_1G + 77);
+	KUNIT_EXPECT_EQ(test, l.size, SZ_1G);
+	KUNIT_EXPECT_EQ(test, hw_walk_iova(&w, (1ULL << 39) + SZ_2M + 1, &l), HW_OK);
+	KUNIT_EXPECT_EQ(test, l.oa, 5ULL * SZ_2M + 1);
+	KUNIT_EXPECT_EQ(test, hw_walk_iova(&w, 0, &l), HW_FAULT_INVALID);
+	KUNIT_EXPECT_EQ(test, hw_walk_iova(&w, 1ULL << 48, &l), HW_FAULT_RANGE);
+
+	/* present: x86 P alone; VT-d R or W, so a write-only entry is present */
+	m->t[3][6] = 0x8000 | 0x2;
+	KUNIT_EXPECT_EQ(test, hw_walk_iova(&w, (1ULL << 39) + 6 * SZ_4K, &l),
+			vtd ? HW_OK : HW_FAULT_INVALID);
+	if (vtd)
+		KUNIT_EXPECT_TRUE(test, !l.read && l.write);
+
+	/* permissions are the AND of every level: a read-only directory entry */
+	m->t[1][0] &= ~0x2ULL;
+	KUNIT_EXPECT_EQ(test, hw_walk_iova(&w, (1ULL << 39) + 5 * SZ_4K, &l), HW_OK);
+	KUNIT_EXPECT_FALSE(test, l.write);
+	m->t[1][0] |= 0x2;
+
+	/* PS in a PML4 entry is reserved */
+	m->t[0][2] = (1ULL << 39) | leaf_rw | ps;
+	KUNIT_EXPECT_EQ(test, hw_walk_iova(&w, 2ULL << 39, &l), HW_FAULT_MALFORMED);
+	/* a 2M leaf with address bits below 2M, and an entry with ignored high bits */
+	m->t[2][1] = (5ULL << 21) | SZ_4K | leaf_rw | ps;
+	KUNIT_EXPECT_EQ(test, hw_walk_iova(&w, (1ULL << 39) + SZ_2M, &l), HW_FAULT_MALFORMED);
+	m->t[2][1] = (5ULL << 21) | leaf_rw | ps | (1ULL << 55);
+	KUNIT_EXPECT_EQ(test, hw_walk_iova(&w, (1ULL << 39) + SZ_2M, &l), HW_FAULT_MALFORMED);
+	m->t[2][1] = (5ULL << 21) | leaf_rw | ps;
+	/* an output address beyond oas */
+	m->t[3][7] = (1ULL << 51) | leaf_rw;
+	hi.oas = 48;
+	KUNIT_ASSERT_EQ(test, hw_walk_init(&w, &hi, PTCORE_FEAT_DIRTY_TRACKING, xmem_read, m, &why),
+			0);
+	KUNIT_EXPECT_EQ(test, hw_walk_iova(&w, (1ULL << 39) + 7 * SZ_4K, &l), HW_FAULT_ADDRSIZE);
+
+	/* a device write: D (and A) set on the leaf only; x86-64 leaves as ptcore writes them */
+	m->t[3][5] = 0x7000 | (vtd ? 0x3 : 0x27);
+	KUNIT_ASSERT_EQ(test, hw_walk_iova(&w, (1ULL << 39) + 5 * SZ_4K, &l), HW_OK);
+	KUNIT_EXPECT_FALSE(test, l.dirty);
+	KUNIT_EXPECT_EQ(test, hw_walk_written_pte(&w, &l),
+			0x7000 | (vtd ? 0x3 | BIT_ULL(8) | BIT_ULL(9) : 0x67));
+	m->t[3][5] = hw_walk_written_pte(&w, &l);
+	KUNIT_ASSERT_EQ(test, hw_walk_iova(&w, (1ULL << 39) + 5 * SZ_4K, &l), HW_OK);
+	KUNIT_EXPECT_TRUE(test, l.dirty);
+
+	/* the registers: x86-64 mode is the level count, VT-d AW = levels - 2 */
+	hi.mode = vtd ? 4 : 3;
+	KUNIT_EXPECT_EQ(test, hw_walk_init(&w, &hi, 0, xmem_read, m, &why), -EINVAL);
+	hi.mode = vtd ? 3 : 5;
+	hi.ias = 57;
+	KUNIT_EXPECT_EQ(test, hw_walk_init(&w, &hi, 0, xmem_read, m, &why), 0);
+	KUNIT_EXPECT_EQ(test, w.levels, 5);
+	hi.root[0] = XM_BASE + 8;
+	KUNIT_EXPECT_EQ(test, hw_walk_init(&w, &hi, 0, xmem_read, m, &why), -EINVAL);
+}
+

@@ -30,6 +30,8 @@ unsigned int x86_expected_mode(u32 fmt, unsigned int levels);
 /* Whole-format cases (no parameter). */
 void x86_case_geometry(struct kunit *test, u32 fmt);
 void x86_case_bad_config(struct kunit *test, u32 fmt);
+/* The walk model on hand-made tables, against the specification. */
+void x86_case_model(struct kunit *test, u32 fmt);
 /* Cases on test->param_value (a struct x86_cfg). */
 void x86_case_leaf_roundtrip(struct kunit *test);
 void x86_case_selftest(struct kunit *test);
