@@ -83,6 +83,7 @@
 
 #include "ptcore.h"
 #include "peer.h"
+#include "peer_amd_v2.h"
 
 #define PTE_BYTES	8
 
@@ -95,12 +96,15 @@ static const struct {
 	const char *name;
 	enum peer_version version;
 	uint32_t flags;
-} peer_cfgs[NPEER] = {
+} peer_cfgs[NPEER + 1] = {
 	{ "6.1-strict", PEER_6_1, 0 },
 	{ "6.1-lazy", PEER_6_1, PEER_LAZY },
 	{ "6.12-strict", PEER_6_12, 0 },
 	{ "6.12-lazy", PEER_6_12, PEER_LAZY },
+	/* not an io-pgtable configuration: the x86-64 rows' peer (run_x86_map_unmap()) */
+	{ "6.12-amd-v2", PEER_6_12, 0 },
 };
+#define PEER_AMDV2	NPEER	/* its index in peer_cfgs[] */
 
 /* A timed sample lasts at least this long: 10 ns of timer step is 0.5% of it. */
 #define BATCH_NS	2000.0
@@ -174,6 +178,7 @@ static void die(const char *what, long a, long b)
 struct impl {
 	struct ptcore_table *pt;
 	struct peer *peer;
+	struct peer_amdv2 *amdv2;	/* x86-64 rows: Linux 6.12's AMD v2 table */
 };
 
 static void pt_flush_cb(void *cookie, const struct ptcore_gather *g)
@@ -222,6 +227,8 @@ static void impl_destroy(struct impl *im)
 		ptcore_table_destroy(im->pt);
 	if (im->peer)
 		peer_destroy(im->peer);
+	if (im->amdv2)
+		peer_amdv2_destroy(im->amdv2);
 }
 
 static inline void impl_map(struct impl *im, uint64_t iova, uint64_t pa, uint64_t pgsize,
@@ -233,6 +240,9 @@ static inline void impl_map(struct impl *im, uint64_t iova, uint64_t pa, uint64_
 	if (im->pt)
 		r = ptcore_map_pages(im->pt, iova, pa, pgsize, count,
 				     PTCORE_PROT_READ | PTCORE_PROT_WRITE | PTCORE_PROT_CACHE, 0, &mapped);
+	else if (im->amdv2)
+		r = peer_amdv2_map(im->amdv2, iova, pa, pgsize, count,
+				   PTCORE_PROT_READ | PTCORE_PROT_WRITE | PTCORE_PROT_CACHE, &mapped);
 	else
 		r = peer_map(im->peer, iova, pa, pgsize, count,
 			     PTCORE_PROT_READ | PTCORE_PROT_WRITE | PTCORE_PROT_CACHE, &mapped);
@@ -251,6 +261,9 @@ static inline void impl_unmap(struct impl *im, uint64_t iova, uint64_t pgsize, u
 		ptcore_gather_init(&g);
 		done = ptcore_unmap_pages(im->pt, iova, pgsize, count, &g);
 		ptcore_iotlb_sync(im->pt, &g);
+	} else if (im->amdv2) {
+		/* the AMD driver flushes in its iotlb_sync, outside the page table: not timed */
+		done = peer_amdv2_unmap(im->amdv2, iova, pgsize, count);
 	} else {
 		done = peer_unmap(im->peer, iova, pgsize, count);
 		peer_iotlb_sync(im->peer);
@@ -563,6 +576,106 @@ static void run_map_unmap(const struct cfgdesc *cd, uint64_t iova, uint64_t pa, 
 			 PH_UNMAP);
 	}
 	for (s = 0; s < NIMPL; s++) {
+		impl_destroy(&im[s]);
+		free(vmap[s]);
+		free(vunmap[s]);
+		free(vboth[s]);
+	}
+}
+
+/*
+ * x86-64 against Linux 6.12's AMD IOMMU v2 table (amd/io_pgtable_v2.c, the
+ * only peer of the format): run_map_unmap()'s method and rows, ptcore
+ * (PTCORE_FMT_X86_64, 4 levels) and the v2 table, with one row each against
+ * peer "6.12-amd-v2". The v2 table has no gather: its unmap is the page
+ * table's part only (the driver's flush comes later, in its iotlb_sync).
+ */
+static void run_x86_map_unmap(uint64_t iova, uint64_t pa, uint64_t pgsize, uint64_t count,
+			      unsigned int warmup, unsigned int rounds)
+{
+	const unsigned int cal = calib_rounds(warmup);
+	uint64_t *vmap[2], *vunmap[2], *vboth[2], stride;
+	unsigned int i, k, batch = 1, bmax;
+	double fastest = 1e30, limit;
+	struct impl im[2];
+	char sz[16], name[48];
+	struct row *r;
+	int s, ph;
+
+	stride = count == 1 ? pgsize : pow2_up(pgsize * count);
+	if (count > 1 && stride < (pgsize << 9) && pgsize < (1ULL << 30))
+		stride = pgsize << 9;		/* each range in its own leaf tables */
+	bmax = count == 1 ? 512 : 256;
+	ic_group++;
+	impl_create(&im[0], 0, PTCORE_FMT_X86_64, 12, 48, 52);
+	memset(&im[1], 0, sizeof(im[1]));
+	im[1].amdv2 = peer_amdv2_create(4);
+	if (!im[1].amdv2)
+		die("the AMD v2 peer failed", 0, 0);
+	for (s = 0; s < 2; s++) {
+		vmap[s] = malloc(sizeof(uint64_t) * rounds);
+		vunmap[s] = malloc(sizeof(uint64_t) * rounds);
+		vboth[s] = malloc(sizeof(uint64_t) * rounds);
+		if (!vmap[s] || !vunmap[s] || !vboth[s])
+			die("out of memory", 0, 0);
+	}
+	for (i = 0; i < warmup + rounds; i++) {
+		for (s = 0; s < 2; s++) {
+			int who = (int)((i + (unsigned int)s) % 2), counted = i >= warmup;
+			uint64_t t0, t1, t2;
+
+			ic_on(counted);
+			t0 = now_ticks();
+			for (k = 0; k < batch; k++)
+				impl_map(&im[who], iova + k * stride, pa + k * stride, pgsize, count);
+			t1 = now_ticks();
+			ic_off(counted, who, PH_MAP, batch);
+			ic_on(counted);
+			t2 = now_ticks();
+			for (k = 0; k < batch; k++)
+				impl_unmap(&im[who], iova + k * stride, pgsize, count);
+			t2 = elapsed(t2, now_ticks());
+			ic_off(counted, who, PH_UNMAP, batch);
+			if (counted) {
+				vmap[who][i - warmup] = elapsed(t0, t1);
+				vunmap[who][i - warmup] = t2;
+				vboth[who][i - warmup] = elapsed(t0, t1) + t2;
+			}
+			if (i < cal && batch == 1) {
+				double ns = (double)(elapsed(t0, t1) < t2 ? elapsed(t0, t1) : t2) *
+					    ns_per_tick;
+
+				if (ns < fastest)
+					fastest = ns;
+			}
+		}
+		if (i + 1 == cal)
+			batch = batch_for(fastest, bmax);
+	}
+	size_name(pgsize, sz, sizeof(sz));
+	limit = memset_ns(count * PTE_BYTES, rounds, 1);
+	/* rows as run_map_unmap(): 1xS map+unmap, map, unmap; NxS map, unmap */
+	for (i = count == 1 ? 0 : 1; i < 3; i++) {
+		uint64_t **v;
+
+		ph = i == 0 ? PH_BOTH : i == 1 ? PH_MAP : PH_UNMAP;
+		v = ph == PH_BOTH ? vboth : ph == PH_MAP ? vmap : vunmap;
+
+		if (ph == PH_BOTH)
+			snprintf(name, sizeof(name), "1x%s map+unmap", sz);
+		else
+			snprintf(name, sizeof(name), "%" PRIu64 "x%s %s", count, sz,
+				 ph == PH_MAP ? "map" : "unmap");
+		r = new_row("X86-64", "4K", name, PEER_AMDV2);
+		r->pt = stats_of(v[0], rounds, batch);
+		r->peer_t = stats_of(v[1], rounds, batch);
+		r->limit = ph == PH_BOTH ? 2 * limit : limit;
+		r->ic_group = ic_group;
+		r->ic_phase = ph;
+		r->ic_impl = 0;
+		r->ic_peer_impl = 1;
+	}
+	for (s = 0; s < 2; s++) {
 		impl_destroy(&im[s]);
 		free(vmap[s]);
 		free(vunmap[s]);
@@ -2119,6 +2232,9 @@ int main(int argc, char **argv)
 		run_map_unmap(&s1_64k, base, pa, 1ULL << 29, 256, warmup, rounds);
 		run_map_unmap(&dart2, 1ULL << 30, 1ULL << 36, 1ULL << 14, 1, warmup, rounds);
 		run_map_unmap(&dart2, 1ULL << 30, 1ULL << 36, 1ULL << 14, 256, warmup, rounds);
+		run_x86_map_unmap(base, pa, 1ULL << 12, 1, warmup, rounds);
+		run_x86_map_unmap(base, pa, 1ULL << 12, 256, warmup, rounds);
+		run_x86_map_unmap(base, pa, 1ULL << 21, 256, warmup, rounds);
 	}
 	if (wanted(only, "bulk"))
 		run_bulk(&s1_4k, 2, bulk_rounds);
@@ -2172,7 +2288,7 @@ int main(int argc, char **argv)
 	       "x limit = ptcore median / limit;\nins = instructions per call (callgrind; "
 	       "map+unmap rows: per pair)\n");
 	/* Per peer configuration, over the per-call rows (not ops, not concurrent), if any. */
-	for (k = 0; k < NPEER; k++) {
+	for (k = 0; k <= PEER_AMDV2; k++) {
 		for (i = 0, n = 0; i < nrows; i++)
 			if (rows[i].peer == k && !rows[i].no_limit && !rows[i].own_summary)
 				sorted[n++] = ratios[i];

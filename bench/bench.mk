@@ -64,22 +64,51 @@ $(PEER_BUILD)/difftest.o: bench/peer/difftest.c bench/peer/peer.h include/ptcore
 $(PEER_BUILD)/difftest: $(PEER_BUILD)/difftest.o $(PEER_OBJS) $(BUILD)/libptcore.a
 	$(CC) -o $@ $^ -lpthread
 
+# ---- Linux 6.12's AMD IOMMU v2 table (amd/io_pgtable_v2.c) for PTCORE_FMT_X86_64 ----
+# Extracted alone into a directory of its own, so that its quoted includes of the
+# driver's headers find the stand-ins in bench/peer/include/amd_v2 (-iquote).
+PEER_AMDV2_DIR := $(PEER_BUILD)/amd-v2-6.12
+
+$(PEER_AMDV2_DIR)/.extracted: $(wildcard /usr/src/linux-source-6.12.tar.xz) | deps-check-peer
+	@test -r /usr/src/linux-source-6.12.tar.xz || { echo "bench: /usr/src/linux-source-6.12.tar.xz" \
+		"is missing: apt-get install linux-source-6.12 (scripts/deps.sh does)"; exit 1; }
+	@mkdir -p $(PEER_AMDV2_DIR)
+	tar -xJf /usr/src/linux-source-6.12.tar.xz -C $(PEER_AMDV2_DIR) --strip-components=4 \
+		linux-source-6.12/drivers/iommu/amd/io_pgtable_v2.c
+	@touch $@
+
+$(PEER_BUILD)/peer_amd_v2.o: bench/peer/peer_amd_v2.c bench/peer/peer_amd_v2.h \
+		$(PEER_AMDV2_DIR)/.extracted $(PEER_HDRS) $(wildcard bench/peer/include/amd_v2/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(PEER_KCFLAGS) -iquote bench/peer/include/amd_v2 -I$(PEER_AMDV2_DIR) -c $< -o $@
+
+$(PEER_BUILD)/difftest_amd_v2.o: bench/peer/difftest_amd_v2.c bench/peer/peer_amd_v2.h \
+		bench/peer/peer.h include/ptcore.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -c $< -o $@
+
+$(PEER_BUILD)/difftest_amd_v2: $(PEER_BUILD)/difftest_amd_v2.o $(PEER_BUILD)/peer_amd_v2.o \
+		$(PEER_BUILD)/peer_rt.o $(BUILD)/libptcore.a
+	$(CC) -o $@ $^ -lpthread
+
 bench-peer: $(PEER_OBJS)
 
 # Differential test: every configuration against the peer of each version (6.1, 6.12),
 # >= 10,000 random operations each, two workers.
-check-peer: $(PEER_BUILD)/difftest | deps-check-peer
+check-peer: $(PEER_BUILD)/difftest $(PEER_BUILD)/difftest_amd_v2 | deps-check-peer
 	$(PEER_BUILD)/difftest -j 2 -n 10000
+	$(PEER_BUILD)/difftest_amd_v2 -n 10000
 
 CHECK_STEPS += check-peer
 
 # ---- benchmark ----
 
-$(BENCH_BUILD)/bench.o: bench/bench.c bench/peer/peer.h include/ptcore.h
+$(BENCH_BUILD)/bench.o: bench/bench.c bench/peer/peer.h bench/peer/peer_amd_v2.h include/ptcore.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -c $< -o $@
 
-$(BENCH_BUILD)/bench: $(BENCH_BUILD)/bench.o $(PEER_OBJS) $(BUILD)/libptcore.a
+$(BENCH_BUILD)/bench: $(BENCH_BUILD)/bench.o $(PEER_OBJS) $(PEER_BUILD)/peer_amd_v2.o \
+		$(BUILD)/libptcore.a
 	$(CC) -o $@ $^ -lpthread
 
 # Its packages first (linux-source-6.1 and -6.12, gnuplot-nox, valgrind), then

@@ -17,12 +17,16 @@
  *   fmt_leaf_attrs(t, prot, level, run_lg2)   leaf bits except the address
  *   fmt_encode_oa(t, pa)                address bits of a leaf for @pa
  *   fmt_oa_linear(t)                    encode(pa + n) == encode(pa) + encode(n)
- *   fmt_plain_leaf(t, level, &mask, &val)   (pte & mask) == val exactly for a
- *                                       valid single-entry leaf at @level
+ *   fmt_plain_leaf(t, level, &mask, &val)   (pte & mask) == val only for a
+ *                                       valid single-entry leaf at @level (a
+ *                                       format may match only some of them:
+ *                                       the others take unmap's slow path)
  *   fmt_leaf_reattr(t, pte, level, run_lg2) leaf @pte's bits but the address,
  *                                       for a leaf at @level (contiguous: run_lg2)
  *   fmt_dirty_state(t, &mask, &val)     (pte & mask) == val for a writable-dirty leaf
  *   fmt_dirty_clean(t, ptep)            make that leaf writable-clean (atomically)
+ *   fmt_cut_hitless(t)                  cut may replace a leaf by a table of the
+ *                                       same translations with no break (ARM: BBML2)
  *
  * Conventions: see pt_common.h. Every walk is one descent that keeps its
  * position; nothing re-walks from the top per entry.
@@ -1089,7 +1093,7 @@ static int pt_cut_leaf(struct ptcore_table *t, uint64_t *first, unsigned int lev
 		if (!child)
 			return -ENOMEM;
 	}
-	if (!(t->features & PTCORE_FEAT_ARM_BBML2)) {
+	if (!fmt_cut_hitless(t)) {
 		/*
 		 * Break before make: no walker may see the old leaf and the new
 		 * entries at once, so the old leaf goes out of every TLB first

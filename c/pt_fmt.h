@@ -62,4 +62,12 @@ int pt_dart_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
 int pt_riscv_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
 void pt_riscv_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info);
 
+extern const struct pt_fmt_ops pt_vtdss_ops;
+int pt_vtdss_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
+void pt_vtdss_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info);
+
+extern const struct pt_fmt_ops pt_x86_64_ops;
+int pt_x86_64_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
+void pt_x86_64_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info);
+
 #endif /* PTCORE_PT_FMT_H */

@@ -108,6 +108,14 @@ OS_API int ptcore_table_create(const struct ptcore_cfg *cfg, struct ptcore_table
 		t->fops = &pt_riscv_ops;
 		ret = pt_riscv_init(t, cfg);
 		break;
+	case PTCORE_FMT_VTDSS:
+		t->fops = &pt_vtdss_ops;
+		ret = pt_vtdss_init(t, cfg);
+		break;
+	case PTCORE_FMT_X86_64:
+		t->fops = &pt_x86_64_ops;
+		ret = pt_x86_64_init(t, cfg);
+		break;
 	default:
 		ret = -EINVAL;
 		break;
@@ -171,6 +179,10 @@ OS_API int ptcore_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *i
 		pt_arm_lpae_hw_info(t, info);
 	if (t->format == PTCORE_FMT_RISCV64)
 		pt_riscv_hw_info(t, info);
+	if (t->format == PTCORE_FMT_VTDSS)
+		pt_vtdss_hw_info(t, info);
+	if (t->format == PTCORE_FMT_X86_64)
+		pt_x86_64_hw_info(t, info);
 	return 0;
 }
 OS_EXPORT(ptcore_hw_info);

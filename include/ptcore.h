@@ -32,8 +32,10 @@ extern "C" {
  * @PTCORE_FMT_APPLE_DART: Apple DART t8020/t8103 ("DART1")
  * @PTCORE_FMT_APPLE_DART2: Apple DART t6000/t8110/t602x ("DART2")
  * @PTCORE_FMT_AMDV1: AMD IOMMU v1 host table (reserved, not yet supported)
- * @PTCORE_FMT_VTDSS: Intel VT-d second stage (reserved, not yet supported)
- * @PTCORE_FMT_X86_64: x86-64 4/5 level (reserved, not yet supported)
+ * @PTCORE_FMT_VTDSS: Intel VT-d second stage: 4K granule, 3, 4 or 5 levels
+ *	(ias up to 39, 48, 57), leaves of 4K, 2M and 1G
+ * @PTCORE_FMT_X86_64: x86-64 paging (AMD IOMMU v2, VT-d first stage): 4K
+ *	granule, 4 or 5 levels (ias up to 48, 57), leaves of 4K, 2M and 1G
  * @PTCORE_FMT_RISCV64: RISC-V IOMMU first stage, Sv39/Sv48/Sv57: the smallest
  *	mode that covers ias (at most 38, 47, 56: the lower, not sign-extended
  *	half), hw_info.mode the iosatp MODE (8, 9, 10); 4K granule, leaves at
@@ -214,8 +216,8 @@ struct ptcore_cfg {
  * @arm_sl: ARM stage 2 VTCR.SL0 field value (0 at stage 1)
  * @arm_reserved: zero
  * @arm_mair: ARM stage 1 MAIR value (0 at stage 2)
- * @mode: AMDv1 DTE mode, x86-64 levels, VT-d AW, RISC-V iosatp mode
- *	(0 for ARM and DART)
+ * @mode: AMDv1 DTE mode, x86-64 levels (4 or 5), VT-d AW (levels - 2:
+ *	1, 2 or 3), RISC-V iosatp mode (0 for ARM and DART)
  * @reserved: zero
  *
  * Fields that do not apply to the format are zero.
@@ -554,8 +556,9 @@ int ptcore_map_range(struct ptcore_table *t, uint64_t iova, uint64_t paddr, uint
  * allows, as ptcore_map_range() would choose them. Every other entry stays
  * as it is, and an @iova that is already a boundary (nothing mapped there,
  * or the first byte of a leaf) changes nothing. Translations never change.
- * With PTCORE_FEAT_ARM_BBML2 the new entries replace the old in place (the
- * new tables are complete before they are linked): a device never faults.
+ * With PTCORE_FEAT_ARM_BBML2, and always on VT-d and x86-64, the new entries
+ * replace the old in place (the new tables are complete before they are
+ * linked): a device never faults.
  * Without it the ARM architecture needs break-before-make: the old entries
  * are cleared, ops->iotlb_flush is called for the old leaf's span, then the
  * new ones are written, and a device access in between faults. The gather
@@ -624,7 +627,10 @@ int ptcore_unmap_collect(struct ptcore_table *t, uint64_t iova, uint64_t len,
  * stage 2 DBM with the S2AP write bit, bit 7 (set: dirty); RISC-V the D
  * bit of a writable leaf (clean clears it; an IOMMU with hardware A/D update
  * sets it again). A new writable mapping starts dirty; read-only leaves have
- * no dirty state.
+ * no dirty state. x86-64: the D bit, bit 6, of a writable leaf; leaves are
+ * written with D set (as Linux 6.12's AMD v2 table), so a new writable
+ * mapping starts dirty too. VT-d second stage: the D bit, bit 9, that the
+ * walker sets with SSADE; a new mapping starts clean.
  *
  * Context: any; the range must not be unmapped meanwhile (maps, lookups
  * and unmaps of other ranges may run); @dirty must not call ptcore for @t.

@@ -14,6 +14,7 @@
 #include "hw_walk.h"
 #include "hw_walk_bits.h"
 #include "hw_walk_riscv.h"
+#include "hw_walk_x86.h"
 
 static bool is_arm(u32 format)
 {
@@ -259,6 +260,8 @@ int hw_walk_init(struct hw_walk *w, const struct ptcore_hw_info *hi, u32 feature
 		return dart_init(w, why);
 	if (hi->format == PTCORE_FMT_RISCV64)
 		return hw_riscv_init(w, why);
+	if (hw_is_x86(hi->format))
+		return hw_x86_init(w, why);
 	*why = "format not modelled";
 	return -EINVAL;
 }
@@ -418,6 +421,8 @@ u64 hw_walk_written_pte(const struct hw_walk *w, const struct hw_leaf *leaf)
 {
 	if (w->riscv)
 		return hw_riscv_written_pte(w, leaf);
+	if (w->x86)
+		return hw_x86_written_pte(w, leaf);
 	if (!w->arm || !leaf->dbm || leaf->dirty || !leaf->write)
 		return leaf->pte;
 	return leaf->pte ^ arm_dirty_bit(w);
@@ -529,6 +534,8 @@ enum hw_fault hw_walk_decode(const struct hw_walk *w, u64 pte, unsigned int leve
 {
 	if (w->riscv)
 		return hw_riscv_decode(w, pte, level, kind, addr);
+	if (w->x86)
+		return hw_x86_decode(w, pte, level, kind, addr);
 	*kind = HW_ENTRY_INVALID;
 	*addr = 0;
 	if (!(pte & 1))
@@ -545,6 +552,8 @@ u64 hw_walk_addr_mask(const struct hw_walk *w)
 {
 	if (w->riscv)
 		return hw_riscv_addr_mask();
+	if (w->x86)
+		return hw_x86_addr_mask(w);
 	if (!w->arm)
 		return w->dart2 ? DART2_ADDR : DART1_ADDR;
 	if (w->ds)
@@ -556,6 +565,8 @@ u64 hw_walk_addr_bits(const struct hw_walk *w, u64 pa)
 {
 	if (w->riscv)
 		return hw_riscv_addr_bits(pa);
+	if (w->x86)
+		return pa & hw_x86_addr_mask(w);
 	if (!w->arm)
 		return dart_addr_bits(w, pa);
 	return arm_addr_bits(w, pa);
@@ -581,6 +592,10 @@ static enum hw_fault fill_leaf(const struct hw_walk *w, const u64 *tbl, u64 idx,
 		hw_riscv_leaf_fill(w, pte, leaf);
 		return HW_OK;
 	}
+	if (w->x86) {
+		hw_x86_leaf_fill(w, pte, table_attrs, leaf);
+		return HW_OK;
+	}
 	if (!w->arm) {
 		dart_leaf_fill(w, pte, leaf);
 		return HW_OK;
@@ -600,6 +615,16 @@ static enum hw_fault fill_leaf(const struct hw_walk *w, const u64 *tbl, u64 idx,
 }
 
 /* ---- the walk ---- */
+
+/* What a table entry passes down: ARM's hierarchical attributes, x86 restrictions. */
+static u64 table_restrict(const struct hw_walk *w, u64 pte)
+{
+	if (w->arm)
+		return pte & ARM_TABLE_ATTRS;
+	if (w->x86)
+		return hw_x86_table_restrict(w, pte);
+	return 0;
+}
 
 static enum hw_fault walk(const struct hw_walk *w, u64 iova, unsigned int level, u64 pa,
 			  struct hw_leaf *leaf)
@@ -636,8 +661,7 @@ static enum hw_fault walk(const struct hw_walk *w, u64 iova, unsigned int level,
 			return HW_FAULT_INVALID;
 		if (kind == HW_ENTRY_TABLE) {
 			leaf->walk_next[level] = addr;
-			if (w->arm)
-				table_attrs |= pte & ARM_TABLE_ATTRS;
+			table_attrs |= table_restrict(w, pte);
 			pa = addr;
 			continue;
 		}
@@ -743,8 +767,8 @@ static int visit(struct visit_state *st, u64 pa, unsigned int level, u64 iova_ba
 			f = HW_FAULT_INVALID;
 		}
 		if (!f && kind == HW_ENTRY_TABLE) {
-			ret = visit(st, addr, level + 1, iova,
-				    table_attrs | (w->arm ? pte & ARM_TABLE_ATTRS : 0), pte);
+			ret = visit(st, addr, level + 1, iova, table_attrs | table_restrict(w, pte),
+				    pte);
 			if (ret)
 				return ret;
 			continue;

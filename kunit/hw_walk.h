@@ -20,7 +20,9 @@
  * Conventions in this file: w is the walker configuration, pa a physical
  * address, "entry" or pte a raw 64-bit descriptor, level the architecture's
  * own level number (ARM: start_level..3, but with a 5-level LPA2 walk every
- * level one up, 0..4 for -1..3: see lvl_bias; DART: 0..levels-1 below the TTBR).
+ * level one up, 0..4 for -1..3: see lvl_bias; DART: 0..levels-1 below the TTBR;
+ * x86-64 and VT-d second stage: 5 - the architecture's level, PML5 0 to PT 4,
+ * see hw_walk_x86.h).
  * A "run" is the unit a TLB caches: a whole contiguous-hint run, else one
  * entry.
  *
@@ -32,7 +34,7 @@
 #include <linux/types.h>
 #include <ptcore.h>
 
-/* Levels a walk can read (ARM 0..3; DART at most 3; RISC-V Sv57 5). */
+/* Levels a walk can read (ARM 0..3, LPA2 0..4; DART at most 3; RISC-V Sv57 and x86-style 5). */
 #define HW_MAX_LEVELS 5
 
 /* Memory type the walker's attributes select. */
@@ -82,6 +84,8 @@ struct hw_walk {
 	bool riscv; /* hw_walk_riscv.c: levels counted from the root, 0 */
 	bool ds; /* ARM FEAT_LPA2, TCR.DS = 1 (PTCORE_FEAT_ARM_LPA2): OA[51:50] in bits 9:8 */
 	unsigned int lvl_bias; /* ARM: model level - architecture level (1 from level -1) */
+	bool x86; /* x86-64 or VT-d second stage (hw_walk_x86.c) */
+	bool vtd; /* VT-d second stage */
 };
 
 /* What one walk found. */
@@ -158,6 +162,7 @@ struct hw_visitor {
  * (stage 1) or SL0 (stage 2, concatenated root when SL0 says so), MAIR.
  * DART: granule, TTBR count and level count (the TCR's 4-level bit).
  * RISC-V: levels from iosatp.MODE (hw_info.mode), root from iosatp.PPN.
+ * x86-64: levels from hi->mode (4 or 5); VT-d: from the AW field (mode + 2).
  * Returns 0, or -EINVAL when the registers describe something hardware
  * would refuse (with *@why set to a reason).
  */

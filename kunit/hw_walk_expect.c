@@ -13,6 +13,7 @@
 #include "hw_walk.h"
 #include "hw_walk_bits.h"
 #include "hw_walk_riscv.h"
+#include "hw_walk_x86.h"
 
 static bool is_arm(u32 format)
 {
@@ -65,6 +66,12 @@ static int cfg_geom(const struct ptcore_cfg *cfg, struct cfg_geom *g, const char
 		g->n_roots = 1;
 		return hw_riscv_cfg_levels(cfg, &g->levels, why);
 	}
+	if (hw_is_x86(cfg->format)) {
+		g->pg_shift = 12;
+		g->root_bits = 9;
+		g->n_roots = 1;
+		return hw_x86_cfg_levels(cfg, &g->levels, why);
+	}
 	g->pg_shift = cfg->granule_lg2 ? cfg->granule_lg2 : 14;
 	bpl = g->pg_shift - 3;
 	va_bits = cfg->ias - g->pg_shift;
@@ -104,7 +111,7 @@ int hw_walk_check_cfg(const struct hw_walk *w, const struct ptcore_cfg *cfg, con
 		*why = "granule (registers or hw_info.granule_lg2) is not the configuration's";
 	else if (w->ias != cfg->ias)
 		*why = "input size of the registers is not the configured ias";
-	else if (w->arm && w->oas != cfg->oas)
+	else if ((w->arm || w->x86) && w->oas != cfg->oas)
 		*why = "output size of the registers is not the configured oas";
 	else if (w->levels != g.levels || w->hi.levels != g.levels)
 		*why = "levels (registers or hw_info.levels) differ from FORMATS.md";
@@ -124,6 +131,8 @@ u64 hw_walk_expected_leaf(const struct hw_walk *w, u32 prot, u64 oa, unsigned in
 {
 	u64 pte;
 
+	if (w->x86)
+		return hw_x86_expected_leaf(w, prot, oa, level);
 	switch (w->format) {
 	case PTCORE_FMT_ARM64_LPAE_S1:
 		pte = ARM_AF | ARM_NG;
@@ -189,6 +198,8 @@ u64 hw_walk_expected_leaf(const struct hw_walk *w, u32 prot, u64 oa, unsigned in
 
 u64 hw_walk_expected_table(const struct hw_walk *w, u64 pa)
 {
+	if (w->x86)
+		return hw_x86_expected_table(w, pa);
 	switch (w->format) {
 	case PTCORE_FMT_ARM64_LPAE_S1:
 		return hw_walk_addr_bits(w, pa) | ARM_TYPE_TABLE |

@@ -221,9 +221,9 @@ int ptt_cut(struct ptt_ctx *ctx, u64 iova, struct ptcore_gather *g)
 		violation(ctx, "cut(%llx) freed table memory", ptt_ull(iova));
 	if (ret == 0 && split) {
 		u64 last = old.iova + old.size - 1;
-		/* RISC-V has no break-before-make rule: its cuts are always hitless */
+		/* No break-before-make on RISC-V, x86-64 and VT-d: their cuts are hitless */
 		bool bbml2 = (ctx->cfg.features & PTCORE_FEAT_ARM_BBML2) ||
-			     ctx->cfg.format == PTCORE_FMT_RISCV64;
+			     ctx->cfg.format == PTCORE_FMT_RISCV64 || ctx->w.x86;
 		const struct ptcore_gather *f = ptt_last_flush(ctx);
 
 		ptt_oracle_remove(ctx, old.iova, old.size);

@@ -531,8 +531,10 @@ static void create_matrix(void)
 	const struct ptcore_cfg s2 = { .format = PTCORE_FMT_ARM64_LPAE_S2, .ias = 40, .oas = 40 };
 	const struct ptcore_cfg d1 = { .format = PTCORE_FMT_APPLE_DART, .ias = 32, .oas = 36 };
 	const struct ptcore_cfg d2 = { .format = PTCORE_FMT_APPLE_DART2, .ias = 32, .oas = 42 };
-	const struct ptcore_cfg *all[] = { &s1, &s2, &d1, &d2 };
-	static const uint32_t bad_formats[] = { 0, 5, 6, 7, 9, 0x100, 0xffffffff };
+	const struct ptcore_cfg vt = { .format = PTCORE_FMT_VTDSS, .ias = 48, .oas = 52 };
+	const struct ptcore_cfg x8 = { .format = PTCORE_FMT_X86_64, .ias = 48, .oas = 52 };
+	const struct ptcore_cfg *all[] = { &s1, &s2, &d1, &d2, &vt, &x8 };
+	static const uint32_t bad_formats[] = { 0, 5, 9, 0x100, 0xffffffff };
 	static const uint32_t bad_feats[] = { 0x8, 0x10, 0x100, 0x8000, 0x100000, 0x80000000 };
 	struct ptcore_cfg c;
 	char what[128];
@@ -672,6 +674,38 @@ static void create_matrix(void)
 		c = d1;
 		c.pgsize_bitmap = 0x4000 | 0x1000;
 		create_case("dart1 bitmap 16K|4K (valid)", &c, 0);
+	}
+	/* VT-d second stage and x86-64: 4K granule, ias 32..57, oas 32..52, no ARM feature */
+	{
+		static const struct { uint8_t g, ias, oas; uint32_t feat; uint64_t bm; int err;
+				      const char *why; } x86_bad[] = {
+			{ 14, 48, 52, 0, 0, -EINVAL, "16K granule" },
+			{ 16, 48, 52, 0, 0, -EINVAL, "64K granule" },
+			{ 0, 31, 52, 0, 0, -EINVAL, "ias 31" },
+			{ 0, 58, 52, 0, 0, -EINVAL, "ias 58" },
+			{ 0, 48, 31, 0, 0, -EINVAL, "oas 31" },
+			{ 0, 48, 53, 0, 0, -EINVAL, "oas 53" },
+			{ 0, 48, 52, 0, 0x4000, -EINVAL, "bitmap 16K" },
+			{ 0, 48, 52, 0, 0x200000 | 0x4000, 0, "bitmap 2M|16K (valid)" },
+			{ 0, 48, 52, PTCORE_FEAT_ARM_NS, 0, -EOPNOTSUPP, "ARM_NS" },
+			{ 0, 48, 52, PTCORE_FEAT_ARM_S2FWB, 0, -EOPNOTSUPP, "ARM_S2FWB" },
+			{ 0, 48, 52, PTCORE_FEAT_ARM_BBML2, 0, -EOPNOTSUPP, "ARM_BBML2" },
+			{ 12, 32, 32, 0, 0, 0, "ias 32 oas 32 (valid)" },
+			{ 0, 57, 52, 0, 0, 0, "ias 57 (valid)" },
+		};
+
+		for (k = 0; k < 2; k++)
+			for (i = 0; i < TC_ARRAY_SIZE(x86_bad); i++) {
+				c = k ? x8 : vt;
+				c.granule_lg2 = x86_bad[i].g;
+				c.ias = x86_bad[i].ias;
+				c.oas = x86_bad[i].oas;
+				c.features = x86_bad[i].feat;
+				c.pgsize_bitmap = x86_bad[i].bm;
+				snprintf(what, sizeof(what), "%s %s", tc_fmt_name(c.format),
+					 x86_bad[i].why);
+				create_case(what, &c, x86_bad[i].err);
+			}
 	}
 	tc_case_begin();
 	ptcore_table_destroy(NULL);

@@ -218,4 +218,10 @@ static inline void fmt_dirty_clean(const struct ptcore_table *t, uint64_t *ptep)
 		os_pte_update(ptep, ARM_S2AP_WRITE, 0);
 }
 
+/* Cut replaces a leaf by a table hitlessly only with BBML2 (else break-before-make). */
+static inline bool fmt_cut_hitless(const struct ptcore_table *t)
+{
+	return t->features & PTCORE_FEAT_ARM_BBML2;
+}
+
 #endif /* PTCORE_FMT_ARM_LPAE_H */

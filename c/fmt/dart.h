@@ -120,4 +120,10 @@ static inline void fmt_dirty_clean(const struct ptcore_table *t, uint64_t *ptep)
 {
 }
 
+/* No large leaves, nothing to cut; as ARM without BBML2 (create refuses BBML2). */
+static inline bool fmt_cut_hitless(const struct ptcore_table *t)
+{
+	return t->features & PTCORE_FEAT_ARM_BBML2;
+}
+
 #endif /* PTCORE_FMT_DART_H */

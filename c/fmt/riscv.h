@@ -119,4 +119,10 @@ static inline void fmt_dirty_clean(const struct ptcore_table *t, uint64_t *ptep)
 	os_pte_update(ptep, RISCV_D, 0);
 }
 
+/* RISC-V has no break-before-make rule: a cut replaces a leaf by a table in place. */
+static inline bool fmt_cut_hitless(const struct ptcore_table *t)
+{
+	return true;
+}
+
 #endif /* PTCORE_FMT_RISCV_H */

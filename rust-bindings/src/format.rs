@@ -45,6 +45,14 @@ formats! {
     AppleDart = b::ptcore_format_PTCORE_FMT_APPLE_DART, "Apple DART1";
     /// Apple DART t6000/t8110/t602x ("DART2"): granule 16K, oas 36 or 42.
     AppleDart2 = b::ptcore_format_PTCORE_FMT_APPLE_DART2, "Apple DART2";
+    /// Intel VT-d second stage: 4K granule, 3, 4 or 5 levels (ias up to 39,
+    /// 48, 57), 2M and 1G leaves, SNP with [`Prot::CACHE`], the D bit as
+    /// dirty state; `HwInfo::mode` is the AW field (levels - 2).
+    VtdSs = b::ptcore_format_PTCORE_FMT_VTDSS, "Intel VT-d second stage";
+    /// x86-64 paging (AMD IOMMU v2, VT-d first stage): 4K granule, 4 or 5
+    /// levels (ias up to 48, 57), 2M and 1G leaves, entries as Linux 6.12's
+    /// amd/io_pgtable_v2.c; `HwInfo::mode` is the level count.
+    X86_64 = b::ptcore_format_PTCORE_FMT_X86_64, "x86-64";
     /// RISC-V IOMMU first stage, Sv39/Sv48/Sv57 (the smallest mode that holds
     /// ias, at most 56): granule 4K, leaves at every level.
     RiscV64 = b::ptcore_format_PTCORE_FMT_RISCV64, "RISC-V Sv39/48/57";

@@ -193,7 +193,9 @@ impl HwInfo {
     pub fn arm_mair(&self) -> u64 {
         self.0.arm_mair
     }
-    /// RISC-V iosatp MODE (Sv39 8, Sv48 9, Sv57 10); 0 for ARM and DART.
+    /// The format's mode field: x86-64 the level count; VT-d second stage the
+    /// AW field (levels - 2); RISC-V the iosatp MODE (Sv39 8, Sv48 9, Sv57
+    /// 10); 0 for ARM and DART.
     pub fn mode(&self) -> u32 {
         self.0.mode
     }

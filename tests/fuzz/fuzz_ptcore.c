@@ -23,7 +23,7 @@
  *   [9] unmap length mode (low 4 bits), PA modifier (high 4 bits)
  *   [10] IOVA region, [11] PA region: added in units of a leaf table's span
  *
- * PTCORE_FUZZ_FORMAT=arm-s1|arm-s2|dart1|dart2 restricts the configurations
+ * PTCORE_FUZZ_FORMAT=arm-s1|arm-s2|dart1|dart2|vtdss|x86-64 restricts the configurations
  * to one format (make fuzz / make check run one format at a time).
  */
 #include "../lib/fixture.h"
@@ -54,8 +54,8 @@ static void pick_format(void)
 		if (!strcmp(s, tc_fmt_name(f)))
 			only_format = f;
 	if (!only_format) {
-		fprintf(stderr, "PTCORE_FUZZ_FORMAT=%s: unknown (arm-s1, arm-s2, dart1, dart2, riscv)\n",
-			s);
+		fprintf(stderr, "PTCORE_FUZZ_FORMAT=%s: unknown (arm-s1, arm-s2, dart1, dart2, vtdss, "
+			"x86-64, riscv)\n", s);
 		exit(2);
 	}
 }

@@ -53,6 +53,12 @@ const struct fx_config fx_configs[] = {
 	{ "s2-16k-52-lpa2", CFG(PTCORE_FMT_ARM64_LPAE_S2, 14, 52, 52, PTCORE_FEAT_ARM_LPA2, 0) },
 	{ "riscv-sv39-32-incoherent", CFG(PTCORE_FMT_RISCV64, 12, 32, 40,
 					  PTCORE_FEAT_DMA_INCOHERENT, 0) },
+	{ "vtdss-39", CFG(PTCORE_FMT_VTDSS, 0, 39, 46, 0, 0) },
+	{ "vtdss-48-2m", CFG(PTCORE_FMT_VTDSS, 12, 48, 52, 0, SZ_4K | SZ_2M) },
+	{ "vtdss-57-incoherent", CFG(PTCORE_FMT_VTDSS, 0, 57, 52, PTCORE_FEAT_DMA_INCOHERENT, 0) },
+	{ "x86-64-48", CFG(PTCORE_FMT_X86_64, 0, 48, 52, 0, 0) },
+	{ "x86-64-57", CFG(PTCORE_FMT_X86_64, 12, 57, 52, 0, 0) },
+	{ "x86-64-36-oas40", CFG(PTCORE_FMT_X86_64, 0, 36, 40, 0, 0) },
 };
 const size_t fx_nr_configs = TC_ARRAY_SIZE(fx_configs);
 
@@ -149,7 +155,7 @@ void fx_seen_span(const struct fx *f, uint64_t rec, uint64_t *va, uint64_t *last
 
 	*va = rec & ~7ULL;
 	if (level == f->m.w.start_level)
-		lg2 = (f->m.w.arm || f->m.w.riscv) ? f->m.w.ias : f->m.w.ttbr_shift;
+		lg2 = (f->m.w.arm || f->m.w.riscv || f->m.w.x86) ? f->m.w.ias : f->m.w.ttbr_shift;
 	else
 		lg2 = hw_walk_entry_shift(&f->m.w, level - 1);
 	*last = *va + ((1ULL << lg2) - 1);
@@ -382,10 +388,12 @@ static int chk_leaf(void *ctx, const struct hw_leaf *leaf)
 		c->bad++;
 		return 0;
 	}
-	/* what the walker decodes, not only the bits: write, and read where it can be off */
+	/* what the walker decodes, not only the bits: write, and read where it can be off
+	 * (ARM stage 1 and x86-64 leaves always read) */
 	if (leaf->write != !!(l->prot & PTCORE_PROT_WRITE) ||
 	    (f->m.w.format != PTCORE_FMT_ARM64_LPAE_S1 && f->m.w.format != PTCORE_FMT_RISCV64 &&
-	     leaf->read != !!(l->prot & PTCORE_PROT_READ))) {	/* both always readable */
+	     f->m.w.format != PTCORE_FMT_X86_64 &&
+	     leaf->read != !!(l->prot & PTCORE_PROT_READ))) {	/* all three always readable */
 		TC_FAIL("leaf %#" PRIx64 " prot %#x: the walker reads %s%s", va, l->prot,
 			leaf->read ? "r" : "-", leaf->write ? "w" : "-");
 		c->bad++;

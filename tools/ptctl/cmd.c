@@ -79,6 +79,8 @@ static void create_table(struct ptctl *s, const struct ptcore_cfg *cfg, int line
 	       fmt_features(b3, sizeof(b3), s->cfg.features), s->hw.levels);
 	if (fmt_is_arm(s->hw.format))
 		printf(" from L%d", (int8_t)s->hw.start_level);
+	else if (fmt_is_x86(s->hw.format))
+		printf(", mode %u", s->hw.mode);
 	else
 		printf(", %u TTBR%s", s->hw.n_roots, s->hw.n_roots == 1 ? "" : "s");
 	printf(", pgsizes %s\n", fmt_pgsizes(b2, sizeof(b2), s->hw.pgsize_bitmap));

@@ -76,12 +76,15 @@ static unsigned int min_u(unsigned int a, unsigned int b)
 
 /*
  * Shown level number: ARM's own (-1 for LPA2's extra level); DART counts from
- * 1 below the TTBR; RISC-V's own, LEVELS - 1 at the root down to 0.
+ * 1 below the TTBR; RISC-V's own, LEVELS - 1 at the root down to 0; x86's
+ * own, PT is 1.
  */
 static int shown_level(const struct hw_walk *w, unsigned int level)
 {
 	if (w->riscv)
 		return (int)(w->last_level - level);
+	if (w->x86)
+		return (int)(w->last_level + 1 - level);
 	return w->arm ? (int)level - (int)w->lvl_bias : (int)level + 1;
 }
 
@@ -301,6 +304,8 @@ static void attrs_str(const struct ptctl *s, enum pte_kind kind, uint64_t attrs,
 		dart_attrs(s, kind, attrs, buf, len);
 	else if (s->hw.format == PTCORE_FMT_RISCV64)
 		riscv_attrs(kind, attrs, buf, len);
+	else if (fmt_is_x86(s->hw.format))
+		x86_attrs(s->hw.format, kind == K_TABLE, attrs, buf, len);
 	else
 		arm_attrs(s, kind, attrs, buf, len);
 }
@@ -550,7 +555,7 @@ void cmd_dump(struct ptctl *s)
 		struct trec *r;
 		const uint64_t *tbl = table_va(s, hw->root[i], hw_walk_table_bytes(&w, top), &r);
 
-		if (!w.arm)
+		if (!w.arm && !w.x86)
 			printf("  TTBR%u pa=0x%" PRIx64 " ", i, hw->root[i]);
 		else
 			printf("  root pa=0x%" PRIx64 " ", hw->root[i]);
@@ -618,6 +623,10 @@ void cmd_info(struct ptctl *s)
 		printf("  levels %u (Sv%u), root pa=0x%" PRIx64 "  iosatp = 0x%016" PRIx64
 		       " (MODE %u << 60 | PPN)\n", hw->levels, 12 + 9 * hw->levels, hw->root[0],
 		       (uint64_t)hw->mode << 60 | hw->root[0] >> 12, hw->mode);
+		return;
+	}
+	if (fmt_is_x86(hw->format)) {
+		x86_info(hw);
 		return;
 	}
 	if (!fmt_is_arm(hw->format)) {

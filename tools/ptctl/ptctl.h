@@ -149,6 +149,10 @@ uint64_t live_tables(struct ptctl *s);
 /* dump.c: dump, info, reachability, translation, through the walk model */
 int fmt_is_arm(uint32_t fmt);
 int fmt_is_dart(uint32_t fmt);
+/* dump_x86.c: x86-64 and VT-d second-stage entries and registers */
+int fmt_is_x86(uint32_t fmt);
+void x86_attrs(uint32_t fmt, int table, uint64_t attrs, char *buf, size_t len);
+void x86_info(const struct ptcore_hw_info *hw);
 void cmd_dump(struct ptctl *s);
 void cmd_info(struct ptctl *s);
 /* Walk every reachable table; record spans; returns problems found. */

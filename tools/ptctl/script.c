@@ -191,7 +191,7 @@ const char *apply_key(struct tcfg *tc, const char *key, const char *val)
 
 	if (!strcmp(key, "format")) {
 		if (parse_format(val, &tc->cfg.format))
-			return "unknown format (arm-s1, arm-s2, dart, dart2 or a number)";
+			return "unknown format (arm-s1, arm-s2, dart, dart2, vtdss, x86-64, riscv64 or a number)";
 	} else if (!strcmp(key, "granule")) {
 		if (parse_num(val, &v))
 			return "bad granule (4k, 16k, 64k, 12, 14, 16 or 0)";
@@ -291,8 +291,9 @@ static void parse_table(struct script *sc, int line, char **tok, int nt, struct 
 	i = 1;
 	if (!strchr(tok[1], '=')) {
 		if (parse_format(tok[1], &tc.cfg.format))
-			die_at(sc->file, line, "table: unknown format '%s' (arm-s1, arm-s2, dart, dart2)",
-			       tok[1]);
+			die_at(sc->file, line,
+			       "table: unknown format '%s' (arm-s1, arm-s2, dart, dart2, vtdss, "
+			       "x86-64, riscv64)", tok[1]);
 		i = 2;
 	}
 	for (; i < nt; i++) {
@@ -312,15 +313,15 @@ static void parse_table(struct script *sc, int line, char **tok, int nt, struct 
 			die_at(sc->file, line, "table: %s: '%s'", msg, val);
 	}
 	if (!tc.cfg.format)
-		die_at(sc->file, line, "table: no format (arm-s1, arm-s2, dart, dart2, riscv64)");
+		die_at(sc->file, line, "table: no format (arm-s1, arm-s2, dart, dart2, vtdss, x86-64, "
+		       "riscv64)");
 	tcfg_finish(&tc);
 	c->cfg = tc.cfg;
 }
 
 const char *const hw_fields[] = {
 	"levels", "start_level", "n_roots", "pgsizes", "ias", "oas", "granule",
-	"tsz", "tg", "sh", "orgn", "irgn", "ps", "sl", "mair",
-	"mode",
+	"tsz", "tg", "sh", "orgn", "irgn", "ps", "sl", "mair", "mode",
 };
 
 const size_t nr_hw_fields = sizeof(hw_fields) / sizeof(hw_fields[0]);
@@ -342,8 +343,8 @@ uint64_t hw_field(const struct ptcore_hw_info *hw, int i)
 	case 11: return hw->arm_irgn;
 	case 12: return hw->arm_ps;
 	case 13: return hw->arm_sl;
-	case 14: return hw->arm_mair;
-	default: return hw->mode;
+	case 15: return hw->mode;
+	default: return hw->arm_mair;
 	}
 }
 

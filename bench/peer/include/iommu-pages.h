@@ -33,4 +33,15 @@ static inline void iommu_free_pages(void *virt, int order)
 		peer_page_free(virt, (unsigned int)order);
 }
 
+/* 6.12's order-0 forms (the AMD tables use them). */
+static inline void *iommu_alloc_page_node(int nid, gfp_t gfp)
+{
+	return iommu_alloc_pages_node(nid, gfp, 0);
+}
+
+static inline void iommu_free_page(void *virt)
+{
+	iommu_free_pages(virt, 0);
+}
+
 #endif

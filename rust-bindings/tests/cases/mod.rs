@@ -11,7 +11,7 @@ use ptcore::model::{self as hw, Access, Fault, Iotlb};
 use ptcore::{
     AppleDart, AppleDart2, ArmLpaeS1, ArmLpaeS2, Config, DirtyRun, Error, Features, Flush, Format,
     Gfp, IommuOps, MapError, PageTable, PhysRange, Prot, RiscV64, TableBlock, TableView,
-    UnmapError,
+    UnmapError, VtdSs, X86_64,
 };
 use std::string::String;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -134,7 +134,7 @@ macro_rules! suites {
 suites! {
     api: [
         error_codes, config_errors, hw_info_arm_s1, hw_info_dart, geometry_matches_architecture,
-        deprecated_driver_alias, hw_info_riscv, hw_info_arm_lpa2,
+        deprecated_driver_alias, hw_info_riscv, hw_info_arm_lpa2, x86_formats,
     ],
     map: [map_errors, map_partial_eaddrinuse, map_partial_enomem, iova_to_phys_offsets, concurrent_maps],
     unmap: [
@@ -566,6 +566,54 @@ mod api {
                     .features(Features::ARM_LPA2)
             ),
             Some(Error::EINVAL)
+        );
+        Ok(())
+    }
+
+    /// One x86-style table: levels and mode for @ias, a 2M leaf unmapped whole, never split.
+    fn x86_case<F: Format>(ias: u8, levels: u32, mode: u32) -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&Config::<F>::new(ias, 52), &d));
+        let hw = pt.hw_info();
+        ensure_eq!(
+            (hw.levels(), hw.mode(), hw.granule_lg2()),
+            (levels, mode, 12)
+        );
+        ensure_eq!(hw.pgsize_bitmap(), K4 | M2 | G1);
+        ensure_eq!(hw.roots().len(), 1);
+        check!(pt.map_pages(M2, ph(0x4000_0000, M2, 1), M2, RW));
+        ensure_eq!(pt.iova_to_phys(M2 + 0x1234), Some(0x4000_1234));
+        let mut b = pt.unmap_batch();
+        ensure_eq!(
+            b.unmap(M2 + K4, K4),
+            Err(UnmapError {
+                unmapped: 0,
+                error: Error::EINVAL
+            })
+        );
+        b.sync();
+        ensure_eq!(pt.unmap(M2, K4), Ok(M2));
+        ensure_eq!(pt.iova_to_phys(M2), None);
+        Ok(())
+    }
+
+    pub fn x86_formats() -> TestResult {
+        x86_case::<X86_64>(48, 4, 4)?;
+        x86_case::<X86_64>(57, 5, 5)?;
+        x86_case::<VtdSs>(39, 3, 1)?;
+        x86_case::<VtdSs>(48, 4, 2)?;
+        x86_case::<VtdSs>(57, 5, 3)?;
+        ensure_eq!(
+            create_err(Config::<X86_64>::new(48, 52).granule_lg2(14)),
+            Some(Error::EINVAL)
+        );
+        ensure_eq!(
+            create_err(Config::<VtdSs>::new(58, 52)),
+            Some(Error::EINVAL)
+        );
+        ensure_eq!(
+            create_err(Config::<VtdSs>::new(48, 52).features(Features::DIRTY_TRACKING)),
+            None
         );
         Ok(())
     }
