@@ -31,7 +31,8 @@ OPT      ?= -O2 -g
 vect_flags = $(if $(findstring clang,$(shell $(1) --version 2>/dev/null)),,-fvect-cost-model=dynamic)
 CFLAGS_LIB := -std=gnu11 $(OPT) $(WARN) -fPIC -fvisibility=hidden -Iinclude -Ic $(EXTRA_CFLAGS)
 
-CORE_SRCS := c/ptcore.c c/pt_mem.c c/os/os_user.c c/fmt/arm_lpae.c c/fmt/dart.c
+CORE_SRCS := c/ptcore.c c/pt_mem.c c/os/os_user.c c/fmt/arm_lpae.c c/fmt/dart.c \
+             c/fmt/amdv1.c
 CORE_HDRS := $(wildcard include/*.h c/*.h c/os/*.h c/fmt/*.h)
 
 CHECK_STEPS :=

@@ -10,10 +10,16 @@
  *   fmt_valid(pte)                      the entry translates something
  *   fmt_is_table(t, pte, level)         a valid entry that points to a table
  *   fmt_table_pa(t, pte)                physical address of that table
- *   fmt_make_table(t, pa)               table entry for a table at @pa
+ *   fmt_make_table(t, pa, level)        entry at @level for a table at @pa
  *   fmt_leaf_oa(t, pte)                 output address of a leaf entry
  *   fmt_leaf_run_lg2(t, pte, level)     log2 of the entries that form the leaf
- *                                       (ARM contiguous hint; else 0)
+ *                                       (ARM contiguous hint, AMD v1 sized
+ *                                       leaf; else 0)
+ *   fmt_run_replicates(t)               every entry of a run holds the run's
+ *                                       base address (AMD v1 NextLevel 7,
+ *                                       RISC-V Svnapot); false: entry k holds
+ *                                       base + k items (ARM contiguous hint).
+ *                                       A constant, so the other walks fold.
  *   fmt_leaf_attrs(t, prot, level, run_lg2)   leaf bits except the address
  *   fmt_encode_oa(t, pa)                address bits of a leaf for @pa
  *   fmt_oa_linear(t)                    encode(pa + n) == encode(pa) + encode(n)
@@ -78,7 +84,11 @@ static int __pt_walk pt_iova_to_phys(const struct ptcore_table *t, uint64_t iova
 		table = pt_child(t, pte);
 		level--;
 	}
-	*phys = fmt_leaf_oa(t, pte) | (iova & (PT_BIT(item_lg2(t, level)) - 1));
+	/* A replicated run: every entry holds the run's base; the offset is into the run. */
+	*phys = fmt_leaf_oa(t, pte) |
+		(iova & (PT_BIT(item_lg2(t, level) +
+				(fmt_run_replicates(t) ?
+				 fmt_leaf_run_lg2(t, pte, level) : 0)) - 1));
 	return 0;
 }
 
@@ -282,7 +292,8 @@ static __always_inline int pt_map_leaves(struct pt_map_state *ms, uint64_t *tabl
 			for (i = 0; i < run; i++) {
 				uint64_t old = os_pte_read_table(&ptep[i]);
 
-				pte = ms->attrs | fmt_encode_oa(t, pa + ((uint64_t)i << isz));
+				pte = ms->attrs | fmt_encode_oa(t, fmt_run_replicates(t) ? pa :
+								pa + ((uint64_t)i << isz));
 				if (old) {
 					ret = pt_replace_empty_table(ms, &ptep[i], old, level, pte,
 								     iova + ((uint64_t)i << isz));
@@ -337,7 +348,7 @@ static __always_inline uint64_t pt_install_table(struct pt_map_state *ms, uint64
 	if (!child)
 		return 0;
 	pt_sync(t, child, bytes);
-	new_pte = fmt_make_table(t, pa);
+	new_pte = fmt_make_table(t, pa, level);
 	/*
 	 * Publish with a release compare-and-swap: a concurrent map of a
 	 * neighbouring range may install a table here too; the loser frees
@@ -384,7 +395,7 @@ static __always_inline int pt_map_fresh_leaf_table(struct pt_map_state *ms, uint
 		*p = pte;
 	pt_sync(t, child, bytes);
 
-	if (!os_pte_cmpxchg(ptep, &old, fmt_make_table(t, pa))) {
+	if (!os_pte_cmpxchg(ptep, &old, fmt_make_table(t, pa, level + 1))) {
 		pt_free_table(t, child, bytes);
 		return 1;
 	}
@@ -547,7 +558,8 @@ static bool pt_subtree_full(const struct ptcore_table *t, const uint64_t *table,
 	uint64_t all = ~0ULL, any = 0;
 
 	(*ntables)++;
-	if (!level) {
+	/* Replicated runs hold their size in address bits: an OR of entries tells nothing. */
+	if (!level && !fmt_run_replicates(t)) {
 		for (i = 0; i < n; i++) {
 			uint64_t pte = table[i];
 
@@ -578,6 +590,15 @@ static bool pt_subtree_full(const struct ptcore_table *t, const uint64_t *table,
 	return true;
 }
 
+/* Entry @idx of a replicated run at @level (@pte): its offset into the run's output. */
+static inline uint64_t pt_replica_offset(const struct ptcore_table *t, uint64_t pte,
+					 unsigned int level, unsigned int idx)
+{
+	unsigned int run = 1u << fmt_leaf_run_lg2(t, pte, level);
+
+	return (uint64_t)(idx & (run - 1)) << item_lg2(t, level);
+}
+
 /* unmap_collect: report the leaves below a wholly covered table, in IOVA order. */
 static void pt_subtree_collect(const struct ptcore_table *t, const uint64_t *table,
 			       unsigned int level, uint64_t iova, struct pt_collect *c)
@@ -589,6 +610,10 @@ static void pt_subtree_collect(const struct ptcore_table *t, const uint64_t *tab
 
 		if (level && fmt_is_table(t, pte, level))
 			pt_subtree_collect(t, pt_child(t, pte), level - 1, iova, c);
+		else if (fmt_run_replicates(t))
+			pt_collect_add(c, iova,
+				       fmt_leaf_oa(t, pte) + pt_replica_offset(t, pte, level, i),
+				       PT_BIT(isz));
 		else
 			pt_collect_add(c, iova, fmt_leaf_oa(t, pte), PT_BIT(isz));
 	}
@@ -833,12 +858,14 @@ static uint64_t *pt_cut_build(struct ptcore_table *t, unsigned int level, uint64
 				pt_free_subtree(t, table, level);
 				return NULL;
 			}
-			table[i] = fmt_make_table(t, table_pa(t, child));
+			table[i] = fmt_make_table(t, table_pa(t, child), level);
 			continue;
 		}
 		for (k = 0; k < run; k++)
 			table[i + k] = fmt_leaf_reattr(t, pte, level, run > 1) |
-				       fmt_encode_oa(t, oa + (at - iova) + ((uint64_t)k << isz));
+				       fmt_encode_oa(t, oa + (at - iova) +
+						     (fmt_run_replicates(t) ? 0 :
+						      (uint64_t)k << isz));
 	}
 	pt_sync(t, table, bytes);
 	return table;
@@ -890,7 +917,7 @@ static int pt_cut_leaf(struct ptcore_table *t, uint64_t *first, unsigned int lev
 	os_wmb();
 	for (k = 0; k < n; k++)
 		os_pte_write(&first[k], child && k == k_cut ?
-			     fmt_make_table(t, table_pa(t, child)) :
+			     fmt_make_table(t, table_pa(t, child), level) :
 			     fmt_leaf_reattr(t, pte, level, 0) |
 			     fmt_encode_oa(t, oa + ((uint64_t)k << isz)));
 	pt_sync(t, first, n * sizeof(*first));

@@ -49,9 +49,12 @@ struct pt_fmt_ops {
 
 extern const struct pt_fmt_ops pt_arm_lpae_ops;
 extern const struct pt_fmt_ops pt_dart_ops;
+extern const struct pt_fmt_ops pt_amdv1_ops;
 
 int pt_arm_lpae_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
 void pt_arm_lpae_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info);
 int pt_dart_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
+int pt_amdv1_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
+void pt_amdv1_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info);
 
 #endif /* PTCORE_PT_FMT_H */

@@ -104,6 +104,10 @@ OS_API int ptcore_table_create(const struct ptcore_cfg *cfg, struct ptcore_table
 		t->fops = &pt_dart_ops;
 		ret = pt_dart_init(t, cfg);
 		break;
+	case PTCORE_FMT_AMDV1:
+		t->fops = &pt_amdv1_ops;
+		ret = pt_amdv1_init(t, cfg);
+		break;
 	default:
 		ret = -EINVAL;
 		break;
@@ -165,6 +169,8 @@ OS_API int ptcore_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *i
 	/* DART has no translation-control fields: levels and roots say it all. */
 	if (t->format == PTCORE_FMT_ARM64_LPAE_S1 || t->format == PTCORE_FMT_ARM64_LPAE_S2)
 		pt_arm_lpae_hw_info(t, info);
+	if (t->format == PTCORE_FMT_AMDV1)
+		pt_amdv1_hw_info(t, info);
 	return 0;
 }
 OS_EXPORT(ptcore_hw_info);

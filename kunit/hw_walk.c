@@ -12,6 +12,7 @@
 #include <linux/types.h>
 
 #include "hw_walk.h"
+#include "hw_walk_amdv1.h"
 #include "hw_walk_bits.h"
 
 static bool is_arm(u32 format)
@@ -244,6 +245,8 @@ int hw_walk_init(struct hw_walk *w, const struct ptcore_hw_info *hi, u32 feature
 		return arm_init(w, why);
 	if (hi->format == PTCORE_FMT_APPLE_DART || hi->format == PTCORE_FMT_APPLE_DART2)
 		return dart_init(w, why);
+	if (hi->format == PTCORE_FMT_AMDV1)
+		return hw_walk_amdv1_init(w, why);
 	*why = "format not modelled";
 	return -EINVAL;
 }
@@ -393,6 +396,8 @@ static u64 arm_dirty_bit(const struct hw_walk *w)
 
 u64 hw_walk_written_pte(const struct hw_walk *w, const struct hw_leaf *leaf)
 {
+	if (w->amdv1)
+		return hw_walk_amdv1_written_pte(w, leaf);
 	if (!w->arm || !leaf->dbm || leaf->dirty || !leaf->write)
 		return leaf->pte;
 	return leaf->pte ^ arm_dirty_bit(w);
@@ -502,6 +507,8 @@ static void dart_leaf_fill(const struct hw_walk *w, u64 pte, struct hw_leaf *lea
 enum hw_fault hw_walk_decode(const struct hw_walk *w, u64 pte, unsigned int level,
 			     enum hw_entry_kind *kind, u64 *addr)
 {
+	if (w->amdv1)
+		return hw_walk_amdv1_decode(w, pte, level, kind, addr);
 	*kind = HW_ENTRY_INVALID;
 	*addr = 0;
 	if (!(pte & 1))
@@ -516,6 +523,8 @@ enum hw_fault hw_walk_decode(const struct hw_walk *w, u64 pte, unsigned int leve
 
 u64 hw_walk_addr_mask(const struct hw_walk *w)
 {
+	if (w->amdv1)
+		return GENMASK_ULL(51, 12);
 	if (!w->arm)
 		return w->dart2 ? DART2_ADDR : DART1_ADDR;
 	return GENMASK_ULL(47, w->pg_shift) | (w->pg_shift == 16 ? GENMASK_ULL(15, 12) : 0);
@@ -523,6 +532,8 @@ u64 hw_walk_addr_mask(const struct hw_walk *w)
 
 u64 hw_walk_addr_bits(const struct hw_walk *w, u64 pa)
 {
+	if (w->amdv1)
+		return pa & GENMASK_ULL(51, 12);
 	if (!w->arm)
 		return dart_addr_bits(w, pa);
 	return arm_addr_bits(w, pa);
@@ -535,6 +546,9 @@ static enum hw_fault fill_leaf(const struct hw_walk *w, const u64 *tbl, u64 idx,
 {
 	unsigned int shift = hw_walk_entry_shift(w, level);
 
+	if (w->amdv1)
+		return hw_walk_amdv1_fill_leaf(w, tbl, idx, pte, level, iova, oa, table_attrs,
+					       leaf);
 	leaf->pte = pte;
 	leaf->level = level;
 	leaf->size = 1ULL << shift;
@@ -601,6 +615,8 @@ static enum hw_fault walk(const struct hw_walk *w, u64 iova, unsigned int level,
 			leaf->walk_next[level] = addr;
 			if (w->arm)
 				table_attrs |= pte & ARM_TABLE_ATTRS;
+			else if (w->amdv1)
+				table_attrs |= hw_walk_amdv1_denied(pte);
 			pa = addr;
 			continue;
 		}
@@ -707,7 +723,9 @@ static int visit(struct visit_state *st, u64 pa, unsigned int level, u64 iova_ba
 		}
 		if (!f && kind == HW_ENTRY_TABLE) {
 			ret = visit(st, addr, level + 1, iova,
-				    table_attrs | (w->arm ? pte & ARM_TABLE_ATTRS : 0), pte);
+				    table_attrs | (w->arm ? pte & ARM_TABLE_ATTRS : 0) |
+					    (w->amdv1 ? hw_walk_amdv1_denied(pte) : 0),
+				    pte);
 			if (ret)
 				return ret;
 			continue;

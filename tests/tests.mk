@@ -31,7 +31,8 @@ T_CLANG      ?= clang
 T_CFLAGS      = -std=gnu11 -O1 -g $(WARN) -Wno-sign-compare -Iinclude -Itests/lib -Ikunit/harness \
                 -Ikunit
 T_LIB_SRCS   := tests/lib/tcommon.c tests/lib/model.c tests/lib/iotlb.c tests/lib/fixture.c \
-                tests/lib/fixture_calls.c kunit/hw_walk.c kunit/hw_walk_expect.c kunit/oracle.c kunit/harness/kernel.c
+                tests/lib/fixture_calls.c kunit/hw_walk.c kunit/hw_walk_expect.c kunit/hw_walk_amdv1.c \
+                kunit/oracle.c kunit/harness/kernel.c
 T_LIB_HDRS   := $(wildcard tests/lib/*.h) kunit/hw_walk.h kunit/hw_walk_bits.h kunit/oracle.h \
                 include/ptcore.h
 
