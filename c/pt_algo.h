@@ -826,6 +826,31 @@ static int __pt_walk pt_unmap_ext(struct ptcore_table *t, uint64_t start, uint64
  * item that holds @cut or whose size is no page size. NULL without memory;
  * what it allocated is freed then.
  */
+/*
+ * Replicated runs (fmt_run_replicates()): the leaf ptcore_cut() puts at
+ * entry @i of a table at @level (translating @at) when entries [@i, @end)
+ * are to be filled: log2 of the entries of the largest page size that
+ * starts aligned at @i, ends by @end and does not hold @cut inside; -1 when
+ * not even one entry can be a leaf (it holds @cut inside, or its size is no
+ * page size): then it becomes a table.
+ */
+static int pt_cut_run_lg2(const struct ptcore_table *t, unsigned int level, unsigned int i,
+			  unsigned int end, uint64_t at, uint64_t cut)
+{
+	unsigned int isz = item_lg2(t, level);
+	int r;
+
+	for (r = t->geom.bpl - 1; r >= 0; r--) {
+		uint64_t span = PT_BIT(isz + r);
+
+		if ((i & ((1u << r) - 1)) || i + (1u << r) > end ||
+		    !(t->pgsize_bitmap & span) || (cut > at && cut < at + span))
+			continue;
+		return r;
+	}
+	return -1;
+}
+
 static uint64_t *pt_cut_build(struct ptcore_table *t, unsigned int level, uint64_t iova,
 			      uint64_t oa, uint64_t pte, uint64_t cut, uint32_t gfp)
 {
@@ -839,17 +864,22 @@ static uint64_t *pt_cut_build(struct ptcore_table *t, unsigned int level, uint64
 	for (i = 0; i < n; i += run) {
 		uint64_t at = iova + ((uint64_t)i << isz);
 		unsigned int run_lg2 = level < 2 ? t->run_lg2[level] : 0, leaf_lg2 = isz;
+		int r = 0;
 
 		/* a contiguous run, where its size is a page size and @cut is not inside */
 		run = 1;
-		if (run_lg2 && (t->pgsize_bitmap & PT_BIT(isz + run_lg2)) &&
-		    !(i & ((1u << run_lg2) - 1)) &&
-		    (cut <= at || cut >= at + PT_BIT(isz + run_lg2))) {
+		if (fmt_run_replicates(t)) {
+			r = pt_cut_run_lg2(t, level, i, n, at, cut);
+			run = r > 0 ? 1u << r : 1;
+		} else if (run_lg2 && (t->pgsize_bitmap & PT_BIT(isz + run_lg2)) &&
+			   !(i & ((1u << run_lg2) - 1)) &&
+			   (cut <= at || cut >= at + PT_BIT(isz + run_lg2))) {
 			run = 1u << run_lg2;
 			leaf_lg2 = isz + run_lg2;
 		}
-		if ((cut > at && cut < at + PT_BIT(isz)) ||
-		    !(t->pgsize_bitmap & PT_BIT(leaf_lg2))) {
+		if (fmt_run_replicates(t) ? r < 0 :
+		    ((cut > at && cut < at + PT_BIT(isz)) ||
+		     !(t->pgsize_bitmap & PT_BIT(leaf_lg2)))) {
 			uint64_t *child;
 
 			child = OS_WARN_ON(!level) ? NULL :
@@ -862,13 +892,84 @@ static uint64_t *pt_cut_build(struct ptcore_table *t, unsigned int level, uint64
 			continue;
 		}
 		for (k = 0; k < run; k++)
-			table[i + k] = fmt_leaf_reattr(t, pte, level, run > 1) |
+			table[i + k] = fmt_leaf_reattr(t, pte, level,
+						       fmt_run_replicates(t) ? r : run > 1) |
 				       fmt_encode_oa(t, oa + (at - iova) +
 						     (fmt_run_replicates(t) ? 0 :
 						      (uint64_t)k << isz));
 	}
 	pt_sync(t, table, bytes);
 	return table;
+}
+
+/*
+ * pt_cut_leaf() for a replicated run of 2^@run_lg2 entries at @first: each
+ * side of @cut keeps the largest page sizes its alignment allows, and every
+ * entry that cannot be a leaf becomes a table (pt_cut_build()). The tables
+ * are built first, chained through their pt_meta in entry order, so that
+ * nothing is written unless all of them could be had.
+ */
+static int pt_cut_replicated(struct ptcore_table *t, uint64_t *first, unsigned int level,
+			     unsigned int run_lg2, uint64_t start, uint64_t cut, uint32_t gfp,
+			     struct ptcore_gather *gather)
+{
+	unsigned int isz = item_lg2(t, level), n = 1u << run_lg2, k, j, step;
+	uint64_t pte = os_pte_read(first), oa = fmt_leaf_oa(t, pte);
+	uint64_t span = PT_BIT(isz + run_lg2), *head = NULL, *tail = NULL, *child;
+	struct ptcore_gather g;
+	int r;
+
+	for (k = 0; k < n; k += step) {
+		uint64_t at = start + ((uint64_t)k << isz);
+
+		r = pt_cut_run_lg2(t, level, k, n, at, cut);
+		step = r < 0 ? 1 : 1u << r;
+		if (r >= 0)
+			continue;
+		child = OS_WARN_ON(!level) ? NULL :
+			pt_cut_build(t, level - 1, at, oa + (at - start), pte, cut, gfp);
+		if (!child) {
+			for (; head; head = child) {
+				child = pt_link_next(pt_meta(t, head)->link);
+				pt_free_subtree(t, head, level - 1);
+			}
+			return -ENOMEM;
+		}
+		pt_meta(t, child)->link = pt_link(NULL, level - 1);
+		if (tail)
+			pt_meta(t, tail)->link = pt_link(child, level - 1);
+		else
+			head = child;
+		tail = child;
+	}
+	/* Break before make, as pt_cut_leaf(). */
+	for (k = 0; k < n; k++)
+		os_pte_write(&first[k], 0);
+	pt_sync(t, first, n * sizeof(*first));
+	pt_gather_init(&g);
+	pt_gather_add(&g, start, start + span - 1);
+	g.pgsize = span;
+	pt_flush(t, &g);
+	os_wmb();
+	for (k = 0; k < n; k += step) {
+		uint64_t at = start + ((uint64_t)k << isz), e;
+
+		r = pt_cut_run_lg2(t, level, k, n, at, cut);
+		step = r < 0 ? 1 : 1u << r;
+		if (r < 0) {
+			e = fmt_make_table(t, table_pa(t, head), level);
+			head = pt_link_next(pt_meta(t, head)->link);
+		} else {
+			e = fmt_leaf_reattr(t, pte, level, r) |
+			    fmt_encode_oa(t, oa + ((uint64_t)k << isz));
+		}
+		for (j = 0; j < step; j++)
+			os_pte_write(&first[k + j], e);
+	}
+	pt_sync(t, first, n * sizeof(*first));
+	pt_gather_add(gather, start, start + span - 1);
+	gather->pgsize |= span;
+	return 0;
 }
 
 /*
@@ -948,6 +1049,9 @@ static int pt_cut(struct ptcore_table *t, uint64_t cut, uint32_t gfp,
 		if (start == cut)
 			return 0;			/* already the first byte of a leaf */
 		first = idx & ~((1u << run_lg2) - 1);
+		if (fmt_run_replicates(t) && run_lg2)
+			return pt_cut_replicated(t, &table[first], level, run_lg2, start, cut, gfp,
+						 gather);
 		return pt_cut_leaf(t, &table[first], level, run_lg2, start, cut, gfp, gather);
 	}
 }

@@ -58,7 +58,7 @@ int hw_walk_amdv1_init(struct hw_walk *w, const char **why)
 	w->last_level = hi->mode - 1;
 	w->root_bits = 9;
 	w->n_roots = 1;
-	w->ttbr_shift = 64;
+	w->ttbr_shift = w->ias; /* one root: every IOVA selects root 0 */
 	if (w->ias > 12 + 9 * w->levels) {
 		*why = "DTE mode too small for the input size";
 		return -EINVAL;

@@ -38,7 +38,7 @@ T_LIB_HDRS   := $(wildcard tests/lib/*.h) kunit/hw_walk.h kunit/hw_walk_bits.h k
 
 FUZZ_SECONDS       ?= 60
 FUZZ_CHECK_SECONDS ?= 15
-FUZZ_FORMATS       ?= arm-s1 arm-s2 dart1 dart2
+FUZZ_FORMATS       ?= arm-s1 arm-s2 dart1 dart2 amdv1
 T_FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 T_TSAN      := -fsanitize=thread
 

@@ -50,11 +50,11 @@ static void pick_format(void)
 
 	if (!s || !*s)
 		return;
-	for (f = PTCORE_FMT_ARM64_LPAE_S1; f <= PTCORE_FMT_APPLE_DART2; f++)
+	for (f = PTCORE_FMT_ARM64_LPAE_S1; f <= PTCORE_FMT_AMDV1; f++)
 		if (!strcmp(s, tc_fmt_name(f)))
 			only_format = f;
 	if (!only_format) {
-		fprintf(stderr, "PTCORE_FUZZ_FORMAT=%s: unknown (arm-s1, arm-s2, dart1, dart2)\n", s);
+		fprintf(stderr, "PTCORE_FUZZ_FORMAT=%s: unknown (arm-s1, arm-s2, dart1, dart2, amdv1)\n", s);
 		exit(2);
 	}
 }

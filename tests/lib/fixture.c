@@ -45,6 +45,12 @@ const struct fx_config fx_configs[] = {
 	{ "dart2-16k-38-4ttbr", CFG(PTCORE_FMT_APPLE_DART2, 14, 38, 42, 0, 0) },
 	{ "dart2-16k-42-3lvl", CFG(PTCORE_FMT_APPLE_DART2, 14, 42, 42, 0, 0) },
 	{ "dart2-16k-36-oas36", CFG(PTCORE_FMT_APPLE_DART2, 0, 36, 36, 0, 0) },
+	/* AMD v1: every size from 4K to 512M (16K, 4M, ... replicated), to 1G; and a mix */
+	{ "amdv1-32", CFG(PTCORE_FMT_AMDV1, 0, 32, 52, 0, 0x3ffff000ULL) },
+	{ "amdv1-48-dirty", CFG(PTCORE_FMT_AMDV1, 12, 48, 48, PTCORE_FEAT_DIRTY_TRACKING,
+				0x7ffff000ULL) },
+	{ "amdv1-40-small", CFG(PTCORE_FMT_AMDV1, 0, 40, 52, 0,
+				SZ_4K | 0x2000ULL | SZ_64K | SZ_2M | 0x400000ULL | SZ_1G) },
 };
 const size_t fx_nr_configs = TC_ARRAY_SIZE(fx_configs);
 
@@ -387,7 +393,7 @@ static int chk_leaf(void *ctx, const struct hw_leaf *leaf)
 	/* AMD v1: written clean, the IOMMU sets HD; a sized page's entries hold its base */
 	if (f->m.w.amdv1) {
 		want = hw_walk_amdv1_leaf(&f->m.w, l->prot, pa, leaf->run_size);
-		if ((leaf->pte & ~BIT_ULL(6)) != want) {
+		if ((leaf->pte & ~(1ULL << 6)) != want) {
 			TC_FAIL("leaf %#" PRIx64 " prot %#x: entry %#" PRIx64 ", want %#" PRIx64,
 				va, l->prot, leaf->pte, want);
 			c->bad++;
