@@ -25,8 +25,8 @@
 //! cannot do.
 //!
 //! Supported formats: [`ArmLpaeS1`], [`ArmLpaeS2`] (VMSAv8-64, 4K/16K/64K
-//! granules), [`AppleDart`] and [`AppleDart2`]. The other formats of the C ABI
-//! are reserved and have no marker type yet.
+//! granules), [`AppleDart`], [`AppleDart2`] and [`AmdV1`]. The other formats of
+//! the C ABI are reserved and have no marker type yet.
 //!
 //! The crate is `#![no_std]` and uses `core` only. The `model` feature adds
 //! `model`, a hardware walker, IOTLB and DMA memory model for tests and
@@ -144,7 +144,9 @@ pub mod soundness;
 pub use driver::Driver;
 pub use driver::{Context, Flush, Gfp, IommuOps, TableBlock};
 pub use error::{code, Error, Result};
-pub use format::{AppleDart, AppleDart2, ArmLpaeS1, ArmLpaeS2, Config, Features, Format, Prot};
+pub use format::{
+    AmdV1, AppleDart, AppleDart2, ArmLpaeS1, ArmLpaeS2, Config, Features, Format, Prot,
+};
 pub use phys::PhysRange;
 pub use table::{
     mem_stats, DirtyRun, HwInfo, MapError, MemStats, PageTable, Region, RemovedRun, SharedBatch,

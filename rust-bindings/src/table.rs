@@ -193,6 +193,10 @@ impl HwInfo {
     pub fn arm_mair(&self) -> u64 {
         self.0.arm_mair
     }
+    /// AMD IOMMU v1: the DTE's Mode field (the levels of the walk); 0 for ARM and DART.
+    pub fn mode(&self) -> u32 {
+        self.0.mode
+    }
     /// The raw structure.
     pub fn raw(&self) -> &b::ptcore_hw_info {
         &self.0
