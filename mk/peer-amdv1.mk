@@ -41,3 +41,17 @@ check-peer-amdv1: $(AMDP_BUILD)/difftest_amdv1 | deps-check-peer
 	$(AMDP_BUILD)/difftest_amdv1 -n $(AMDP_OPS)
 
 check-peer: check-peer-amdv1
+
+# ---- the benchmark against the same peer: make bench-amdv1 (also part of make bench) ----
+
+.PHONY: bench-amdv1
+
+$(AMDP_BUILD)/bench_amdv1: bench/peer/amd/bench_amdv1.c $(AMDP_BUILD)/peer_amdv1.o \
+		$(BUILD)/libptcore.a bench/peer/amd/peer_amdv1.h include/ptcore.h
+	$(CC) $(AMDP_DFLAGS) -o $@ $< $(AMDP_BUILD)/peer_amdv1.o $(BUILD)/libptcore.a -lpthread
+
+bench-amdv1: $(AMDP_BUILD)/bench_amdv1 | deps-check-peer
+	@mkdir -p $(BUILD)/bench
+	$(AMDP_BUILD)/bench_amdv1 -o $(BUILD)/bench/amdv1.csv $(AMDP_BENCH_ARGS)
+
+bench-run: bench-amdv1
