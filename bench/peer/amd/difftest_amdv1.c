@@ -55,7 +55,7 @@ struct run {
 	unsigned int nsizes;
 	unsigned int sizes[40];
 	/* counts */
-	uint64_t maps, maps_refused, unmaps, lookups, dirty_reads, compares, entries;
+	uint64_t maps, maps_refused, unmaps, lookups, dirty_reads, dirty_spans, compares, entries;
 	unsigned long fails;
 	const char *name;
 };
@@ -331,6 +331,7 @@ static void op_dirty(struct run *r)
 			ptcore_iotlb_sync(r->t, &g);
 		pret = peer_amdv1_read_and_clear_dirty(r->p, base, r->window, no_clear, peer_spans,
 						       &b);
+		r->dirty_spans += a.n;
 		if (ret || pret || a.n != b.n || a.overflow || b.overflow ||
 		    memcmp(a.s, b.s, a.n * sizeof(a.s[0])))
 			FAIL(r, "read_and_clear_dirty(%#" PRIx64 "): ptcore %d, %u spans (first %#"
@@ -401,14 +402,15 @@ static int run_config(unsigned int ias, uint32_t features, uint64_t ops, uint64_
 	}
 	compare(&r);
 	printf("amdv1 %-24s mode %u: %" PRIu64 " maps (%" PRIu64 " refused), %" PRIu64
-	       " unmaps, %" PRIu64 " lookups, %" PRIu64 " dirty reads, %" PRIu64
-	       " compares of %" PRIu64 " entries: %s\n", name, r.hi.mode, r.maps, r.maps_refused,
-	       r.unmaps, r.lookups, r.dirty_reads, r.compares, r.entries,
-	       r.fails ? "FAILED" : "ok");
+	       " unmaps, %" PRIu64 " lookups, %" PRIu64 " dirty reads (%" PRIu64 " spans), %"
+	       PRIu64 " compares of %" PRIu64 " entries: %s\n", name, r.hi.mode, r.maps,
+	       r.maps_refused, r.unmaps, r.lookups, r.dirty_reads, r.dirty_spans, r.compares,
+	       r.entries, r.fails ? "FAILED" : "ok");
 	tot->maps += r.maps;
 	tot->unmaps += r.unmaps;
 	tot->lookups += r.lookups;
 	tot->dirty_reads += r.dirty_reads;
+	tot->dirty_spans += r.dirty_spans;
 	tot->entries += r.entries;
 	tot->compares += r.compares;
 	ptcore_table_destroy(r.t);
@@ -450,10 +452,10 @@ int main(int argc, char **argv)
 		failed++;
 	}
 	printf("amdv1 difftest: %u configurations, %" PRIu64 " maps, %" PRIu64 " unmaps, %" PRIu64
-	       " lookups, %" PRIu64 " dirty reads, %" PRIu64 " tree compares (%" PRIu64
-	       " entries); Linux: %" PRIu64 " flush_pages, %" PRIu64 " DTE updates, %" PRIu64
-	       " warnings: %s\n", configs, tot.maps, tot.unmaps, tot.lookups, tot.dirty_reads,
-	       tot.compares, tot.entries, st.flush_pages, st.update_dte, st.warnings,
-	       failed ? "FAILED" : "ok");
+	       " lookups, %" PRIu64 " dirty reads (%" PRIu64 " spans agreed), %" PRIu64
+	       " tree compares (%" PRIu64 " entries); Linux: %" PRIu64 " flush_pages, %" PRIu64
+	       " DTE updates, %" PRIu64 " warnings: %s\n", configs, tot.maps, tot.unmaps,
+	       tot.lookups, tot.dirty_reads, tot.dirty_spans, tot.compares, tot.entries,
+	       st.flush_pages, st.update_dte, st.warnings, failed ? "FAILED" : "ok");
 	return failed ? 1 : 0;
 }
