@@ -539,11 +539,57 @@ static void amd_bad_arguments(struct kunit *test)
 	ptt_ctx_destroy(ctx);
 }
 
+/* The walk model refuses what ptcore must never write (so agreeing with it means something). */
+static void amd_model_refuses(struct kunit *test)
+{
+	struct ptcore_cfg cfg = ptt_cfg(AMD, 0, 48, 52, 0, 0);
+	struct ptt_ctx *ctx = ptt_ctx_create(test, &cfg, 0);
+	struct hw_leaf leaf;
+	u64 *ptep, *pde, save, save_pde;
+	unsigned int idx;
+
+	KUNIT_ASSERT_EQ(test, ptt_map(ctx, SZ_1M, 0x4000000, SZ_16K, 1, RW, NULL), 0);
+	KUNIT_ASSERT_EQ(test, hw_walk_iova(&ctx->w, SZ_1M + SZ_4K, &leaf), HW_OK);
+	KUNIT_EXPECT_EQ(test, leaf.run_size, (u64)SZ_16K);
+	KUNIT_EXPECT_EQ(test, leaf.oa, 0x4001000ULL);
+	ptep = ptcore_phys_to_virt(ctx->t, leaf.table_pa);
+	idx = leaf.index;	/* the page's second slot */
+	save = ptep[idx];
+	/* a replica that disagrees: each entry its own address, as ARM's hint would */
+	ptep[idx] = save + SZ_4K;
+	KUNIT_EXPECT_EQ(test, hw_walk_iova(&ctx->w, SZ_1M, &leaf), HW_FAULT_CONTIG);
+	/* a size that belongs one level up (2M in the 4K table) */
+	ptep[idx - 1] = (save & ~GENMASK_ULL(51, 12)) | 0xff000ULL;
+	KUNIT_EXPECT_EQ(test, hw_walk_iova(&ctx->w, SZ_1M, &leaf), HW_FAULT_MALFORMED);
+	ptep[idx - 1] = save;
+	ptep[idx] = save;
+	/* a replica the IOMMU marked dirty is still the same page */
+	ptep[idx] = save | AMD_HD;
+	KUNIT_EXPECT_EQ(test, hw_walk_iova(&ctx->w, SZ_1M, &leaf), HW_OK);
+	KUNIT_EXPECT_FALSE(test, leaf.dirty);
+	ptep[idx] = save;
+	/* a table entry that skips a level; one without IW takes the write away */
+	KUNIT_ASSERT_EQ(test, hw_walk_iova(&ctx->w, SZ_1M, &leaf), HW_OK);
+	pde = ptcore_phys_to_virt(ctx->t, leaf.walk_table[1]);
+	pde += (leaf.walk_entry[1] - leaf.walk_table[1]) / 8;
+	save_pde = *pde;
+	*pde = (save_pde & ~GENMASK_ULL(11, 9)) | (1ULL << 9);
+	KUNIT_EXPECT_EQ(test, hw_walk_iova(&ctx->w, SZ_1M, &leaf), HW_FAULT_MALFORMED);
+	*pde = save_pde & ~BIT_ULL(62);
+	KUNIT_EXPECT_EQ(test, hw_walk_iova(&ctx->w, SZ_1M, &leaf), HW_OK);
+	KUNIT_EXPECT_FALSE(test, leaf.write);
+	KUNIT_EXPECT_TRUE(test, leaf.read);
+	*pde = save_pde;
+	ptt_verify_all(ctx);
+	ptt_ctx_destroy(ctx);
+}
+
 static struct kunit_case amd_cases[] = {
 	KUNIT_CASE(amd_geometry),
 	KUNIT_CASE(amd_bad_config),
 	KUNIT_CASE(amd_leaf_encoding),
 	KUNIT_CASE(amd_dirty),
+	KUNIT_CASE(amd_model_refuses),
 	KUNIT_CASE_PARAM(amd_selftest, amd_cfg_gen_params),
 	KUNIT_CASE_PARAM(amd_unmap_semantics, amd_cfg_gen_params),
 	KUNIT_CASE_PARAM(amd_random, amd_cfg_gen_params),
