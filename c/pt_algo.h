@@ -10,10 +10,16 @@
  *   fmt_valid(pte)                      the entry translates something
  *   fmt_is_table(t, pte, level)         a valid entry that points to a table
  *   fmt_table_pa(t, pte)                physical address of that table
- *   fmt_make_table(t, pa)               table entry for a table at @pa
+ *   fmt_make_table(t, pa, level)        entry at @level for a table at @pa
  *   fmt_leaf_oa(t, pte)                 output address of a leaf entry
  *   fmt_leaf_run_lg2(t, pte, level)     log2 of the entries that form the leaf
- *                                       (ARM contiguous hint; else 0)
+ *                                       (ARM contiguous hint, AMD v1 sized
+ *                                       leaf; else 0)
+ *   fmt_run_replicates(t)               every entry of a run holds the run's
+ *                                       base address (AMD v1 NextLevel 7,
+ *                                       RISC-V Svnapot); false: entry k holds
+ *                                       base + k items (ARM contiguous hint).
+ *                                       A constant, so the other walks fold.
  *   fmt_leaf_attrs(t, prot, level, run_lg2)   leaf bits except the address
  *   fmt_encode_oa(t, pa)                address bits of a leaf for @pa
  *   fmt_oa_linear(t)                    encode(pa + n) == encode(pa) + encode(n)
@@ -82,7 +88,11 @@ static int __pt_walk pt_iova_to_phys(const struct ptcore_table *t, uint64_t iova
 		table = pt_child(t, pte);
 		level--;
 	}
-	*phys = fmt_leaf_oa(t, pte) | (iova & (PT_BIT(item_lg2(t, level)) - 1));
+	/* A replicated run: every entry holds the run's base; the offset is into the run. */
+	*phys = fmt_leaf_oa(t, pte) |
+		(iova & (PT_BIT(item_lg2(t, level) +
+				(fmt_run_replicates(t) ?
+				 fmt_leaf_run_lg2(t, pte, level) : 0)) - 1));
 	return 0;
 }
 
@@ -296,7 +306,8 @@ static __always_inline int pt_map_leaves(struct pt_map_state *ms, uint64_t *tabl
 			for (i = 0; i < run; i++) {
 				uint64_t old = os_pte_read_table(&ptep[i]);
 
-				pte = ms->attrs | fmt_encode_oa(t, pa + ((uint64_t)i << isz));
+				pte = ms->attrs | fmt_encode_oa(t, fmt_run_replicates(t) ? pa :
+								pa + ((uint64_t)i << isz));
 				if (old) {
 					ret = pt_replace_empty_table(ms, &ptep[i], old, level, pte,
 								     iova + ((uint64_t)i << isz));
@@ -351,7 +362,7 @@ static __always_inline uint64_t pt_install_table(struct pt_map_state *ms, uint64
 	if (!child)
 		return 0;
 	pt_sync(t, child, bytes);
-	new_pte = fmt_make_table(t, pa);
+	new_pte = fmt_make_table(t, pa, level);
 	/*
 	 * Publish with a release compare-and-swap: a concurrent map of a
 	 * neighbouring range may install a table here too; the loser frees
@@ -398,7 +409,7 @@ static __always_inline int pt_map_fresh_leaf_table(struct pt_map_state *ms, uint
 		*p = pte;
 	pt_sync(t, child, bytes);
 
-	if (!os_pte_cmpxchg(ptep, &old, fmt_make_table(t, pa))) {
+	if (!os_pte_cmpxchg(ptep, &old, fmt_make_table(t, pa, level + 1))) {
 		pt_free_table(t, child, bytes);
 		return 1;
 	}
@@ -562,7 +573,8 @@ static bool pt_subtree_full(const struct ptcore_table *t, const uint64_t *table,
 	uint64_t all = ~0ULL, any = 0;
 
 	(*ntables)++;
-	if (!level) {
+	/* Replicated runs hold their size in address bits: an OR of entries tells nothing. */
+	if (!level && !fmt_run_replicates(t)) {
 		for (i = 0; i < n; i++) {
 			uint64_t pte = table[i];
 
@@ -593,6 +605,15 @@ static bool pt_subtree_full(const struct ptcore_table *t, const uint64_t *table,
 	return true;
 }
 
+/* Entry @idx of a replicated run at @level (@pte): its offset into the run's output. */
+static inline uint64_t pt_replica_offset(const struct ptcore_table *t, uint64_t pte,
+					 unsigned int level, unsigned int idx)
+{
+	unsigned int run = 1u << fmt_leaf_run_lg2(t, pte, level);
+
+	return (uint64_t)(idx & (run - 1)) << item_lg2(t, level);
+}
+
 /* unmap_collect: report the leaves below a wholly covered table, in IOVA order. */
 static void pt_subtree_collect(const struct ptcore_table *t, const uint64_t *table,
 			       unsigned int level, uint64_t iova, struct pt_collect *c)
@@ -604,6 +625,10 @@ static void pt_subtree_collect(const struct ptcore_table *t, const uint64_t *tab
 
 		if (level && fmt_is_table(t, pte, level))
 			pt_subtree_collect(t, pt_child(t, pte), level - 1, iova, c);
+		else if (fmt_run_replicates(t))
+			pt_collect_add(c, iova,
+				       fmt_leaf_oa(t, pte) + pt_replica_offset(t, pte, level, i),
+				       PT_BIT(isz));
 		else
 			pt_collect_add(c, iova, fmt_leaf_oa(t, pte), PT_BIT(isz));
 	}
@@ -1027,6 +1052,31 @@ static int __pt_walk pt_unmap_ext(struct ptcore_table *t, uint64_t start, uint64
  * item that holds @cut or whose size is no page size. NULL without memory;
  * what it allocated is freed then.
  */
+/*
+ * Replicated runs (fmt_run_replicates()): the leaf ptcore_cut() puts at
+ * entry @i of a table at @level (translating @at) when entries [@i, @end)
+ * are to be filled: log2 of the entries of the largest page size that
+ * starts aligned at @i, ends by @end and does not hold @cut inside; -1 when
+ * not even one entry can be a leaf (it holds @cut inside, or its size is no
+ * page size): then it becomes a table.
+ */
+static int pt_cut_run_lg2(const struct ptcore_table *t, unsigned int level, unsigned int i,
+			  unsigned int end, uint64_t at, uint64_t cut)
+{
+	unsigned int isz = item_lg2(t, level);
+	int r;
+
+	for (r = t->geom.bpl - 1; r >= 0; r--) {
+		uint64_t span = PT_BIT(isz + r);
+
+		if ((i & ((1u << r) - 1)) || i + (1u << r) > end ||
+		    !(t->pgsize_bitmap & span) || (cut > at && cut < at + span))
+			continue;
+		return r;
+	}
+	return -1;
+}
+
 static uint64_t *pt_cut_build(struct ptcore_table *t, unsigned int level, uint64_t iova,
 			      uint64_t oa, uint64_t pte, uint64_t cut, uint32_t gfp)
 {
@@ -1040,17 +1090,22 @@ static uint64_t *pt_cut_build(struct ptcore_table *t, unsigned int level, uint64
 	for (i = 0; i < n; i += run) {
 		uint64_t at = iova + ((uint64_t)i << isz);
 		unsigned int run_lg2 = level < 2 ? t->run_lg2[level] : 0, leaf_lg2 = isz;
+		int r = 0;
 
 		/* a contiguous run, where its size is a page size and @cut is not inside */
 		run = 1;
-		if (run_lg2 && (t->pgsize_bitmap & PT_BIT(isz + run_lg2)) &&
-		    !(i & ((1u << run_lg2) - 1)) &&
-		    (cut <= at || cut >= at + PT_BIT(isz + run_lg2))) {
+		if (fmt_run_replicates(t)) {
+			r = pt_cut_run_lg2(t, level, i, n, at, cut);
+			run = r > 0 ? 1u << r : 1;
+		} else if (run_lg2 && (t->pgsize_bitmap & PT_BIT(isz + run_lg2)) &&
+			   !(i & ((1u << run_lg2) - 1)) &&
+			   (cut <= at || cut >= at + PT_BIT(isz + run_lg2))) {
 			run = 1u << run_lg2;
 			leaf_lg2 = isz + run_lg2;
 		}
-		if ((cut > at && cut < at + PT_BIT(isz)) ||
-		    !(t->pgsize_bitmap & PT_BIT(leaf_lg2))) {
+		if (fmt_run_replicates(t) ? r < 0 :
+		    ((cut > at && cut < at + PT_BIT(isz)) ||
+		     !(t->pgsize_bitmap & PT_BIT(leaf_lg2)))) {
 			uint64_t *child;
 
 			child = OS_WARN_ON(!level) ? NULL :
@@ -1059,15 +1114,88 @@ static uint64_t *pt_cut_build(struct ptcore_table *t, unsigned int level, uint64
 				pt_free_subtree(t, table, level);
 				return NULL;
 			}
-			table[i] = fmt_make_table(t, table_pa(t, child));
+			table[i] = fmt_make_table(t, table_pa(t, child), level);
 			continue;
 		}
 		for (k = 0; k < run; k++)
-			table[i + k] = fmt_leaf_reattr(t, pte, level, run > 1) |
-				       fmt_encode_oa(t, oa + (at - iova) + ((uint64_t)k << isz));
+			table[i + k] = fmt_leaf_reattr(t, pte, level,
+						       fmt_run_replicates(t) ? r : run > 1) |
+				       fmt_encode_oa(t, oa + (at - iova) +
+						     (fmt_run_replicates(t) ? 0 :
+						      (uint64_t)k << isz));
 	}
 	pt_sync(t, table, bytes);
 	return table;
+}
+
+/*
+ * pt_cut_leaf() for a replicated run of 2^@run_lg2 entries at @first: each
+ * side of @cut keeps the largest page sizes its alignment allows, and every
+ * entry that cannot be a leaf becomes a table (pt_cut_build()). The tables
+ * are built first, chained through their pt_meta in entry order, so that
+ * nothing is written unless all of them could be had.
+ */
+static int pt_cut_replicated(struct ptcore_table *t, uint64_t *first, unsigned int level,
+			     unsigned int run_lg2, uint64_t start, uint64_t cut, uint32_t gfp,
+			     struct ptcore_gather *gather)
+{
+	unsigned int isz = item_lg2(t, level), n = 1u << run_lg2, k, j, step;
+	uint64_t pte = os_pte_read(first), oa = fmt_leaf_oa(t, pte);
+	uint64_t span = PT_BIT(isz + run_lg2), *head = NULL, *tail = NULL, *child;
+	struct ptcore_gather g;
+	int r;
+
+	for (k = 0; k < n; k += step) {
+		uint64_t at = start + ((uint64_t)k << isz);
+
+		r = pt_cut_run_lg2(t, level, k, n, at, cut);
+		step = r < 0 ? 1 : 1u << r;
+		if (r >= 0)
+			continue;
+		child = OS_WARN_ON(!level) ? NULL :
+			pt_cut_build(t, level - 1, at, oa + (at - start), pte, cut, gfp);
+		if (!child) {
+			for (; head; head = child) {
+				child = pt_link_next(pt_meta(t, head)->link);
+				pt_free_subtree(t, head, level - 1);
+			}
+			return -ENOMEM;
+		}
+		pt_meta(t, child)->link = pt_link(NULL, level - 1);
+		if (tail)
+			pt_meta(t, tail)->link = pt_link(child, level - 1);
+		else
+			head = child;
+		tail = child;
+	}
+	/* Break before make, as pt_cut_leaf(). */
+	for (k = 0; k < n; k++)
+		os_pte_write(&first[k], 0);
+	pt_sync(t, first, n * sizeof(*first));
+	pt_gather_init(&g);
+	pt_gather_add(&g, start, start + span - 1);
+	g.pgsize = span;
+	pt_flush(t, &g);
+	os_wmb();
+	for (k = 0; k < n; k += step) {
+		uint64_t at = start + ((uint64_t)k << isz), e;
+
+		r = pt_cut_run_lg2(t, level, k, n, at, cut);
+		step = r < 0 ? 1 : 1u << r;
+		if (r < 0) {
+			e = fmt_make_table(t, table_pa(t, head), level);
+			head = pt_link_next(pt_meta(t, head)->link);
+		} else {
+			e = fmt_leaf_reattr(t, pte, level, r) |
+			    fmt_encode_oa(t, oa + ((uint64_t)k << isz));
+		}
+		for (j = 0; j < step; j++)
+			os_pte_write(&first[k + j], e);
+	}
+	pt_sync(t, first, n * sizeof(*first));
+	pt_gather_add(gather, start, start + span - 1);
+	gather->pgsize |= span;
+	return 0;
 }
 
 /*
@@ -1116,7 +1244,7 @@ static int pt_cut_leaf(struct ptcore_table *t, uint64_t *first, unsigned int lev
 	os_wmb();
 	for (k = 0; k < n; k++)
 		os_pte_write(&first[k], child && k == k_cut ?
-			     fmt_make_table(t, table_pa(t, child)) :
+			     fmt_make_table(t, table_pa(t, child), level) :
 			     fmt_leaf_reattr(t, pte, level, 0) |
 			     fmt_encode_oa(t, oa + ((uint64_t)k << isz)));
 	pt_sync(t, first, n * sizeof(*first));
@@ -1147,6 +1275,9 @@ static int pt_cut(struct ptcore_table *t, uint64_t cut, uint32_t gfp,
 		if (start == cut)
 			return 0;			/* already the first byte of a leaf */
 		first = idx & ~((1u << run_lg2) - 1);
+		if (fmt_run_replicates(t) && run_lg2)
+			return pt_cut_replicated(t, &table[first], level, run_lg2, start, cut, gfp,
+						 gather);
 		return pt_cut_leaf(t, &table[first], level, run_lg2, start, cut, gfp, gather);
 	}
 }

@@ -54,10 +54,14 @@ extern const struct pt_fmt_ops pt_arm_lpa2_ops;
 
 extern const struct pt_fmt_ops pt_riscv_ops;
 
+extern const struct pt_fmt_ops pt_amdv1_ops;
+
 int pt_arm_lpae_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
 void pt_arm_lpae_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info);
 void pt_arm_lpa2_fill_leaf_attrs(struct ptcore_table *t);
 int pt_dart_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
+int pt_amdv1_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
+void pt_amdv1_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info);
 
 int pt_riscv_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
 void pt_riscv_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info);

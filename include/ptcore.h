@@ -31,7 +31,9 @@ extern "C" {
  * @PTCORE_FMT_ARM64_LPAE_S2: VMSAv8-64 stage 2
  * @PTCORE_FMT_APPLE_DART: Apple DART t8020/t8103 ("DART1")
  * @PTCORE_FMT_APPLE_DART2: Apple DART t6000/t8110/t602x ("DART2")
- * @PTCORE_FMT_AMDV1: AMD IOMMU v1 host table (reserved, not yet supported)
+ * @PTCORE_FMT_AMDV1: AMD IOMMU v1 host table: 4K tables, every page size
+ *	from 4K but 512G, levels fixed by ias (3..6 as Linux 6.12, also 1..2),
+ *	DTE mode in &ptcore_hw_info.mode
  * @PTCORE_FMT_VTDSS: Intel VT-d second stage: 4K granule, 3, 4 or 5 levels
  *	(ias up to 39, 48, 57), leaves of 4K, 2M and 1G
  * @PTCORE_FMT_X86_64: x86-64 paging (AMD IOMMU v2, VT-d first stage): 4K
@@ -216,8 +218,8 @@ struct ptcore_cfg {
  * @arm_sl: ARM stage 2 VTCR.SL0 field value (0 at stage 1)
  * @arm_reserved: zero
  * @arm_mair: ARM stage 1 MAIR value (0 at stage 2)
- * @mode: AMDv1 DTE mode, x86-64 levels (4 or 5), VT-d AW (levels - 2:
- *	1, 2 or 3), RISC-V iosatp mode (0 for ARM and DART)
+ * @mode: AMDv1 DTE mode (= @levels: 1..6, from ias), x86-64 levels (4 or 5),
+ *	VT-d AW (levels - 2: 1, 2 or 3), RISC-V iosatp mode (0 for ARM and DART)
  * @reserved: zero
  *
  * Fields that do not apply to the format are zero.

@@ -12,6 +12,7 @@
 #include <linux/types.h>
 
 #include "hw_walk.h"
+#include "hw_walk_amdv1.h"
 #include "hw_walk_bits.h"
 #include "hw_walk_riscv.h"
 #include "hw_walk_x86.h"
@@ -262,6 +263,8 @@ int hw_walk_init(struct hw_walk *w, const struct ptcore_hw_info *hi, u32 feature
 		return hw_riscv_init(w, why);
 	if (hw_is_x86(hi->format))
 		return hw_x86_init(w, why);
+	if (hi->format == PTCORE_FMT_AMDV1)
+		return hw_walk_amdv1_init(w, why);
 	*why = "format not modelled";
 	return -EINVAL;
 }
@@ -423,6 +426,8 @@ u64 hw_walk_written_pte(const struct hw_walk *w, const struct hw_leaf *leaf)
 		return hw_riscv_written_pte(w, leaf);
 	if (w->x86)
 		return hw_x86_written_pte(w, leaf);
+	if (w->amdv1)
+		return hw_walk_amdv1_written_pte(w, leaf);
 	if (!w->arm || !leaf->dbm || leaf->dirty || !leaf->write)
 		return leaf->pte;
 	return leaf->pte ^ arm_dirty_bit(w);
@@ -536,6 +541,8 @@ enum hw_fault hw_walk_decode(const struct hw_walk *w, u64 pte, unsigned int leve
 		return hw_riscv_decode(w, pte, level, kind, addr);
 	if (w->x86)
 		return hw_x86_decode(w, pte, level, kind, addr);
+	if (w->amdv1)
+		return hw_walk_amdv1_decode(w, pte, level, kind, addr);
 	*kind = HW_ENTRY_INVALID;
 	*addr = 0;
 	if (!(pte & 1))
@@ -554,6 +561,8 @@ u64 hw_walk_addr_mask(const struct hw_walk *w)
 		return hw_riscv_addr_mask();
 	if (w->x86)
 		return hw_x86_addr_mask(w);
+	if (w->amdv1)
+		return GENMASK_ULL(51, 12);
 	if (!w->arm)
 		return w->dart2 ? DART2_ADDR : DART1_ADDR;
 	if (w->ds)
@@ -567,6 +576,8 @@ u64 hw_walk_addr_bits(const struct hw_walk *w, u64 pa)
 		return hw_riscv_addr_bits(pa);
 	if (w->x86)
 		return pa & hw_x86_addr_mask(w);
+	if (w->amdv1)
+		return pa & GENMASK_ULL(51, 12);
 	if (!w->arm)
 		return dart_addr_bits(w, pa);
 	return arm_addr_bits(w, pa);
@@ -579,6 +590,9 @@ static enum hw_fault fill_leaf(const struct hw_walk *w, const u64 *tbl, u64 idx,
 {
 	unsigned int shift = hw_walk_entry_shift(w, level);
 
+	if (w->amdv1)
+		return hw_walk_amdv1_fill_leaf(w, tbl, idx, pte, level, iova, oa, table_attrs,
+					       leaf);
 	leaf->pte = pte;
 	leaf->level = level;
 	leaf->size = 1ULL << shift;
@@ -623,6 +637,8 @@ static u64 table_restrict(const struct hw_walk *w, u64 pte)
 		return pte & ARM_TABLE_ATTRS;
 	if (w->x86)
 		return hw_x86_table_restrict(w, pte);
+	if (w->amdv1)
+		return hw_walk_amdv1_denied(pte);
 	return 0;
 }
 

@@ -34,8 +34,8 @@
 #include <linux/types.h>
 #include <ptcore.h>
 
-/* Levels a walk can read (ARM 0..3, LPA2 0..4; DART at most 3; RISC-V Sv57 and x86-style 5). */
-#define HW_MAX_LEVELS 5
+/* Levels a walk can read (ARM 0..3, LPA2 0..4; DART at most 3; RISC-V, x86 5; AMD v1 6). */
+#define HW_MAX_LEVELS 6
 
 /* Memory type the walker's attributes select. */
 enum hw_memtype {
@@ -86,6 +86,7 @@ struct hw_walk {
 	unsigned int lvl_bias; /* ARM: model level - architecture level (1 from level -1) */
 	bool x86; /* x86-64 or VT-d second stage (hw_walk_x86.c) */
 	bool vtd; /* VT-d second stage */
+	bool amdv1;
 };
 
 /* What one walk found. */
@@ -233,6 +234,13 @@ u64 hw_walk_expected_leaf(const struct hw_walk *w, u32 prot, u64 oa, unsigned in
 			  bool contig);
 /* The table entry ptcore writes for the table at @pa. */
 u64 hw_walk_expected_table(const struct hw_walk *w, u64 pa);
+/* The same for the table at @pa at @level (AMD v1's entries name the level). */
+u64 hw_walk_expected_table_at(const struct hw_walk *w, u64 pa, unsigned int level);
+
+/* hw_walk_amdv1.c: the AMD v1 leaf of @size (a sized page when not a level's size) at @pa */
+u64 hw_walk_amdv1_leaf(const struct hw_walk *w, u32 prot, u64 pa, u64 size);
+/* AMD v1: the table entry pointing to the table at @pa at model level @level */
+u64 hw_walk_amdv1_table(const struct hw_walk *w, u64 pa, unsigned int level);
 
 const char *hw_fault_name(enum hw_fault f);
 

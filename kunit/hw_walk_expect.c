@@ -11,6 +11,7 @@
 #include <linux/types.h>
 
 #include "hw_walk.h"
+#include "hw_walk_amdv1.h"
 #include "hw_walk_bits.h"
 #include "hw_walk_riscv.h"
 #include "hw_walk_x86.h"
@@ -105,6 +106,8 @@ int hw_walk_check_cfg(const struct hw_walk *w, const struct ptcore_cfg *cfg, con
 		*why = "hw_info.format is not the configuration's";
 		return -EINVAL;
 	}
+	if (w->amdv1)
+		return hw_walk_amdv1_check_cfg(w, cfg, why);
 	if (cfg_geom(cfg, &g, why))
 		return -EINVAL;
 	if (w->pg_shift != g.pg_shift || w->hi.granule_lg2 != g.pg_shift)
@@ -171,6 +174,8 @@ u64 hw_walk_expected_leaf(const struct hw_walk *w, u32 prot, u64 oa, unsigned in
 		if (!(prot & PTCORE_PROT_READ))
 			pte |= DART1_NO_READ;
 		return pte;
+	case PTCORE_FMT_AMDV1: /* a level's own size; sized pages: hw_walk_amdv1_leaf() */
+		return hw_walk_amdv1_leaf(w, prot, oa, 1ULL << hw_walk_entry_shift(w, level));
 	case PTCORE_FMT_APPLE_DART2:
 		pte = DART_VALID | DART_SP_END_ALL | hw_walk_addr_bits(w, oa);
 		if (!(prot & PTCORE_PROT_WRITE))
@@ -213,4 +218,11 @@ u64 hw_walk_expected_table(const struct hw_walk *w, u64 pa)
 		return hw_riscv_expected_table(w, pa);
 	}
 	return 0;
+}
+
+u64 hw_walk_expected_table_at(const struct hw_walk *w, u64 pa, unsigned int level)
+{
+	if (w->amdv1)
+		return hw_walk_amdv1_table(w, pa, level);
+	return hw_walk_expected_table(w, pa);
 }

@@ -197,7 +197,8 @@ static void create_refuses_bad_config(struct kunit *test)
 		{ S1, 0, 16, 48, 48, 0, SZ_4K, -EINVAL },
 		{ 0, 0, 12, 48, 48, 0, 0, -EINVAL }, /* unknown format */
 		{ 99, 0, 12, 48, 48, 0, 0, -EINVAL },
-		{ PTCORE_FMT_AMDV1, 0, 12, 48, 48, 0, 0, -EINVAL }, /* reserved format */
+		{ 100, 0, 12, 48, 48, 0, 0, -EINVAL }, /* unknown format */
+		{ PTCORE_FMT_ARM_V7S, 0, 12, 48, 48, 0, 0, -EINVAL }, /* reserved format */
 		{ S2, PTCORE_FEAT_ARM_NS, 12, 48, 48, 0, 0, -EOPNOTSUPP }, /* no NS at stage 2 */
 		{ S1, PTCORE_FEAT_ARM_S2FWB, 12, 48, 48, 0, 0, -EOPNOTSUPP },
 	};

@@ -96,7 +96,7 @@ u64 ptt_entry_size(const struct ptt_ctx *ctx, u64 pgsize)
 {
 	unsigned int lg2 = __builtin_ctzll(pgsize), g = ctx->w.pg_shift;
 
-	if (!is_arm(ctx->hi.format) || lg2 < g || (lg2 - g) % ctx->w.bpl == 0)
+	if ((!is_arm(ctx->hi.format) && !ctx->w.amdv1) || lg2 < g || (lg2 - g) % ctx->w.bpl == 0)
 		return pgsize;
 	/* contiguous-hint size: the largest base size below it */
 	return 1ULL << (g + ((lg2 - g) / ctx->w.bpl) * ctx->w.bpl);
@@ -244,10 +244,10 @@ static int scan_table(void *c, u64 pa, unsigned int level, u64 iova, u64 span, u
 	 */
 	if (desc && ctx->incoherent && is_arm(ctx->hi.format))
 		desc &= ~BIT_ULL(55);
-	if (desc && desc != ptt_expected_table(ctx, pa))
+	if (desc && desc != hw_walk_expected_table_at(&ctx->w, pa, level))
 		violation(ctx, "table entry for %llx at level %u (iova %llx): %llx, expected %llx",
 			  ptt_ull(pa), level - 1, ptt_ull(iova), ptt_ull(desc),
-			  ptt_ull(ptt_expected_table(ctx, pa)));
+			  ptt_ull(hw_walk_expected_table_at(&ctx->w, pa, level)));
 	if (!desc && !ptt_is_root(ctx, pa))
 		violation(ctx, "walk started at %llx, not a root", ptt_ull(pa));
 	if (!ptt_tracking(ctx))
@@ -298,9 +298,7 @@ static int scan_leaf(void *c, const struct hw_leaf *leaf)
 	}
 	contig = m->size > leaf->size;
 	if (contig) {
-		unsigned int n = hw_walk_contig_entries(&ctx->w, leaf->level);
-
-		if (!n || m->size != n * leaf->size)
+		if (m->size != leaf->run_size)
 			violation(ctx,
 				  "mapping [%llx, +%llx) stored as entries of %llx at level %u",
 				  ptt_ull(m->iova), ptt_ull(m->size), ptt_ull(leaf->size),
@@ -309,7 +307,11 @@ static int scan_leaf(void *c, const struct hw_leaf *leaf)
 		violation(ctx, "mapping of %llx at %llx stored as a leaf of %llx", ptt_ull(m->size),
 			  ptt_ull(m->iova), ptt_ull(leaf->size));
 	}
-	want = ptt_expected_leaf(ctx, m->prot, m->pa + (leaf->iova - m->iova), leaf->level, contig);
+	if (ctx->w.amdv1) /* every entry of a sized page holds its base and size */
+		want = hw_walk_amdv1_leaf(&ctx->w, m->prot, m->pa, m->size);
+	else
+		want = ptt_expected_leaf(ctx, m->prot, m->pa + (leaf->iova - m->iova),
+					 leaf->level, contig);
 	if (leaf->pte != want)
 		violation(ctx,
 			  "leaf at iova %llx level %u: pte %llx, expected %llx (pa %llx prot %x)",

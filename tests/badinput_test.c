@@ -533,8 +533,9 @@ static void create_matrix(void)
 	const struct ptcore_cfg d2 = { .format = PTCORE_FMT_APPLE_DART2, .ias = 32, .oas = 42 };
 	const struct ptcore_cfg vt = { .format = PTCORE_FMT_VTDSS, .ias = 48, .oas = 52 };
 	const struct ptcore_cfg x8 = { .format = PTCORE_FMT_X86_64, .ias = 48, .oas = 52 };
-	const struct ptcore_cfg *all[] = { &s1, &s2, &d1, &d2, &vt, &x8 };
-	static const uint32_t bad_formats[] = { 0, 5, 9, 0x100, 0xffffffff };
+	const struct ptcore_cfg amd = { .format = PTCORE_FMT_AMDV1, .ias = 48, .oas = 52 };
+	const struct ptcore_cfg *all[] = { &s1, &s2, &d1, &d2, &vt, &x8, &amd };
+	static const uint32_t bad_formats[] = { 0, 9, 0x100, 0xffffffff };
 	static const uint32_t bad_feats[] = { 0x8, 0x10, 0x100, 0x8000, 0x100000, 0x80000000 };
 	struct ptcore_cfg c;
 	char what[128];
@@ -706,6 +707,38 @@ static void create_matrix(void)
 					 x86_bad[i].why);
 				create_case(what, &c, x86_bad[i].err);
 			}
+	}
+	/* AMD v1 */
+	{
+		static const struct { uint32_t feat; uint8_t g, ias, oas; int err; const char *why; }
+		amd_bad[] = {
+			{ 0, 14, 48, 52, -EINVAL, "16K granule" },
+			{ 0, 0, 20, 52, -EINVAL, "ias 20" },
+			{ 0, 0, 64, 52, -EINVAL, "ias 64" },
+			{ 0, 0, 48, 53, -EINVAL, "oas 53" },
+			{ 0, 0, 48, 31, -EINVAL, "oas 31" },
+			{ PTCORE_FEAT_DMA_INCOHERENT, 0, 48, 52, -EOPNOTSUPP, "DMA_INCOHERENT" },
+			{ PTCORE_FEAT_ARM_NS, 0, 48, 52, -EOPNOTSUPP, "ARM_NS" },
+			{ PTCORE_FEAT_ARM_BBML2, 0, 48, 52, -EOPNOTSUPP, "ARM_BBML2" },
+			{ 0, 0, 21, 32, 0, "ias 21 (valid, mode 1)" },
+			{ 0, 0, 63, 52, 0, "ias 63 (valid, mode 6)" },
+		};
+
+		for (i = 0; i < TC_ARRAY_SIZE(amd_bad); i++) {
+			c = amd;
+			c.features = amd_bad[i].feat;
+			c.ops = amd_bad[i].feat == PTCORE_FEAT_DMA_INCOHERENT ? &ops_incoherent : NULL;
+			c.granule_lg2 = amd_bad[i].g;
+			c.ias = amd_bad[i].ias;
+			c.oas = amd_bad[i].oas;
+			snprintf(what, sizeof(what), "amdv1 %s", amd_bad[i].why);
+			create_case(what, &c, amd_bad[i].err);
+		}
+		c = amd;
+		c.pgsize_bitmap = 1ULL << 39;
+		create_case("amdv1 bitmap 512G", &c, -EINVAL);
+		c.pgsize_bitmap = 0x4000;
+		create_case("amdv1 bitmap 16K (valid)", &c, 0);
 	}
 	tc_case_begin();
 	ptcore_table_destroy(NULL);

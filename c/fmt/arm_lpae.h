@@ -111,7 +111,8 @@ static inline uint64_t fmt_table_pa(const struct ptcore_table *t, uint64_t pte)
 	return arm_decode_addr(t, pte);
 }
 
-static inline uint64_t fmt_make_table(const struct ptcore_table *t, uint64_t pa)
+static inline uint64_t fmt_make_table(const struct ptcore_table *t, uint64_t pa,
+				      unsigned int level)
 {
 	uint64_t pte = fmt_encode_oa(t, pa) | ARM_TYPE_TABLE;
 
@@ -125,6 +126,12 @@ static inline uint64_t fmt_make_table(const struct ptcore_table *t, uint64_t pa)
 static inline uint64_t fmt_leaf_oa(const struct ptcore_table *t, uint64_t pte)
 {
 	return arm_decode_addr(t, pte);
+}
+
+/* Entry k of a contiguous run holds the run's base + k items. */
+static inline bool fmt_run_replicates(const struct ptcore_table *t)
+{
+	return false;
 }
 
 static inline unsigned int fmt_leaf_run_lg2(const struct ptcore_table *t, uint64_t pte,

@@ -56,7 +56,8 @@ static inline uint64_t fmt_table_pa(const struct ptcore_table *t, uint64_t pte)
 	return dart_decode_addr(t, pte);
 }
 
-static inline uint64_t fmt_make_table(const struct ptcore_table *t, uint64_t pa)
+static inline uint64_t fmt_make_table(const struct ptcore_table *t, uint64_t pa,
+				      unsigned int level)
 {
 	return fmt_encode_oa(t, pa) | DART_VALID;
 }
@@ -64,6 +65,12 @@ static inline uint64_t fmt_make_table(const struct ptcore_table *t, uint64_t pa)
 static inline uint64_t fmt_leaf_oa(const struct ptcore_table *t, uint64_t pte)
 {
 	return dart_decode_addr(t, pte);
+}
+
+/* No runs. */
+static inline bool fmt_run_replicates(const struct ptcore_table *t)
+{
+	return false;
 }
 
 static inline unsigned int fmt_leaf_run_lg2(const struct ptcore_table *t, uint64_t pte,

@@ -52,12 +52,19 @@ static inline bool fmt_oa_linear(const struct ptcore_table *t)
 	return true;
 }
 
+/* No runs of replicated entries. */
+static inline bool fmt_run_replicates(const struct ptcore_table *t)
+{
+	return false;
+}
+
 static inline uint64_t fmt_table_pa(const struct ptcore_table *t, uint64_t pte)
 {
 	return (pte & RISCV_PPN_MASK) << RISCV_PPN_SHIFT;
 }
 
-static inline uint64_t fmt_make_table(const struct ptcore_table *t, uint64_t pa)
+static inline uint64_t fmt_make_table(const struct ptcore_table *t, uint64_t pa,
+				      unsigned int level)
 {
 	return fmt_encode_oa(t, pa) | RISCV_V;
 }

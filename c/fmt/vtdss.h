@@ -43,12 +43,19 @@ static inline bool fmt_oa_linear(const struct ptcore_table *t)
 	return true;
 }
 
+/* No runs of replicated entries. */
+static inline bool fmt_run_replicates(const struct ptcore_table *t)
+{
+	return false;
+}
+
 static inline uint64_t fmt_table_pa(const struct ptcore_table *t, uint64_t pte)
 {
 	return pte & VTD_ADDR_MASK;
 }
 
-static inline uint64_t fmt_make_table(const struct ptcore_table *t, uint64_t pa)
+static inline uint64_t fmt_make_table(const struct ptcore_table *t, uint64_t pa,
+				      unsigned int level)
 {
 	return (pa & VTD_ADDR_MASK) | VTD_R | VTD_W;
 }

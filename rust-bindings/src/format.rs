@@ -45,6 +45,11 @@ formats! {
     AppleDart = b::ptcore_format_PTCORE_FMT_APPLE_DART, "Apple DART1";
     /// Apple DART t6000/t8110/t602x ("DART2"): granule 16K, oas 36 or 42.
     AppleDart2 = b::ptcore_format_PTCORE_FMT_APPLE_DART2, "Apple DART2";
+    /// AMD IOMMU v1 host table: 4K tables, every page size from 4K but 512G
+    /// (sized pages replicated over their entries), the levels fixed by ias
+    /// (DTE mode in [`HwInfo::mode`](crate::HwInfo::mode)); entries as Linux
+    /// 6.12's amd/io_pgtable.c.
+    AmdV1 = b::ptcore_format_PTCORE_FMT_AMDV1, "AMD IOMMU v1";
     /// Intel VT-d second stage: 4K granule, 3, 4 or 5 levels (ias up to 39,
     /// 48, 57), 2M and 1G leaves, SNP with [`Prot::CACHE`], the D bit as
     /// dirty state; `HwInfo::mode` is the AW field (levels - 2).

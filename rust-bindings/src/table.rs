@@ -193,9 +193,10 @@ impl HwInfo {
     pub fn arm_mair(&self) -> u64 {
         self.0.arm_mair
     }
-    /// The format's mode field: x86-64 the level count; VT-d second stage the
-    /// AW field (levels - 2); RISC-V the iosatp MODE (Sv39 8, Sv48 9, Sv57
-    /// 10); 0 for ARM and DART.
+    /// The format's mode field: AMD IOMMU v1 the DTE's Mode (the levels of
+    /// the walk); x86-64 the level count; VT-d second stage the AW field
+    /// (levels - 2); RISC-V the iosatp MODE (Sv39 8, Sv48 9, Sv57 10); 0 for
+    /// ARM and DART.
     pub fn mode(&self) -> u32 {
         self.0.mode
     }

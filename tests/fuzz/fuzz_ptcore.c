@@ -54,8 +54,8 @@ static void pick_format(void)
 		if (!strcmp(s, tc_fmt_name(f)))
 			only_format = f;
 	if (!only_format) {
-		fprintf(stderr, "PTCORE_FUZZ_FORMAT=%s: unknown (arm-s1, arm-s2, dart1, dart2, vtdss, "
-			"x86-64, riscv)\n", s);
+		fprintf(stderr, "PTCORE_FUZZ_FORMAT=%s: unknown (arm-s1, arm-s2, dart1, dart2, amdv1, "
+			"vtdss, x86-64, riscv)\n", s);
 		exit(2);
 	}
 }

@@ -59,6 +59,12 @@ const struct fx_config fx_configs[] = {
 	{ "x86-64-48", CFG(PTCORE_FMT_X86_64, 0, 48, 52, 0, 0) },
 	{ "x86-64-57", CFG(PTCORE_FMT_X86_64, 12, 57, 52, 0, 0) },
 	{ "x86-64-36-oas40", CFG(PTCORE_FMT_X86_64, 0, 36, 40, 0, 0) },
+	/* AMD v1: every size from 4K to 512M (16K, 4M, ... replicated), to 1G; and a mix */
+	{ "amdv1-32", CFG(PTCORE_FMT_AMDV1, 0, 32, 52, 0, 0x3ffff000ULL) },
+	{ "amdv1-48-dirty", CFG(PTCORE_FMT_AMDV1, 12, 48, 48, PTCORE_FEAT_DIRTY_TRACKING,
+				0x7ffff000ULL) },
+	{ "amdv1-40-small", CFG(PTCORE_FMT_AMDV1, 0, 40, 52, 0,
+				SZ_4K | 0x2000ULL | SZ_64K | SZ_2M | 0x400000ULL | SZ_1G) },
 };
 const size_t fx_nr_configs = TC_ARRAY_SIZE(fx_configs);
 
@@ -334,7 +340,7 @@ static int chk_table(void *ctx, u64 pa, unsigned int level, u64 span_va, u64 spa
 {
 	struct check_ctx *c = ctx;
 	struct fx *f = c->f;
-	uint64_t have, want = hw_walk_expected_table(&f->m.w, pa);
+	uint64_t have, want = hw_walk_expected_table_at(&f->m.w, pa, level);
 
 	if (!u64map_get(&f->live, pa, &have))
 		TC_FAIL("linked table %#" PRIx64 " (level %u, IOVA %#" PRIx64 ") is not live",
@@ -400,6 +406,16 @@ static int chk_leaf(void *ctx, const struct hw_leaf *leaf)
 	}
 	want = hw_walk_expected_leaf(&f->m.w, l->prot, pa, leaf->level,
 				     leaf->run_size > leaf->size);
+	/* AMD v1: written clean, the IOMMU sets HD; a sized page's entries hold its base */
+	if (f->m.w.amdv1) {
+		want = hw_walk_amdv1_leaf(&f->m.w, l->prot, pa, leaf->run_size);
+		if ((leaf->pte & ~(1ULL << 6)) != want) {
+			TC_FAIL("leaf %#" PRIx64 " prot %#x: entry %#" PRIx64 ", want %#" PRIx64,
+				va, l->prot, leaf->pte, want);
+			c->bad++;
+		}
+		return 0;
+	}
 	/* ptcore writes writable leaves dirty; clean ones only differ in the dirty state */
 	if (hw_walk_written_pte(&f->m.w, leaf) != want) {
 		TC_FAIL("leaf %#" PRIx64 " prot %#x: entry %#" PRIx64 ", want %#" PRIx64, va, l->prot,

@@ -85,6 +85,7 @@ static inline const char *tc_fmt_name(uint32_t fmt)
 	case PTCORE_FMT_ARM64_LPAE_S2: return "arm-s2";
 	case PTCORE_FMT_APPLE_DART: return "dart1";
 	case PTCORE_FMT_APPLE_DART2: return "dart2";
+	case PTCORE_FMT_AMDV1: return "amdv1";
 	case PTCORE_FMT_VTDSS: return "vtdss";
 	case PTCORE_FMT_X86_64: return "x86-64";
 	case PTCORE_FMT_RISCV64: return "riscv";

@@ -77,7 +77,7 @@ static unsigned int min_u(unsigned int a, unsigned int b)
 /*
  * Shown level number: ARM's own (-1 for LPA2's extra level); DART counts from
  * 1 below the TTBR; RISC-V's own, LEVELS - 1 at the root down to 0; x86's
- * own, PT is 1.
+ * own, PT is 1; AMD v1 down to 1.
  */
 static int shown_level(const struct hw_walk *w, unsigned int level)
 {
@@ -85,6 +85,8 @@ static int shown_level(const struct hw_walk *w, unsigned int level)
 		return (int)(w->last_level - level);
 	if (w->x86)
 		return (int)(w->last_level + 1 - level);
+	if (w->amdv1)
+		return (int)(w->levels - level);
 	return w->arm ? (int)level - (int)w->lvl_bias : (int)level + 1;
 }
 
@@ -298,9 +300,30 @@ static void riscv_attrs(enum pte_kind kind, uint64_t attrs, char *buf, size_t le
 			 attrs & ~(uint64_t)0xff);
 }
 
+/* AMD v1: PR, NextLevel, HD (and A), FC, IR/IW; a sized page's size is in its address */
+static void amdv1_attrs(enum pte_kind kind, uint64_t a, char *buf, size_t len)
+{
+	uint64_t known = BIT(0) | GENMASK(11, 9) | BIT(5) | BIT(6) | BIT(60) | BIT(61) | BIT(62);
+	unsigned int nl = (unsigned int)((a >> 9) & 7);
+
+	buf[0] = 0;
+	cat(buf, len, " %c%c NextLevel=%u%s", (a & BIT(61)) ? 'r' : '-', (a & BIT(62)) ? 'w' : '-',
+	    nl, kind != K_TABLE && nl == 7 ? "(sized)" : "");
+	if (a & BIT(60))
+		cat(buf, len, " FC");
+	if (a & BIT(6))
+		cat(buf, len, " D");
+	if (a & BIT(5))
+		cat(buf, len, " A");
+	if (a & ~known)
+		cat(buf, len, " other=0x%" PRIx64, a & ~known);
+}
+
 static void attrs_str(const struct ptctl *s, enum pte_kind kind, uint64_t attrs, char *buf, size_t len)
 {
-	if (fmt_is_dart(s->hw.format))
+	if (s->hw.format == PTCORE_FMT_AMDV1)
+		amdv1_attrs(kind, attrs, buf, len);
+	else if (fmt_is_dart(s->hw.format))
 		dart_attrs(s, kind, attrs, buf, len);
 	else if (s->hw.format == PTCORE_FMT_RISCV64)
 		riscv_attrs(kind, attrs, buf, len);
@@ -555,7 +578,7 @@ void cmd_dump(struct ptctl *s)
 		struct trec *r;
 		const uint64_t *tbl = table_va(s, hw->root[i], hw_walk_table_bytes(&w, top), &r);
 
-		if (!w.arm && !w.x86)
+		if (!w.arm && !w.x86 && !w.amdv1)
 			printf("  TTBR%u pa=0x%" PRIx64 " ", i, hw->root[i]);
 		else
 			printf("  root pa=0x%" PRIx64 " ", hw->root[i]);
@@ -627,6 +650,11 @@ void cmd_info(struct ptctl *s)
 	}
 	if (fmt_is_x86(hw->format)) {
 		x86_info(hw);
+		return;
+	}
+	if (hw->format == PTCORE_FMT_AMDV1) {
+		printf("  levels %u, DTE Mode=%u, root pa=0x%" PRIx64 " (DTE[51:12] = pa >> 12)\n",
+		       hw->levels, hw->mode, hw->root[0]);
 		return;
 	}
 	if (!fmt_is_arm(hw->format)) {

@@ -8,7 +8,7 @@
 
 PTCTL_SRCS   := tools/ptctl/ptctl.c tools/ptctl/script.c tools/ptctl/cmd.c tools/ptctl/ops.c \
                 tools/ptctl/output.c tools/ptctl/dump.c tools/ptctl/dump_x86.c kunit/hw_walk.c \
-                kunit/hw_walk_x86.c kunit/hw_walk_riscv.c \
+                kunit/hw_walk_x86.c kunit/hw_walk_riscv.c kunit/hw_walk_amdv1.c \
                 kunit/oracle.c kunit/harness/kernel.c
 PTCTL_HDRS   := tools/ptctl/ptctl.h include/ptcore.h kunit/hw_walk.h kunit/hw_walk_bits.h \
                 kunit/hw_walk_x86.h kunit/hw_walk_riscv.h \

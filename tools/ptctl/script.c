@@ -235,7 +235,8 @@ void tcfg_finish(struct tcfg *tc)
 		tc->cfg.ias = dart ? 32 : riscv ? 47 : 48;	/* RISC-V: Sv48 */
 	if (!tc->have_oas)
 		tc->cfg.oas = tc->cfg.format == PTCORE_FMT_APPLE_DART ? 36 :
-			      tc->cfg.format == PTCORE_FMT_APPLE_DART2 ? 42 : riscv ? 56 : 48;
+			      tc->cfg.format == PTCORE_FMT_APPLE_DART2 ? 42 :
+			      tc->cfg.format == PTCORE_FMT_AMDV1 ? 52 : riscv ? 56 : 48;
 }
 
 static struct cmd *script_add(struct script *sc)

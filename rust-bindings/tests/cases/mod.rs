@@ -9,8 +9,8 @@
 
 use ptcore::model::{self as hw, Access, Fault, Iotlb};
 use ptcore::{
-    AppleDart, AppleDart2, ArmLpaeS1, ArmLpaeS2, Config, DirtyRun, Error, Features, Flush, Format,
-    Gfp, IommuOps, MapError, PageTable, PhysRange, Prot, RiscV64, TableBlock, TableView,
+    AmdV1, AppleDart, AppleDart2, ArmLpaeS1, ArmLpaeS2, Config, DirtyRun, Error, Features, Flush,
+    Format, Gfp, IommuOps, MapError, PageTable, PhysRange, Prot, RiscV64, TableBlock, TableView,
     UnmapError, VtdSs, X86_64,
 };
 use std::string::String;
@@ -134,13 +134,14 @@ macro_rules! suites {
 suites! {
     api: [
         error_codes, config_errors, hw_info_arm_s1, hw_info_dart, geometry_matches_architecture,
-        deprecated_driver_alias, hw_info_riscv, hw_info_arm_lpa2, x86_formats,
+        deprecated_driver_alias, hw_info_riscv, hw_info_arm_lpa2, x86_formats, hw_info_amdv1,
     ],
     map: [map_errors, map_partial_eaddrinuse, map_partial_enomem, iova_to_phys_offsets, concurrent_maps],
     unmap: [
         unmap_errors, unmap_hole_keeps_prefix, unmap_inside_leaf, unmap_end_inside_large_leaf,
         batch_flush_then_free, batch_drop_flushes, batch_forget_defers_flush, map_replaces_empty_table,
         drop_flushes_before_destroy, recycled_blocks_are_zeroed, no_leak_builtin, no_leak_hooks,
+        amdv1_sized_pages,
     ],
     model: [
         cross_check_arm_s1, cross_check_arm_s2, cross_check_dart, permissions, random_ops_never_stale,
@@ -570,6 +571,30 @@ mod api {
         Ok(())
     }
 
+    pub fn hw_info_amdv1() -> TestResult {
+        let d = Plain {
+            flushes: AtomicU64::new(0),
+        };
+        // DTE mode: the levels ias needs, three to six
+        for (ias, mode) in [(32u8, 3u32), (39, 3), (40, 4), (48, 4), (52, 5), (63, 6)] {
+            let pt = check!(PageTable::new(&Config::<AmdV1>::new(ias, 52), &d));
+            let hw = pt.hw_info();
+            ensure_eq!(hw.mode(), mode, "ias {ias}");
+            ensure_eq!(hw.levels(), mode, "ias {ias}");
+            ensure_eq!(hw.roots().len(), 1);
+            ensure_eq!(hw.granule_lg2(), 12);
+            ensure!(
+                hw.pgsize_bitmap() & K16 != 0 && hw.pgsize_bitmap() & (1 << 39) == 0,
+                "sizes"
+            );
+        }
+        ensure_eq!(
+            PageTable::new(&Config::<AmdV1>::new(48, 52).granule_lg2(14), &d).err(),
+            Some(Error::EINVAL)
+        );
+        Ok(())
+    }
+
     /// One x86-style table: levels and mode for @ias, a 2M leaf unmapped whole, never split.
     fn x86_case<F: Format>(ias: u8, levels: u32, mode: u32) -> TestResult {
         let d = Recorder::new();
@@ -947,6 +972,30 @@ mod unmap {
         ensure_eq!(pt.iova_to_phys(M2 + K4), Some(0x4000_1000));
         ensure_eq!(d.flushes(), 0);
         ensure_eq!(pt.unmap(M2, M2), Ok(M2));
+        Ok(())
+    }
+
+    pub fn amdv1_sized_pages() -> TestResult {
+        let d = Recorder::new();
+        let mut pt = check!(PageTable::new(&Config::<AmdV1>::new(48, 52), &d));
+        // a 16K page is one entry in four slots; every byte of it translates
+        check!(pt.map_pages(M2, ph(0x4000_0000, K16, 1), K16, RW));
+        ensure_eq!(pt.iova_to_phys(M2 + 3 * K4 + 5), Some(0x4000_3005));
+        ensure_eq!(
+            pt.map_pages(M2 + K4, ph(0, K4, 1), K4, RW)
+                .map_err(|e| e.error),
+            Err(Error::EADDRINUSE)
+        );
+        // unmap inside it: -EINVAL, nothing removed; at its start: all of it
+        ensure_eq!(
+            pt.unmap(M2 + K4, K4),
+            Err(UnmapError {
+                unmapped: 0,
+                error: Error::EINVAL
+            })
+        );
+        ensure_eq!(pt.unmap(M2, K4), Ok(K16));
+        ensure_eq!(pt.iova_to_phys(M2), None);
         Ok(())
     }
 
