@@ -80,11 +80,6 @@ static inline uint64_t arm_decode_addr_g(uint64_t pte, unsigned int granule_lg2)
 	return (addr | (addr << 36)) & (ARM_ADDR_MASK << 4);
 }
 
-static inline uint64_t arm_decode_addr(const struct ptcore_table *t, uint64_t pte)
-{
-	return arm_decode_addr_g(pte, t->geom.granule_lg2);
-}
-
 static inline uint64_t fmt_table_pa_g(const struct ptcore_table *t, uint64_t pte,
 				      unsigned int granule_lg2)
 {
@@ -108,7 +103,7 @@ static inline bool fmt_oa_linear(const struct ptcore_table *t)
 
 static inline uint64_t fmt_table_pa(const struct ptcore_table *t, uint64_t pte)
 {
-	return arm_decode_addr(t, pte);
+	return arm_decode_addr_g(pte, t->geom.granule_lg2);
 }
 
 static inline uint64_t fmt_make_table(const struct ptcore_table *t, uint64_t pa,
@@ -125,7 +120,7 @@ static inline uint64_t fmt_make_table(const struct ptcore_table *t, uint64_t pa,
 
 static inline uint64_t fmt_leaf_oa(const struct ptcore_table *t, uint64_t pte)
 {
-	return arm_decode_addr(t, pte);
+	return arm_decode_addr_g(pte, t->geom.granule_lg2);
 }
 
 /* Entry k of a contiguous run holds the run's base + k items. */
