@@ -151,6 +151,16 @@ static inline void pt_geom_finish(struct ptcore_table *t)
 	g->root_shift = level < 63 ? level : 63;
 }
 
+/* A tree of @levels tables, each one 4K page of 512 entries, the top one too. */
+static inline void pt_geom_4k(struct ptcore_table *t, unsigned int levels)
+{
+	t->geom.granule_lg2 = 12;
+	t->geom.bpl = 9;
+	t->geom.top_level = levels - 1;
+	t->geom.top_bits = 9;
+	pt_geom_finish(t);
+}
+
 static inline bool pt_incoherent(const struct ptcore_table *t)
 {
 	return t->features & PTCORE_FEAT_DMA_INCOHERENT;

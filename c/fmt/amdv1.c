@@ -38,11 +38,7 @@ int pt_amdv1_init(struct ptcore_table *t, const struct ptcore_cfg *cfg)
 		return -EINVAL;
 
 	levels = (cfg->ias - 12 + 8) / 9;
-	t->geom.granule_lg2 = 12;
-	t->geom.bpl = 9;
-	t->geom.top_level = levels - 1;
-	t->geom.top_bits = 9;		/* every table is one 4K page, the top one too */
-	pt_geom_finish(t);
+	pt_geom_4k(t, levels);
 	t->pa_bits = cfg->oas;
 
 	/* Sizes that fit the input space and the top table (a sized leaf stays in its table). */

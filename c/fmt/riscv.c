@@ -35,11 +35,7 @@ int pt_riscv_init(struct ptcore_table *t, const struct ptcore_cfg *cfg)
 	while (cfg->ias > 12 + RISCV_BPL * levels - 1)
 		levels++;
 
-	t->geom.granule_lg2 = 12;
-	t->geom.bpl = RISCV_BPL;
-	t->geom.top_level = levels - 1;
-	t->geom.top_bits = RISCV_BPL;		/* the root is a whole page */
-	pt_geom_finish(t);
+	pt_geom_4k(t, levels);
 	t->pa_bits = cfg->oas;
 	/* No break-before-make rule: a cut replaces a leaf in place, hitless (as BBML2). */
 	t->features |= PTCORE_FEAT_ARM_BBML2;

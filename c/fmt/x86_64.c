@@ -28,11 +28,7 @@ int pt_x86_64_init(struct ptcore_table *t, const struct ptcore_cfg *cfg)
 		return -EINVAL;
 	levels = cfg->ias > 48 ? 5 : 4;
 
-	t->geom.granule_lg2 = 12;
-	t->geom.bpl = 9;
-	t->geom.top_level = levels - 1;
-	t->geom.top_bits = 9;
-	pt_geom_finish(t);
+	pt_geom_4k(t, levels);
 	t->pa_bits = cfg->oas;
 	t->pgsize_bitmap = cfg->pgsize_bitmap ? (X86_PGSIZES & cfg->pgsize_bitmap) : X86_PGSIZES;
 	if (!t->pgsize_bitmap)
