@@ -479,50 +479,26 @@ static uint64_t pow2_up(uint64_t x)
 }
 
 /*
- * count pages of pgsize at iova -> pa, mapped then unmapped every round.
- * count == 1: rows "1xS map+unmap", "1xS map", "1xS unmap"; a sample is a
- * batch of single-page calls on neighbouring pages (each unmap with its own
- * flush); otherwise rows "NxS map" and "NxS unmap", a sample the same call
- * on a batch of ranges side by side (each its own leaf tables: a stride of
- * the range rounded up to a power of two, at least one leaf table's span).
- * Figures per call. The batch is sized from a calibration (the first
- * rounds of the warm-up) of the fastest implementation.
+ * The timed loop of the map/unmap workloads: every round each of the @n
+ * implementations maps @count pages of @pgsize at a batch of ranges @stride
+ * apart and unmaps them, who goes first rotating; samples (ticks per batch)
+ * in @vmap, @vunmap and @vboth[implementation][round]. The batch is sized
+ * from a calibration (the first rounds of the warm-up) of the fastest
+ * implementation, at most @bmax; returns it.
  */
-static void run_map_unmap(const struct cfgdesc *cd, uint64_t iova, uint64_t pa, uint64_t pgsize,
-			  uint64_t count, unsigned int warmup, unsigned int rounds)
+static unsigned int time_map_unmap(struct impl *im, int n, uint64_t iova, uint64_t pa,
+				   uint64_t stride, uint64_t pgsize, uint64_t count, unsigned int bmax,
+				   unsigned int warmup, unsigned int rounds, uint64_t **vmap,
+				   uint64_t **vunmap, uint64_t **vboth)
 {
 	const unsigned int cal = calib_rounds(warmup);
-	struct impl im[NIMPL];
-	uint64_t *vmap[NIMPL], *vunmap[NIMPL], *vboth[NIMPL], stride, span;
+	unsigned int i, k, batch = 1;
 	double fastest = 1e30;
-	unsigned int i, k, batch = 1, bmax;
 	int s;
-	char sz[16], name[48];
 
-	span = pgsize << (cd->g - 3);		/* of one leaf table */
-	if (count == 1) {
-		stride = pgsize;
-		bmax = 1u << (cd->g - 3);	/* neighbours in one leaf table */
-	} else {
-		stride = pow2_up(pgsize * count);
-		if (stride < span && pgsize < span)
-			stride = span;
-		bmax = (unsigned int)(((1ULL << cd->ias) - iova) / stride);
-		if (bmax > 256)
-			bmax = 256;
-	}
-	ic_group++;
-	for (s = 0; s < NIMPL; s++) {
-		impl_create(&im[s], s, cd->format, cd->g, cd->ias, cd->oas);
-		vmap[s] = malloc(sizeof(uint64_t) * rounds);
-		vunmap[s] = malloc(sizeof(uint64_t) * rounds);
-		vboth[s] = malloc(sizeof(uint64_t) * rounds);
-		if (!vmap[s] || !vunmap[s] || !vboth[s])
-			die("out of memory", 0, 0);
-	}
 	for (i = 0; i < warmup + rounds; i++) {
-		for (s = 0; s < NIMPL; s++) {
-			int who = (int)((i + (unsigned int)s) % NIMPL);	/* rotate who goes first */
+		for (s = 0; s < n; s++) {
+			int who = (int)((i + (unsigned int)s) % (unsigned int)n);
 			int counted = i >= warmup;
 			uint64_t t0, t1, t2;
 
@@ -554,6 +530,50 @@ static void run_map_unmap(const struct cfgdesc *cd, uint64_t iova, uint64_t pa, 
 		if (i + 1 == cal)
 			batch = workload_batch(fastest, bmax);
 	}
+	return batch;
+}
+
+/*
+ * count pages of pgsize at iova -> pa, mapped then unmapped every round.
+ * count == 1: rows "1xS map+unmap", "1xS map", "1xS unmap"; a sample is a
+ * batch of single-page calls on neighbouring pages (each unmap with its own
+ * flush); otherwise rows "NxS map" and "NxS unmap", a sample the same call
+ * on a batch of ranges side by side (each its own leaf tables: a stride of
+ * the range rounded up to a power of two, at least one leaf table's span).
+ * Figures per call; the timed loop is time_map_unmap().
+ */
+static void run_map_unmap(const struct cfgdesc *cd, uint64_t iova, uint64_t pa, uint64_t pgsize,
+			  uint64_t count, unsigned int warmup, unsigned int rounds)
+{
+	struct impl im[NIMPL];
+	uint64_t *vmap[NIMPL], *vunmap[NIMPL], *vboth[NIMPL], stride, span;
+	unsigned int batch, bmax;
+	int s;
+	char sz[16], name[48];
+
+	span = pgsize << (cd->g - 3);		/* of one leaf table */
+	if (count == 1) {
+		stride = pgsize;
+		bmax = 1u << (cd->g - 3);	/* neighbours in one leaf table */
+	} else {
+		stride = pow2_up(pgsize * count);
+		if (stride < span && pgsize < span)
+			stride = span;
+		bmax = (unsigned int)(((1ULL << cd->ias) - iova) / stride);
+		if (bmax > 256)
+			bmax = 256;
+	}
+	ic_group++;
+	for (s = 0; s < NIMPL; s++) {
+		impl_create(&im[s], s, cd->format, cd->g, cd->ias, cd->oas);
+		vmap[s] = malloc(sizeof(uint64_t) * rounds);
+		vunmap[s] = malloc(sizeof(uint64_t) * rounds);
+		vboth[s] = malloc(sizeof(uint64_t) * rounds);
+		if (!vmap[s] || !vunmap[s] || !vboth[s])
+			die("out of memory", 0, 0);
+	}
+	batch = time_map_unmap(im, NIMPL, iova, pa, stride, pgsize, count, bmax, warmup, rounds,
+			       vmap, vunmap, vboth);
 	size_name(pgsize, sz, sizeof(sz));
 	if (count == 1) {
 		double l1 = memset_ns(PTE_BYTES, rounds, 1);
@@ -593,10 +613,9 @@ static void run_map_unmap(const struct cfgdesc *cd, uint64_t iova, uint64_t pa, 
 static void run_x86_map_unmap(uint64_t iova, uint64_t pa, uint64_t pgsize, uint64_t count,
 			      unsigned int warmup, unsigned int rounds)
 {
-	const unsigned int cal = calib_rounds(warmup);
 	uint64_t *vmap[2], *vunmap[2], *vboth[2], stride;
-	unsigned int i, k, batch = 1, bmax;
-	double fastest = 1e30, limit;
+	unsigned int i, batch, bmax;
+	double limit;
 	struct impl im[2];
 	char sz[16], name[48];
 	struct row *r;
@@ -619,39 +638,8 @@ static void run_x86_map_unmap(uint64_t iova, uint64_t pa, uint64_t pgsize, uint6
 		if (!vmap[s] || !vunmap[s] || !vboth[s])
 			die("out of memory", 0, 0);
 	}
-	for (i = 0; i < warmup + rounds; i++) {
-		for (s = 0; s < 2; s++) {
-			int who = (int)((i + (unsigned int)s) % 2), counted = i >= warmup;
-			uint64_t t0, t1, t2;
-
-			ic_on(counted);
-			t0 = now_ticks();
-			for (k = 0; k < batch; k++)
-				impl_map(&im[who], iova + k * stride, pa + k * stride, pgsize, count);
-			t1 = now_ticks();
-			ic_off(counted, who, PH_MAP, batch);
-			ic_on(counted);
-			t2 = now_ticks();
-			for (k = 0; k < batch; k++)
-				impl_unmap(&im[who], iova + k * stride, pgsize, count);
-			t2 = elapsed(t2, now_ticks());
-			ic_off(counted, who, PH_UNMAP, batch);
-			if (counted) {
-				vmap[who][i - warmup] = elapsed(t0, t1);
-				vunmap[who][i - warmup] = t2;
-				vboth[who][i - warmup] = elapsed(t0, t1) + t2;
-			}
-			if (i < cal && batch == 1) {
-				double ns = (double)(elapsed(t0, t1) < t2 ? elapsed(t0, t1) : t2) *
-					    ns_per_tick;
-
-				if (ns < fastest)
-					fastest = ns;
-			}
-		}
-		if (i + 1 == cal)
-			batch = batch_for(fastest, bmax);
-	}
+	batch = time_map_unmap(im, 2, iova, pa, stride, pgsize, count, bmax, warmup, rounds, vmap,
+			       vunmap, vboth);
 	size_name(pgsize, sz, sizeof(sz));
 	limit = memset_ns(count * PTE_BYTES, rounds, 1);
 	/* rows as run_map_unmap(): 1xS map+unmap, map, unmap; NxS map, unmap */
