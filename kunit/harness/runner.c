@@ -22,6 +22,9 @@
  *	ok 1 <suite>
  *
  * Usage: runner [suite-name-glob]. Exit status 1 when a case failed.
+ * With PTCORE_KUNIT_SHARD=i/n in the environment, only every n-th case or
+ * parameter (counted over all suites, from i on) runs and the others are
+ * reported as skipped, so that n runners (under valgrind, say) share them.
  */
 #include <fnmatch.h>
 #include <setjmp.h>
@@ -44,6 +47,25 @@ struct kunit_resource_node {
 struct result_stats {
 	unsigned long passed, skipped, failed, total;
 };
+
+/* PTCORE_KUNIT_SHARD=i/n: this runner's share of the cases */
+static unsigned long shard_index, shard_count = 1, case_counter;
+
+static void parse_shard(void)
+{
+	const char *env = getenv("PTCORE_KUNIT_SHARD");
+	unsigned long i, n;
+
+	if (!env)
+		return;
+	if (sscanf(env, "%lu/%lu", &i, &n) != 2 || !n || i >= n) {
+		fprintf(stderr, "kunit runner: PTCORE_KUNIT_SHARD=%s is not i/n with i < n\n", env);
+		exit(2);
+	}
+	shard_index = i;
+	shard_count = n;
+}
+
 
 /* ---- output ---- */
 
@@ -302,6 +324,18 @@ cleanup:
 		test_case->status = KUNIT_SUCCESS;
 }
 
+/* Run one case or parameter, or report it skipped when another shard's. */
+static void run_case_in_shard(struct kunit_suite *suite, struct kunit_case *test_case,
+			      struct kunit *test)
+{
+	if (case_counter++ % shard_count == shard_index) {
+		run_case_catch_errors(suite, test_case, test);
+		return;
+	}
+	test->status = KUNIT_SKIPPED;
+	snprintf(test->status_comment, sizeof(test->status_comment), "another shard's case");
+}
+
 static size_t suite_num_cases(struct kunit_suite *suite)
 {
 	struct kunit_case *test_case;
@@ -361,7 +395,7 @@ static enum kunit_status run_suite(struct kunit_suite *suite, size_t suite_num,
 		case_num++;
 		test_case->status = KUNIT_SKIPPED;
 		if (!test_case->generate_params) {
-			run_case_catch_errors(suite, test_case, &test);
+			run_case_in_shard(suite, test_case, &test);
 			update_stats(&param_stats, test.status);
 		} else {
 			param_desc[0] = '\0';
@@ -371,7 +405,7 @@ static enum kunit_status run_suite(struct kunit_suite *suite, size_t suite_num,
 			printf(KUNIT_SUBTEST_INDENT KUNIT_SUBTEST_INDENT "# Subtest: %s\n",
 			       test_case->name);
 			while (test.param_value) {
-				run_case_catch_errors(suite, test_case, &test);
+				run_case_in_shard(suite, test_case, &test);
 				if (param_desc[0] == '\0')
 					snprintf(param_desc, sizeof(param_desc), "param-%d",
 						 test.param_index);
@@ -433,6 +467,7 @@ int main(int argc, char **argv)
 	size_t n = 0, i = 0;
 	int failed = 0;
 
+	parse_shard();
 	if (!start)
 		start = stop = NULL;
 	for (s = start; s < stop; s++)
