@@ -99,11 +99,14 @@ tests-build: $(T_VALGRIND_BINS) $(T_FUZZ_BUILD)/fuzz_ptcore $(T_FUZZ_BUILD)/fuzz
 check-fuzz: $(T_FUZZ_BUILD)/fuzz_ptcore $(T_FUZZ_BUILD)/fuzz_replay_asan | deps-check-fuzz
 	@echo "replay: seed corpus and regression inputs (ASan + UBSan)"
 	@$(T_FUZZ_BUILD)/fuzz_replay_asan tests/fuzz/corpus tests/fuzz/regress
-	@set -e; for f in $(FUZZ_FORMATS); do \
-		bash tests/fuzz/run.sh $(T_FUZZ_BUILD)/fuzz_ptcore $(T_FUZZ_BUILD) $$f \
-			$(FUZZ_CHECK_SECONDS); done
-	@echo "fuzzing $(FUZZ_FORMATS) for $(FUZZ_CHECK_SECONDS) s each found nothing"
+	@$(MAKE) --no-print-directory -j2 -Otarget $(addprefix fuzz-check-,$(FUZZ_FORMATS))
+	@echo "fuzzing $(FUZZ_FORMATS) for $(FUZZ_CHECK_SECONDS) s each (two at a time) found nothing"
 	@echo "$(words $(FUZZ_FORMATS)) passed, 0 failed"
+
+# fuzz-check-FORMAT: one format for FUZZ_CHECK_SECONDS (check-fuzz runs two at a time)
+.PHONY: $(addprefix fuzz-check-,$(FUZZ_FORMATS))
+$(addprefix fuzz-check-,$(FUZZ_FORMATS)): fuzz-check-%:
+	@bash tests/fuzz/run.sh $(T_FUZZ_BUILD)/fuzz_ptcore $(T_FUZZ_BUILD) $* $(FUZZ_CHECK_SECONDS)
 
 fuzz: $(T_FUZZ_BUILD)/fuzz_ptcore | deps-fuzz
 	@set -e; for f in $(FUZZ_FORMATS); do \
@@ -131,14 +134,37 @@ check-tsan: $(T_BUILD)/tsan/tsan_test | deps-check-tsan
 T_KUNIT_RUNNER := $(if $(KUNIT_DIR),$(KUNIT_DIR)/ptcore_kunit)
 T_VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect
 
+# Two at a time (the machine's cores), the KUnit cases split into shards
+# (PTCORE_KUNIT_SHARD) so that the runs are of similar length; each run's
+# output is kept in $(T_BUILD)/valgrind and shown when it fails.
+T_VG_DIR     := $(T_BUILD)/valgrind
+T_VG_SHARDS  := 8
+T_VG_KUNIT   := $(addprefix valgrind-kunit-,$(shell seq 0 $$(( $(T_VG_SHARDS) - 1 ))))
+T_VG_TESTS   := valgrind-badinput valgrind-iotlb valgrind-faults valgrind-replay
+.PHONY: $(T_VG_KUNIT) $(T_VG_TESTS)
+
 check-valgrind: $(T_VALGRIND_BINS) $(T_KUNIT_RUNNER) | deps-check-valgrind
-	$(T_VALGRIND) $(T_BUILD)/badinput_test
-	$(T_VALGRIND) $(T_BUILD)/iotlb_test --quick
-	$(T_VALGRIND) $(T_BUILD)/fault_test
-	$(T_VALGRIND) $(T_BUILD)/fuzz_replay tests/fuzz/corpus tests/fuzz/regress
-	$(if $(T_KUNIT_RUNNER),$(T_VALGRIND) $(T_KUNIT_RUNNER) > $(T_BUILD)/kunit-valgrind.ktap && \
-		echo "KUnit runner under valgrind: clean ($$(grep -c '^ *ok ' \
-		$(T_BUILD)/kunit-valgrind.ktap) ok lines)")
+	@rm -rf $(T_VG_DIR); mkdir -p $(T_VG_DIR)
+	@$(MAKE) --no-print-directory -j2 -Otarget $(T_VG_KUNIT) $(T_VG_TESTS)
+	@cat $(T_VG_DIR)/kunit-*.err | awk '/^kunit runner:/ { n++; p += $$7 } END { \
+		print "KUnit runner under valgrind: clean; " p " cases passed in " n " shards"; \
+		exit !(n == $(T_VG_SHARDS) && p > 0) }'
+	@echo "valgrind: $(words $(T_VG_KUNIT) $(T_VG_TESTS)) runs clean"
+
+# valgrind-RUN: one command under memcheck, its output in $(T_VG_DIR)/RUN.*
+T_VG_RUN = $(T_VALGRIND) $(2) > $(T_VG_DIR)/$(1).out 2> $(T_VG_DIR)/$(1).err || \
+	{ echo "valgrind: $(1) failed"; tail -n 60 $(T_VG_DIR)/$(1).out; cat $(T_VG_DIR)/$(1).err; exit 1; }
+
+$(T_VG_KUNIT): valgrind-kunit-%:
+	@PTCORE_KUNIT_SHARD=$*/$(T_VG_SHARDS) $(call T_VG_RUN,kunit-$*,$(T_KUNIT_RUNNER))
+valgrind-badinput:
+	@$(call T_VG_RUN,badinput,$(T_BUILD)/badinput_test)
+valgrind-iotlb:
+	@$(call T_VG_RUN,iotlb,$(T_BUILD)/iotlb_test --quick)
+valgrind-faults:
+	@$(call T_VG_RUN,faults,$(T_BUILD)/fault_test)
+valgrind-replay:
+	@$(call T_VG_RUN,replay,$(T_BUILD)/fuzz_replay tests/fuzz/corpus tests/fuzz/regress)
 
 CHECK_STEPS += check-badinput check-iotlb check-faults check-races check-fuzz check-tsan check-valgrind
 
