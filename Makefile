@@ -89,9 +89,10 @@ demo: lib
 
 # Each step runs in turn; a failing step fails the check.
 check: deps lib
-	@set -e; for s in $(CHECK_STEPS); do \
-		echo "=== make $$s"; $(MAKE) --no-print-directory $$s; done; \
-	echo "=== make check: all steps passed ($(CHECK_STEPS))"; \
+	@set -e; t0=$$(date +%s); for s in $(CHECK_STEPS); do t=$$(date +%s); \
+		echo "=== make $$s"; $(MAKE) --no-print-directory $$s; \
+		echo "=== make $$s: $$(( $$(date +%s) - t )) s"; done; \
+	echo "=== make check: all steps passed in $$(( $$(date +%s) - t0 )) s ($(CHECK_STEPS))"; \
 	echo "check: $(words $(CHECK_STEPS)) passed, 0 failed"
 
 install: lib
