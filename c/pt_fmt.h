@@ -43,7 +43,7 @@ struct pt_fmt_ops {
 	int (*iova_to_phys)(const struct ptcore_table *t, uint64_t iova, uint64_t *phys);
 	int (*read_and_clear_dirty)(struct ptcore_table *t, uint64_t iova, uint64_t end, bool clear,
 				    struct ptcore_gather *gather, struct pt_collect *c);
-	void (*free_list)(struct ptcore_table *t, uint64_t *first);
+	void (*free_list)(struct ptcore_table *t, void *first);
 	void (*free_all)(struct ptcore_table *t);
 };
 
