@@ -74,4 +74,8 @@ extern const struct pt_fmt_ops pt_x86_64_ops;
 int pt_x86_64_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
 void pt_x86_64_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info);
 
+extern const struct pt_fmt_ops pt_arm_v7s_ops;
+int pt_arm_v7s_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
+void pt_arm_v7s_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info);
+
 #endif /* PTCORE_PT_FMT_H */

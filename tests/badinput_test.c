@@ -535,7 +535,7 @@ static void create_matrix(void)
 	const struct ptcore_cfg x8 = { .format = PTCORE_FMT_X86_64, .ias = 48, .oas = 52 };
 	const struct ptcore_cfg amd = { .format = PTCORE_FMT_AMDV1, .ias = 48, .oas = 52 };
 	const struct ptcore_cfg *all[] = { &s1, &s2, &d1, &d2, &vt, &x8, &amd };
-	static const uint32_t bad_formats[] = { 0, 9, 0x100, 0xffffffff };
+	static const uint32_t bad_formats[] = { 0, 10, 0x100, 0xffffffff };
 	static const uint32_t bad_feats[] = { 0x8, 0x10, 0x100, 0x8000, 0x100000, 0x80000000 };
 	struct ptcore_cfg c;
 	char what[128];
