@@ -214,6 +214,8 @@ struct peer_v7s *peer_v7s_create(uint64_t pgsize_bitmap, unsigned int ias, unsig
 		free(p);
 		return NULL;
 	}
+	/* the TTBR's table is the level 1 whose entries v7s_mem_sync() checks */
+	v7s_mem_set_l1(peer_v7s_mem(), peer_v7s_phys_to_virt(p->cfg.arm_v7s_cfg.ttbr & ~0x7fU));
 	return p;
 }
 

@@ -23,7 +23,8 @@ void v7s_mem_init(struct v7s_mem *m, uint64_t phys_base, uint64_t size)
 	m->shadow = mmap(NULL, size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	m->start = calloc(size / UNIT, sizeof(*m->start));
-	if (m->base == MAP_FAILED || m->shadow == MAP_FAILED || !m->start) {
+	m->l1 = calloc(size / UNIT, 1);
+	if (m->base == MAP_FAILED || m->shadow == MAP_FAILED || !m->start || !m->l1) {
 		fprintf(stderr, "v7s_mem: cannot reserve %llu bytes\n", (unsigned long long)size);
 		abort();
 	}
@@ -35,7 +36,9 @@ void v7s_mem_fini(struct v7s_mem *m)
 {
 	/* the mappings stay: a later init reserves new ones */
 	free(m->start);
+	free(m->l1);
 	m->start = NULL;
+	m->l1 = NULL;
 }
 
 static unsigned int size_lg2(size_t size)
@@ -103,11 +106,33 @@ void v7s_mem_free(struct v7s_mem *m, void *va, size_t size)
 		m->bad_free++;
 		return;
 	}
-	for (u = 0; u < bytes / UNIT; u++)
+	for (u = 0; u < bytes / UNIT; u++) {
 		m->start[b - 1 + u] = 0;
+		m->l1[b - 1 + u] = 0;
+	}
 	*(void **)va = m->free[size_lg2(size)];
 	m->free[size_lg2(size)] = va;
 	m->live--;
+}
+
+void v7s_mem_set_l1(struct v7s_mem *m, const void *va)
+{
+	uint32_t b = block_of(m, va);
+	uint64_t u;
+
+	if (!b || m->base + (uint64_t)(b - 1) * UNIT != va)
+		return;
+	for (u = 0; u < block_bytes(m, b) / UNIT; u++)
+		m->l1[b - 1 + u] = 1;
+}
+
+size_t v7s_mem_block(const struct v7s_mem *m, const void *va)
+{
+	uint32_t b = block_of(m, va);
+
+	if (!b || m->base + (uint64_t)(b - 1) * UNIT != va)
+		return 0;
+	return block_bytes(m, b);
 }
 
 uint64_t v7s_mem_v2p(const struct v7s_mem *m, const void *va)
@@ -128,7 +153,7 @@ void *v7s_mem_p2v(const struct v7s_mem *m, uint64_t pa)
 void v7s_mem_sync(struct v7s_mem *m, const void *va, size_t len)
 {
 	uint32_t b = block_of(m, va), e;
-	uint64_t off = (uint64_t)((const uint8_t *)va - m->base), bytes;
+	uint64_t off = (uint64_t)((const uint8_t *)va - m->base);
 	size_t i;
 
 	m->syncs++;
@@ -137,9 +162,8 @@ void v7s_mem_sync(struct v7s_mem *m, const void *va, size_t len)
 		m->bad_sync++;
 		return;
 	}
-	bytes = block_bytes(m, b);
 	/* a level-1 table: each table entry's level 2 must already be on the device */
-	for (i = bytes > UNIT ? (off & ~3ULL) : off + len; i < off + len; i += 4) {
+	for (i = m->l1[b - 1] ? (off & ~3ULL) : off + len; i < off + len; i += 4) {
 		const uint8_t *child;
 
 		memcpy(&e, m->base + i, sizeof(e));

@@ -29,6 +29,7 @@
  * @base: CPU view of the arena
  * @shadow: device view, byte for byte
  * @start: per 1K unit, 1 + the unit index of the live block covering it (0: free)
+ * @l1: per 1K unit, whether its block is a level-1 table
  * @free: free blocks of each size, linked through their first word
  * @phys_base: "physical" address of @base
  * @size: bytes reserved
@@ -45,6 +46,7 @@
 struct v7s_mem {
 	uint8_t *base, *shadow;
 	uint32_t *start;
+	uint8_t *l1;
 	void *free[V7S_MEM_MAX_LG2 + 1];
 	uint64_t phys_base, size, next;
 	uint64_t live, allocs, syncs, sync_bytes, early, bad_free, bad_sync;
@@ -56,6 +58,10 @@ void v7s_mem_fini(struct v7s_mem *m);
 /* @size bytes (a power of two, 1K..1M) aligned to @size, zeroed; device view poisoned */
 void *v7s_mem_alloc(struct v7s_mem *m, size_t size);
 void v7s_mem_free(struct v7s_mem *m, void *va, size_t size);
+/* Mark the live block at @va as a level-1 table (until it is freed). */
+void v7s_mem_set_l1(struct v7s_mem *m, const void *va);
+/* Its size, 0 when @va does not start a live block. */
+size_t v7s_mem_block(const struct v7s_mem *m, const void *va);
 uint64_t v7s_mem_v2p(const struct v7s_mem *m, const void *va);
 /* NULL when @pa is not in a live block */
 void *v7s_mem_p2v(const struct v7s_mem *m, uint64_t pa);
