@@ -3,10 +3,12 @@
 # The ARMv7s peer (bench/peer/v7s): Linux 6.12's io-pgtable-arm-v7s.c with
 # 6.12's io-pgtable.c as its registry, extracted from Debian's
 # linux-source-6.12 into the build directory (never stored here), built in
-# userspace against the stand-ins of bench/peer/v7s, and its self-check,
-# part of `make check-peer`.
+# userspace against the stand-ins of bench/peer/v7s; its self-check, and
+# its differential test against ptcore's PTCORE_FMT_ARM_V7S, both part of
+# `make check-peer`.
 #
-#   make check-peer-v7s   the peer's self-check
+#   make check-peer-v7s   the peer's self-check, then the differential test
+#                         (V7SP_OPS random operations per configuration)
 
 V7SP_BUILD   := $(BUILD)/peer/v7s-6.12
 V7SP_SRC     := $(V7SP_BUILD)/src
@@ -41,7 +43,18 @@ $(V7SP_BUILD)/v7s_mem.o: bench/peer/v7s/v7s_mem.c bench/peer/v7s/v7s_mem.h
 $(V7SP_BUILD)/selfcheck_v7s: bench/peer/v7s/selfcheck_v7s.c $(V7SP_OBJS) $(V7SP_HDRS)
 	$(CC) $(V7SP_DFLAGS) -o $@ $< $(V7SP_OBJS)
 
-check-peer-v7s: $(V7SP_BUILD)/selfcheck_v7s | deps-check-peer
+$(V7SP_BUILD)/difftest_v7s: bench/peer/v7s/difftest_v7s.c $(V7SP_OBJS) $(BUILD)/libptcore.a \
+		$(V7SP_HDRS) include/ptcore.h
+	$(CC) $(V7SP_DFLAGS) -o $@ $< $(V7SP_OBJS) $(BUILD)/libptcore.a -lpthread
+
+# The differential test needs ptcore's format (c/fmt/arm_v7s.c); a tree
+# without it builds the test and says that it did not run it.
+check-peer-v7s: $(V7SP_BUILD)/selfcheck_v7s $(V7SP_BUILD)/difftest_v7s | deps-check-peer
 	$(V7SP_BUILD)/selfcheck_v7s
+ifneq ($(wildcard c/fmt/arm_v7s.c),)
+	$(V7SP_BUILD)/difftest_v7s -n $(V7SP_OPS)
+else
+	@echo "check-peer-v7s: difftest_v7s built, not run: this tree has no c/fmt/arm_v7s.c"
+endif
 
 check-peer: check-peer-v7s
