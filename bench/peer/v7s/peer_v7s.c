@@ -257,7 +257,8 @@ uint64_t peer_v7s_unmap(struct peer_v7s *p, uint64_t iova, uint64_t len,
 		uint64_t got;
 
 		/* the sizes no longer than what is left and no more aligned than the IOVA */
-		fit = bitmap & (left >= (1ULL << 63) ? ~0ULL : (2ULL << (63 - __builtin_clzll(left))) - 1);
+		fit = left >> 63 ? ~0ULL : (2ULL << (63 - __builtin_clzll(left))) - 1;
+		fit &= bitmap;
 		if (iova)
 			fit &= (2ULL << __builtin_ctzll(iova)) - 1;
 		if (!fit)

@@ -71,7 +71,8 @@ static unsigned int checks, failures;
 #define L2_NG		(1U << 11)
 
 /* TTBR0 (no LPAE): IRGN[1] bit 0, S bit 1, RGN 4:3, NOS bit 5, IRGN[0] bit 6 */
-#define TTBR_WBWA	((1U << 6) | (1U << 3))		/* inner and outer write-back write-allocate */
+/* inner and outer write-back write-allocate */
+#define TTBR_WBWA	((1U << 6) | (1U << 3))
 #define TTBR_S		(1U << 1)
 #define TTBR_NOS	(1U << 5)
 
@@ -137,8 +138,8 @@ static void check_leaf(struct peer_v7s *p, uint64_t iova, uint64_t pa, uint64_t 
 		       (n == 16 ? L1_SUPER : 0) | (ns ? L1_NS_SECT : 0);
 		for (i = 0; i < n; i++) {
 			e = l1[(iova >> 20) + i];
-			CHECK(e == want, "size %#" PRIx64 ": level-1 entry %u is %#x, want %#x", size,
-			      i, e, want);
+			CHECK(e == want, "size %#" PRIx64 ": level-1 entry %u is %#x, want %#x",
+			      size, i, e, want);
 		}
 		return;
 	}
@@ -199,7 +200,7 @@ static void run(unsigned int flags, uint32_t prot)
 	CHECK((in.ttbr & 0x7f) == (incoherent ? TTBR_S : TTBR_S | TTBR_NOS | TTBR_WBWA),
 	      "TTBR attributes %#x (%s walk)", in.ttbr & 0x7f, incoherent ? "incoherent" :
 	      "coherent");
-	/* TEX remap: index 1 (TEX[0]=0, B) device, 4 (TEX[0]=1, none) and 7 (TEX[0], C, B) normal */
+	/* TEX remap: index 1 (B) device, 4 (TEX[0]) and 7 (TEX[0], C, B) normal */
 	CHECK(((in.prrr >> 2) & 3) == 1 && ((in.prrr >> 8) & 3) == 2 && ((in.prrr >> 14) & 3) == 2,
 	      "PRRR %#x: memory types of indices 1/4/7", in.prrr);
 	CHECK(((in.nmrr >> 14) & 3) == 1 && ((in.nmrr >> 30) & 3) == 1 && !(in.nmrr & 0x3fff3fff),
@@ -254,7 +255,8 @@ static void run(unsigned int flags, uint32_t prot)
 			got = peer_v7s_unmap_pages(p, iova, 1U << 20, 1);
 			peer_v7s_stats(p, &st);
 			CHECK(got == (1U << 20) && !l1[iova >> 20] && st.tlb_flush_walk,
-			      "1M unmap over a level 2: %#" PRIx64 ", entry %#x", got, l1[iova >> 20]);
+			      "1M unmap over a level 2: %#" PRIx64 ", entry %#x", got,
+			      l1[iova >> 20]);
 		} else {
 			CHECK(!l1[iova >> 20], "size %#" PRIx64 ": level-1 entry %#x after unmap",
 			      sizes[i], l1[iova >> 20]);
