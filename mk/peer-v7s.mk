@@ -14,8 +14,11 @@ V7SP_BUILD   := $(BUILD)/peer/v7s-6.12
 V7SP_SRC     := $(V7SP_BUILD)/src
 V7SP_FILES   := io-pgtable.c io-pgtable-arm-v7s.c
 V7SP_HDRS    := $(wildcard bench/peer/v7s/*.h bench/peer/v7s/include/linux/*.h \
-		  bench/peer/v7s/include/asm/*.h)
-V7SP_CFLAGS  := -std=gnu11 $(OPT) -Ibench/peer/v7s/include -Ibench/peer/v7s -I$(V7SP_SRC)
+		  bench/peer/v7s/include/asm/*.h) bench/peer/include/linux/io-pgtable.h \
+		bench/peer/include/linux/iommu.h
+# The v7s stand-ins first; io-pgtable.h and iommu.h are the ARM peer's.
+V7SP_CFLAGS  := -std=gnu11 $(OPT) -Ibench/peer/v7s/include -Ibench/peer/include \
+		-Ibench/peer/v7s -I$(V7SP_SRC)
 V7SP_DFLAGS  := -std=gnu11 $(OPT) $(WARN) -Iinclude -Ibench/peer/v7s
 V7SP_OBJS    := $(V7SP_BUILD)/peer_v7s.o $(V7SP_BUILD)/v7s_mem.o
 # Number of random operations per configuration.

@@ -4,7 +4,8 @@
  * (see peer_v7s.h): both files are included below, their external symbols
  * renamed so that nothing here can clash with another peer; after them the
  * memory the stand-in kernel.h promises (the arena of v7s_mem.h), the flush
- * ops, and the API.
+ * ops, and the API. <linux/io-pgtable.h> and <linux/iommu.h> are the ARM
+ * and DART peers' (bench/peer/include, after bench/peer/v7s/include).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,11 @@
 #define alloc_io_pgtable_ops		peer_v7s_alloc_io_pgtable_ops
 #define free_io_pgtable_ops		peer_v7s_free_io_pgtable_ops
 #define io_pgtable_arm_v7s_init_fns	peer_v7s_init_fns
+
+#include <linux/io-pgtable.h>
+
+/* the registry's table names it before the v7s file defines it */
+extern struct io_pgtable_init_fns io_pgtable_arm_v7s_init_fns;
 
 #include "io-pgtable.c"
 #include "io-pgtable-arm-v7s.c"

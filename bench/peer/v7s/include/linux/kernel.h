@@ -3,8 +3,8 @@
  * Userspace stand-in for the kernel headers that Linux 6.12's
  * drivers/iommu/io-pgtable-arm-v7s.c and io-pgtable.c include
  * (bench/peer/v7s). Everything lives here; every other <linux/...> and
- * <asm/...> header of this directory includes it, but for io-pgtable.h and
- * iommu.h. Table memory comes from the arena of v7s_mem.h: order-n pages
+ * <asm/...> header of this directory includes it; <linux/io-pgtable.h> and
+ * <linux/iommu.h> come from bench/peer/include. Table memory comes from the arena of v7s_mem.h: order-n pages
  * for the level-1 table, a kmem_cache of 1K objects, each 1K aligned, for
  * level 2, every "physical" address below 4 GiB; the DMA calls copy table
  * memory to the arena's device view. The kernel is single-threaded here.
