@@ -64,6 +64,7 @@ struct run {
 	uint64_t bitmap, top, window, rng;
 	unsigned int nsizes, sizes[4], l1_entries;
 	bool incoherent, ns;
+	bool tolerate;			/* Linux may keep an emptied level 2 ptcore freed */
 	/* the model: per 4K page, lg2 of the leaf covering it (0: none); per leaf start, its PA */
 	uint8_t *lg2;
 	uint32_t *pa4k;
@@ -253,9 +254,11 @@ static void compare(struct run *r)
 		}
 		/*
 		 * Without 1M pages, iommu_unmap() never hands Linux a whole
-		 * table: it empties a level 2 that ptcore removes.
+		 * table: it empties a level 2 that ptcore removes; with
+		 * PTCORE_FEAT_FREE_EMPTY_TABLES ptcore frees every table an
+		 * unmap empties, Linux none but those it is handed whole.
 		 */
-		if (!x && IS_TABLE(y) && !(r->bitmap & SZ_1M)) {
+		if (!x && IS_TABLE(y) && r->tolerate) {
 			tb = v7s_mem_p2v(lm, y & TABLE_ADDR);
 			if (tb && l2_empty(tb)) {
 				r->empty_tolerated++;
@@ -461,7 +464,7 @@ static void check_hw_info(struct run *r)
 	uint64_t mair = ((uint64_t)l->nmrr << 32) | l->prrr;
 
 	if (h->format != PTCORE_FMT_ARM_V7S || h->levels != 2 || h->granule_lg2 != 12 ||
-	    h->n_roots != 1 || h->ias != l->ias || h->oas != l->oas ||
+	    h->n_roots != 1 || h->start_level || h->ias != l->ias || h->oas != l->oas ||
 	    h->pgsize_bitmap != l->pgsize_bitmap)
 		FAIL(r, "hw_info: format %u levels %u granule %u roots %u ias %u (Linux %u) oas %u"
 		     " (%u) sizes %#" PRIx64 " (%#" PRIx64 ")", h->format, h->levels,
@@ -471,20 +474,22 @@ static void check_hw_info(struct run *r)
 	    v7s_mem_block(&r->mem, v7s_mem_p2v(&r->mem, h->root[0])) != 16384)
 		FAIL(r, "hw_info.root[0] %#" PRIx64 " is not a 16K-aligned 16K level 1 below 4G",
 		     h->root[0]);
-	if (attrs != (l->ttbr & TTBR_ATTRS) || h->arm_mair != mair || l->tcr)
+	/* TTBCR: Linux's is 0 (N = 0: TTBR0 for everything), which arm_tsz 0 says */
+	if (attrs != (l->ttbr & TTBR_ATTRS) || h->arm_mair != mair || l->tcr || h->arm_tsz)
 		FAIL(r, "hw_info: TTBR attributes %#x (sh %u irgn %u orgn %u), Linux %#x; mair %#"
 		     PRIx64 ", Linux NMRR:PRRR %#" PRIx64 "; Linux TTBCR %#x", attrs, h->arm_sh,
 		     h->arm_irgn, h->arm_orgn, l->ttbr & TTBR_ATTRS, h->arm_mair, mair, l->tcr);
 }
 
 static int run_config(uint64_t bitmap, unsigned int ias, bool incoherent, bool ns,
-		      uint64_t ops, uint64_t seed, struct run *tot)
+		      bool free_empty, uint64_t ops, uint64_t seed, struct run *tot)
 {
 	struct ptcore_cfg cfg = {
 		.format = PTCORE_FMT_ARM_V7S, .pgsize_bitmap = bitmap, .ias = (uint8_t)ias,
 		.oas = 32, .granule_lg2 = 12, .ops = &pt_ops,
 		.features = (incoherent ? PTCORE_FEAT_DMA_INCOHERENT : 0) |
-			    (ns ? PTCORE_FEAT_ARM_NS : 0),
+			    (ns ? PTCORE_FEAT_ARM_NS : 0) |
+			    (free_empty ? PTCORE_FEAT_FREE_EMPTY_TABLES : 0),
 	};
 	struct run *r = calloc(1, sizeof(*r));
 	uint64_t lsyncs = peer_v7s_mem()->syncs, i, pages, pg;
@@ -494,10 +499,12 @@ static int run_config(uint64_t bitmap, unsigned int ias, bool incoherent, bool n
 
 	if (!r)
 		abort();
-	snprintf(name, sizeof(name), "sizes %#" PRIx64 " ias %u %s%s", bitmap, ias,
-		 incoherent ? "incoherent" : "coherent", ns ? " NS" : "");
+	snprintf(name, sizeof(name), "sizes %#" PRIx64 " ias %u %s%s%s", bitmap, ias,
+		 incoherent ? "incoherent" : "coherent", ns ? " NS" : "",
+		 free_empty ? " free-empty" : "");
 	r->name = name;
 	r->bitmap = bitmap;
+	r->tolerate = !(bitmap & SZ_1M) || free_empty;
 	r->incoherent = incoherent;
 	r->ns = ns;
 	r->rng = seed * 7919 + bitmap * 31 + ias * 131 + incoherent * 17 + ns;
@@ -625,12 +632,16 @@ int main(int argc, char **argv)
 	/* every size subset, with a coherent and an incoherent walk, with and without NS */
 	for (b = 0; b < sizeof(bitmaps) / sizeof(bitmaps[0]); b++)
 		for (k = 0; k < 4; k++, configs++)
-			failed += run_config(bitmaps[b], 32, k & 1, k & 2, ops, seed, &tot);
+			failed += run_config(bitmaps[b], 32, k & 1, k & 2, false, ops, seed,
+					     &tot);
 	/* a smaller input space: Linux's level 1 shrinks, ptcore's stays 16K */
 	for (k = 0; k < 2; k++, configs++)
-		failed += run_config(ALL_SIZES, 30, k & 1, false, ops, seed, &tot);
-	failed += run_config(ALL_SIZES, 25, false, true, ops, seed, &tot);
+		failed += run_config(ALL_SIZES, 30, k & 1, false, false, ops, seed, &tot);
+	failed += run_config(ALL_SIZES, 25, false, true, false, ops, seed, &tot);
 	configs++;
+	/* ptcore freeing every table its unmaps empty */
+	for (k = 0; k < 2; k++, configs++)
+		failed += run_config(ALL_SIZES, 32, k & 1, false, true, ops, seed, &tot);
 	if (peer_v7s_warnings()) {
 		fprintf(stderr, "v7s: Linux warned %" PRIu64 " times\n", peer_v7s_warnings());
 		failed++;
