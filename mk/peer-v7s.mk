@@ -35,9 +35,10 @@ $(V7SP_BUILD)/.extracted: $(wildcard /usr/src/linux-source-6.12.tar.xz) | deps-c
 		$(addprefix linux-source-6.12/drivers/iommu/,$(V7SP_FILES))
 	@touch $@
 
-# The kernel files: their warnings are shown, never fatal.
+# The kernel files: their warnings are shown, never fatal. The flags of the
+# library (the vectoriser's cost model too): make bench times this object.
 $(V7SP_BUILD)/peer_v7s.o: bench/peer/v7s/peer_v7s.c $(V7SP_BUILD)/.extracted $(V7SP_HDRS)
-	$(CC) $(V7SP_CFLAGS) -Wall -Wno-sign-compare -c $< -o $@
+	$(CC) $(V7SP_CFLAGS) $(call vect_flags,$(CC)) -Wall -Wno-sign-compare -c $< -o $@
 
 $(V7SP_BUILD)/v7s_mem.o: bench/peer/v7s/v7s_mem.c bench/peer/v7s/v7s_mem.h
 	@mkdir -p $(dir $@)
