@@ -75,6 +75,7 @@ struct run {
 	uint64_t flushes, table_flushes, bad_alloc;
 	/* counts */
 	uint64_t maps, maps_refused, maps_bad, unmaps, unmapped, lookups, compares, entries;
+	uint64_t unmaps_inside, unmaps_short;
 	uint64_t l2_compared, empty_tolerated, walk_flushes, tables_replaced;
 	unsigned long fails;
 };
@@ -367,7 +368,21 @@ static void op_unmap(struct run *r)
 	uint64_t want = 1 + below(r, 8), goal = 0, n = 0, done = 0, pdone, walks, c = below(r, 4);
 	struct ptcore_gather g;
 	bool mixed = false;
+	uint64_t last;
 	int ret;
+
+	/* now and then, an unmap from inside a leaf: ptcore refuses it, touching nothing */
+	if (r->lg2[pg] > 12 && !below(r, 16)) {
+		uint64_t in = iova + SZ_4K * (1 + below(r, (1ULL << (r->lg2[pg] - 12)) - 1));
+
+		r->unmaps_inside++;
+		ptcore_gather_init(&g);
+		ret = ptcore_unmap(r->t, in, SZ_4K << below(r, 2), &g, &done);
+		if (ret != -EINVAL || done || g.start != UINT64_MAX || g.nr_tables)
+			FAIL(r, "unmap from %#" PRIx64 ", inside the leaf at %#" PRIx64 ": %d, %#"
+			     PRIx64 " unmapped", in, iova, ret, done);
+		return;
+	}
 
 	if (c < 2 && below(r, 2)) {
 		uint64_t from = iova & ~(SZ_1M - 1), at;
@@ -391,12 +406,21 @@ static void op_unmap(struct run *r)
 			break;
 	}
 	len = end - iova;
+	last = 1ULL << r->lg2[(end - 1) >> 12];
 	r->unmaps++;
 	ptcore_gather_init(&g);
 	/* leaves of one size: half of the time as the kernel calls it, by pages */
 	if (!mixed && below(r, 2)) {
 		done = ptcore_unmap_pages(r->t, iova, 1ULL << r->lg2[iova >> 12], n, &g);
 		ret = 0;
+	} else if (last >= SZ_1M && below(r, 2)) {
+		/*
+		 * A range that ends inside a section or supersection: ptcore
+		 * removes and counts it whole, as Linux does with all of it.
+		 */
+		r->unmaps_short++;
+		ret = ptcore_unmap(r->t, iova, len - SZ_4K * (1 + below(r, last / SZ_4K - 1)), &g,
+				   &done);
 	} else {
 		ret = ptcore_unmap(r->t, iova, len, &g, &done);
 	}
@@ -580,10 +604,12 @@ static int run_config(uint64_t bitmap, unsigned int ias, bool incoherent, bool n
 out:
 	printf("v7s %-36s %" PRIu64 " maps (%" PRIu64 " refused, %" PRIu64 " bad prot, %"
 	       PRIu64 " over a table), %" PRIu64 " unmaps (%" PRIu64 " MiB, %" PRIu64
-	       " tables), %" PRIu64 " lookups, %" PRIu64 " compares of %" PRIu64 " entries (%"
+	       " tables, %" PRIu64 " ending inside a leaf, %" PRIu64 " refused from inside one), %"
+	       PRIu64 " lookups, %" PRIu64 " compares of %" PRIu64 " entries (%"
 	       PRIu64 " level 2s, %" PRIu64 " emptied Linux tables), %" PRIu64 "/%" PRIu64
 	       " syncs: %s\n", name, r->maps, r->maps_refused, r->maps_bad, r->tables_replaced,
-	       r->unmaps, r->unmapped >> 20, r->walk_flushes, r->lookups, r->compares, r->entries,
+	       r->unmaps, r->unmapped >> 20, r->walk_flushes, r->unmaps_short, r->unmaps_inside,
+	       r->lookups, r->compares, r->entries,
 	       r->l2_compared, r->empty_tolerated, r->mem.syncs, peer_v7s_mem()->syncs - lsyncs,
 	       r->fails ? "FAILED" : "ok");
 	ptcore_table_destroy(r->t);
