@@ -71,8 +71,9 @@ struct run {
 	/* leaf starts (4K page numbers), for a random pick; pos[page] = index + 1 */
 	uint32_t *leaves, *pos;
 	uint32_t nleaves;
-	/* ptcore's callbacks */
-	uint64_t flushes, table_flushes, bad_alloc;
+	/* ptcore's callbacks; in_unmap: inside ptcore_unmap(), flushed: the sync has flushed */
+	uint64_t flushes, table_flushes, bad_alloc, early_frees;
+	bool in_unmap, flushed;
 	/* counts */
 	uint64_t maps, maps_refused, maps_bad, unmaps, unmapped, lookups, compares, entries;
 	uint64_t unmaps_inside, unmaps_short;
@@ -123,6 +124,9 @@ static void pt_free(void *cookie, void *va, uint64_t phys, size_t size)
 
 	if (v7s_mem_v2p(&r->mem, va) != phys)
 		r->bad_alloc++;
+	/* an unmap frees nothing; its sync frees only after the flush */
+	if (r->in_unmap || !r->flushed)
+		r->early_frees++;
 	v7s_mem_free(&r->mem, va, size);
 }
 
@@ -136,6 +140,7 @@ static void pt_flush(void *cookie, const struct ptcore_gather *g)
 	struct run *r = cookie;
 
 	r->flushes++;
+	r->flushed = true;
 	if (g->flags & PTCORE_GATHER_TABLES)
 		r->table_flushes++;
 }
@@ -272,10 +277,10 @@ static void compare(struct run *r)
 	if (r->mem.early || lm->early)
 		FAIL(r, "table entries synced before their tables: ptcore %" PRIu64 ", Linux %"
 		     PRIu64, r->mem.early, lm->early);
-	if (r->mem.bad_sync || r->mem.bad_free || r->bad_alloc)
+	if (r->mem.bad_sync || r->mem.bad_free || r->bad_alloc || r->early_frees)
 		FAIL(r, "ptcore's table memory: %" PRIu64 " syncs outside tables, %" PRIu64
-		     " bad frees, %" PRIu64 " odd blocks", r->mem.bad_sync, r->mem.bad_free,
-		     r->bad_alloc);
+		     " bad frees, %" PRIu64 " odd blocks, %" PRIu64 " freed before the flush",
+		     r->mem.bad_sync, r->mem.bad_free, r->bad_alloc, r->early_frees);
 }
 
 /* ---- operations ---- */
@@ -368,7 +373,7 @@ static void op_unmap(struct run *r)
 	uint64_t want = 1 + below(r, 8), goal = 0, n = 0, done = 0, pdone, walks, c = below(r, 4);
 	struct ptcore_gather g;
 	bool mixed = false;
-	uint64_t last;
+	uint64_t last, at, sizes = 0;
 	int ret;
 
 	/* now and then, an unmap from inside a leaf: ptcore refuses it, touching nothing */
@@ -385,7 +390,7 @@ static void op_unmap(struct run *r)
 	}
 
 	if (c < 2 && below(r, 2)) {
-		uint64_t from = iova & ~(SZ_1M - 1), at;
+		uint64_t from = iova & ~(SZ_1M - 1);
 
 		for (at = from; at < iova && r->lg2[at >> 12]; at += SZ_4K)
 			;
@@ -407,8 +412,11 @@ static void op_unmap(struct run *r)
 	}
 	len = end - iova;
 	last = 1ULL << r->lg2[(end - 1) >> 12];
+	for (at = iova; at < end; at += 1ULL << r->lg2[at >> 12])
+		sizes |= 1ULL << r->lg2[at >> 12];
 	r->unmaps++;
 	ptcore_gather_init(&g);
+	r->in_unmap = true;
 	/* leaves of one size: half of the time as the kernel calls it, by pages */
 	if (!mixed && below(r, 2)) {
 		done = ptcore_unmap_pages(r->t, iova, 1ULL << r->lg2[iova >> 12], n, &g);
@@ -424,7 +432,11 @@ static void op_unmap(struct run *r)
 	} else {
 		ret = ptcore_unmap(r->t, iova, len, &g, &done);
 	}
+	r->in_unmap = false;
 	pdone = peer_v7s_unmap(r->p, iova, len, &walks);
+	if (g.pgsize != sizes)
+		FAIL(r, "unmap %#" PRIx64 " len %#" PRIx64 ": the gather's sizes %#" PRIx64
+		     ", the leaves' %#" PRIx64, iova, len, g.pgsize, sizes);
 	if (ret || done != len || pdone != len)
 		FAIL(r, "unmap %#" PRIx64 " len %#" PRIx64 " (%" PRIu64 " leaves): ptcore %d, %#"
 		     PRIx64 ", Linux %#" PRIx64, iova, len, n, ret, done, pdone);
@@ -440,7 +452,9 @@ static void op_unmap(struct run *r)
 		FAIL(r, "unmap %#" PRIx64 " len %#" PRIx64 ": Linux flushed %" PRIu64 " walks,"
 		     " ptcore's gather flags %#x", iova, len, walks, g.flags);
 	r->walk_flushes += walks;
+	r->flushed = false;
 	ptcore_iotlb_sync(r->t, &g);
+	r->flushed = true;
 	r->unmapped += done;
 	for (end = iova; end < iova + len; ) {
 		uint64_t size = 1ULL << r->lg2[end >> 12];
@@ -529,6 +543,7 @@ static int run_config(uint64_t bitmap, unsigned int ias, bool incoherent, bool n
 	r->name = name;
 	r->bitmap = bitmap;
 	r->tolerate = !(bitmap & SZ_1M) || free_empty;
+	r->flushed = true;		/* frees outside a sync (destroy) are fine */
 	r->incoherent = incoherent;
 	r->ns = ns;
 	r->rng = seed * 7919 + bitmap * 31 + ias * 131 + incoherent * 17 + ns;
@@ -591,8 +606,12 @@ static int run_config(uint64_t bitmap, unsigned int ias, bool incoherent, bool n
 			uint64_t size = 1ULL << r->lg2[pg], done = 0, pdone;
 
 			ptcore_gather_init(&g);
+			r->in_unmap = true;
 			ret = ptcore_unmap(r->t, pg << 12, size, &g, &done);
+			r->in_unmap = false;
+			r->flushed = false;
 			ptcore_iotlb_sync(r->t, &g);
+			r->flushed = true;
 			pdone = peer_v7s_unmap(r->p, pg << 12, size, NULL);
 			if (ret || done != size || pdone != size)
 				FAIL(r, "final unmap %#" PRIx64 ": ptcore %d %#" PRIx64 ", Linux %#"
