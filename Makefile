@@ -36,7 +36,8 @@ CFLAGS_LIB := -std=gnu11 $(OPT) $(WARN) -fPIC -fvisibility=hidden -fno-semantic-
 
 CORE_SRCS := c/ptcore.c c/pt_mem.c c/os/os_user.c c/fmt/arm_lpae.c c/fmt/dart.c \
              c/fmt/riscv.c c/fmt/arm_lpa2.c \
-             c/fmt/vtdss.c c/fmt/x86_64.c c/fmt/amdv1.c
+             c/fmt/vtdss.c c/fmt/x86_64.c c/fmt/amdv1.c \
+             c/fmt/arm_v7s.c
 CORE_HDRS := $(wildcard include/*.h c/*.h c/os/*.h c/fmt/*.h)
 
 CHECK_STEPS :=

@@ -34,6 +34,33 @@
  *   fmt_cut_hitless(t)                  cut may replace a leaf by a table of the
  *                                       same translations with no break (ARM: BBML2)
  *
+ * The width of an entry, and accessors a format may add, with their
+ * defaults (defined before this file is included):
+ *   PT_FMT_ENTRY_BYTES                  8, or 4 (ARM v7s): table memory is an
+ *                                       array of pt_entry_t, uint64_t or
+ *                                       uint32_t, read and written through
+ *                                       pt_pte_read/_read_acquire/_read_table/
+ *                                       _write/_cmpxchg (os_pte* or os_pte32*);
+ *                                       entry values are uint64_t throughout.
+ *                                       The format also sets t->pte32 at init,
+ *                                       for the floors that are not compiled
+ *                                       per format (table_bytes()).
+ *   fmt_leaf_oa_at(t, pte, level)       fmt_leaf_oa() of a leaf at @level, for
+ *                                       a format whose address field depends
+ *                                       on the level (ARM v7s); default
+ *                                       fmt_leaf_oa(), which it need not have
+ *   fmt_leaf_relevel(t, pte, level)     leaf @pte of the level above @level in
+ *                                       the layout of @level's leaves, for
+ *                                       fmt_leaf_reattr() when cut puts a
+ *                                       table of @level in its place; default
+ *                                       @pte (the same layout at every level)
+ *   PT_FMT_BPL(g)                       index bits of every table below the
+ *                                       top at granule @g, for the fast
+ *                                       paths; default g - 3 (a granule of
+ *                                       8-byte entries)
+ * and, for the fast paths, fmt_valid_table(), fmt_table_pa_g() and
+ * PT_FMT_ONE_ROOT, listed where they are used below.
+ *
  * Conventions: see pt_common.h. Every walk is one descent that keeps its
  * position; nothing re-walks from the top per entry.
  */
@@ -43,6 +70,58 @@
 
 #include "pt_fmt.h"
 
+#ifndef PT_FMT_ENTRY_BYTES
+#define PT_FMT_ENTRY_BYTES	8
+#endif
+#if PT_FMT_ENTRY_BYTES == 8
+typedef uint64_t pt_entry_t;
+#define pt_pte_read(p)		os_pte_read(p)
+#define pt_pte_read_acquire(p)	os_pte_read_acquire(p)
+#define pt_pte_read_table(p)	os_pte_read_table(p)
+#define pt_pte_write(p, v)	os_pte_write(p, v)
+#define pt_pte_cmpxchg(p, old, new_pte)	os_pte_cmpxchg(p, old, new_pte)
+#elif PT_FMT_ENTRY_BYTES == 4
+typedef uint32_t pt_entry_t;
+#define pt_pte_read(p)		os_pte32_read(p)
+#define pt_pte_read_acquire(p)	os_pte32_read_acquire(p)
+#define pt_pte_read_table(p)	os_pte32_read_table(p)
+#define pt_pte_write(p, v)	os_pte32_write(p, (uint32_t)(v))
+
+/* A 64-bit value for *@old, as the 64-bit entries have it. */
+static inline bool pt_pte_cmpxchg(pt_entry_t *p, uint64_t *old, uint64_t new_pte)
+{
+	uint32_t cur = (uint32_t)*old;
+	bool ok = os_pte32_cmpxchg(p, &cur, (uint32_t)new_pte);
+
+	*old = cur;
+	return ok;
+}
+#else
+#error "PT_FMT_ENTRY_BYTES is 8 or 4"
+#endif
+
+#ifndef fmt_leaf_oa_at
+static inline uint64_t fmt_leaf_oa_at(const struct ptcore_table *t, uint64_t pte,
+				      unsigned int level)
+{
+	return fmt_leaf_oa(t, pte);
+}
+#endif
+
+#ifndef fmt_leaf_relevel
+static inline uint64_t fmt_leaf_relevel(const struct ptcore_table *t, uint64_t pte,
+					unsigned int level)
+{
+	return pte;
+}
+#endif
+
+/* table_bytes() with the entry width a constant. */
+static inline size_t pt_table_bytes(const struct ptcore_table *t, unsigned int level)
+{
+	return __table_bytes(t, level, PT_FMT_ENTRY_BYTES == 4);
+}
+
 /*
  * The walks ptcore.c dispatches to start on a 64-byte boundary, so that
  * where their short hot loops fall across cache lines depends on their own
@@ -51,7 +130,7 @@
  */
 #define __pt_walk	__aligned(64)
 
-static inline uint64_t *pt_child(const struct ptcore_table *t, uint64_t pte)
+static inline pt_entry_t *pt_child(const struct ptcore_table *t, uint64_t pte)
 {
 	return table_va(t, fmt_table_pa(t, pte));
 }
@@ -75,12 +154,12 @@ static void pt_fill_leaf_attrs(struct ptcore_table *t)
 
 static int __pt_walk pt_iova_to_phys(const struct ptcore_table *t, uint64_t iova, uint64_t *phys)
 {
-	const uint64_t *table = pt_root(t, iova);
+	const pt_entry_t *table = pt_root(t, iova);
 	unsigned int level = t->geom.top_level;
 	uint64_t pte;
 
 	for (;;) {
-		pte = os_pte_read_table(&table[table_index(t, iova, level)]);
+		pte = pt_pte_read_table(&table[table_index(t, iova, level)]);
 		if (!fmt_valid(pte))
 			return -ENOENT;
 		if (!fmt_is_table(t, pte, level))
@@ -89,7 +168,7 @@ static int __pt_walk pt_iova_to_phys(const struct ptcore_table *t, uint64_t iova
 		level--;
 	}
 	/* A replicated run: every entry holds the run's base; the offset is into the run. */
-	*phys = fmt_leaf_oa(t, pte) |
+	*phys = fmt_leaf_oa_at(t, pte, level) |
 		(iova & (PT_BIT(item_lg2(t, level) +
 				(fmt_run_replicates(t) ?
 				 fmt_leaf_run_lg2(t, pte, level) : 0)) - 1));
@@ -98,7 +177,7 @@ static int __pt_walk pt_iova_to_phys(const struct ptcore_table *t, uint64_t iova
 
 /* ---- freeing ---- */
 
-static void pt_free_subtree(struct ptcore_table *t, uint64_t *table, unsigned int level)
+static void pt_free_subtree(struct ptcore_table *t, pt_entry_t *table, unsigned int level)
 {
 	unsigned int i, n = pt_entries(t, level);
 
@@ -112,11 +191,11 @@ static void pt_free_subtree(struct ptcore_table *t, uint64_t *table, unsigned in
 				pt_free_subtree(t, pt_child(t, pte), level - 1);
 		}
 	}
-	pt_free_table(t, table, table_bytes(t, level));
+	pt_free_table(t, table, pt_table_bytes(t, level));
 }
 
 /* Free every subtree on a list linked through the tables' pt_meta, from @table on. */
-static void pt_free_list(struct ptcore_table *t, uint64_t *table)
+static void pt_free_list(struct ptcore_table *t, void *table)
 {
 	while (table) {
 		uintptr_t link = pt_meta(t, table)->link;
@@ -141,14 +220,14 @@ static void pt_free_all(struct ptcore_table *t)
  * True when a leaf lies somewhere below @table (a whole table at @level).
  * When there is none, *@ntables has grown by the tables of the subtree.
  */
-static bool pt_subtree_has_leaf(const struct ptcore_table *t, const uint64_t *table,
+static bool pt_subtree_has_leaf(const struct ptcore_table *t, const pt_entry_t *table,
 				unsigned int level, uint32_t *ntables)
 {
 	unsigned int i, n = pt_entries(t, level);
 
 	(*ntables)++;
 	for (i = 0; i < n; i++) {
-		uint64_t pte = os_pte_read_table(&table[i]);
+		uint64_t pte = pt_pte_read_table(&table[i]);
 
 		if (!fmt_valid(pte))
 			continue;
@@ -202,7 +281,7 @@ struct pt_map_state {
 	unsigned int run_lg2;		/* entries per leaf, log2 */
 	uint32_t gfp;
 	struct ptcore_gather flush;	/* what the map must flush before it returns */
-	uint64_t *parked;		/* tables replaced by leaves, linked by pt_meta */
+	pt_entry_t *parked;		/* tables replaced by leaves, linked by pt_meta */
 	struct pt_meta *parked_last;
 };
 
@@ -212,17 +291,17 @@ struct pt_map_state {
  * returning and parks it (pt_mem.c) until an unmap removes @leaf. Never
  * allocates, so a run of entries cannot fail half way for want of memory.
  */
-static int pt_replace_empty_table(struct pt_map_state *ms, uint64_t *ptep, uint64_t old,
+static int pt_replace_empty_table(struct pt_map_state *ms, pt_entry_t *ptep, uint64_t old,
 				  unsigned int level, uint64_t leaf, uint64_t iova)
 {
 	struct ptcore_table *t = ms->t;
-	uint64_t *child = pt_child(t, old);
+	pt_entry_t *child = pt_child(t, old);
 	uint32_t ntables = 0;
 	struct pt_meta *m;
 
 	if (pt_subtree_has_leaf(t, child, level - 1, &ntables))
 		return -EADDRINUSE;
-	if (!os_pte_cmpxchg(ptep, &old, leaf))
+	if (!pt_pte_cmpxchg(ptep, &old, leaf))
 		return -EADDRINUSE;	/* an overlapping map changed the entry first */
 	m = pt_meta(t, child);
 	m->link = pt_link(ms->parked, level - 1);
@@ -237,14 +316,14 @@ static int pt_replace_empty_table(struct pt_map_state *ms, uint64_t *ptep, uint6
 }
 
 /* Map leaves of @table (at the leaf level) from ms->iova on, up to the table's end. */
-static __always_inline int pt_map_leaves(struct pt_map_state *ms, uint64_t *table,
+static __always_inline int pt_map_leaves(struct pt_map_state *ms, pt_entry_t *table,
 					 unsigned int level)
 {
 	struct ptcore_table *t = ms->t;
 	unsigned int isz = item_lg2(t, level);
 	unsigned int first = table_index(t, ms->iova, level);
 	uint64_t nr = pt_entries(t, level) - first;
-	uint64_t *start = table + first, *ptep = start, *stop;
+	pt_entry_t *start = table + first, *ptep = start, *stop;
 	uint64_t pte, step;
 	unsigned int run = 1u << ms->run_lg2, i;
 	int ret = 0;
@@ -259,16 +338,16 @@ static __always_inline int pt_map_leaves(struct pt_map_state *ms, uint64_t *tabl
 		step = fmt_encode_oa(t, PT_BIT(isz));
 		/* Four at a time while all four are empty; anything else below. */
 		for (; stop - ptep >= 4; ptep += 4, pte += 4 * step) {
-			if (os_pte_read_table(&ptep[0]) | os_pte_read_table(&ptep[1]) |
-			    os_pte_read_table(&ptep[2]) | os_pte_read_table(&ptep[3]))
+			if (pt_pte_read_table(&ptep[0]) | pt_pte_read_table(&ptep[1]) |
+			    pt_pte_read_table(&ptep[2]) | pt_pte_read_table(&ptep[3]))
 				break;
-			os_pte_write(&ptep[0], pte);
-			os_pte_write(&ptep[1], pte + step);
-			os_pte_write(&ptep[2], pte + 2 * step);
-			os_pte_write(&ptep[3], pte + 3 * step);
+			pt_pte_write(&ptep[0], pte);
+			pt_pte_write(&ptep[1], pte + step);
+			pt_pte_write(&ptep[2], pte + 2 * step);
+			pt_pte_write(&ptep[3], pte + 3 * step);
 		}
 		for (; ptep != stop; ptep++, pte += step) {
-			uint64_t old = os_pte_read_table(ptep);
+			uint64_t old = pt_pte_read_table(ptep);
 
 			if (unlikely(old)) {
 				if (!fmt_valid(old) || !fmt_is_table(t, old, level)) {
@@ -282,7 +361,7 @@ static __always_inline int pt_map_leaves(struct pt_map_state *ms, uint64_t *tabl
 					break;
 				continue;
 			}
-			os_pte_write(ptep, pte);
+			pt_pte_write(ptep, pte);
 		}
 	} else {
 		/* Contiguous runs (or an address encoding that is not linear). */
@@ -291,7 +370,7 @@ static __always_inline int pt_map_leaves(struct pt_map_state *ms, uint64_t *tabl
 			uint64_t pa = ms->pa + ((uint64_t)(ptep - start) << isz);
 
 			for (i = 0; i < run; i++) {
-				uint64_t old = os_pte_read_table(&ptep[i]);
+				uint64_t old = pt_pte_read_table(&ptep[i]);
 				uint32_t ntables = 0;
 
 				if (old && (!fmt_valid(old) || !fmt_is_table(t, old, level) ||
@@ -304,7 +383,7 @@ static __always_inline int pt_map_leaves(struct pt_map_state *ms, uint64_t *tabl
 			if (ret)
 				break;
 			for (i = 0; i < run; i++) {
-				uint64_t old = os_pte_read_table(&ptep[i]);
+				uint64_t old = pt_pte_read_table(&ptep[i]);
 
 				pte = ms->attrs | fmt_encode_oa(t, fmt_run_replicates(t) ? pa :
 								pa + ((uint64_t)i << isz));
@@ -314,7 +393,7 @@ static __always_inline int pt_map_leaves(struct pt_map_state *ms, uint64_t *tabl
 					if (ret)
 						break;
 				} else {
-					os_pte_write(&ptep[i], pte);
+					pt_pte_write(&ptep[i], pte);
 				}
 			}
 			if (ret) {
@@ -326,7 +405,7 @@ static __always_inline int pt_map_leaves(struct pt_map_state *ms, uint64_t *tabl
 				unsigned int written = i;
 
 				for (i = 0; i < written; i++)
-					os_pte_write(&ptep[i], 0);
+					pt_pte_write(&ptep[i], 0);
 				if (written) {
 					/* a TLB may hold the run whole from one entry */
 					pt_sync(t, ptep, written * sizeof(*ptep));
@@ -350,13 +429,13 @@ static __always_inline int pt_map_leaves(struct pt_map_state *ms, uint64_t *tabl
  * The entry at @ptep (in a table at @level) is empty: allocate the next
  * table down and publish it. Returns the entry now there, or 0 without memory.
  */
-static __always_inline uint64_t pt_install_table(struct pt_map_state *ms, uint64_t *ptep,
+static __always_inline uint64_t pt_install_table(struct pt_map_state *ms, pt_entry_t *ptep,
 						 unsigned int level)
 {
 	struct ptcore_table *t = ms->t;
-	size_t bytes = table_bytes(t, level - 1);
+	size_t bytes = pt_table_bytes(t, level - 1);
 	uint64_t pte = 0, new_pte, pa;
-	uint64_t *child;
+	pt_entry_t *child;
 
 	child = pt_alloc_table(t, bytes, &pa, ms->gfp);
 	if (!child)
@@ -368,7 +447,7 @@ static __always_inline uint64_t pt_install_table(struct pt_map_state *ms, uint64
 	 * neighbouring range may install a table here too; the loser frees
 	 * its copy, which nobody saw.
 	 */
-	if (os_pte_cmpxchg(ptep, &pte, new_pte)) {
+	if (pt_pte_cmpxchg(ptep, &pte, new_pte)) {
 		pt_sync(t, ptep, sizeof(*ptep));
 		return new_pte;
 	}
@@ -383,16 +462,16 @@ static __always_inline uint64_t pt_install_table(struct pt_map_state *ms, uint64
  * concurrent map installed a table first (the caller then maps into that
  * one), -ENOMEM.
  */
-static __always_inline int pt_map_fresh_leaf_table(struct pt_map_state *ms, uint64_t *ptep,
-						   unsigned int level, uint64_t **table)
+static __always_inline int pt_map_fresh_leaf_table(struct pt_map_state *ms, pt_entry_t *ptep,
+						   unsigned int level, pt_entry_t **table)
 {
 	struct ptcore_table *t = ms->t;
 	unsigned int isz = item_lg2(t, level);
 	unsigned int n = pt_entries(t, level);
 	unsigned int first = table_index(t, ms->iova, level);
 	uint64_t nr = n - first, pte, step, old = 0, pa;
-	size_t bytes = table_bytes(t, level);
-	uint64_t *child, *p, *stop;
+	size_t bytes = pt_table_bytes(t, level);
+	pt_entry_t *child, *p, *stop;
 
 	if (nr > (ms->end - ms->iova) >> isz)
 		nr = (ms->end - ms->iova) >> isz;
@@ -409,7 +488,7 @@ static __always_inline int pt_map_fresh_leaf_table(struct pt_map_state *ms, uint
 		*p = pte;
 	pt_sync(t, child, bytes);
 
-	if (!os_pte_cmpxchg(ptep, &old, fmt_make_table(t, pa, level + 1))) {
+	if (!pt_pte_cmpxchg(ptep, &old, fmt_make_table(t, pa, level + 1))) {
 		pt_free_table(t, child, bytes);
 		return 1;
 	}
@@ -456,9 +535,9 @@ static __always_inline int pt_map_walk(struct ptcore_table *t, uint64_t iova, ui
 	struct pt_map_state state;	/* field by field: no memset on the hot path */
 	struct pt_map_state *ms = &state;
 	const unsigned int top = t->geom.top_level;
-	uint64_t *tables[PT_MAX_LEVELS];	/* the table walked at each level */
+	pt_entry_t *tables[PT_MAX_LEVELS];	/* the table walked at each level */
 	unsigned int level = top;
-	uint64_t *table = pt_root(t, iova);
+	pt_entry_t *table = pt_root(t, iova);
 	unsigned int from;
 	int ret;
 
@@ -481,8 +560,8 @@ static __always_inline int pt_map_walk(struct ptcore_table *t, uint64_t iova, ui
 	for (;;) {
 		/* Down to the leaf level along ms->iova, creating tables as needed. */
 		while (level > ms->leaf_level) {
-			uint64_t *ptep = &table[table_index(t, ms->iova, level)];
-			uint64_t pte = os_pte_read_acquire(ptep);
+			pt_entry_t *ptep = &table[table_index(t, ms->iova, level)];
+			uint64_t pte = pt_pte_read_acquire(ptep);
 
 			if (unlikely(!pte) && level - 1 == ms->leaf_level && !ms->run_lg2 &&
 			    fmt_oa_linear(t)) {
@@ -494,7 +573,7 @@ static __always_inline int pt_map_walk(struct ptcore_table *t, uint64_t iova, ui
 					level--;
 					goto table_done;
 				}
-				pte = os_pte_read_acquire(ptep);
+				pte = pt_pte_read_acquire(ptep);
 			}
 			if (unlikely(!pte)) {
 				pte = pt_install_table(ms, ptep, level);
@@ -566,7 +645,7 @@ static int __pt_walk pt_map_range(struct ptcore_table *t, uint64_t iova, uint64_
  * a table that passes is unlinked whole and its memory is not written again
  * before it is freed. Counts the tables and ORs the leaf sizes it saw.
  */
-static bool pt_subtree_full(const struct ptcore_table *t, const uint64_t *table,
+static bool pt_subtree_full(const struct ptcore_table *t, const pt_entry_t *table,
 			    unsigned int level, uint64_t *pgsize, uint32_t *ntables)
 {
 	unsigned int i, n = pt_entries(t, level);
@@ -615,7 +694,7 @@ static inline uint64_t pt_replica_offset(const struct ptcore_table *t, uint64_t 
 }
 
 /* unmap_collect: report the leaves below a wholly covered table, in IOVA order. */
-static void pt_subtree_collect(const struct ptcore_table *t, const uint64_t *table,
+static void pt_subtree_collect(const struct ptcore_table *t, const pt_entry_t *table,
 			       unsigned int level, uint64_t iova, struct pt_collect *c)
 {
 	unsigned int i, n = pt_entries(t, level), isz = item_lg2(t, level);
@@ -627,20 +706,21 @@ static void pt_subtree_collect(const struct ptcore_table *t, const uint64_t *tab
 			pt_subtree_collect(t, pt_child(t, pte), level - 1, iova, c);
 		else if (fmt_run_replicates(t))
 			pt_collect_add(c, iova,
-				       fmt_leaf_oa(t, pte) + pt_replica_offset(t, pte, level, i),
+				       fmt_leaf_oa_at(t, pte, level) +
+				       pt_replica_offset(t, pte, level, i),
 				       PT_BIT(isz));
 		else
-			pt_collect_add(c, iova, fmt_leaf_oa(t, pte), PT_BIT(isz));
+			pt_collect_add(c, iova, fmt_leaf_oa_at(t, pte, level), PT_BIT(isz));
 	}
 }
 
-static bool pt_table_empty(const struct ptcore_table *t, const uint64_t *table,
+static bool pt_table_empty(const struct ptcore_table *t, const pt_entry_t *table,
 			   unsigned int level)
 {
 	unsigned int i, n = pt_entries(t, level);
 
 	for (i = 0; i < n; i++)
-		if (fmt_valid(os_pte_read(&table[i])))
+		if (fmt_valid(pt_pte_read(&table[i])))
 			return false;
 	return true;
 }
@@ -651,15 +731,16 @@ static bool pt_table_empty(const struct ptcore_table *t, const uint64_t *table,
  * it from @parent and queue it on the gather like a wholly covered table.
  */
 static bool pt_unlink_if_empty(const struct ptcore_table *t, struct ptcore_gather *gather,
-			       uint64_t *parent, uint64_t *table, unsigned int level, uint64_t iova)
+			       pt_entry_t *parent, pt_entry_t *table, unsigned int level,
+			       uint64_t iova)
 {
 	unsigned int lg2 = item_lg2(t, level + 1);
-	uint64_t *ptep = &parent[table_index(t, iova, level + 1)];
+	pt_entry_t *ptep = &parent[table_index(t, iova, level + 1)];
 
 	if (!pt_table_empty(t, table, level))
 		return false;
 	iova &= ~(PT_BIT(lg2) - 1);
-	os_pte_write(ptep, 0);
+	pt_pte_write(ptep, 0);
 	pt_sync(t, ptep, sizeof(*ptep));
 	pt_gather_add(gather, iova, iova + PT_BIT(lg2) - 1);
 	gather->flags |= PTCORE_GATHER_TABLES;
@@ -683,16 +764,16 @@ static __always_inline int pt_unmap_walk(struct ptcore_table *t, uint64_t start,
 					 struct pt_collect *c, bool free_empty)
 {
 	const unsigned int top = t->geom.top_level;
-	uint64_t *tables[PT_MAX_LEVELS];	/* the table walked at each level */
+	pt_entry_t *tables[PT_MAX_LEVELS];	/* the table walked at each level */
 	unsigned int level = top;
-	uint64_t *table = pt_root(t, start);
+	pt_entry_t *table = pt_root(t, start);
 	uint64_t iova = start, pgsize = 0;
 	int ret = 0;
 
 	/* Straight down while the whole range lies strictly inside one table item. */
 	while (level) {
-		uint64_t *ptep = &table[table_index(t, iova, level)];
-		uint64_t pte = os_pte_read_table(ptep);
+		pt_entry_t *ptep = &table[table_index(t, iova, level)];
+		uint64_t pte = pt_pte_read_table(ptep);
 		unsigned int isz = item_lg2(t, level);
 
 		if (((iova ^ (end - 1)) >> isz) || !fmt_valid(pte) ||
@@ -710,7 +791,7 @@ static __always_inline int pt_unmap_walk(struct ptcore_table *t, uint64_t start,
 		unsigned int idx = table_index(t, iova, level);
 
 		while (idx < n && iova < end) {
-			uint64_t pte = os_pte_read_table(&table[idx]);
+			uint64_t pte = pt_pte_read_table(&table[idx]);
 			uint64_t item = iova & ~item_mask;
 			unsigned int run_lg2, first, stop;
 
@@ -719,7 +800,7 @@ static __always_inline int pt_unmap_walk(struct ptcore_table *t, uint64_t start,
 				goto out;
 			}
 			if (fmt_is_table(t, pte, level)) {
-				uint64_t *child = pt_child(t, pte);
+				pt_entry_t *child = pt_child(t, pte);
 				uint32_t ntables = 0;
 
 				if (item == iova && end - item > item_mask &&
@@ -727,7 +808,7 @@ static __always_inline int pt_unmap_walk(struct ptcore_table *t, uint64_t start,
 					/* Wholly covered and full: unlink; free after the flush. */
 					if (c)
 						pt_subtree_collect(t, child, level - 1, item, c);
-					os_pte_write(&table[idx], 0);
+					pt_pte_write(&table[idx], 0);
 					pt_sync(t, &table[idx], sizeof(*table));
 					gather->flags |= PTCORE_GATHER_TABLES;
 					pt_gather_queue(t, gather, child, level - 1, ntables);
@@ -758,39 +839,41 @@ static __always_inline int pt_unmap_walk(struct ptcore_table *t, uint64_t start,
 				fmt_plain_leaf(t, level, &mask, &val);
 				stop = left < n - idx ? idx + (unsigned int)left : n;
 				if (c)
-					pt_collect_add(c, item, fmt_leaf_oa(t, pte), PT_BIT(isz));
-				os_pte_write(&table[idx], 0);
+					pt_collect_add(c, item, fmt_leaf_oa_at(t, pte, level),
+						       PT_BIT(isz));
+				pt_pte_write(&table[idx], 0);
 				/* Without a report: four at a time while all four are plain. */
 				for (idx++; !c && stop - idx >= 4; idx += 4) {
-					uint64_t *q = &table[idx];
-					uint64_t d0 = os_pte_read(&q[0]) ^ val;
-					uint64_t d1 = os_pte_read(&q[1]) ^ val;
-					uint64_t d2 = os_pte_read(&q[2]) ^ val;
-					uint64_t d3 = os_pte_read(&q[3]) ^ val;
+					pt_entry_t *q = &table[idx];
+					uint64_t d0 = pt_pte_read(&q[0]) ^ val;
+					uint64_t d1 = pt_pte_read(&q[1]) ^ val;
+					uint64_t d2 = pt_pte_read(&q[2]) ^ val;
+					uint64_t d3 = pt_pte_read(&q[3]) ^ val;
 
 					if ((d0 | d1 | d2 | d3) & mask)
 						break;
-					os_pte_write(&q[0], 0);
-					os_pte_write(&q[1], 0);
-					os_pte_write(&q[2], 0);
-					os_pte_write(&q[3], 0);
+					pt_pte_write(&q[0], 0);
+					pt_pte_write(&q[1], 0);
+					pt_pte_write(&q[2], 0);
+					pt_pte_write(&q[3], 0);
 				}
 				for (; idx < stop; idx++) {
-					pte = os_pte_read(&table[idx]);
+					pte = pt_pte_read(&table[idx]);
 					if ((pte & mask) != val)
 						break;
 					if (c)
 						pt_collect_add(c, item + ((uint64_t)(idx - first)
 									  << isz),
-							       fmt_leaf_oa(t, pte), PT_BIT(isz));
-					os_pte_write(&table[idx], 0);
+							       fmt_leaf_oa_at(t, pte, level),
+							       PT_BIT(isz));
+					pt_pte_write(&table[idx], 0);
 				}
 			} else {
 				if (c)
-					pt_collect_add(c, item, fmt_leaf_oa(t, pte),
+					pt_collect_add(c, item, fmt_leaf_oa_at(t, pte, level),
 						       PT_BIT(isz + run_lg2));
 				for (idx = first; idx < first + (1u << run_lg2); idx++)
-					os_pte_write(&table[idx], 0);
+					pt_pte_write(&table[idx], 0);
 			}
 			pt_sync(t, &table[first], (size_t)(idx - first) * sizeof(*table));
 			iova = item + ((uint64_t)(idx - first) << isz);
@@ -855,7 +938,11 @@ static noinline int pt_unmap_plain_walk(struct ptcore_table *t, uint64_t start, 
  *   fmt_table_pa_g(t, pte, g)       fmt_table_pa() for a table of granule @g,
  *                                   a constant
  *   PT_FMT_ONE_ROOT                 defined when the format has a single root
+ *   PT_FMT_BPL(g)                   see the top of this file
  */
+#ifndef PT_FMT_BPL
+#define PT_FMT_BPL(g)	((g) - 3)	/* 8-byte entries, a granule per table */
+#endif
 #ifndef fmt_valid_table
 static inline bool fmt_valid_table(const struct ptcore_table *t, uint64_t pte, unsigned int level)
 {
@@ -869,7 +956,7 @@ static inline uint64_t fmt_table_pa_g(const struct ptcore_table *t, uint64_t pte
 }
 #endif
 
-static inline uint64_t *pt_one_root(const struct ptcore_table *t, uint64_t iova)
+static inline pt_entry_t *pt_one_root(const struct ptcore_table *t, uint64_t iova)
 {
 #ifdef PT_FMT_ONE_ROOT
 	return t->roots[0];
@@ -885,13 +972,14 @@ static inline uint64_t *pt_one_root(const struct ptcore_table *t, uint64_t iova)
  * items of that size. @g is the granule, @top the top level: constants
  * (@top may be t->geom.top_level).
  */
-static __always_inline uint64_t *pt_one_entry(const struct ptcore_table *t, uint64_t iova,
-					      unsigned int lg2, unsigned int *level,
-					      const unsigned int g, const unsigned int top)
+static __always_inline pt_entry_t *pt_one_entry(const struct ptcore_table *t, uint64_t iova,
+						unsigned int lg2, unsigned int *level,
+						const unsigned int g, const unsigned int top)
 {
-	const unsigned int bpl = g - 3;		/* 8-byte entries, a granule per table */
+	const unsigned int bpl = PT_FMT_BPL(g);
 	unsigned int lvl = top, shift = g + bpl * top;
-	uint64_t *ptep, pte;
+	pt_entry_t *ptep;
+	uint64_t pte;
 
 	if (g + bpl * top > 63)
 		return NULL;		/* no such table */
@@ -899,12 +987,13 @@ static __always_inline uint64_t *pt_one_entry(const struct ptcore_table *t, uint
 
 #pragma GCC unroll 8
 	while (shift > lg2) {
-		pte = os_pte_read_table(ptep);
+		pte = pt_pte_read_table(ptep);
 		if (unlikely(!fmt_valid_table(t, pte, lvl)))
 			return NULL;
 		lvl--;
 		shift -= bpl;
-		ptep = &table_va(t, fmt_table_pa_g(t, pte, g))[(iova >> shift) & ((1u << bpl) - 1)];
+		ptep = (pt_entry_t *)table_va(t, fmt_table_pa_g(t, pte, g)) +
+		       ((iova >> shift) & ((1u << bpl) - 1));
 	}
 	if (unlikely(shift != lg2))
 		return NULL;
@@ -918,11 +1007,11 @@ static __always_inline bool pt_map_one_g(struct ptcore_table *t, uint64_t iova, 
 					 const unsigned int g, const unsigned int top)
 {
 	unsigned int level;
-	uint64_t *ptep = pt_one_entry(t, iova, pgsize_lg2, &level, g, top);
+	pt_entry_t *ptep = pt_one_entry(t, iova, pgsize_lg2, &level, g, top);
 
-	if (unlikely(!ptep || level >= PT_LEAF_LEVELS || os_pte_read_table(ptep)))
+	if (unlikely(!ptep || level >= PT_LEAF_LEVELS || pt_pte_read_table(ptep)))
 		return false;
-	os_pte_write(ptep, t->leaf_attrs[level][prot & PT_PROT_ALL] | fmt_encode_oa(t, pa));
+	pt_pte_write(ptep, t->leaf_attrs[level][prot & PT_PROT_ALL] | fmt_encode_oa(t, pa));
 	pt_sync(t, ptep, sizeof(*ptep));
 	return true;
 }
@@ -932,7 +1021,8 @@ static __always_inline bool pt_unmap_one_g(struct ptcore_table *t, uint64_t iova
 					   struct ptcore_gather *gather, const unsigned int g,
 					   const unsigned int top)
 {
-	uint64_t len = end - iova, *ptep, mask, val;
+	uint64_t len = end - iova, mask, val;
+	pt_entry_t *ptep;
 	unsigned int level;
 
 	if (unlikely((len & (len - 1)) || (iova & (len - 1))))
@@ -941,9 +1031,9 @@ static __always_inline bool pt_unmap_one_g(struct ptcore_table *t, uint64_t iova
 	if (unlikely(!ptep))
 		return false;
 	fmt_plain_leaf(t, level, &mask, &val);
-	if (unlikely((os_pte_read_table(ptep) & mask) != val))
+	if (unlikely((pt_pte_read_table(ptep) & mask) != val))
 		return false;
-	os_pte_write(ptep, 0);
+	pt_pte_write(ptep, 0);
 	pt_sync(t, ptep, sizeof(*ptep));
 	pt_gather_add(gather, iova, end - 1);
 	gather->pgsize |= len;
@@ -1077,13 +1167,16 @@ static int pt_cut_run_lg2(const struct ptcore_table *t, unsigned int level, unsi
 	return -1;
 }
 
-static uint64_t *pt_cut_build(struct ptcore_table *t, unsigned int level, uint64_t iova,
-			      uint64_t oa, uint64_t pte, uint64_t cut, uint32_t gfp)
+static pt_entry_t *pt_cut_build(struct ptcore_table *t, unsigned int level, uint64_t iova,
+				uint64_t oa, uint64_t pte, uint64_t cut, uint32_t gfp)
 {
 	unsigned int isz = item_lg2(t, level), n = pt_entries(t, level), i, k, run;
-	size_t bytes = table_bytes(t, level);
-	uint64_t *table, pa;
+	size_t bytes = pt_table_bytes(t, level);
+	pt_entry_t *table;
+	uint64_t pa;
 
+	/* @pte is a leaf of the level above: in the layout of this level's leaves. */
+	pte = fmt_leaf_relevel(t, pte, level);
 	table = pt_alloc_table(t, bytes, &pa, gfp);
 	if (!table)
 		return NULL;
@@ -1106,7 +1199,7 @@ static uint64_t *pt_cut_build(struct ptcore_table *t, unsigned int level, uint64
 		if (fmt_run_replicates(t) ? r < 0 :
 		    ((cut > at && cut < at + PT_BIT(isz)) ||
 		     !(t->pgsize_bitmap & PT_BIT(leaf_lg2)))) {
-			uint64_t *child;
+			pt_entry_t *child;
 
 			child = OS_WARN_ON(!level) ? NULL :
 				pt_cut_build(t, level - 1, at, oa + (at - iova), pte, cut, gfp);
@@ -1135,13 +1228,14 @@ static uint64_t *pt_cut_build(struct ptcore_table *t, unsigned int level, uint64
  * are built first, chained through their pt_meta in entry order, so that
  * nothing is written unless all of them could be had.
  */
-static int pt_cut_replicated(struct ptcore_table *t, uint64_t *first, unsigned int level,
+static int pt_cut_replicated(struct ptcore_table *t, pt_entry_t *first, unsigned int level,
 			     unsigned int run_lg2, uint64_t start, uint64_t cut, uint32_t gfp,
 			     struct ptcore_gather *gather)
 {
 	unsigned int isz = item_lg2(t, level), n = 1u << run_lg2, k, j, step;
-	uint64_t pte = os_pte_read(first), oa = fmt_leaf_oa(t, pte);
-	uint64_t span = PT_BIT(isz + run_lg2), *head = NULL, *tail = NULL, *child;
+	uint64_t pte = pt_pte_read(first), oa = fmt_leaf_oa_at(t, pte, level);
+	uint64_t span = PT_BIT(isz + run_lg2);
+	pt_entry_t *head = NULL, *tail = NULL, *child;
 	struct ptcore_gather g;
 	int r;
 
@@ -1170,7 +1264,7 @@ static int pt_cut_replicated(struct ptcore_table *t, uint64_t *first, unsigned i
 	}
 	/* Break before make, as pt_cut_leaf(). */
 	for (k = 0; k < n; k++)
-		os_pte_write(&first[k], 0);
+		pt_pte_write(&first[k], 0);
 	pt_sync(t, first, n * sizeof(*first));
 	pt_gather_init(&g);
 	pt_gather_add(&g, start, start + span - 1);
@@ -1190,7 +1284,7 @@ static int pt_cut_replicated(struct ptcore_table *t, uint64_t *first, unsigned i
 			    fmt_encode_oa(t, oa + ((uint64_t)k << isz));
 		}
 		for (j = 0; j < step; j++)
-			os_pte_write(&first[k + j], e);
+			pt_pte_write(&first[k + j], e);
 	}
 	pt_sync(t, first, n * sizeof(*first));
 	pt_gather_add(gather, start, start + span - 1);
@@ -1204,14 +1298,15 @@ static int pt_cut_replicated(struct ptcore_table *t, uint64_t *first, unsigned i
  * the same translations (see ptcore_cut()). Everything that can fail comes
  * before the first write.
  */
-static int pt_cut_leaf(struct ptcore_table *t, uint64_t *first, unsigned int level,
+static int pt_cut_leaf(struct ptcore_table *t, pt_entry_t *first, unsigned int level,
 		       unsigned int run_lg2, uint64_t start, uint64_t cut, uint32_t gfp,
 		       struct ptcore_gather *gather)
 {
 	unsigned int isz = item_lg2(t, level), n = 1u << run_lg2, k;
 	unsigned int k_cut = (unsigned int)((cut - start) >> isz);
-	uint64_t pte = os_pte_read(first), oa = fmt_leaf_oa(t, pte);
-	uint64_t span = PT_BIT(isz + run_lg2), *child = NULL;
+	uint64_t pte = pt_pte_read(first), oa = fmt_leaf_oa_at(t, pte, level);
+	uint64_t span = PT_BIT(isz + run_lg2);
+	pt_entry_t *child = NULL;
 
 	/* The entry that holds @cut inside it becomes a table of smaller leaves. */
 	if (cut & (PT_BIT(isz) - 1)) {
@@ -1230,7 +1325,7 @@ static int pt_cut_leaf(struct ptcore_table *t, uint64_t *first, unsigned int lev
 		struct ptcore_gather g;
 
 		for (k = 0; k < n; k++)
-			os_pte_write(&first[k], 0);
+			pt_pte_write(&first[k], 0);
 		pt_sync(t, first, n * sizeof(*first));
 		pt_gather_init(&g);
 		pt_gather_add(&g, start, start + span - 1);
@@ -1243,7 +1338,7 @@ static int pt_cut_leaf(struct ptcore_table *t, uint64_t *first, unsigned int lev
 	 */
 	os_wmb();
 	for (k = 0; k < n; k++)
-		os_pte_write(&first[k], child && k == k_cut ?
+		pt_pte_write(&first[k], child && k == k_cut ?
 			     fmt_make_table(t, table_pa(t, child), level) :
 			     fmt_leaf_reattr(t, pte, level, 0) |
 			     fmt_encode_oa(t, oa + ((uint64_t)k << isz)));
@@ -1257,11 +1352,11 @@ static int pt_cut(struct ptcore_table *t, uint64_t cut, uint32_t gfp,
 		  struct ptcore_gather *gather)
 {
 	unsigned int level = t->geom.top_level;
-	uint64_t *table = pt_root(t, cut);
+	pt_entry_t *table = pt_root(t, cut);
 
 	for (;;) {
 		unsigned int idx = table_index(t, cut, level), run_lg2, first;
-		uint64_t pte = os_pte_read_table(&table[idx]), start;
+		uint64_t pte = pt_pte_read_table(&table[idx]), start;
 
 		if (!fmt_valid(pte))
 			return 0;			/* nothing mapped here: a boundary */
@@ -1292,11 +1387,11 @@ struct pt_dirty {
 };
 
 /* A contiguous run holding entry @idx of @table: its first entry and its end. */
-static inline void pt_dirty_run_bounds(const struct ptcore_table *t, const uint64_t *table,
+static inline void pt_dirty_run_bounds(const struct ptcore_table *t, const pt_entry_t *table,
 				       unsigned int level, unsigned int idx, unsigned int *first,
 				       unsigned int *last)
 {
-	uint64_t pte = os_pte_read_table(&table[idx]);
+	uint64_t pte = pt_pte_read_table(&table[idx]);
 	unsigned int run = 1;
 
 	if (fmt_valid(pte) && !fmt_is_table(t, pte, level))
@@ -1309,7 +1404,7 @@ static inline void pt_dirty_run_bounds(const struct ptcore_table *t, const uint6
  * The leaf with a dirty entry at @idx, which translates @iova: report it
  * whole, clean it; returns the index after it.
  */
-static unsigned int pt_dirty_leaf(const struct ptcore_table *t, uint64_t *table,
+static unsigned int pt_dirty_leaf(const struct ptcore_table *t, pt_entry_t *table,
 				  unsigned int level, unsigned int idx, uint64_t iova,
 				  struct pt_dirty *d)
 {
@@ -1320,7 +1415,8 @@ static unsigned int pt_dirty_leaf(const struct ptcore_table *t, uint64_t *table,
 	leaf = iova - ((uint64_t)(idx - first) << isz);
 	size = (uint64_t)(last - first) << isz;
 	if (d->c)
-		pt_collect_add(d->c, leaf, fmt_leaf_oa(t, os_pte_read(&table[first])), size);
+		pt_collect_add(d->c, leaf, fmt_leaf_oa_at(t, pt_pte_read(&table[first]), level),
+			       size);
 	if (d->clear) {
 		for (i = first; i < last; i++)
 			fmt_dirty_clean(t, &table[i]);
@@ -1337,7 +1433,7 @@ static unsigned int pt_dirty_leaf(const struct ptcore_table *t, uint64_t *table,
  * both ends of the range are scanned whole. Holes are skipped. The scan
  * only loads and compares; its next entry never waits for the last one.
  */
-static void pt_dirty_walk(const struct ptcore_table *t, uint64_t *table, unsigned int level,
+static void pt_dirty_walk(const struct ptcore_table *t, pt_entry_t *table, unsigned int level,
 			  uint64_t iova, uint64_t end, struct pt_dirty *d)
 {
 	const unsigned int isz = item_lg2(t, level), n = pt_entries(t, level);
@@ -1353,7 +1449,7 @@ static void pt_dirty_walk(const struct ptcore_table *t, uint64_t *table, unsigne
 	stop = last;
 
 	for (; idx < stop; idx++) {
-		uint64_t pte = os_pte_read_table(&table[idx]);
+		uint64_t pte = pt_pte_read_table(&table[idx]);
 
 		item = base + ((uint64_t)idx << isz);
 		if (level && fmt_valid(pte) && fmt_is_table(t, pte, level)) {

@@ -17,7 +17,9 @@
  *   t       the table handle (struct ptcore_table)
  *   level   internal level: 0 holds the smallest pages, geom.top_level is the
  *           top table. Item size at a level is item_lg2(t, level).
- *   pte     one 64-bit table entry; ptep points at one in table memory
+ *   pte     the value of one table entry, held in a uint64_t whatever the
+ *           format's entry width (64 bits, or 32 with t->pte32: ARM v7s);
+ *           ptep points at one in table memory (pt_algo.h: a pt_entry_t *)
  *   table   CPU address of a table's first entry
  *   iova    input address; end is exclusive (ias <= 52 so it never wraps)
  */
@@ -80,8 +82,10 @@ struct ptcore_table {
 	uint8_t arm_stage;		/* 1 or 2; 0 for DART */
 	uint8_t run_lg2[2];		/* ARM contiguous-hint entries per leaf at levels 0 and 1 */
 	uint8_t dart_version;		/* 1 or 2; 0 for ARM */
+	/* 32-bit entries (ARM v7s; its PT_FMT_ENTRY_BYTES tells pt_algo.h), else 64-bit */
+	uint8_t pte32;
 
-	uint64_t *roots[PT_MAX_ROOTS];	/* top table(s): CPU address */
+	void *roots[PT_MAX_ROOTS];	/* top table(s): CPU address */
 	uint64_t root_pa[PT_MAX_ROOTS];
 	uintptr_t va_minus_pa;		/* constant for every table (modulo 2^bits) */
 
@@ -115,21 +119,35 @@ static inline unsigned int table_index(const struct ptcore_table *t, uint64_t io
 }
 
 /* The top table that translates @iova. */
-static inline uint64_t *pt_root(const struct ptcore_table *t, uint64_t iova)
+static inline void *pt_root(const struct ptcore_table *t, uint64_t iova)
 {
 	return t->roots[(iova >> t->geom.root_shift) & ((1u << t->geom.root_bits) - 1)];
 }
 
-static inline size_t table_bytes(const struct ptcore_table *t, unsigned int level)
+/*
+ * The bytes a table at @level takes, for entries of 4 bytes when @pte32
+ * (a constant in pt_algo.h, t->pte32 elsewhere), else 8: at least
+ * PT_MIN_TABLE_BYTES, and with 32-bit entries a table below the top fills
+ * a whole PT_META_MIN_BYTES frame of its own, for its struct pt_meta (ARM
+ * v7s: 1 KiB of entries in 4 KiB).
+ */
+static inline size_t __table_bytes(const struct ptcore_table *t, unsigned int level, bool pte32)
 {
-	size_t bytes = sizeof(uint64_t) << table_bits(t, level);
+	size_t bytes = (pte32 ? sizeof(uint32_t) : sizeof(uint64_t)) << table_bits(t, level);
 
+	if (pte32 && level != t->geom.top_level && bytes < PT_META_MIN_BYTES)
+		return PT_META_MIN_BYTES;
 	return bytes < PT_MIN_TABLE_BYTES ? PT_MIN_TABLE_BYTES : bytes;
 }
 
-static inline uint64_t *table_va(const struct ptcore_table *t, uint64_t pa)
+static inline size_t table_bytes(const struct ptcore_table *t, unsigned int level)
 {
-	return (uint64_t *)(uintptr_t)(pa + t->va_minus_pa);
+	return __table_bytes(t, level, t->pte32);
+}
+
+static inline void *table_va(const struct ptcore_table *t, uint64_t pa)
+{
+	return (void *)(uintptr_t)(pa + t->va_minus_pa);
 }
 
 static inline uint64_t table_pa(const struct ptcore_table *t, const void *va)

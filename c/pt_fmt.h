@@ -43,7 +43,7 @@ struct pt_fmt_ops {
 	int (*iova_to_phys)(const struct ptcore_table *t, uint64_t iova, uint64_t *phys);
 	int (*read_and_clear_dirty)(struct ptcore_table *t, uint64_t iova, uint64_t end, bool clear,
 				    struct ptcore_gather *gather, struct pt_collect *c);
-	void (*free_list)(struct ptcore_table *t, uint64_t *first);
+	void (*free_list)(struct ptcore_table *t, void *first);
 	void (*free_all)(struct ptcore_table *t);
 };
 
@@ -73,5 +73,9 @@ void pt_vtdss_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info)
 extern const struct pt_fmt_ops pt_x86_64_ops;
 int pt_x86_64_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
 void pt_x86_64_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info);
+
+extern const struct pt_fmt_ops pt_arm_v7s_ops;
+int pt_arm_v7s_init(struct ptcore_table *t, const struct ptcore_cfg *cfg);
+void pt_arm_v7s_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *info);
 
 #endif /* PTCORE_PT_FMT_H */

@@ -113,12 +113,23 @@ static void *pt_alloc(struct ptcore_table *t, size_t bytes, uint64_t *pa, uint32
 {
 	void *va;
 
+	/* 32-bit entries (ARM v7s) point to tables below 4 GiB only. */
+	if (t->pte32)
+		gfp = os_gfp_dma32(gfp);
 	if (!t->caller_alloc)
 		va = zero ? os_table_alloc(bytes, pa, gfp) : os_table_alloc_nozero(bytes, pa, gfp);
 	else
 		va = t->ops->alloc_table(t->cookie, bytes, pa, os_gfp_abi(gfp));
 	if (!va)
 		return NULL;
+	/* Beyond what a 32-bit entry can point to: no table at all. */
+	if (unlikely(t->pte32 && (*pa >> 32))) {
+		if (t->caller_alloc)
+			t->ops->free_table(t->cookie, va, *pa, bytes);
+		else
+			os_table_free(va, *pa, bytes);
+		return NULL;
+	}
 	if (t->caller_alloc && bytes >= PT_META_MIN_BYTES && !pt_dir_slot(t, *pa, gfp, true)) {
 		t->ops->free_table(t->cookie, va, *pa, bytes);
 		return NULL;
@@ -205,7 +216,7 @@ void pt_collect_finish(struct pt_collect *c)
 /* ---- tables replaced by maps ---- */
 
 /* Park a chain of replaced tables (linked through their pt_meta) from @first to @last. */
-void pt_park(struct ptcore_table *t, uint64_t *first, struct pt_meta *last)
+void pt_park(struct ptcore_table *t, void *first, struct pt_meta *last)
 {
 	os_irqflags_t flags;
 
@@ -223,7 +234,7 @@ void pt_unpark(struct ptcore_table *t, struct ptcore_gather *gather, uint64_t st
 	       uint64_t end)
 {
 	struct pt_meta *prev = NULL;	/* of the parked table before @table */
-	uint64_t *table, *next;
+	void *table, *next;
 	os_irqflags_t flags;
 
 	os_lock_irqsave(&t->lock, flags);
@@ -253,9 +264,9 @@ void pt_unpark(struct ptcore_table *t, struct ptcore_gather *gather, uint64_t st
 }
 
 /* Destroy: take the parked tables off the handle, for the algorithms to free. */
-uint64_t *pt_parked_take(struct ptcore_table *t)
+void *pt_parked_take(struct ptcore_table *t)
 {
-	uint64_t *first = t->parked;
+	void *first = t->parked;
 
 	t->parked = NULL;
 	return first;

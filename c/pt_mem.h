@@ -43,9 +43,9 @@ static inline uintptr_t pt_link(const void *next, unsigned int level)
 	return (uintptr_t)next | ((uintptr_t)level << 1);
 }
 
-static inline uint64_t *pt_link_next(uintptr_t link)
+static inline void *pt_link_next(uintptr_t link)
 {
-	return (uint64_t *)(link & ~(uintptr_t)0x3f);
+	return (void *)(link & ~(uintptr_t)0x3f);
 }
 
 static inline unsigned int pt_link_level(uintptr_t link)
@@ -83,7 +83,7 @@ static inline bool pt_gather_empty(const struct ptcore_gather *g)
  * no allocation, nothing written to table memory.
  */
 static inline void pt_gather_queue(const struct ptcore_table *t, struct ptcore_gather *gather,
-				   uint64_t *table, unsigned int level, uint32_t ntables)
+				   void *table, unsigned int level, uint32_t ntables)
 {
 	struct pt_meta *m = pt_meta(t, table);
 
@@ -97,10 +97,10 @@ bool pt_gather_owned(const struct ptcore_table *t, const struct ptcore_gather *g
 
 /* ---- tables replaced by maps ---- */
 
-void pt_park(struct ptcore_table *t, uint64_t *first, struct pt_meta *last);
+void pt_park(struct ptcore_table *t, void *first, struct pt_meta *last);
 void pt_unpark(struct ptcore_table *t, struct ptcore_gather *gather, uint64_t start,
 	       uint64_t end);
-uint64_t *pt_parked_take(struct ptcore_table *t);
+void *pt_parked_take(struct ptcore_table *t);
 
 /* ---- unmap_collect ---- */
 

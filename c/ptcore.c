@@ -120,6 +120,10 @@ OS_API int ptcore_table_create(const struct ptcore_cfg *cfg, struct ptcore_table
 		t->fops = &pt_amdv1_ops;
 		ret = pt_amdv1_init(t, cfg);
 		break;
+	case PTCORE_FMT_ARM_V7S:
+		t->fops = &pt_arm_v7s_ops;
+		ret = pt_arm_v7s_init(t, cfg);
+		break;
 	default:
 		ret = -EINVAL;
 		break;
@@ -189,6 +193,8 @@ OS_API int ptcore_hw_info(const struct ptcore_table *t, struct ptcore_hw_info *i
 		pt_x86_64_hw_info(t, info);
 	if (t->format == PTCORE_FMT_AMDV1)
 		pt_amdv1_hw_info(t, info);
+	if (t->format == PTCORE_FMT_ARM_V7S)
+		pt_arm_v7s_hw_info(t, info);
 	return 0;
 }
 OS_EXPORT(ptcore_hw_info);

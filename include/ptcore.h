@@ -43,10 +43,16 @@ extern "C" {
  *	half), hw_info.mode the iosatp MODE (8, 9, 10); 4K granule, leaves at
  *	every level (4K, 2M, 1G, 512G, 256T) below ias; oas 32..56. Leaves
  *	carry A, and D when writable (for an IOMMU without hardware A/D update).
- * @PTCORE_FMT_ARM_V7S: ARM short descriptor, as io-pgtable-arm-v7s (reserved,
- *	not yet supported)
+ * @PTCORE_FMT_ARM_V7S: ARM short descriptor (VMSAv7), as Linux 6.12's
+ *	io-pgtable-arm-v7s: 32-bit entries, two levels (a 16 KiB first-level
+ *	table of 4096 entries, 16K-aligned; second-level tables of 256 entries,
+ *	each in a 4 KiB frame of its own), 4K granule, leaves of 4K, 64K (16
+ *	replicated second-level entries), 1M and 16M (16 replicated first-level
+ *	entries); ias and oas 1..32, every table below 4 GiB; pgsize_bitmap
+ *	must hold 4K. Features: PTCORE_FEAT_ARM_NS, DMA_INCOHERENT and
+ *	FREE_EMPTY_TABLES; the others -EOPNOTSUPP.
  *
- * ptcore_table_create() refuses a reserved format with -EINVAL.
+ * ptcore_table_create() refuses an unknown format with -EINVAL.
  */
 enum ptcore_format {
 	PTCORE_FMT_ARM64_LPAE_S1 = 1,
@@ -206,18 +212,31 @@ struct ptcore_cfg {
  * @oas: output address bits
  * @granule_lg2: log2 of the translation granule
  * @start_level: ARM numbering 0..3 of the root level, 0xff for level -1
- *	(PTCORE_FEAT_ARM_LPA2, 4K, ias above 48); 0 for DART and RISC-V
+ *	(PTCORE_FEAT_ARM_LPA2, 4K, ias above 48); 0 for DART, RISC-V and ARM
+ *	v7s (the first level)
  * @n_roots: 1, or the number of DART TTBRs in use (1..4)
  * @root: physical address of each top-level table
  * @arm_tsz: ARM T0SZ / VTCR.T0SZ: 64 - ias
  * @arm_tg: ARM TG0 encoding: 4K = 0, 64K = 1, 16K = 2
- * @arm_sh: ARM SH0: 3 coherent walk, 2 DMA-incoherent
- * @arm_orgn: ARM ORGN0: 1 coherent walk, 0 DMA-incoherent
- * @arm_irgn: ARM IRGN0: 1 coherent walk, 0 DMA-incoherent
+ * @arm_sh: ARM SH0: 3 coherent walk, 2 DMA-incoherent. ARM v7s: TTBR0's
+ *	S (bit 0 here, TTBR0 bit 1) and NOS (bit 1 here, TTBR0 bit 5): 3
+ *	coherent walk, 1 DMA-incoherent
+ * @arm_orgn: ARM ORGN0: 1 coherent walk, 0 DMA-incoherent. ARM v7s: the
+ *	TTBR0.RGN value (TTBR0 bits 4:3), the same numbers (1 write-back
+ *	write-allocate, 0 non-cacheable)
+ * @arm_irgn: ARM IRGN0: 1 coherent walk, 0 DMA-incoherent. ARM v7s: the
+ *	inner region value, 1 or 0 as @arm_orgn, which TTBR0 holds with its
+ *	bit 0 in TTBR0 bit 6 and its bit 1 in TTBR0 bit 0 (IRGN[0], IRGN[1]).
+ *	So Linux's arm_v7s_cfg.ttbr is root[0] | (arm_sh & 1) << 1 |
+ *	(arm_sh & 2) << 4 | arm_orgn << 3 | (arm_irgn & 1) << 6 |
+ *	(arm_irgn & 2) >> 1
  * @arm_ps: ARM IPS / PS encoding of oas
  * @arm_sl: ARM stage 2 VTCR.SL0 field value (0 at stage 1)
  * @arm_reserved: zero
- * @arm_mair: ARM stage 1 MAIR value (0 at stage 2)
+ * @arm_mair: ARM stage 1 MAIR value (0 at stage 2). ARM v7s: the TEX-remap
+ *	registers, (u64)NMRR << 32 | PRRR, with Linux's values
+ *	(0x40004000800b8204: index 1 device, 4 normal non-cacheable, 7 normal
+ *	write-back write-allocate inner shareable); TTBCR is 0 (@arm_tsz 0)
  * @mode: AMDv1 DTE mode (= @levels: 1..6, from ias), x86-64 levels (4 or 5),
  *	VT-d AW (levels - 2: 1, 2 or 3), RISC-V iosatp mode (0 for ARM and DART)
  * @reserved: zero

@@ -15,6 +15,7 @@
 #include "hw_walk_amdv1.h"
 #include "hw_walk_bits.h"
 #include "hw_walk_riscv.h"
+#include "hw_walk_v7s.h"
 #include "hw_walk_x86.h"
 
 static bool is_arm(u32 format)
@@ -59,9 +60,21 @@ u64 hw_walk_table_entries(const struct hw_walk *w, unsigned int level)
 	return 1ULL << w->bpl;
 }
 
+unsigned int hw_walk_entry_bytes(const struct hw_walk *w)
+{
+	return w->v7s ? 4 : 8;
+}
+
+u64 hw_walk_table_entry(const struct hw_walk *w, const u64 *tbl, u64 idx)
+{
+	if (w->v7s)
+		return READ_ONCE(((const u32 *)tbl)[idx]);
+	return READ_ONCE(tbl[idx]);
+}
+
 u64 hw_walk_table_bytes(const struct hw_walk *w, unsigned int level)
 {
-	u64 bytes = 8 * hw_walk_table_entries(w, level);
+	u64 bytes = hw_walk_entry_bytes(w) * hw_walk_table_entries(w, level);
 
 	if (w->arm && level == w->start_level && bytes < 64)
 		return 64;
@@ -265,6 +278,8 @@ int hw_walk_init(struct hw_walk *w, const struct ptcore_hw_info *hi, u32 feature
 		return hw_x86_init(w, why);
 	if (hi->format == PTCORE_FMT_AMDV1)
 		return hw_walk_amdv1_init(w, why);
+	if (hi->format == PTCORE_FMT_ARM_V7S)
+		return hw_v7s_init(w, why);
 	*why = "format not modelled";
 	return -EINVAL;
 }
@@ -428,6 +443,8 @@ u64 hw_walk_written_pte(const struct hw_walk *w, const struct hw_leaf *leaf)
 		return hw_x86_written_pte(w, leaf);
 	if (w->amdv1)
 		return hw_walk_amdv1_written_pte(w, leaf);
+	if (w->v7s)
+		return leaf->pte; /* no hardware dirty state */
 	if (!w->arm || !leaf->dbm || leaf->dirty || !leaf->write)
 		return leaf->pte;
 	return leaf->pte ^ arm_dirty_bit(w);
@@ -543,6 +560,8 @@ enum hw_fault hw_walk_decode(const struct hw_walk *w, u64 pte, unsigned int leve
 		return hw_x86_decode(w, pte, level, kind, addr);
 	if (w->amdv1)
 		return hw_walk_amdv1_decode(w, pte, level, kind, addr);
+	if (w->v7s)
+		return hw_v7s_decode(w, pte, level, kind, addr);
 	*kind = HW_ENTRY_INVALID;
 	*addr = 0;
 	if (!(pte & 1))
@@ -563,6 +582,8 @@ u64 hw_walk_addr_mask(const struct hw_walk *w)
 		return hw_x86_addr_mask(w);
 	if (w->amdv1)
 		return GENMASK_ULL(51, 12);
+	if (w->v7s)
+		return GENMASK_ULL(31, 12);
 	if (!w->arm)
 		return w->dart2 ? DART2_ADDR : DART1_ADDR;
 	if (w->ds)
@@ -578,6 +599,8 @@ u64 hw_walk_addr_bits(const struct hw_walk *w, u64 pa)
 		return pa & hw_x86_addr_mask(w);
 	if (w->amdv1)
 		return pa & GENMASK_ULL(51, 12);
+	if (w->v7s)
+		return hw_v7s_addr_bits(pa);
 	if (!w->arm)
 		return dart_addr_bits(w, pa);
 	return arm_addr_bits(w, pa);
@@ -593,6 +616,8 @@ static enum hw_fault fill_leaf(const struct hw_walk *w, const u64 *tbl, u64 idx,
 	if (w->amdv1)
 		return hw_walk_amdv1_fill_leaf(w, tbl, idx, pte, level, iova, oa, table_attrs,
 					       leaf);
+	if (w->v7s)
+		return hw_v7s_fill_leaf(w, tbl, idx, pte, level, iova, oa, table_attrs, leaf);
 	leaf->pte = pte;
 	leaf->level = level;
 	leaf->size = 1ULL << shift;
@@ -639,6 +664,8 @@ static u64 table_restrict(const struct hw_walk *w, u64 pte)
 		return hw_x86_table_restrict(w, pte);
 	if (w->amdv1)
 		return hw_walk_amdv1_denied(pte);
+	if (w->v7s)
+		return hw_v7s_table_restrict(pte);
 	return 0;
 }
 
@@ -661,14 +688,14 @@ static enum hw_fault walk(const struct hw_walk *w, u64 iova, unsigned int level,
 		tbl = w->read(w->read_ctx, pa, hw_walk_table_bytes(w, level));
 		if (!tbl)
 			return HW_FAULT_MEMORY;
-		pte = READ_ONCE(tbl[idx]);
+		pte = hw_walk_table_entry(w, tbl, idx);
 		leaf->table_pa = pa;
 		leaf->index = idx;
 		leaf->level = level;
 		leaf->pte = pte;
 		leaf->walk_levels |= 1U << level;
 		leaf->walk_table[level] = pa;
-		leaf->walk_entry[level] = pa + 8 * idx;
+		leaf->walk_entry[level] = pa + hw_walk_entry_bytes(w) * idx;
 		leaf->walk_pte[level] = pte;
 		f = hw_walk_decode(w, pte, level, &kind, &addr);
 		if (f)
@@ -770,7 +797,7 @@ static int visit(struct visit_state *st, u64 pa, unsigned int level, u64 iova_ba
 			return ret;
 	}
 	for (idx = 0; idx < entries; idx++) {
-		u64 pte = READ_ONCE(tbl[idx]), addr;
+		u64 pte = hw_walk_table_entry(w, tbl, idx), addr;
 		u64 iova = iova_base + (idx << shift);
 		enum hw_entry_kind kind;
 		struct hw_leaf leaf;

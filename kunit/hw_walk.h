@@ -22,7 +22,9 @@
  * own level number (ARM: start_level..3, but with a 5-level LPA2 walk every
  * level one up, 0..4 for -1..3: see lvl_bias; DART: 0..levels-1 below the TTBR;
  * x86-64 and VT-d second stage: 5 - the architecture's level, PML5 0 to PT 4,
- * see hw_walk_x86.h).
+ * see hw_walk_x86.h; ARM short descriptor: 0 the first level, 1 the second).
+ * Table memory is read through hw_walk_table_entry(): the short
+ * descriptors are 32 bits wide, every other format's 64.
  * A "run" is the unit a TLB caches: a whole contiguous-hint run, else one
  * entry.
  *
@@ -87,6 +89,7 @@ struct hw_walk {
 	bool x86; /* x86-64 or VT-d second stage (hw_walk_x86.c) */
 	bool vtd; /* VT-d second stage */
 	bool amdv1;
+	bool v7s; /* ARM short descriptor (hw_walk_v7s.c): 32-bit entries, levels from the first */
 };
 
 /* What one walk found. */
@@ -213,6 +216,10 @@ u64 hw_walk_addr_bits(const struct hw_walk *w, u64 pa);
 
 /* Entries of a table at @level (the root's may be fewer or, concatenated, more). */
 u64 hw_walk_table_entries(const struct hw_walk *w, unsigned int level);
+/* Bytes of one entry in table memory: 8, or 4 for the ARM short descriptors. */
+unsigned int hw_walk_entry_bytes(const struct hw_walk *w);
+/* Entry @idx of the table memory @tbl (as hw_read_fn returned it). */
+u64 hw_walk_table_entry(const struct hw_walk *w, const u64 *tbl, u64 idx);
 /* Bytes a table at @level takes: an ARM root at least 64 (its base register's alignment). */
 u64 hw_walk_table_bytes(const struct hw_walk *w, unsigned int level);
 /* Span of one entry at @level, log2. */

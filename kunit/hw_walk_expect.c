@@ -14,6 +14,7 @@
 #include "hw_walk_amdv1.h"
 #include "hw_walk_bits.h"
 #include "hw_walk_riscv.h"
+#include "hw_walk_v7s.h"
 #include "hw_walk_x86.h"
 
 static bool is_arm(u32 format)
@@ -108,6 +109,8 @@ int hw_walk_check_cfg(const struct hw_walk *w, const struct ptcore_cfg *cfg, con
 	}
 	if (w->amdv1)
 		return hw_walk_amdv1_check_cfg(w, cfg, why);
+	if (w->v7s)
+		return hw_v7s_check_cfg(w, cfg, why);
 	if (cfg_geom(cfg, &g, why))
 		return -EINVAL;
 	if (w->pg_shift != g.pg_shift || w->hi.granule_lg2 != g.pg_shift)
@@ -187,6 +190,8 @@ u64 hw_walk_expected_leaf(const struct hw_walk *w, u32 prot, u64 oa, unsigned in
 		return pte;
 	case PTCORE_FMT_RISCV64:
 		return hw_riscv_expected_leaf(w, prot, oa);
+	case PTCORE_FMT_ARM_V7S:
+		return hw_v7s_expected_leaf(w, prot, oa, level, contig);
 	default:
 		return 0;
 	}
@@ -216,6 +221,8 @@ u64 hw_walk_expected_table(const struct hw_walk *w, u64 pa)
 		return hw_walk_addr_bits(w, pa) | DART_VALID;
 	case PTCORE_FMT_RISCV64:
 		return hw_riscv_expected_table(w, pa);
+	case PTCORE_FMT_ARM_V7S:
+		return hw_v7s_expected_table(w, pa);
 	}
 	return 0;
 }

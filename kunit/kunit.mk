@@ -15,6 +15,7 @@ KUNIT_SUPPORT    := kunit/ptt_util.c kunit/ptt_arm.c kunit/hw_walk.c kunit/hw_wa
                     kunit/hw_walk_riscv.c \
                     kunit/hw_walk_x86.c kunit/ptt_x86.c \
                     kunit/hw_walk_amdv1.c \
+                    kunit/hw_walk_v7s.c \
                     kunit/oracle.c kunit/ptt_check.c
 KUNIT_SUITES     := $(sort $(wildcard kunit/ptcore_*_test.c))
 KUNIT_HDRS       := $(wildcard kunit/*.h kunit/harness/kunit/*.h kunit/harness/linux/*.h) \

@@ -198,7 +198,9 @@ static void create_refuses_bad_config(struct kunit *test)
 		{ 0, 0, 12, 48, 48, 0, 0, -EINVAL }, /* unknown format */
 		{ 99, 0, 12, 48, 48, 0, 0, -EINVAL },
 		{ 100, 0, 12, 48, 48, 0, 0, -EINVAL }, /* unknown format */
-		{ PTCORE_FMT_ARM_V7S, 0, 12, 48, 48, 0, 0, -EINVAL }, /* reserved format */
+		{ PTCORE_FMT_ARM_V7S + 1, 0, 12, 48, 48, 0, 0, -EINVAL }, /* past the last format */
+		{ PTCORE_FMT_ARM_V7S, 0, 12, 48, 48, 0, 0, -EINVAL }, /* v7s: ias above 32 */
+		{ PTCORE_FMT_ARM_V7S, 0, 12, 32, 32, 0, SZ_1M, -EINVAL }, /* v7s: no 4K */
 		{ S2, PTCORE_FEAT_ARM_NS, 12, 48, 48, 0, 0, -EOPNOTSUPP }, /* no NS at stage 2 */
 		{ S1, PTCORE_FEAT_ARM_S2FWB, 12, 48, 48, 0, 0, -EOPNOTSUPP },
 	};

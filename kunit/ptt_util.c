@@ -96,7 +96,8 @@ u64 ptt_entry_size(const struct ptt_ctx *ctx, u64 pgsize)
 {
 	unsigned int lg2 = __builtin_ctzll(pgsize), g = ctx->w.pg_shift;
 
-	if ((!is_arm(ctx->hi.format) && !ctx->w.amdv1) || lg2 < g || (lg2 - g) % ctx->w.bpl == 0)
+	if ((!is_arm(ctx->hi.format) && !ctx->w.amdv1 && !ctx->w.v7s) || lg2 < g ||
+	    (lg2 - g) % ctx->w.bpl == 0)
 		return pgsize;
 	/* contiguous-hint size: the largest base size below it */
 	return 1ULL << (g + ((lg2 - g) / ctx->w.bpl) * ctx->w.bpl);
@@ -562,7 +563,7 @@ static void ptt_op_sync(void *cookie, void *va, size_t len)
 		return;
 	}
 	off = pa - s->pa;
-	if ((off | len) & 7)
+	if ((off | len) & (hw_walk_entry_bytes(&ctx->w) - 1))
 		violation(ctx, "sync_table(%llx, %llu) not in whole entries", ptt_ull(pa),
 			  ptt_ull(len));
 	if (!s->shadow || !s->synced)

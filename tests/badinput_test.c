@@ -534,8 +534,9 @@ static void create_matrix(void)
 	const struct ptcore_cfg vt = { .format = PTCORE_FMT_VTDSS, .ias = 48, .oas = 52 };
 	const struct ptcore_cfg x8 = { .format = PTCORE_FMT_X86_64, .ias = 48, .oas = 52 };
 	const struct ptcore_cfg amd = { .format = PTCORE_FMT_AMDV1, .ias = 48, .oas = 52 };
-	const struct ptcore_cfg *all[] = { &s1, &s2, &d1, &d2, &vt, &x8, &amd };
-	static const uint32_t bad_formats[] = { 0, 9, 0x100, 0xffffffff };
+	const struct ptcore_cfg v7s = { .format = PTCORE_FMT_ARM_V7S, .ias = 32, .oas = 32 };
+	const struct ptcore_cfg *all[] = { &s1, &s2, &d1, &d2, &vt, &x8, &amd, &v7s };
+	static const uint32_t bad_formats[] = { 0, 10, 0x100, 0xffffffff };
 	static const uint32_t bad_feats[] = { 0x8, 0x10, 0x100, 0x8000, 0x100000, 0x80000000 };
 	struct ptcore_cfg c;
 	char what[128];
@@ -561,12 +562,13 @@ static void create_matrix(void)
 			snprintf(what, sizeof(what), "%s unknown feature %#x", fn, bad_feats[i]);
 			create_case(what, &c, -EINVAL);
 		}
-		/* DART has no dirty state; a walker with stale copies would lose it. */
+		/* DART and v7s have no dirty state; a walker with stale copies would lose it. */
 		c = *all[k];
 		c.features = PTCORE_FEAT_DIRTY_TRACKING;
 		snprintf(what, sizeof(what), "%s DIRTY_TRACKING", fn);
 		create_case(what, &c, c.format == PTCORE_FMT_APPLE_DART ||
-				 c.format == PTCORE_FMT_APPLE_DART2 ? -EOPNOTSUPP : 0);
+				 c.format == PTCORE_FMT_APPLE_DART2 ||
+				 c.format == PTCORE_FMT_ARM_V7S ? -EOPNOTSUPP : 0);
 		c.features |= PTCORE_FEAT_DMA_INCOHERENT;
 		c.ops = &ops_incoherent;
 		snprintf(what, sizeof(what), "%s DIRTY_TRACKING with DMA_INCOHERENT", fn);
@@ -739,6 +741,38 @@ static void create_matrix(void)
 		create_case("amdv1 bitmap 512G", &c, -EINVAL);
 		c.pgsize_bitmap = 0x4000;
 		create_case("amdv1 bitmap 16K (valid)", &c, 0);
+	}
+	/* ARM v7s: 4K granule, ias and oas 1..32, 4K in the bitmap, NS and coherency only */
+	{
+		static const struct { uint32_t feat; uint8_t g, ias, oas; uint64_t bm; int err;
+				      const char *why; } v7s_bad[] = {
+			{ 0, 14, 32, 32, 0, -EINVAL, "16K granule" },
+			{ 0, 0, 0, 32, 0, -EINVAL, "ias 0" },
+			{ 0, 0, 33, 32, 0, -EINVAL, "ias 33" },
+			{ 0, 0, 32, 0, 0, -EINVAL, "oas 0" },
+			{ 0, 0, 32, 33, 0, -EINVAL, "oas 33" },
+			{ 0, 0, 32, 32, 0x100000 | 0x1000000, -EINVAL, "bitmap 1M|16M (no 4K)" },
+			{ 0, 0, 32, 32, 0x200000, -EINVAL, "bitmap 2M" },
+			{ 0, 0, 32, 32, 0x1000 | 0x200000, 0, "bitmap 4K|2M (valid: 4K)" },
+			{ PTCORE_FEAT_ARM_S2FWB, 0, 32, 32, 0, -EOPNOTSUPP, "ARM_S2FWB" },
+			{ PTCORE_FEAT_ARM_BBML2, 0, 32, 32, 0, -EOPNOTSUPP, "ARM_BBML2" },
+			{ PTCORE_FEAT_ARM_LPA2, 0, 32, 32, 0, -EOPNOTSUPP, "ARM_LPA2" },
+			{ PTCORE_FEAT_ARM_NS, 12, 32, 32, 0, 0, "ARM_NS (valid)" },
+			{ PTCORE_FEAT_DMA_INCOHERENT, 0, 32, 32, 0, 0, "DMA_INCOHERENT (valid)" },
+			{ 0, 0, 1, 1, 0, 0, "ias 1 oas 1 (valid)" },
+		};
+
+		for (i = 0; i < TC_ARRAY_SIZE(v7s_bad); i++) {
+			c = v7s;
+			c.features = v7s_bad[i].feat;
+			c.ops = v7s_bad[i].feat == PTCORE_FEAT_DMA_INCOHERENT ? &ops_incoherent : NULL;
+			c.granule_lg2 = v7s_bad[i].g;
+			c.ias = v7s_bad[i].ias;
+			c.oas = v7s_bad[i].oas;
+			c.pgsize_bitmap = v7s_bad[i].bm;
+			snprintf(what, sizeof(what), "arm-v7s %s", v7s_bad[i].why);
+			create_case(what, &c, v7s_bad[i].err);
+		}
 	}
 	tc_case_begin();
 	ptcore_table_destroy(NULL);

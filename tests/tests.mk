@@ -32,14 +32,15 @@ T_CFLAGS      = -std=gnu11 -O1 -g $(WARN) -Wno-sign-compare -Iinclude -Itests/li
                 -Ikunit
 T_LIB_SRCS   := tests/lib/tcommon.c tests/lib/model.c tests/lib/iotlb.c tests/lib/fixture.c \
                 tests/lib/fixture_calls.c kunit/hw_walk.c kunit/hw_walk_expect.c kunit/hw_walk_x86.c \
-                kunit/oracle.c kunit/harness/kernel.c kunit/hw_walk_riscv.c kunit/hw_walk_amdv1.c
+                kunit/oracle.c kunit/harness/kernel.c kunit/hw_walk_riscv.c kunit/hw_walk_amdv1.c \
+                kunit/hw_walk_v7s.c
 T_LIB_HDRS   := $(wildcard tests/lib/*.h) kunit/hw_walk.h kunit/hw_walk_bits.h kunit/hw_walk_x86.h \
-                kunit/oracle.h kunit/hw_walk_riscv.h \
+                kunit/oracle.h kunit/hw_walk_riscv.h kunit/hw_walk_v7s.h \
                 include/ptcore.h
 
 FUZZ_SECONDS       ?= 60
 FUZZ_CHECK_SECONDS ?= 15
-FUZZ_FORMATS       ?= arm-s1 arm-s2 dart1 dart2 amdv1 vtdss x86-64 riscv
+FUZZ_FORMATS       ?= arm-s1 arm-s2 dart1 dart2 amdv1 vtdss x86-64 riscv arm-v7s
 T_FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 T_TSAN      := -fsanitize=thread
 

@@ -9,6 +9,8 @@
  *                                  on failure *old holds the current value
  *   os_pte_update(p, clear, set)   atomically clear then set bits of a live entry
  *                                  (one the hardware may update at the same time)
+ *   os_pte32_read/_read_acquire/_read_table/_write/_cmpxchg/_update(p, ...)
+ *                                  the same for 32-bit entries (ARM v7s)
  *   os_ptr_read_acquire(pp)        acquire load of a pointer (a list head others may push to)
  *   os_wmb()                       order table writes before the store that publishes them
  *   os_zalloc(size, gfp), os_free(p)            software (non-table) memory
@@ -25,6 +27,7 @@
  *   os_untag(va)                   a CPU address without its pointer tag (KASAN/MTE)
  *   os_cond_resched()              yield in long loops where sleeping is allowed
  *   os_gfp_abi(gfp)                the gfp value that ptcore_ops.alloc_table receives
+ *   os_gfp_dma32(gfp)              @gfp asking for memory below 4 GiB (32-bit entries)
  *   os_lock_t, os_irqflags_t, os_lock_init/_destroy
  *   OS_WARN_ON(cond)               report a broken invariant, evaluates to cond
  *   OS_REFUSE(cond, what)          report a caller's misuse ptcore refuses, evaluates to cond

@@ -127,6 +127,44 @@ static inline bool os_pte_cmpxchg(u64 *p, u64 *old, u64 new_pte)
 	return false;
 }
 
+/* The same for 32-bit entries (ARM v7s), with the same ordering. */
+static inline u32 os_pte32_read(const u32 *p)
+{
+	return READ_ONCE(*p);
+}
+
+static inline u32 os_pte32_read_acquire(const u32 *p)
+{
+	/* Pairs with the release of os_pte32_cmpxchg() that published the table. */
+	return smp_load_acquire(p);
+}
+
+static inline u32 os_pte32_read_table(const u32 *p)
+{
+	return READ_ONCE(*p);
+}
+
+static inline void os_pte32_write(u32 *p, u32 v)
+{
+	WRITE_ONCE(*p, v);
+}
+
+static inline void os_pte32_update(u32 *p, u32 clear, u32 set)
+{
+	u32 old = READ_ONCE(*p);
+
+	while (!try_cmpxchg(p, &old, (old & ~clear) | set))
+		;
+}
+
+static inline bool os_pte32_cmpxchg(u32 *p, u32 *old, u32 new_pte)
+{
+	if (try_cmpxchg(p, old, new_pte))
+		return true;
+	smp_acquire__after_ctrl_dep();
+	return false;
+}
+
 static inline void os_wmb(void)
 {
 	/* Table memory is read by the IOMMU as well as by other CPUs. */
@@ -183,6 +221,12 @@ static inline void os_cond_resched(void)
 static inline u32 os_gfp_abi(u32 gfp)
 {
 	return (__force u32)os_gfp(gfp);
+}
+
+/* Tables that 32-bit entries point to: ZONE_DMA32 (ZONE_NORMAL where there is none). */
+static inline u32 os_gfp_dma32(u32 gfp)
+{
+	return (__force u32)(os_gfp(gfp) | GFP_DMA32);
 }
 
 /* Broken invariants get a backtrace; the expression still yields @cond. */

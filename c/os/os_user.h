@@ -65,6 +65,42 @@ static inline void os_pte_update(uint64_t *p, uint64_t clear, uint64_t set)
 		;
 }
 
+/* The same for 32-bit entries (ARM v7s), with the same ordering. */
+static inline uint32_t os_pte32_read(const uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline uint32_t os_pte32_read_acquire(const uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline uint32_t os_pte32_read_table(const uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline void os_pte32_write(uint32_t *p, uint32_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+static inline bool os_pte32_cmpxchg(uint32_t *p, uint32_t *old, uint32_t new_pte)
+{
+	return __atomic_compare_exchange_n(p, old, new_pte, false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
+}
+
+static inline void os_pte32_update(uint32_t *p, uint32_t clear, uint32_t set)
+{
+	uint32_t old = __atomic_load_n(p, __ATOMIC_RELAXED);
+
+	while (!__atomic_compare_exchange_n(p, &old, (old & ~clear) | set, true, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED))
+		;
+}
+
 static inline void *os_ptr_read_acquire(void **p)
 {
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
@@ -141,6 +177,12 @@ static inline void os_cond_resched(void)
 
 /* ptcore_ops.alloc_table receives the gfp value the caller gave ptcore. */
 static inline uint32_t os_gfp_abi(uint32_t gfp)
+{
+	return gfp;
+}
+
+/* The arena lies below 4 GiB already. */
+static inline uint32_t os_gfp_dma32(uint32_t gfp)
 {
 	return gfp;
 }

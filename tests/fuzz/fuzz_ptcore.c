@@ -23,7 +23,7 @@
  *   [9] unmap length mode (low 4 bits), PA modifier (high 4 bits)
  *   [10] IOVA region, [11] PA region: added in units of a leaf table's span
  *
- * PTCORE_FUZZ_FORMAT=arm-s1|arm-s2|dart1|dart2|vtdss|x86-64 restricts the configurations
+ * PTCORE_FUZZ_FORMAT=arm-s1|arm-s2|dart1|dart2|vtdss|x86-64|arm-v7s restricts the configurations
  * to one format (make fuzz / make check run one format at a time).
  */
 #include "../lib/fixture.h"
@@ -50,12 +50,12 @@ static void pick_format(void)
 
 	if (!s || !*s)
 		return;
-	for (f = PTCORE_FMT_ARM64_LPAE_S1; f <= PTCORE_FMT_RISCV64; f++)
+	for (f = PTCORE_FMT_ARM64_LPAE_S1; f <= PTCORE_FMT_ARM_V7S; f++)
 		if (!strcmp(s, tc_fmt_name(f)))
 			only_format = f;
 	if (!only_format) {
 		fprintf(stderr, "PTCORE_FUZZ_FORMAT=%s: unknown (arm-s1, arm-s2, dart1, dart2, amdv1, "
-			"vtdss, x86-64, riscv)\n", s);
+			"vtdss, x86-64, riscv, arm-v7s)\n", s);
 		exit(2);
 	}
 }

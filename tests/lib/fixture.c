@@ -5,6 +5,8 @@
 #define SZ_4K	0x1000ULL
 #define SZ_16K	0x4000ULL
 #define SZ_64K	0x10000ULL
+#define SZ_1M	0x100000ULL
+#define SZ_16M	0x1000000ULL
 #define SZ_2M	0x200000ULL
 #define SZ_32M	0x2000000ULL
 #define SZ_512M	0x20000000ULL
@@ -65,6 +67,12 @@ const struct fx_config fx_configs[] = {
 				0x7ffff000ULL) },
 	{ "amdv1-40-small", CFG(PTCORE_FMT_AMDV1, 0, 40, 52, 0,
 				SZ_4K | 0x2000ULL | SZ_64K | SZ_2M | 0x400000ULL | SZ_1G) },
+	/* ARM v7s: 4K, 64K and 16M replicated; one without large pages and supersections */
+	{ "arm-v7s-32", CFG(PTCORE_FMT_ARM_V7S, 0, 32, 32, 0, SZ_4K | SZ_64K | SZ_1M | SZ_16M) },
+	{ "arm-v7s-32-ns-free-empty", CFG(PTCORE_FMT_ARM_V7S, 12, 32, 32,
+					  PTCORE_FEAT_ARM_NS | PTCORE_FEAT_FREE_EMPTY_TABLES,
+					  SZ_4K | SZ_64K | SZ_1M | SZ_16M) },
+	{ "arm-v7s-30-small", CFG(PTCORE_FMT_ARM_V7S, 0, 30, 31, 0, SZ_4K | SZ_1M) },
 };
 const size_t fx_nr_configs = TC_ARRAY_SIZE(fx_configs);
 
@@ -218,12 +226,18 @@ static bool fx_is_live(void *ctx, uint64_t pa)
 	return u64map_get(&f->live, pa, NULL);
 }
 
+/* A table block of @have bytes for what the walker reads as @bytes: the same, but v7s's 1K in 4K. */
+static bool fx_table_size_ok(const struct fx *f, uint64_t have, uint64_t bytes)
+{
+	return have == bytes || (f->m.w.v7s && bytes == 1024 && have == 4096);
+}
+
 static bool fx_table_ok(void *ctx, uint64_t pa, size_t bytes)
 {
 	struct fx *f = ctx;
 	uint64_t have;
 
-	return u64map_get(&f->live, pa, &have) && have == bytes;
+	return u64map_get(&f->live, pa, &have) && fx_table_size_ok(f, have, bytes);
 }
 
 /* ---- create / destroy ---- */
@@ -345,7 +359,7 @@ static int chk_table(void *ctx, u64 pa, unsigned int level, u64 span_va, u64 spa
 	if (!u64map_get(&f->live, pa, &have))
 		TC_FAIL("linked table %#" PRIx64 " (level %u, IOVA %#" PRIx64 ") is not live",
 			pa, level, span_va);
-	else if (have != bytes)
+	else if (!fx_table_size_ok(f, have, bytes))
 		TC_FAIL("table %#" PRIx64 " has %" PRIu64 " bytes, level %u needs %" PRIu64, pa,
 			have, level, bytes);
 	/*
@@ -395,11 +409,11 @@ static int chk_leaf(void *ctx, const struct hw_leaf *leaf)
 		return 0;
 	}
 	/* what the walker decodes, not only the bits: write, and read where it can be off
-	 * (ARM stage 1 and x86-64 leaves always read) */
+	 * (ARM stage 1, ARM v7s and x86-64 leaves always read) */
 	if (leaf->write != !!(l->prot & PTCORE_PROT_WRITE) ||
 	    (f->m.w.format != PTCORE_FMT_ARM64_LPAE_S1 && f->m.w.format != PTCORE_FMT_RISCV64 &&
-	     f->m.w.format != PTCORE_FMT_X86_64 &&
-	     leaf->read != !!(l->prot & PTCORE_PROT_READ))) {	/* all three always readable */
+	     f->m.w.format != PTCORE_FMT_X86_64 && f->m.w.format != PTCORE_FMT_ARM_V7S &&
+	     leaf->read != !!(l->prot & PTCORE_PROT_READ))) {	/* these always readable */
 		TC_FAIL("leaf %#" PRIx64 " prot %#x: the walker reads %s%s", va, l->prot,
 			leaf->read ? "r" : "-", leaf->write ? "w" : "-");
 		c->bad++;

@@ -89,6 +89,7 @@ static inline const char *tc_fmt_name(uint32_t fmt)
 	case PTCORE_FMT_VTDSS: return "vtdss";
 	case PTCORE_FMT_X86_64: return "x86-64";
 	case PTCORE_FMT_RISCV64: return "riscv";
+	case PTCORE_FMT_ARM_V7S: return "arm-v7s";
 	default: return "fmt?";
 	}
 }

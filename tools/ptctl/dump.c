@@ -87,6 +87,8 @@ static int shown_level(const struct hw_walk *w, unsigned int level)
 		return (int)(w->last_level + 1 - level);
 	if (w->amdv1)
 		return (int)(w->levels - level);
+	if (w->v7s)
+		return (int)level + 1;	/* first and second level */
 	return w->arm ? (int)level - (int)w->lvl_bias : (int)level + 1;
 }
 
@@ -110,6 +112,9 @@ static void decode_pte(const struct hw_walk *w, unsigned int level, uint64_t pte
 		pi->kind = K_TABLE;
 	else
 		pi->kind = level == w->last_level ? K_PAGE : K_BLOCK;
+	/* v7s: the address field depends on the kind of entry */
+	if (w->v7s && !pi->fault)
+		pi->attrs = pte & ~pi->oa;
 }
 
 static const char *mair_name(uint8_t b)
@@ -323,6 +328,8 @@ static void attrs_str(const struct ptctl *s, enum pte_kind kind, uint64_t attrs,
 {
 	if (s->hw.format == PTCORE_FMT_AMDV1)
 		amdv1_attrs(kind, attrs, buf, len);
+	else if (s->hw.format == PTCORE_FMT_ARM_V7S)
+		v7s_attrs(kind != K_PAGE, kind == K_TABLE, attrs, buf, len);
 	else if (fmt_is_dart(s->hw.format))
 		dart_attrs(s, kind, attrs, buf, len);
 	else if (s->hw.format == PTCORE_FMT_RISCV64)
@@ -461,7 +468,7 @@ static void table_summary(const struct hw_walk *w, const uint64_t *tbl, unsigned
 	struct pte_info pi;
 
 	for (i = 0; i < nent; i++) {
-		decode_pte(w, level, tbl[i], &pi);
+		decode_pte(w, level, hw_walk_table_entry(w, tbl, i), &pi);
 		if (pi.kind == K_TABLE)
 			tables++;
 		else if (pi.kind == K_BLOCK || pi.kind == K_PAGE)
@@ -484,13 +491,14 @@ static void dump_table(struct ptctl *s, const struct hw_walk *w, const uint64_t 
 	int lv = shown_level(w, level);
 	char a[256], sz[32];
 	unsigned int i = 0, j;
+	bool rep;
 
 	while (i < nent) {
 		struct pte_info pi, pj;
 		uint64_t iova = base + esz * i;
 		char idx[48];
 
-		decode_pte(w, level, tbl[i], &pi);
+		decode_pte(w, level, hw_walk_table_entry(w, tbl, i), &pi);
 		if (pi.kind == K_EMPTY) {
 			i++;
 			continue;
@@ -524,15 +532,20 @@ static void dump_table(struct ptctl *s, const struct hw_walk *w, const uint64_t 
 				printf(" MALFORMED(%s)", hw_fault_name(pi.fault));
 			else
 				printf(" INVALID non-zero");
-			printf(" 0x%016" PRIx64 "\n", tbl[i]);
+			printf(" 0x%016" PRIx64 "\n", hw_walk_table_entry(w, tbl, i));
 			i++;
 			continue;
 		}
-		/* a run of leaves with the same attributes and consecutive output */
+		/*
+		 * a run of leaves with the same attributes and consecutive output
+		 * (v7s large pages and supersections: entries that all hold its base)
+		 */
+		rep = w->v7s && (level ? !(hw_walk_table_entry(w, tbl, i) & BIT(1)) :
+				 (hw_walk_table_entry(w, tbl, i) & BIT(18)));
 		for (j = i + 1; j < nent; j++) {
-			decode_pte(w, level, tbl[j], &pj);
+			decode_pte(w, level, hw_walk_table_entry(w, tbl, j), &pj);
 			if (pj.kind != pi.kind || pj.attrs != pi.attrs ||
-			    pj.oa != pi.oa + esz * (j - i))
+			    pj.oa != pi.oa + (rep ? 0 : esz * (j - i)))
 				break;
 		}
 		fmt_size(sz, sizeof(sz), esz);
@@ -578,7 +591,7 @@ void cmd_dump(struct ptctl *s)
 		struct trec *r;
 		const uint64_t *tbl = table_va(s, hw->root[i], hw_walk_table_bytes(&w, top), &r);
 
-		if (!w.arm && !w.x86 && !w.amdv1)
+		if (!w.arm && !w.x86 && !w.amdv1 && !w.v7s)
 			printf("  TTBR%u pa=0x%" PRIx64 " ", i, hw->root[i]);
 		else
 			printf("  root pa=0x%" PRIx64 " ", hw->root[i]);
@@ -655,6 +668,10 @@ void cmd_info(struct ptctl *s)
 	if (hw->format == PTCORE_FMT_AMDV1) {
 		printf("  levels %u, DTE Mode=%u, root pa=0x%" PRIx64 " (DTE[51:12] = pa >> 12)\n",
 		       hw->levels, hw->mode, hw->root[0]);
+		return;
+	}
+	if (hw->format == PTCORE_FMT_ARM_V7S) {
+		v7s_info(hw);
 		return;
 	}
 	if (!fmt_is_arm(hw->format)) {

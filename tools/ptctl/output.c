@@ -112,6 +112,7 @@ static const struct {
 	{ "dart1", PTCORE_FMT_APPLE_DART },
 	{ "amdv1", PTCORE_FMT_AMDV1 }, { "vtdss", PTCORE_FMT_VTDSS },
 	{ "x86-64", PTCORE_FMT_X86_64 }, { "riscv64", PTCORE_FMT_RISCV64 },
+	{ "arm-v7s", PTCORE_FMT_ARM_V7S }, { "v7s", PTCORE_FMT_ARM_V7S },
 };
 
 const char *format_name(uint32_t fmt)

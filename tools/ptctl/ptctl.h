@@ -153,6 +153,9 @@ int fmt_is_dart(uint32_t fmt);
 int fmt_is_x86(uint32_t fmt);
 void x86_attrs(uint32_t fmt, int table, uint64_t attrs, char *buf, size_t len);
 void x86_info(const struct ptcore_hw_info *hw);
+/* dump_v7s.c: ARM short-descriptor entries and registers */
+void v7s_attrs(int first, int table, uint64_t attrs, char *buf, size_t len);
+void v7s_info(const struct ptcore_hw_info *hw);
 void cmd_dump(struct ptctl *s);
 void cmd_info(struct ptctl *s);
 /* Walk every reachable table; record spans; returns problems found. */

@@ -9,9 +9,10 @@
 PTCTL_SRCS   := tools/ptctl/ptctl.c tools/ptctl/script.c tools/ptctl/cmd.c tools/ptctl/ops.c \
                 tools/ptctl/output.c tools/ptctl/dump.c tools/ptctl/dump_x86.c kunit/hw_walk.c \
                 kunit/hw_walk_x86.c kunit/hw_walk_riscv.c kunit/hw_walk_amdv1.c \
+                tools/ptctl/dump_v7s.c kunit/hw_walk_v7s.c \
                 kunit/oracle.c kunit/harness/kernel.c
 PTCTL_HDRS   := tools/ptctl/ptctl.h include/ptcore.h kunit/hw_walk.h kunit/hw_walk_bits.h \
-                kunit/hw_walk_x86.h kunit/hw_walk_riscv.h \
+                kunit/hw_walk_x86.h kunit/hw_walk_riscv.h kunit/hw_walk_v7s.h \
                 kunit/oracle.h
 # The dump walks through the hardware-walk model and maprange splits as the
 # oracle does: kernel-compatible C from kunit/, built against the userspace

@@ -191,7 +191,8 @@ const char *apply_key(struct tcfg *tc, const char *key, const char *val)
 
 	if (!strcmp(key, "format")) {
 		if (parse_format(val, &tc->cfg.format))
-			return "unknown format (arm-s1, arm-s2, dart, dart2, vtdss, x86-64, riscv64 or a number)";
+			return "unknown format (arm-s1, arm-s2, dart, dart2, vtdss, x86-64, riscv64, arm-v7s "
+			       "or a number)";
 	} else if (!strcmp(key, "granule")) {
 		if (parse_num(val, &v))
 			return "bad granule (4k, 16k, 64k, 12, 14, 16 or 0)";
@@ -230,13 +231,14 @@ void tcfg_finish(struct tcfg *tc)
 	int dart = fmt_is_dart(tc->cfg.format);
 
 	int riscv = tc->cfg.format == PTCORE_FMT_RISCV64;
+	int v7s = tc->cfg.format == PTCORE_FMT_ARM_V7S;
 
 	if (!tc->have_ias)
-		tc->cfg.ias = dart ? 32 : riscv ? 47 : 48;	/* RISC-V: Sv48 */
+		tc->cfg.ias = dart || v7s ? 32 : riscv ? 47 : 48;	/* RISC-V: Sv48 */
 	if (!tc->have_oas)
 		tc->cfg.oas = tc->cfg.format == PTCORE_FMT_APPLE_DART ? 36 :
 			      tc->cfg.format == PTCORE_FMT_APPLE_DART2 ? 42 :
-			      tc->cfg.format == PTCORE_FMT_AMDV1 ? 52 : riscv ? 56 : 48;
+			      tc->cfg.format == PTCORE_FMT_AMDV1 ? 52 : riscv ? 56 : v7s ? 32 : 48;
 }
 
 static struct cmd *script_add(struct script *sc)
@@ -294,7 +296,7 @@ static void parse_table(struct script *sc, int line, char **tok, int nt, struct 
 		if (parse_format(tok[1], &tc.cfg.format))
 			die_at(sc->file, line,
 			       "table: unknown format '%s' (arm-s1, arm-s2, dart, dart2, vtdss, "
-			       "x86-64, riscv64)", tok[1]);
+			       "x86-64, riscv64, arm-v7s)", tok[1]);
 		i = 2;
 	}
 	for (; i < nt; i++) {
@@ -315,7 +317,7 @@ static void parse_table(struct script *sc, int line, char **tok, int nt, struct 
 	}
 	if (!tc.cfg.format)
 		die_at(sc->file, line, "table: no format (arm-s1, arm-s2, dart, dart2, vtdss, x86-64, "
-		       "riscv64)");
+		       "riscv64, arm-v7s)");
 	tcfg_finish(&tc);
 	c->cfg = tc.cfg;
 }
