@@ -65,6 +65,7 @@ struct run {
 	unsigned int nsizes, sizes[4], l1_entries;
 	bool incoherent, ns;
 	bool tolerate;			/* Linux may keep an emptied level 2 ptcore freed */
+	bool builtin;			/* ptcore's own allocator (cfg.ops NULL), not the arena */
 	/* the model: per 4K page, lg2 of the leaf covering it (0: none); per leaf start, its PA */
 	uint8_t *lg2;
 	uint32_t *pa4k;
@@ -198,6 +199,14 @@ static void check_device_view(struct run *r, struct v7s_mem *m, const void *tabl
 		     iova);
 }
 
+/* ptcore's table at @pa: from the arena, NULL when no live block is there */
+static const uint32_t *pt_table(const struct run *r, uint64_t pa)
+{
+	if (r->builtin)
+		return ptcore_phys_to_virt(r->t, pa);
+	return v7s_mem_p2v(&r->mem, pa);
+}
+
 static bool l2_empty(const uint32_t *t)
 {
 	unsigned int i;
@@ -211,7 +220,7 @@ static bool l2_empty(const uint32_t *t)
 static void compare(struct run *r)
 {
 	struct v7s_mem *lm = peer_v7s_mem();
-	const uint32_t *a = v7s_mem_p2v(&r->mem, r->hi.root[0]);
+	const uint32_t *a = pt_table(r, r->hi.root[0]);
 	const uint32_t *b = v7s_mem_p2v(lm, r->li.ttbr & ~TTBR_ATTRS);
 	unsigned int i, j;
 
@@ -237,7 +246,7 @@ static void compare(struct run *r)
 				     ": %#x, Linux %#x", at, x, y);
 				continue;
 			}
-			ta = v7s_mem_p2v(&r->mem, x & TABLE_ADDR);
+			ta = pt_table(r, x & TABLE_ADDR);
 			tb = v7s_mem_p2v(lm, y & TABLE_ADDR);
 			if (!ta || !tb) {
 				FAIL(r, "level-1 entry at iova %#" PRIx64
@@ -511,7 +520,7 @@ static void check_hw_info(struct run *r)
 		     h->granule_lg2, h->n_roots, h->ias, l->ias, h->oas, l->oas, h->pgsize_bitmap,
 		     l->pgsize_bitmap);
 	if (h->root[0] >= (1ULL << 32) || (h->root[0] & 0x3fff) ||
-	    v7s_mem_block(&r->mem, v7s_mem_p2v(&r->mem, h->root[0])) != 16384)
+	    (!r->builtin && v7s_mem_block(&r->mem, v7s_mem_p2v(&r->mem, h->root[0])) != 16384))
 		FAIL(r, "hw_info.root[0] %#" PRIx64 " is not a 16K-aligned 16K level 1 below 4G",
 		     h->root[0]);
 	/* TTBCR: Linux's is 0 (N = 0: TTBR0 for everything), which arm_tsz 0 says */
@@ -522,7 +531,7 @@ static void check_hw_info(struct run *r)
 }
 
 static int run_config(uint64_t bitmap, unsigned int ias, bool incoherent, bool ns,
-		      bool free_empty, uint64_t ops, uint64_t seed, struct run *tot)
+		      bool free_empty, bool builtin, uint64_t ops, uint64_t seed, struct run *tot)
 {
 	struct ptcore_cfg cfg = {
 		.format = PTCORE_FMT_ARM_V7S, .pgsize_bitmap = bitmap, .ias = (uint8_t)ias,
@@ -539,16 +548,20 @@ static int run_config(uint64_t bitmap, unsigned int ias, bool incoherent, bool n
 
 	if (!r)
 		abort();
-	snprintf(name, sizeof(name), "sizes %#" PRIx64 " ias %u %s%s%s", bitmap, ias,
+	struct ptcore_mem_stats ms0, ms1;
+
+	snprintf(name, sizeof(name), "sizes %#" PRIx64 " ias %u %s%s%s%s", bitmap, ias,
 		 incoherent ? "incoherent" : "coherent", ns ? " NS" : "",
-		 free_empty ? " free-empty" : "");
+		 free_empty ? " free-empty" : "", builtin ? " builtin" : "");
 	r->name = name;
 	r->bitmap = bitmap;
 	r->tolerate = !(bitmap & SZ_1M) || free_empty;
+	r->builtin = builtin;
 	r->flushed = true;		/* frees outside a sync (destroy) are fine */
 	r->incoherent = incoherent;
 	r->ns = ns;
-	r->rng = seed * 7919 + bitmap * 31 + ias * 131 + incoherent * 17 + ns;
+	r->rng = seed * 7919 + bitmap * 31 + ias * 131 + incoherent * 17 + ns + free_empty * 3 +
+		 builtin * 5;
 	r->top = 1ULL << ias;
 	r->window = r->top / 4 < (64ULL << 20) ? r->top / 4 : 64ULL << 20;
 	r->l1_entries = 1U << (ias - 20);
@@ -564,6 +577,9 @@ static int run_config(uint64_t bitmap, unsigned int ias, bool incoherent, bool n
 		abort();
 	v7s_mem_init(&r->mem, PT_PHYS, PT_ARENA);
 	cfg.cookie = r;
+	if (builtin)
+		cfg.ops = NULL;		/* (a coherent walk only: incoherent needs sync_table) */
+	ptcore_mem_stats(&ms0);
 
 	ret = ptcore_table_create(&cfg, &r->t);
 	if (ret) {
@@ -571,7 +587,8 @@ static int run_config(uint64_t bitmap, unsigned int ias, bool incoherent, bool n
 		goto out;
 	}
 	ptcore_hw_info(r->t, &r->hi);
-	v7s_mem_set_l1(&r->mem, v7s_mem_p2v(&r->mem, r->hi.root[0]));
+	if (!builtin)
+		v7s_mem_set_l1(&r->mem, v7s_mem_p2v(&r->mem, r->hi.root[0]));
 	r->p = peer_v7s_create(bitmap, ias, 32, (incoherent ? PEER_V7S_INCOHERENT : 0) |
 			       (ns ? PEER_V7S_NS : 0));
 	if (!r->p) {
@@ -635,6 +652,10 @@ out:
 	       r->fails ? "FAILED" : "ok");
 	ptcore_table_destroy(r->t);
 	peer_v7s_destroy(r->p);
+	ptcore_mem_stats(&ms1);
+	if (ms1.tables_live != ms0.tables_live)
+		FAIL(r, "ptcore's built-in allocator holds %" PRIu64 " blocks more than before",
+		     ms1.tables_live - ms0.tables_live);
 	if (r->mem.live || r->mem.bad_free)
 		FAIL(r, "ptcore left %" PRIu64 " table blocks (%" PRIu64 " bad frees)", r->mem.live,
 		     r->mem.bad_free);
@@ -679,16 +700,19 @@ int main(int argc, char **argv)
 	/* every size subset, with a coherent and an incoherent walk, with and without NS */
 	for (b = 0; b < sizeof(bitmaps) / sizeof(bitmaps[0]); b++)
 		for (k = 0; k < 4; k++, configs++)
-			failed += run_config(bitmaps[b], 32, k & 1, k & 2, false, ops, seed,
-					     &tot);
+			failed += run_config(bitmaps[b], 32, k & 1, k & 2, false, false, ops,
+					     seed, &tot);
 	/* a smaller input space: Linux's level 1 shrinks, ptcore's stays 16K */
 	for (k = 0; k < 2; k++, configs++)
-		failed += run_config(ALL_SIZES, 30, k & 1, false, false, ops, seed, &tot);
-	failed += run_config(ALL_SIZES, 25, false, true, false, ops, seed, &tot);
+		failed += run_config(ALL_SIZES, 30, k & 1, false, false, false, ops, seed, &tot);
+	failed += run_config(ALL_SIZES, 25, false, true, false, false, ops, seed, &tot);
 	configs++;
 	/* ptcore freeing every table its unmaps empty */
 	for (k = 0; k < 2; k++, configs++)
-		failed += run_config(ALL_SIZES, 32, k & 1, false, true, ops, seed, &tot);
+		failed += run_config(ALL_SIZES, 32, k & 1, false, true, false, ops, seed, &tot);
+	/* ptcore's own allocator (cfg.ops NULL): its tables below 4G, nothing left after */
+	for (k = 0; k < 2; k++, configs++)
+		failed += run_config(ALL_SIZES, 32, false, k & 1, k & 1, true, ops, seed, &tot);
 	if (peer_v7s_warnings()) {
 		fprintf(stderr, "v7s: Linux warned %" PRIu64 " times\n", peer_v7s_warnings());
 		failed++;
