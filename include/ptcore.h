@@ -226,8 +226,8 @@ struct ptcore_cfg {
  *	write-allocate, 0 non-cacheable)
  * @arm_irgn: ARM IRGN0: 1 coherent walk, 0 DMA-incoherent. ARM v7s: the
  *	inner region value, 1 or 0 as @arm_orgn, which TTBR0 holds with its
- *	bit 0 in TTBR0 bit 6 and its bit 1 in TTBR0 bit 0 (IRGN[0], IRGN[1]).
- *	So Linux's arm_v7s_cfg.ttbr is root[0] | (arm_sh & 1) << 1 |
+ *	bit 0 in TTBR0 bit 6 and its bit 1 in TTBR0 bit 0.
+ *	So Linux's arm_v7s_cfg.ttbr is the first @root | (arm_sh & 1) << 1 |
  *	(arm_sh & 2) << 4 | arm_orgn << 3 | (arm_irgn & 1) << 6 |
  *	(arm_irgn & 2) >> 1
  * @arm_ps: ARM IPS / PS encoding of oas

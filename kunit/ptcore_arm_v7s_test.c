@@ -60,36 +60,22 @@ static struct ptt_ctx *v7s_ctx(struct kunit *test)
 static void v7s_geometry(struct kunit *test)
 {
 	static const unsigned char oas_list[] = { 0, 1, 20, 31, 32, 33, 40 };
-	unsigned int ias, oi, accepted = 0, refused = 0;
+	unsigned int ias, oi, accepted = 0;
 
 	for (oi = 0; oi < ARRAY_SIZE(oas_list); oi++) {
 		for (ias = 0; ias <= 34; ias++) {
-			unsigned int oas = oas_list[oi];
-			struct ptcore_cfg cfg = ptt_cfg(V7S, 0, ias, oas, 0, 0);
-			bool ok = ias >= 1 && ias <= 32 && oas >= 1 && oas <= 32;
-			struct ptcore_table *t = NULL;
+			struct ptcore_cfg cfg = ptt_cfg(V7S, 0, ias, oas_list[oi], 0, 0);
+			bool ok = ias >= 1 && ias <= 32 && oas_list[oi] >= 1 && oas_list[oi] <= 32;
 			struct ptcore_hw_info hi;
-			struct hw_walk w;
-			const char *why;
-			int ret;
+			struct ptcore_table *t = ptt_create_checked(test, &cfg, ok, &hi);
 
-			ret = ptcore_table_create(&cfg, &t);
-			if (!ok) {
-				KUNIT_EXPECT_EQ_MSG(test, ret, -EINVAL, "ias %u oas %u", ias, oas);
-				if (!ret)
-					ptcore_table_destroy(t);
-				refused++;
+			if (!t)
 				continue;
-			}
-			KUNIT_ASSERT_EQ_MSG(test, ret, 0, "ias %u oas %u", ias, oas);
-			KUNIT_ASSERT_EQ(test, ptcore_hw_info(t, &hi), 0);
-			KUNIT_EXPECT_EQ(test, hi.format, V7S);
+			accepted++;
 			KUNIT_EXPECT_EQ(test, hi.levels, 2);
 			KUNIT_EXPECT_EQ(test, hi.granule_lg2, 12);
 			KUNIT_EXPECT_EQ(test, hi.start_level, 0);
 			KUNIT_EXPECT_EQ(test, hi.n_roots, 1);
-			KUNIT_EXPECT_EQ(test, hi.ias, ias);
-			KUNIT_EXPECT_EQ(test, hi.oas, oas);
 			KUNIT_EXPECT_EQ(test, hi.pgsize_bitmap, V7S_SIZES);
 			/* TTBCR.N = 0: a 16K-aligned first level below 4 GiB */
 			KUNIT_EXPECT_EQ(test, hi.root[0] & (SZ_16K - 1), 0);
@@ -102,16 +88,10 @@ static void v7s_geometry(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, hi.arm_mair, V7S_MAIR);
 			KUNIT_EXPECT_EQ(test, hi.arm_tsz | hi.arm_tg | hi.arm_ps | hi.arm_sl, 0);
 			KUNIT_EXPECT_EQ(test, hi.mode | hi.reserved | hi.arm_reserved, 0);
-			ret = hw_walk_init(&w, &hi, 0, NULL, NULL, &why);
-			KUNIT_EXPECT_EQ_MSG(test, ret, 0, "%s", why);
-			if (!ret)
-				KUNIT_EXPECT_EQ_MSG(test, hw_walk_check_cfg(&w, &cfg, &why), 0,
-						    "%s", why);
 			ptcore_table_destroy(t);
-			accepted++;
 		}
 	}
-	kunit_info(test, "%u configurations accepted, %u refused", accepted, refused);
+	kunit_info(test, "%u configurations accepted", accepted);
 	KUNIT_EXPECT_EQ(test, accepted, 32 * 4);
 }
 
@@ -459,35 +439,15 @@ static void v7s_random(struct kunit *test)
 
 static void v7s_bad_arguments(struct kunit *test)
 {
-	const struct v7s_cfg *c = test->param_value;
 	struct ptt_ctx *ctx = v7s_ctx(test);
-	u64 top = 1ULL << c->ias, phys;
 	struct ptcore_gather ga;
 
-	KUNIT_EXPECT_EQ(test, ptt_map(ctx, 0, 0, SZ_2M, 1, RW, NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, ptt_map(ctx, 0, 0, SZ_4K + SZ_64K, 1, RW, NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, ptt_map(ctx, 0, 0, SZ_4K, 0, RW, NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, ptt_map(ctx, SZ_512K, 0, SZ_1M, 1, RW, NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, ptt_map(ctx, 0, SZ_4K, SZ_1M, 1, RW, NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, ptt_map(ctx, 0, 0, SZ_4K, 1, PTCORE_PROT_NOEXEC, NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, ptt_map(ctx, top, 0, SZ_4K, 1, RW, NULL), -ERANGE);
-	KUNIT_EXPECT_EQ(test, ptt_map(ctx, top - SZ_4K, 0, SZ_4K, 2, RW, NULL), -ERANGE);
-	KUNIT_EXPECT_EQ(test, ptt_map(ctx, 0, 1ULL << c->oas, SZ_4K, 1, RW, NULL), -ERANGE);
-	KUNIT_EXPECT_EQ(test, ptt_map(ctx, U64_MAX - SZ_4K + 1, 0, SZ_4K, 2, RW, NULL),
-			-EOVERFLOW);
-	KUNIT_EXPECT_EQ(test, ptt_map(ctx, 0, 0, SZ_4K, 2, RW, NULL), 0);
-	KUNIT_EXPECT_EQ(test, ptt_map(ctx, SZ_4K, 0, SZ_4K, 1, RW, NULL), -EADDRINUSE);
-	KUNIT_EXPECT_EQ(test, ptt_map(ctx, 0, 0, SZ_1M, 1, RW, NULL), -EADDRINUSE);
+	ptt_case_bad_arguments(ctx, SZ_2M, SZ_1M);
+	/* a size that is two of v7s's, and dirty tracking, which v7s has not */
+	KUNIT_EXPECT_EQ(test, ptt_map(ctx, SZ_1M, 0, SZ_4K + SZ_64K, 1, RW, NULL), -EINVAL);
 	ptcore_gather_init(&ga);
-	KUNIT_EXPECT_EQ(test, ptt_unmap(ctx, 0, 0, &ga, NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, ptt_unmap(ctx, top - SZ_4K, 2 * SZ_4K, &ga, NULL), -ERANGE);
-	KUNIT_EXPECT_EQ(test, ptt_unmap(ctx, SZ_4K, U64_MAX, &ga, NULL), -EOVERFLOW);
-	KUNIT_EXPECT_TRUE(test, ptt_gather_empty(&ga));
-	KUNIT_EXPECT_EQ(test, ptcore_iova_to_phys(ctx->t, top, &phys), -ERANGE);
 	KUNIT_EXPECT_EQ(test, ptcore_read_and_clear_dirty(ctx->t, 0, SZ_4K, 0, &ga, NULL, NULL),
 			-EOPNOTSUPP);
-	ptt_sync(ctx, &ga);
-	ptt_verify_all(ctx);
 	ptt_ctx_destroy(ctx);
 }
 

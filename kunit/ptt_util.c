@@ -12,6 +12,7 @@
 #include <linux/bitops.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -824,6 +825,66 @@ void ptt_verify_all(struct ptt_ctx *ctx)
 					  ptt_ull(s->pa));
 		}
 	}
+}
+
+struct ptcore_table *ptt_create_checked(struct kunit *test, const struct ptcore_cfg *cfg, bool ok,
+					struct ptcore_hw_info *hi)
+{
+	struct ptcore_table *t = NULL;
+	const char *why = NULL;
+	struct hw_walk w;
+	int ret = ptcore_table_create(cfg, &t);
+
+	if (!ok) {
+		KUNIT_EXPECT_EQ_MSG(test, ret, -EINVAL, "ias %u oas %u", cfg->ias, cfg->oas);
+		if (!ret)
+			ptcore_table_destroy(t);
+		return NULL;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, ret, 0, "ias %u oas %u", cfg->ias, cfg->oas);
+	if (ret)
+		return NULL;
+	KUNIT_EXPECT_EQ(test, ptcore_hw_info(t, hi), 0);
+	KUNIT_EXPECT_EQ(test, hi->format, cfg->format);
+	KUNIT_EXPECT_EQ(test, hi->ias, cfg->ias);
+	KUNIT_EXPECT_EQ(test, hi->oas, cfg->oas);
+	ret = hw_walk_init(&w, hi, cfg->features, NULL, NULL, &why);
+	KUNIT_EXPECT_EQ_MSG(test, ret, 0, "ias %u oas %u: %s", cfg->ias, cfg->oas, why);
+	if (!ret)
+		KUNIT_EXPECT_EQ_MSG(test, hw_walk_check_cfg(&w, cfg, &why), 0, "ias %u oas %u: %s",
+				    cfg->ias, cfg->oas, why);
+	return t;
+}
+
+void ptt_case_bad_arguments(struct ptt_ctx *ctx, u64 bad_size, u64 big)
+{
+	const u32 rw = PTCORE_PROT_READ | PTCORE_PROT_WRITE;
+	struct kunit *test = ctx->test;
+	u64 top = 1ULL << ctx->hi.ias, phys;
+	struct ptcore_gather ga;
+
+	KUNIT_EXPECT_EQ(test, ptt_map(ctx, 0, 0, bad_size, 1, rw, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ptt_map(ctx, 0, 0, SZ_4K, 0, rw, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ptt_map(ctx, big / 2, 0, big, 1, rw, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ptt_map(ctx, 0, SZ_4K, big, 1, rw, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ptt_map(ctx, 0, 0, SZ_4K, 1, PTCORE_PROT_NOEXEC, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ptt_map(ctx, top, 0, SZ_4K, 1, rw, NULL), -ERANGE);
+	KUNIT_EXPECT_EQ(test, ptt_map(ctx, top - SZ_4K, 0, SZ_4K, 2, rw, NULL), -ERANGE);
+	KUNIT_EXPECT_EQ(test, ptt_map(ctx, 0, 1ULL << ctx->w.pa_bits, SZ_4K, 1, rw, NULL),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, ptt_map(ctx, U64_MAX - SZ_4K + 1, 0, SZ_4K, 2, rw, NULL),
+			-EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, ptt_map(ctx, 0, 0, SZ_4K, 2, rw, NULL), 0);
+	KUNIT_EXPECT_EQ(test, ptt_map(ctx, SZ_4K, 0, SZ_4K, 1, rw, NULL), -EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, ptt_map(ctx, 0, 0, big, 1, rw, NULL), -EADDRINUSE);
+	ptcore_gather_init(&ga);
+	KUNIT_EXPECT_EQ(test, ptt_unmap(ctx, 0, 0, &ga, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ptt_unmap(ctx, top - SZ_4K, 2 * SZ_4K, &ga, NULL), -ERANGE);
+	KUNIT_EXPECT_EQ(test, ptt_unmap(ctx, SZ_4K, U64_MAX, &ga, NULL), -EOVERFLOW);
+	KUNIT_EXPECT_TRUE(test, ptt_gather_empty(&ga));
+	KUNIT_EXPECT_EQ(test, ptcore_iova_to_phys(ctx->t, top, &phys), -ERANGE);
+	ptt_sync(ctx, &ga);
+	ptt_verify_all(ctx);
 }
 
 u64 ptt_raw_entry(struct ptt_ctx *ctx, u64 iova, unsigned int level)

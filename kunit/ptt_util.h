@@ -174,6 +174,20 @@ unsigned int ptt_count_tables(struct ptt_ctx *ctx);
 /* Raw entry at @iova in the table of @level on its walk; 0 when the walk stops above. */
 u64 ptt_raw_entry(struct ptt_ctx *ctx, u64 iova, unsigned int level);
 
+/*
+ * ptcore_table_create(@cfg) without ops: -EINVAL unless @ok; else a table
+ * whose registers (*@hi) the walk model accepts with FORMATS.md's geometry.
+ * Returns that table, for the caller to check further and destroy, or NULL.
+ */
+struct ptcore_table *ptt_create_checked(struct kunit *test, const struct ptcore_cfg *cfg, bool ok,
+					struct ptcore_hw_info *hi);
+/*
+ * The argument checks every format shares, on an empty table of @ctx:
+ * @bad_size is no page size, @big a page size above the smallest (which
+ * must hold a 4K page at 0 once 0..8K is mapped).
+ */
+void ptt_case_bad_arguments(struct ptt_ctx *ctx, u64 bad_size, u64 big);
+
 /* Sizes */
 u64 ptt_smallest_pgsize(const struct ptt_ctx *ctx);
 u64 ptt_largest_pgsize(const struct ptt_ctx *ctx);

@@ -61,6 +61,12 @@ formats! {
     /// RISC-V IOMMU first stage, Sv39/Sv48/Sv57 (the smallest mode that holds
     /// ias, at most 56): granule 4K, leaves at every level.
     RiscV64 = b::ptcore_format_PTCORE_FMT_RISCV64, "RISC-V Sv39/48/57";
+    /// ARM short descriptor (VMSAv7), as Linux 6.12's io-pgtable-arm-v7s:
+    /// 32-bit entries, two levels, 4K/64K/1M/16M leaves (64K and 16M
+    /// replicated over 16 entries), ias and oas up to 32, tables below 4 GiB;
+    /// the TTBR attributes in `arm_sh`/`arm_irgn`/`arm_orgn` and
+    /// `NMRR << 32 | PRRR` in `arm_mair` (see `struct ptcore_hw_info`).
+    ArmV7s = b::ptcore_format_PTCORE_FMT_ARM_V7S, "ARM short descriptor (v7s)";
 }
 
 macro_rules! flags {

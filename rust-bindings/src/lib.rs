@@ -27,8 +27,9 @@
 //! Supported formats: [`ArmLpaeS1`], [`ArmLpaeS2`] (VMSAv8-64, 4K/16K/64K
 //! granules), [`AppleDart`], [`AppleDart2`], [`AmdV1`] (AMD IOMMU v1),
 //! [`VtdSs`] (Intel VT-d second stage), [`X86_64`] (x86-64 paging: AMD IOMMU
-//! v2, VT-d first stage) and [`RiscV64`] (RISC-V IOMMU Sv39/Sv48/Sv57). The
-//! other formats of the C ABI are reserved and have no marker type yet.
+//! v2, VT-d first stage), [`RiscV64`] (RISC-V IOMMU Sv39/Sv48/Sv57) and
+//! [`ArmV7s`] (the ARM short descriptor of io-pgtable-arm-v7s), every format
+//! of the C ABI.
 //!
 //! The crate is `#![no_std]` and uses `core` only. The `model` feature adds
 //! `model`, a hardware walker, IOTLB and DMA memory model for tests and
@@ -147,8 +148,8 @@ pub use driver::Driver;
 pub use driver::{Context, Flush, Gfp, IommuOps, TableBlock};
 pub use error::{code, Error, Result};
 pub use format::{
-    AmdV1, AppleDart, AppleDart2, ArmLpaeS1, ArmLpaeS2, Config, Features, Format, Prot, RiscV64,
-    VtdSs, X86_64,
+    AmdV1, AppleDart, AppleDart2, ArmLpaeS1, ArmLpaeS2, ArmV7s, Config, Features, Format, Prot,
+    RiscV64, VtdSs, X86_64,
 };
 pub use phys::PhysRange;
 pub use table::{

@@ -169,7 +169,8 @@ void fx_seen_span(const struct fx *f, uint64_t rec, uint64_t *va, uint64_t *last
 
 	*va = rec & ~7ULL;
 	if (level == f->m.w.start_level)
-		lg2 = (f->m.w.arm || f->m.w.riscv || f->m.w.x86) ? f->m.w.ias : f->m.w.ttbr_shift;
+		lg2 = (f->m.w.arm || f->m.w.riscv || f->m.w.x86 || f->m.w.v7s) ? f->m.w.ias :
+		      f->m.w.ttbr_shift;
 	else
 		lg2 = hw_walk_entry_shift(&f->m.w, level - 1);
 	*last = *va + ((1ULL << lg2) - 1);

@@ -9,9 +9,9 @@
 
 use ptcore::model::{self as hw, Access, Fault, Iotlb};
 use ptcore::{
-    AmdV1, AppleDart, AppleDart2, ArmLpaeS1, ArmLpaeS2, Config, DirtyRun, Error, Features, Flush,
-    Format, Gfp, IommuOps, MapError, PageTable, PhysRange, Prot, RiscV64, TableBlock, TableView,
-    UnmapError, VtdSs, X86_64,
+    AmdV1, AppleDart, AppleDart2, ArmLpaeS1, ArmLpaeS2, ArmV7s, Config, DirtyRun, Error, Features,
+    Flush, Format, Gfp, IommuOps, MapError, PageTable, PhysRange, Prot, RiscV64, TableBlock,
+    TableView, UnmapError, VtdSs, X86_64,
 };
 use std::string::String;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -135,6 +135,7 @@ suites! {
     api: [
         error_codes, config_errors, hw_info_arm_s1, hw_info_dart, geometry_matches_architecture,
         deprecated_driver_alias, hw_info_riscv, hw_info_arm_lpa2, x86_formats, hw_info_amdv1,
+        hw_info_arm_v7s,
     ],
     map: [map_errors, map_partial_eaddrinuse, map_partial_enomem, iova_to_phys_offsets, concurrent_maps],
     unmap: [
@@ -591,6 +592,46 @@ mod api {
         ensure_eq!(
             PageTable::new(&Config::<AmdV1>::new(48, 52).granule_lg2(14), &d).err(),
             Some(Error::EINVAL)
+        );
+        Ok(())
+    }
+
+    pub fn hw_info_arm_v7s() -> TestResult {
+        let d = Plain {
+            flushes: AtomicU64::new(0),
+        };
+        let pt = check!(PageTable::new(&Config::<ArmV7s>::new(32, 32), &d));
+        let hw = pt.hw_info();
+        ensure_eq!(hw.format(), 9);
+        ensure_eq!(hw.levels(), 2);
+        ensure_eq!(hw.granule_lg2(), 12);
+        ensure_eq!(hw.roots().len(), 1);
+        ensure!(
+            hw.roots()[0] % 0x4000 == 0 && hw.roots()[0] >> 32 == 0,
+            "16K-aligned, below 4G"
+        );
+        ensure_eq!(hw.pgsize_bitmap(), 0x0111_1000);
+        // TTBR S|NOS, IRGN/RGN write-back: Linux's coherent arm_v7s_cfg.ttbr
+        ensure_eq!((hw.arm_sh(), hw.arm_irgn(), hw.arm_orgn()), (3, 1, 1));
+        ensure_eq!(hw.arm_mair(), 0x4000_4000_800b_8204);
+        for (ias, oas) in [(33u8, 32u8), (32, 33), (0, 32)] {
+            ensure_eq!(
+                PageTable::new(&Config::<ArmV7s>::new(ias, oas), &d).err(),
+                Some(Error::EINVAL),
+                "ias {ias} oas {oas}"
+            );
+        }
+        ensure_eq!(
+            PageTable::new(&Config::<ArmV7s>::new(32, 32).pgsize_bitmap(0x10_0000), &d).err(),
+            Some(Error::EINVAL)
+        );
+        ensure_eq!(
+            PageTable::new(
+                &Config::<ArmV7s>::new(32, 32).features(Features::DIRTY_TRACKING),
+                &d
+            )
+            .err(),
+            Some(Error::EOPNOTSUPP)
         );
         Ok(())
     }
