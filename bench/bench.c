@@ -6,7 +6,8 @@
  * draw table memory from ptcore's built-in allocator.
  *
  * Peer configurations (peer_cfgs[]): 6.1-strict, 6.1-lazy, 6.12-strict,
- * 6.12-lazy. Strict: the gather is not queued, io-pgtable calls tlb_add_page
+ * 6.12-lazy (and for the formats with a peer of their own, 6.12-amd-v2 for
+ * x86-64 and 6.12-v7s for the ARM short descriptors: run_peer_map_unmap()). Strict: the gather is not queued, io-pgtable calls tlb_add_page
  * for every unmapped page and the sync flushes the gathered range (the DMA
  * API's strict mode). Lazy: the gather is queued (the DMA API's default
  * DMA-FQ mode; iommu_iotlb_gather_queued()), io-pgtable skips tlb_add_page
@@ -84,6 +85,7 @@
 #include "ptcore.h"
 #include "peer.h"
 #include "peer_amd_v2.h"
+#include "v7s/peer_v7s.h"
 
 #define PTE_BYTES	8
 
@@ -96,15 +98,18 @@ static const struct {
 	const char *name;
 	enum peer_version version;
 	uint32_t flags;
-} peer_cfgs[NPEER + 1] = {
+} peer_cfgs[NPEER + 2] = {
 	{ "6.1-strict", PEER_6_1, 0 },
 	{ "6.1-lazy", PEER_6_1, PEER_LAZY },
 	{ "6.12-strict", PEER_6_12, 0 },
 	{ "6.12-lazy", PEER_6_12, PEER_LAZY },
-	/* not an io-pgtable configuration: the x86-64 rows' peer (run_x86_map_unmap()) */
+	/* not an io-pgtable configuration: the x86-64 rows' peer (run_peer_map_unmap()) */
 	{ "6.12-amd-v2", PEER_6_12, 0 },
+	/* nor this: the ARM short-descriptor rows' (io-pgtable-arm-v7s.c, bench/peer/v7s) */
+	{ "6.12-v7s", PEER_6_12, 0 },
 };
 #define PEER_AMDV2	NPEER	/* its index in peer_cfgs[] */
+#define PEER_V7S	(NPEER + 1)
 
 /* A timed sample lasts at least this long: 10 ns of timer step is 0.5% of it. */
 #define BATCH_NS	2000.0
@@ -179,6 +184,7 @@ struct impl {
 	struct ptcore_table *pt;
 	struct peer *peer;
 	struct peer_amdv2 *amdv2;	/* x86-64 rows: Linux 6.12's AMD v2 table */
+	struct peer_v7s *v7s;		/* ARMv7s rows: Linux 6.12's io-pgtable-arm-v7s */
 };
 
 static void pt_flush_cb(void *cookie, const struct ptcore_gather *g)
@@ -229,6 +235,8 @@ static void impl_destroy(struct impl *im)
 		peer_destroy(im->peer);
 	if (im->amdv2)
 		peer_amdv2_destroy(im->amdv2);
+	if (im->v7s)
+		peer_v7s_destroy(im->v7s);
 }
 
 static inline void impl_map(struct impl *im, uint64_t iova, uint64_t pa, uint64_t pgsize,
@@ -243,6 +251,9 @@ static inline void impl_map(struct impl *im, uint64_t iova, uint64_t pa, uint64_
 	else if (im->amdv2)
 		r = peer_amdv2_map(im->amdv2, iova, pa, pgsize, count,
 				   PTCORE_PROT_READ | PTCORE_PROT_WRITE | PTCORE_PROT_CACHE, &mapped);
+	else if (im->v7s)
+		r = peer_v7s_map(im->v7s, iova, pa, pgsize, count,
+				 PTCORE_PROT_READ | PTCORE_PROT_WRITE | PTCORE_PROT_CACHE, &mapped);
 	else
 		r = peer_map(im->peer, iova, pa, pgsize, count,
 			     PTCORE_PROT_READ | PTCORE_PROT_WRITE | PTCORE_PROT_CACHE, &mapped);
@@ -264,6 +275,9 @@ static inline void impl_unmap(struct impl *im, uint64_t iova, uint64_t pgsize, u
 	} else if (im->amdv2) {
 		/* the AMD driver flushes in its iotlb_sync, outside the page table: not timed */
 		done = peer_amdv2_unmap(im->amdv2, iova, pgsize, count);
+	} else if (im->v7s) {
+		/* strict: tlb_add_page per page (counted), as the 6.12 peers' strict gather */
+		done = peer_v7s_unmap_pages(im->v7s, iova, pgsize, count);
 	} else {
 		done = peer_unmap(im->peer, iova, pgsize, count);
 		peer_iotlb_sync(im->peer);
@@ -604,33 +618,53 @@ static void run_map_unmap(const struct cfgdesc *cd, uint64_t iova, uint64_t pa, 
 }
 
 /*
- * x86-64 against Linux 6.12's AMD IOMMU v2 table (amd/io_pgtable_v2.c, the
- * only peer of the format): run_map_unmap()'s method and rows, ptcore
- * (PTCORE_FMT_X86_64, 4 levels) and the v2 table, with one row each against
- * peer "6.12-amd-v2". The v2 table has no gather: its unmap is the page
- * table's part only (the driver's flush comes later, in its iotlb_sync).
+ * A format with one peer of its own: run_map_unmap()'s method and rows,
+ * ptcore and that peer, with one row each against peer_cfgs[@peer].
+ * PEER_AMDV2: x86-64 (PTCORE_FMT_X86_64, 4 levels) against Linux 6.12's
+ * AMD IOMMU v2 table (amd/io_pgtable_v2.c); the v2 table has no gather, its
+ * unmap is the page table's part only (the driver's flush comes later, in
+ * its iotlb_sync). PEER_V7S: the ARM short descriptors (PTCORE_FMT_ARM_V7S,
+ * ias 32) against io-pgtable-arm-v7s.c, whose strict gather only counts its
+ * tlb_add_page calls, as ptcore's flush callback counts; its 32-bit entries
+ * (16 of them for a 64K or 16M leaf) set the limit, and the batch stays
+ * below 4G.
  */
-static void run_x86_map_unmap(uint64_t iova, uint64_t pa, uint64_t pgsize, uint64_t count,
-			      unsigned int warmup, unsigned int rounds)
+static void run_peer_map_unmap(int peer, uint64_t iova, uint64_t pa, uint64_t pgsize,
+			       uint64_t count, unsigned int warmup, unsigned int rounds)
 {
-	uint64_t *vmap[2], *vunmap[2], *vboth[2], stride;
-	unsigned int i, batch, bmax;
+	uint64_t *vmap[2], *vunmap[2], *vboth[2], stride, pte_bytes = PTE_BYTES;
+	unsigned int i, batch, bmax, table_bits = 9;
 	double limit;
 	struct impl im[2];
 	char sz[16], name[48];
 	struct row *r;
 	int s, ph;
 
+	if (peer == PEER_V7S) {
+		table_bits = 8;
+		pte_bytes = pgsize == (1ULL << 16) || pgsize == (1ULL << 24) ? 4 * 16 : 4;
+	}
 	stride = count == 1 ? pgsize : pow2_up(pgsize * count);
-	if (count > 1 && stride < (pgsize << 9) && pgsize < (1ULL << 30))
-		stride = pgsize << 9;		/* each range in its own leaf tables */
+	if (count > 1 && stride < (pgsize << table_bits) && pgsize < (1ULL << 30))
+		stride = pgsize << table_bits;	/* each range in its own leaf tables */
 	bmax = count == 1 ? 512 : 256;
 	ic_group++;
-	impl_create(&im[0], 0, PTCORE_FMT_X86_64, 12, 48, 52);
 	memset(&im[1], 0, sizeof(im[1]));
-	im[1].amdv2 = peer_amdv2_create(4);
-	if (!im[1].amdv2)
-		die("the AMD v2 peer failed", 0, 0);
+	if (peer == PEER_V7S) {
+		impl_create(&im[0], 0, PTCORE_FMT_ARM_V7S, 12, 32, 32);
+		im[1].v7s = peer_v7s_create((1ULL << 12) | (1ULL << 16) | (1ULL << 20) |
+					    (1ULL << 24), 32, 32, 0);
+		if (!im[1].v7s)
+			die("the v7s peer failed", 0, 0);
+		/* the batch of ranges ends below 4G */
+		while (bmax > 1 && iova + (uint64_t)bmax * stride > (1ULL << 32))
+			bmax /= 2;
+	} else {
+		impl_create(&im[0], 0, PTCORE_FMT_X86_64, 12, 48, 52);
+		im[1].amdv2 = peer_amdv2_create(4);
+		if (!im[1].amdv2)
+			die("the AMD v2 peer failed", 0, 0);
+	}
 	for (s = 0; s < 2; s++) {
 		vmap[s] = malloc(sizeof(uint64_t) * rounds);
 		vunmap[s] = malloc(sizeof(uint64_t) * rounds);
@@ -641,7 +675,7 @@ static void run_x86_map_unmap(uint64_t iova, uint64_t pa, uint64_t pgsize, uint6
 	batch = time_map_unmap(im, 2, iova, pa, stride, pgsize, count, bmax, warmup, rounds, vmap,
 			       vunmap, vboth);
 	size_name(pgsize, sz, sizeof(sz));
-	limit = memset_ns(count * PTE_BYTES, rounds, 1);
+	limit = memset_ns(count * pte_bytes, rounds, 1);
 	/* rows as run_map_unmap(): 1xS map+unmap, map, unmap; NxS map, unmap */
 	for (i = count == 1 ? 0 : 1; i < 3; i++) {
 		uint64_t **v;
@@ -654,7 +688,7 @@ static void run_x86_map_unmap(uint64_t iova, uint64_t pa, uint64_t pgsize, uint6
 		else
 			snprintf(name, sizeof(name), "%" PRIu64 "x%s %s", count, sz,
 				 ph == PH_MAP ? "map" : "unmap");
-		r = new_row("X86-64", "4K", name, PEER_AMDV2);
+		r = new_row(peer == PEER_V7S ? "ARM-V7S" : "X86-64", "4K", name, peer);
 		r->pt = stats_of(v[0], rounds, batch);
 		r->peer_t = stats_of(v[1], rounds, batch);
 		r->limit = ph == PH_BOTH ? 2 * limit : limit;
@@ -2220,9 +2254,16 @@ int main(int argc, char **argv)
 		run_map_unmap(&s1_64k, base, pa, 1ULL << 29, 256, warmup, rounds);
 		run_map_unmap(&dart2, 1ULL << 30, 1ULL << 36, 1ULL << 14, 1, warmup, rounds);
 		run_map_unmap(&dart2, 1ULL << 30, 1ULL << 36, 1ULL << 14, 256, warmup, rounds);
-		run_x86_map_unmap(base, pa, 1ULL << 12, 1, warmup, rounds);
-		run_x86_map_unmap(base, pa, 1ULL << 12, 256, warmup, rounds);
-		run_x86_map_unmap(base, pa, 1ULL << 21, 256, warmup, rounds);
+		run_peer_map_unmap(PEER_AMDV2, base, pa, 1ULL << 12, 1, warmup, rounds);
+		run_peer_map_unmap(PEER_AMDV2, base, pa, 1ULL << 12, 256, warmup, rounds);
+		run_peer_map_unmap(PEER_AMDV2, base, pa, 1ULL << 21, 256, warmup, rounds);
+		run_peer_map_unmap(PEER_V7S, 1ULL << 28, 1ULL << 28, 1ULL << 12, 1, warmup, rounds);
+		run_peer_map_unmap(PEER_V7S, 1ULL << 28, 1ULL << 28, 1ULL << 12, 256, warmup,
+				   rounds);
+		run_peer_map_unmap(PEER_V7S, 1ULL << 28, 1ULL << 28, 1ULL << 16, 16, warmup,
+				   rounds);
+		run_peer_map_unmap(PEER_V7S, 1ULL << 28, 1ULL << 28, 1ULL << 20, 16, warmup,
+				   rounds);
 	}
 	if (wanted(only, "bulk"))
 		run_bulk(&s1_4k, 2, bulk_rounds);
@@ -2276,7 +2317,7 @@ int main(int argc, char **argv)
 	       "x limit = ptcore median / limit;\nins = instructions per call (callgrind; "
 	       "map+unmap rows: per pair)\n");
 	/* Per peer configuration, over the per-call rows (not ops, not concurrent), if any. */
-	for (k = 0; k <= PEER_AMDV2; k++) {
+	for (k = 0; k <= PEER_V7S; k++) {
 		for (i = 0, n = 0; i < nrows; i++)
 			if (rows[i].peer == k && !rows[i].no_limit && !rows[i].own_summary)
 				sorted[n++] = ratios[i];

@@ -103,12 +103,14 @@ CHECK_STEPS += check-peer
 
 # ---- benchmark ----
 
-$(BENCH_BUILD)/bench.o: bench/bench.c bench/peer/peer.h bench/peer/peer_amd_v2.h include/ptcore.h
+$(BENCH_BUILD)/bench.o: bench/bench.c bench/peer/peer.h bench/peer/peer_amd_v2.h include/ptcore.h \
+		bench/peer/v7s/peer_v7s.h bench/peer/v7s/v7s_mem.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -c $< -o $@
 
+# (V7SP_OBJS: the ARMv7s peer, mk/peer-v7s.mk)
 $(BENCH_BUILD)/bench: $(BENCH_BUILD)/bench.o $(PEER_OBJS) $(PEER_BUILD)/peer_amd_v2.o \
-		$(BUILD)/libptcore.a
+		$(V7SP_OBJS) $(BUILD)/libptcore.a
 	$(CC) -o $@ $^ -lpthread
 
 # Its packages first (linux-source-6.1 and -6.12, gnuplot-nox, valgrind), then

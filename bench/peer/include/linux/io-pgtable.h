@@ -91,6 +91,13 @@ struct io_pgtable_cfg {
 			u64 vttbr;
 			struct peer_arm_vtcr vtcr;
 		} arm_lpae_s2_cfg;
+		/* ARMv7s (bench/peer/v7s): TTBR0, TTBCR, NMRR and PRRR */
+		struct {
+			u32 ttbr;
+			u32 tcr;
+			u32 nmrr;
+			u32 prrr;
+		} arm_v7s_cfg;
 		struct {
 			u64 transtab;
 			u64 memattr;
