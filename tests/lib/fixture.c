@@ -143,6 +143,7 @@ static void fx_free_table(void *cookie, void *va, uint64_t pa, size_t size)
 	u64map_del(&f->seen, pa);
 	u64map_del(&f->info, pa);
 	u64map_del(&f->pending, pa);
+	u64map_del(&f->parked_top, pa);
 	u64map_del(&f->flushed, pa);
 	ptcore_builtin_free_table(NULL, va, pa, size);
 }
@@ -270,6 +271,7 @@ int fx_create(struct fx *f, const struct ptcore_cfg *cfg, const struct fx_opts *
 	u64map_init(&f->seen);
 	u64map_init(&f->pos);
 	u64map_init(&f->pending);
+	u64map_init(&f->parked_top);
 	u64map_init(&f->info);
 	u64map_init(&f->flushed);
 	if (orc_init(&f->o))
@@ -326,6 +328,7 @@ void fx_destroy(struct fx *f)
 	u64map_free(&f->seen);
 	u64map_free(&f->pos);
 	u64map_free(&f->pending);
+	u64map_free(&f->parked_top);
 	u64map_free(&f->info);
 	u64map_free(&f->flushed);
 	orc_free(&f->o);
@@ -481,6 +484,39 @@ void fx_probe(struct fx *f, uint64_t iova)
 		 iova, hw_fault_name(hf), leaf.oa, want);
 }
 
+/*
+ * A map that replaced a table unlinked it with every table below it, and
+ * ptcore parks that subtree as one unit: it waits for an unmap of the whole
+ * span of its top. Record each table's top among the tables this map
+ * unlinked (linked at the last check, not now).
+ */
+static void fx_find_parked_tops(struct fx *f, const struct u64map *linked_now)
+{
+	uint64_t pa, rec, top_pa, top_rec, va, last, tva, tlast;
+	size_t it = 0, it2;
+
+	while (u64map_next(&f->seen, &it, &pa, &rec)) {
+		uint64_t best = rec, best_size;
+
+		if (u64map_get(linked_now, pa, NULL) || !u64map_get(&f->live, pa, NULL))
+			continue;
+		fx_seen_span(f, rec, &va, &last);
+		best_size = last - va;
+		it2 = 0;
+		while (u64map_next(&f->seen, &it2, &top_pa, &top_rec)) {
+			if (u64map_get(linked_now, top_pa, NULL) ||
+			    !u64map_get(&f->live, top_pa, NULL))
+				continue;
+			fx_seen_span(f, top_rec, &tva, &tlast);
+			if (tva <= va && tlast >= last && tlast - tva > best_size) {
+				best = top_rec;
+				best_size = tlast - tva;
+			}
+		}
+		u64map_put(&f->parked_top, pa, best);
+	}
+}
+
 void fx_check(struct fx *f)
 {
 	struct check_ctx c = { .f = f };
@@ -516,6 +552,8 @@ void fx_check(struct fx *f)
 		else if (f->cur_op != OP_MAP)
 			TC_FAIL("table %#" PRIx64 " unlinked by a call that must not unlink", pa);
 	}
+	if (f->cur_op == OP_MAP)
+		fx_find_parked_tops(f, &c.seen2);
 	/* Every live table is linked or waiting for its flush. */
 	it = 0;
 	while (u64map_next(&f->live, &it, &pa, &rec)) {

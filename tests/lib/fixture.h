@@ -49,6 +49,8 @@ struct fx {
 	struct u64map pos;		/* span_va | level -> pa, at the last check */
 	struct u64map info;		/* pa -> span_va | level of every table ever seen linked */
 	struct u64map pending;		/* unlinked, not yet freed: pa -> 1 replaced by map, 0 unmap */
+	struct u64map parked_top;	/* replaced by map: pa -> span_va | level of the top of the
+					 * subtree that map unlinked with it (one parked unit) */
 	struct u64map flushed;		/* pa -> 1: a TABLES flush covered its span since last seen */
 	intptr_t va_minus_pa;
 	bool have_offset;

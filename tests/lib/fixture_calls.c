@@ -328,8 +328,9 @@ static void check_gather(struct fx *f, const char *what)
 }
 
 /*
- * Tables a map replaced stay parked until an unmap removes their whole span:
- * then they wait on that unmap's gather like the tables it unlinked.
+ * Tables a map replaced stay parked until an unmap removes the whole span of
+ * the subtree they were parked with: then they wait on that unmap's gather
+ * like the tables it unlinked.
  */
 static void adopt_parked(struct fx *f, uint64_t iova, uint64_t bytes)
 {
@@ -337,7 +338,7 @@ static void adopt_parked(struct fx *f, uint64_t iova, uint64_t bytes)
 	size_t it = 0;
 
 	while (u64map_next(&f->pending, &it, &pa, &v)) {
-		if (!v || !u64map_get(&f->info, pa, &rec))
+		if (!v || !u64map_get(&f->parked_top, pa, &rec))
 			continue;
 		fx_seen_span(f, rec, &va, &last);
 		if (va >= iova && last <= iova + (bytes - 1)) {
