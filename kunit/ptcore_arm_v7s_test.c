@@ -10,6 +10,7 @@
  * rules, not Linux v7s's splitting: a leaf goes whole or not at all.
  */
 #include <kunit/test.h>
+#include <linux/bitops.h>
 #include <linux/bits.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
@@ -248,7 +249,7 @@ static void v7s_selftest(struct kunit *test)
 	ptt_verify_all(ctx);
 	ptt_ctx_destroy(ctx);
 	kunit_info(test, "%u page sizes", n);
-	KUNIT_EXPECT_EQ(test, n, (unsigned int)__builtin_popcountll(sizes));
+	KUNIT_EXPECT_EQ(test, n, (unsigned int)hweight64(sizes));
 }
 
 /* ptcore's unmap on every leaf kind: never split, whole leaves, covered tables freed. */
