@@ -368,7 +368,19 @@ static __always_inline int pt_map_leaves(struct pt_map_state *ms, pt_entry_t *ta
 		for (; ptep != stop; ptep += run) {
 			uint64_t iova = ms->iova + ((uint64_t)(ptep - start) << isz);
 			uint64_t pa = ms->pa + ((uint64_t)(ptep - start) << isz);
+			uint64_t any = 0;
 
+			for (i = 0; i < run; i++)
+				any |= pt_pte_read_table(&ptep[i]);
+			if (likely(!any)) {
+				/* All empty: the common case, no table to replace. */
+				pte = ms->attrs | fmt_encode_oa(t, pa);
+				for (i = 0; i < run; i++)
+					pt_pte_write(&ptep[i], fmt_run_replicates(t) ? pte :
+						     ms->attrs |
+						     fmt_encode_oa(t, pa + ((uint64_t)i << isz)));
+				continue;
+			}
 			for (i = 0; i < run; i++) {
 				uint64_t old = pt_pte_read_table(&ptep[i]);
 				uint32_t ntables = 0;
