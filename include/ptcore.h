@@ -43,6 +43,8 @@ extern "C" {
  *	half), hw_info.mode the iosatp MODE (8, 9, 10); 4K granule, leaves at
  *	every level (4K, 2M, 1G, 512G, 256T) below ias; oas 32..56. Leaves
  *	carry A, and D when writable (for an IOMMU without hardware A/D update).
+ *	Svnapot 64K leaves (16 level-0 entries with N and the low PPN bits 1000b)
+ *	only when &ptcore_cfg.pgsize_bitmap asks for 64K.
  * @PTCORE_FMT_ARM_V7S: ARM short descriptor, as io-pgtable-arm-v7s (reserved,
  *	not yet supported)
  *
@@ -174,7 +176,8 @@ struct ptcore_ops {
  * @format: enum ptcore_format
  * @features: PTCORE_FEAT_* bits
  * @pgsize_bitmap: leaf sizes allowed; 0 = every size the format has at this
- *	granule (ARM contiguous-hint sizes only when asked for explicitly).
+ *	granule (ARM contiguous-hint sizes and RISC-V Svnapot 64K only when
+ *	asked for explicitly).
  *	Sizes the format lacks are dropped; none left is -EINVAL.
  * @ias: input (IOVA) address bits
  * @oas: output (physical) address bits
@@ -563,7 +566,9 @@ int ptcore_map_range(struct ptcore_table *t, uint64_t iova, uint64_t paddr, uint
  * linked): a device never faults.
  * Without it the ARM architecture needs break-before-make: the old entries
  * are cleared, ops->iotlb_flush is called for the old leaf's span, then the
- * new ones are written, and a device access in between faults. The gather
+ * new ones are written, and a device access in between faults. A RISC-V
+ * Svnapot 64K leaf is cut that way too (the Svnapot chapter asks software to
+ * invalidate NAPOT entries before it changes them). The gather
  * receives the old leaf's span and size, for the stale large TLB entry;
  * no table memory is freed. Afterwards ptcore_unmap() of a range between
  * two cut points succeeds even inside what was one large page.
@@ -620,8 +625,8 @@ int ptcore_unmap_collect(struct ptcore_table *t, uint64_t iova, uint64_t len,
  * PTCORE_DIRTY_NO_CLEAR, each such leaf is made writable-clean again and
  * added to @gather: sync it before trusting the dirty state read next time,
  * as the IOTLB may still hold the entry as dirty. Holes are skipped, not
- * errors. An ARM contiguous run is one leaf, dirty when any of its entries
- * is.
+ * errors. An ARM contiguous run, an AMD v1 sized page and a RISC-V Svnapot
+ * 64K leaf are one leaf, dirty when any of their entries is.
  *
  * The dirty state: ARM stage 1 as Linux 6.12's io-pgtable-arm with
  * IO_PGTABLE_QUIRK_ARM_HD (writable leaves have DBM, bit 51, and AP2, bit

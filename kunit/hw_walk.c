@@ -602,10 +602,8 @@ static enum hw_fault fill_leaf(const struct hw_walk *w, const u64 *tbl, u64 idx,
 	leaf->run_iova = leaf->iova;
 	leaf->run_size = leaf->size;
 	leaf->run_oa = oa;
-	if (w->riscv) {
-		hw_riscv_leaf_fill(w, pte, leaf);
-		return HW_OK;
-	}
+	if (w->riscv)
+		return hw_riscv_leaf_fill(w, tbl, idx, pte, leaf);
 	if (w->x86) {
 		hw_x86_leaf_fill(w, pte, table_attrs, leaf);
 		return HW_OK;

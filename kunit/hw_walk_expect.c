@@ -186,7 +186,7 @@ u64 hw_walk_expected_leaf(const struct hw_walk *w, u32 prot, u64 oa, unsigned in
 			pte |= DART2_NO_CACHE;
 		return pte;
 	case PTCORE_FMT_RISCV64:
-		return hw_riscv_expected_leaf(w, prot, oa);
+		return hw_riscv_expected_leaf(w, prot, oa, contig);
 	default:
 		return 0;
 	}

@@ -96,7 +96,8 @@ u64 ptt_entry_size(const struct ptt_ctx *ctx, u64 pgsize)
 {
 	unsigned int lg2 = __builtin_ctzll(pgsize), g = ctx->w.pg_shift;
 
-	if ((!is_arm(ctx->hi.format) && !ctx->w.amdv1) || lg2 < g || (lg2 - g) % ctx->w.bpl == 0)
+	if ((!is_arm(ctx->hi.format) && !ctx->w.amdv1 && !ctx->w.riscv) || lg2 < g ||
+	    (lg2 - g) % ctx->w.bpl == 0)
 		return pgsize;
 	/* contiguous-hint size: the largest base size below it */
 	return 1ULL << (g + ((lg2 - g) / ctx->w.bpl) * ctx->w.bpl);
