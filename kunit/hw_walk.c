@@ -218,6 +218,11 @@ static int dart_init(struct hw_walk *w, const char **why)
 		*why = "1, 2 or 4 TTBRs";
 		return -EINVAL;
 	}
+	/* the three-level walk of a 16K DART is t8110's (TCR four-level bit): one TTBR */
+	if (hi->levels == 3 && w->pg_shift == 14 && hi->n_roots != 1) {
+		*why = "a 16K DART walks three levels from one TTBR";
+		return -EINVAL;
+	}
 	w->ias = hi->ias;
 	w->oas = hi->oas;
 	w->start_level = 0;
