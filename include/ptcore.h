@@ -30,7 +30,11 @@ extern "C" {
  * @PTCORE_FMT_ARM64_LPAE_S1: VMSAv8-64 stage 1 (ARM SMMU v2/v3 stage 1)
  * @PTCORE_FMT_ARM64_LPAE_S2: VMSAv8-64 stage 2
  * @PTCORE_FMT_APPLE_DART: Apple DART t8020/t8103 ("DART1")
- * @PTCORE_FMT_APPLE_DART2: Apple DART t6000/t8110/t602x ("DART2")
+ * @PTCORE_FMT_APPLE_DART2: Apple DART t6000/t8110/t602x ("DART2"). Both
+ *	DARTs: two table levels below the TTBR selection, three where two do
+ *	not reach ias (io-pgtable-dart's 4-level tables, the TTBRs counted as
+ *	one); up to four TTBRs with 4K pages, one with 16K (16K ias 37..42:
+ *	three levels, the t8110 TCR four-level walk)
  * @PTCORE_FMT_AMDV1: AMD IOMMU v1 host table: 4K tables, every page size
  *	from 4K but 512G, levels fixed by ias (3..6 as Linux 6.12, also 1..2),
  *	DTE mode in &ptcore_hw_info.mode
@@ -43,6 +47,8 @@ extern "C" {
  *	half), hw_info.mode the iosatp MODE (8, 9, 10); 4K granule, leaves at
  *	every level (4K, 2M, 1G, 512G, 256T) below ias; oas 32..56. Leaves
  *	carry A, and D when writable (for an IOMMU without hardware A/D update).
+ *	Svnapot 64K leaves (16 level-0 entries with N and the low PPN bits 1000b)
+ *	only when &ptcore_cfg.pgsize_bitmap asks for 64K.
  * @PTCORE_FMT_ARM_V7S: ARM short descriptor (VMSAv7), as Linux 6.12's
  *	io-pgtable-arm-v7s: 32-bit entries, two levels (a 16 KiB first-level
  *	table of 4096 entries, 16K-aligned; second-level tables of 256 entries,
@@ -180,7 +186,8 @@ struct ptcore_ops {
  * @format: enum ptcore_format
  * @features: PTCORE_FEAT_* bits
  * @pgsize_bitmap: leaf sizes allowed; 0 = every size the format has at this
- *	granule (ARM contiguous-hint sizes only when asked for explicitly).
+ *	granule (ARM contiguous-hint sizes and RISC-V Svnapot 64K only when
+ *	asked for explicitly).
  *	Sizes the format lacks are dropped; none left is -EINVAL.
  * @ias: input (IOVA) address bits
  * @oas: output (physical) address bits
@@ -582,7 +589,9 @@ int ptcore_map_range(struct ptcore_table *t, uint64_t iova, uint64_t paddr, uint
  * linked): a device never faults.
  * Without it the ARM architecture needs break-before-make: the old entries
  * are cleared, ops->iotlb_flush is called for the old leaf's span, then the
- * new ones are written, and a device access in between faults. The gather
+ * new ones are written, and a device access in between faults. A RISC-V
+ * Svnapot 64K leaf is cut that way too (the Svnapot chapter asks software to
+ * invalidate NAPOT entries before it changes them). The gather
  * receives the old leaf's span and size, for the stale large TLB entry;
  * no table memory is freed. Afterwards ptcore_unmap() of a range between
  * two cut points succeeds even inside what was one large page.
@@ -639,8 +648,8 @@ int ptcore_unmap_collect(struct ptcore_table *t, uint64_t iova, uint64_t len,
  * PTCORE_DIRTY_NO_CLEAR, each such leaf is made writable-clean again and
  * added to @gather: sync it before trusting the dirty state read next time,
  * as the IOTLB may still hold the entry as dirty. Holes are skipped, not
- * errors. An ARM contiguous run is one leaf, dirty when any of its entries
- * is.
+ * errors. An ARM contiguous run, an AMD v1 sized page and a RISC-V Svnapot
+ * 64K leaf are one leaf, dirty when any of their entries is.
  *
  * The dirty state: ARM stage 1 as Linux 6.12's io-pgtable-arm with
  * IO_PGTABLE_QUIRK_ARM_HD (writable leaves have DBM, bit 51, and AP2, bit

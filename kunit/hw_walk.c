@@ -231,6 +231,11 @@ static int dart_init(struct hw_walk *w, const char **why)
 		*why = "1, 2 or 4 TTBRs";
 		return -EINVAL;
 	}
+	/* the three-level walk of a 16K DART is t8110's (TCR four-level bit): one TTBR */
+	if (hi->levels == 3 && w->pg_shift == 14 && hi->n_roots != 1) {
+		*why = "a 16K DART walks three levels from one TTBR";
+		return -EINVAL;
+	}
 	w->ias = hi->ias;
 	w->oas = hi->oas;
 	w->start_level = 0;
@@ -627,10 +632,8 @@ static enum hw_fault fill_leaf(const struct hw_walk *w, const u64 *tbl, u64 idx,
 	leaf->run_iova = leaf->iova;
 	leaf->run_size = leaf->size;
 	leaf->run_oa = oa;
-	if (w->riscv) {
-		hw_riscv_leaf_fill(w, pte, leaf);
-		return HW_OK;
-	}
+	if (w->riscv)
+		return hw_riscv_leaf_fill(w, tbl, idx, pte, leaf);
 	if (w->x86) {
 		hw_x86_leaf_fill(w, pte, table_attrs, leaf);
 		return HW_OK;

@@ -30,7 +30,7 @@ struct cfg_geom {
 static int cfg_geom(const struct ptcore_cfg *cfg, struct cfg_geom *g, const char **why)
 {
 	unsigned int va_bits, bpl;
-	int tbl;
+	int tbl, max_tbl;
 
 	if (is_arm(cfg->format)) {
 		static const unsigned char oas_ok[] = { 32, 36, 40, 42, 44, 48, 52 };
@@ -77,17 +77,22 @@ static int cfg_geom(const struct ptcore_cfg *cfg, struct cfg_geom *g, const char
 	g->pg_shift = cfg->granule_lg2 ? cfg->granule_lg2 : 14;
 	bpl = g->pg_shift - 3;
 	va_bits = cfg->ias - g->pg_shift;
-	/* two levels below the TTBR selection while that takes at most 2 bits, else three */
+	/*
+	 * Two levels below the TTBR selection while that fits the TTBRs, else
+	 * three (io-pgtable-dart's 4-level table); 4K DARTs have four TTBRs a
+	 * stream, 16K DARTs use one (t8110: one TTBR, the four-level TCR bit).
+	 */
+	max_tbl = g->pg_shift == 12 ? 2 : 0;
 	g->levels = 2;
 	tbl = (int)va_bits - 2 * (int)bpl;
-	if (tbl > 2) {
+	if (tbl > max_tbl) {
 		g->levels = 3;
 		tbl = (int)va_bits - 3 * (int)bpl;
 	}
 	if (tbl < 0)
 		tbl = 0;
-	if (tbl > 2) {
-		*why = "a DART geometry that needs more than 4 TTBRs";
+	if (tbl > max_tbl) {
+		*why = "a DART geometry that needs more TTBRs than the page size has";
 		return -EINVAL;
 	}
 	g->n_roots = 1U << tbl;
@@ -189,7 +194,7 @@ u64 hw_walk_expected_leaf(const struct hw_walk *w, u32 prot, u64 oa, unsigned in
 			pte |= DART2_NO_CACHE;
 		return pte;
 	case PTCORE_FMT_RISCV64:
-		return hw_riscv_expected_leaf(w, prot, oa);
+		return hw_riscv_expected_leaf(w, prot, oa, contig);
 	case PTCORE_FMT_ARM_V7S:
 		return hw_v7s_expected_leaf(w, prot, oa, level, contig);
 	default:

@@ -16,8 +16,19 @@
  * (page fault). A clear, or D clear on a write: the IOMMU sets them when
  * hardware A/D update is on (PTCORE_FEAT_DIRTY_TRACKING stands for it),
  * else faults. The model also rejects what ptcore must never write: PBMT
- * (no Svpbmt assumed), N (no Svnapot), G, a leaf without A, and A, D or U
- * on a table entry (reserved there).
+ * (no Svpbmt assumed), G, a leaf without A, and A, D or U on a table entry
+ * (reserved there).
+ *
+ * Svnapot (the privileged specification's chapter of that name; the RISC-V
+ * IOMMU specification requires it of every IOMMU): a leaf with N at the
+ * architecture's level 0 whose PPN[3:0] is 1000b is part of a 64K NAPOT
+ * range, and the walk returns it with PPN[3:0] replaced by VPN[0][3:0];
+ * every other encoding with N set (another PPN[3:0], a leaf above level 0,
+ * a pointer) is reserved: page fault. A TLB may cache the whole 64K from
+ * any of its 16 entries, so the model also rejects, as ptcore must never
+ * write them, NAPOT entries when 64K is not in hw_info.pgsize_bitmap, and a
+ * range whose 16 entries are not all valid NAPOT leaves equal but for A
+ * and D (the IOMMU sets those in whichever entry it read).
  */
 #include <linux/kernel.h>
 #include <linux/bits.h>
@@ -41,6 +52,10 @@
 #define RV_PAGE_SHIFT 12
 #define RV_VPN_BITS 9
 #define RV_PA_BITS 56 /* PPN[43:0]: PA[55:12] */
+#define RV_NAPOT_PPN GENMASK_ULL(13, 10) /* PPN[3:0] */
+#define RV_NAPOT_64K BIT_ULL(13) /* PPN[3:0] = 1000b */
+#define RV_NAPOT_ENTRIES 16
+#define RV_NAPOT_SIZE (RV_NAPOT_ENTRIES << RV_PAGE_SHIFT)
 
 /* iosatp.MODE: Bare 0, Sv39 8, Sv48 9, Sv57 10 */
 #define RV_MODE_SV39 8
@@ -120,11 +135,13 @@ enum hw_fault hw_riscv_decode(const struct hw_walk *w, u64 pte, unsigned int lev
 		return HW_OK;
 	if ((pte & (RV_R | RV_W)) == RV_W)
 		return HW_FAULT_MALFORMED; /* W without R is reserved */
-	if (pte & (RV_RSVD | RV_PBMT | RV_N | RV_G))
+	if (pte & (RV_RSVD | RV_PBMT | RV_G))
 		return HW_FAULT_MALFORMED;
 	*addr = rv_addr(pte);
 	if (!(pte & (RV_R | RV_X))) {
 		*kind = HW_ENTRY_TABLE;
+		if (pte & RV_N)
+			return HW_FAULT_MALFORMED; /* reserved in a non-leaf entry */
 		if (level >= w->last_level)
 			return HW_FAULT_MALFORMED; /* a pointer below level 0: page fault */
 		if (pte & (RV_A | RV_D | RV_U))
@@ -134,6 +151,13 @@ enum hw_fault hw_riscv_decode(const struct hw_walk *w, u64 pte, unsigned int lev
 		return HW_OK;
 	}
 	*kind = HW_ENTRY_LEAF;
+	if (pte & RV_N) {
+		/* 64K at level 0 is the only NAPOT encoding; ptcore offers it on request */
+		if (level != w->last_level || (pte & RV_NAPOT_PPN) != RV_NAPOT_64K ||
+		    !(w->hi.pgsize_bitmap & RV_NAPOT_SIZE))
+			return HW_FAULT_MALFORMED;
+		*addr &= ~(u64)(RV_NAPOT_SIZE - 1); /* the range's base */
+	}
 	if (*addr & (BIT_ULL(shift) - 1))
 		return HW_FAULT_MALFORMED; /* misaligned superpage */
 	if (*addr >> w->oas)
@@ -143,7 +167,22 @@ enum hw_fault hw_riscv_decode(const struct hw_walk *w, u64 pte, unsigned int lev
 	return HW_OK;
 }
 
-void hw_riscv_leaf_fill(const struct hw_walk *w, u64 pte, struct hw_leaf *leaf)
+/* The 16 entries of the NAPOT range holding entry @idx of @tbl: equal to @pte but A and D. */
+static enum hw_fault rv_check_napot(const u64 *tbl, u64 idx, u64 pte)
+{
+	u64 base = idx & ~(u64)(RV_NAPOT_ENTRIES - 1), i;
+
+	for (i = base; i < base + RV_NAPOT_ENTRIES; i++) {
+		u64 e = READ_ONCE(tbl[i]);
+
+		if ((e ^ pte) & ~(RV_A | RV_D))
+			return HW_FAULT_CONTIG;
+	}
+	return HW_OK;
+}
+
+enum hw_fault hw_riscv_leaf_fill(const struct hw_walk *w, const u64 *tbl, u64 idx, u64 pte,
+				 struct hw_leaf *leaf)
 {
 	bool writable = pte & RV_W;
 
@@ -157,6 +196,13 @@ void hw_riscv_leaf_fill(const struct hw_walk *w, u64 pte, struct hw_leaf *leaf)
 	leaf->memtype = HW_MT_NORMAL_WB; /* PBMT 0: the PMAs decide */
 	leaf->cache = true;
 	leaf->sp_full = true;
+	if (!(pte & RV_N))
+		return HW_OK;
+	/* the walk's copy of the entry: PPN[3:0] from VPN[0][3:0] */
+	leaf->oa += leaf->iova & (RV_NAPOT_SIZE - 1);
+	leaf->run_size = RV_NAPOT_SIZE;
+	leaf->run_iova = leaf->iova & ~(u64)(RV_NAPOT_SIZE - 1);
+	return rv_check_napot(tbl, idx, pte);
 }
 
 u64 hw_riscv_written_pte(const struct hw_walk *w, const struct hw_leaf *leaf)
@@ -178,10 +224,19 @@ int hw_riscv_cfg_levels(const struct ptcore_cfg *cfg, unsigned int *levels, cons
 	return 0;
 }
 
-/* R on every leaf (also write-only: W alone is reserved), A, D with W, X unless NOEXEC. */
-u64 hw_riscv_expected_leaf(const struct hw_walk *w, u32 prot, u64 oa)
+/*
+ * R on every leaf (also write-only: W alone is reserved), A, D with W, X
+ * unless NOEXEC; an entry of a 64K NAPOT range (@napot) holds N and the
+ * range's base with PPN[3:0] = 1000b.
+ */
+u64 hw_riscv_expected_leaf(const struct hw_walk *w, u32 prot, u64 oa, bool napot)
 {
-	u64 pte = RV_V | RV_R | RV_A | hw_riscv_addr_bits(oa);
+	u64 pte = RV_V | RV_R | RV_A;
+
+	if (napot)
+		pte |= RV_N | RV_NAPOT_64K | hw_riscv_addr_bits(oa & ~(u64)(RV_NAPOT_SIZE - 1));
+	else
+		pte |= hw_riscv_addr_bits(oa);
 
 	if (prot & PTCORE_PROT_WRITE)
 		pte |= RV_W | RV_D;

@@ -2,10 +2,11 @@
 /*
  * KUnit suites for ptcore's Apple DART formats (DART1 t8020/t8103, DART2
  * t6000/t8110/t602x), in the style of the ARM suites (ptcore_arm_*_test.c):
- * expected values from design/ABI.md and design/FORMATS.md (plus the brief's
- * DART geometry: two levels below the TTBR selection while tbl_bits <= 2,
- * else three), every map/unmap cross-checked against the oracle and the DART
- * walk model, and a leak check in every case.
+ * expected values from design/ABI.md and design/FORMATS.md (plus the DART
+ * geometry of io-pgtable-dart's 4-level tables, 2025: two levels below the
+ * TTBR selection while it fits the TTBRs, else three; four TTBRs with 4K
+ * pages, one with 16K), every map/unmap cross-checked against the oracle and
+ * the DART walk model, and a leak check in every case.
  */
 #include <kunit/test.h>
 #include <linux/bits.h>
@@ -35,6 +36,7 @@ static struct dart_geom dart_expected(u32 fmt, unsigned int pg_shift, unsigned i
 	unsigned int bpl = pg_shift - 3;
 	int t2 = (int)ias - (int)pg_shift - 2 * (int)bpl;
 	int t3 = (int)ias - (int)pg_shift - 3 * (int)bpl;
+	int max_tbl = pg_shift == 12 ? 2 : 0; /* TTBRs: four at 4K, one at 16K */
 
 	if (pg_shift != 14 && !(fmt == D1 && pg_shift == 12))
 		return g;
@@ -42,11 +44,11 @@ static struct dart_geom dart_expected(u32 fmt, unsigned int pg_shift, unsigned i
 		return g;
 	if (ias > oas)
 		return g;
-	if (t2 <= 2) {
+	if (t2 <= max_tbl) {
 		g.levels = 2;
 		g.tbl_bits = t2 > 0 ? t2 : 0;
 	} else {
-		if (t3 > 2)
+		if (t3 > max_tbl)
 			return g;
 		g.levels = 3;
 		g.tbl_bits = t3 > 0 ? t3 : 0;
@@ -66,8 +68,9 @@ static const struct dart_cfg dart_cfgs[] = {
 	{ D1, 12, 36, 36 }, /* 4K, three levels */
 	{ D1, 14, 36, 42 }, /* oas 42 accepted, PAs limited to 36 bits */
 	{ D2, 14, 32, 42 }, /* t6000 */
-	{ D2, 14, 38, 42 }, /* four TTBRs, two levels */
+	{ D2, 14, 37, 42 }, /* the smallest 16K ias of three levels (one TTBR) */
 	{ D2, 14, 42, 42 }, /* t602x: three levels */
+	{ D1, 12, 41, 42 }, /* 4K, three levels below four TTBRs */
 	{ D2, 14, 36, 36 },
 };
 
@@ -475,9 +478,78 @@ static void dart_bad_arguments(struct kunit *test)
 	ptt_ctx_destroy(ctx);
 }
 
+/*
+ * io-pgtable-dart's 4-level tables (Linux, 2025): the TTBR selection is its
+ * first level, so its 4 levels are ptcore's hw_info.levels 3, and the
+ * driver then sets t8110's TCR four-level bit. Four TTBRs only with 4K
+ * pages; a 16K DART walks three levels from one TTBR above ias 36.
+ */
+static void dart_four_level(struct kunit *test)
+{
+	static const struct {
+		u32 fmt;
+		unsigned int pg, ias, oas, levels, n_roots; /* levels 0: refused */
+	} want[] = {
+		{ D2, 14, 36, 42, 2, 1 }, /* two levels reach 36 bits */
+		{ D2, 14, 37, 42, 3, 1 }, /* 6.1: two levels, two TTBRs */
+		{ D2, 14, 38, 42, 3, 1 }, /* 6.1: two levels, four TTBRs */
+		{ D2, 14, 42, 42, 3, 1 }, /* t602x */
+		{ D1, 14, 36, 36, 2, 1 },
+		{ D1, 14, 37, 42, 3, 1 },
+		{ D1, 12, 32, 36, 2, 4 }, /* t8020 4K: the TTBRs select */
+		{ D1, 12, 33, 36, 3, 1 },
+		{ D1, 12, 39, 42, 3, 1 },
+		{ D1, 12, 40, 42, 3, 2 },
+		{ D1, 12, 41, 42, 3, 4 },
+		{ D1, 12, 42, 42, 0, 0 }, /* eight TTBRs: no DART has them */
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		struct ptcore_cfg cfg = ptt_cfg(want[i].fmt, want[i].pg, want[i].ias, want[i].oas,
+						0, 0);
+		u64 pg = 1ULL << want[i].pg, top = 1ULL << want[i].ias;
+		u64 two = 1ULL << (want[i].pg + 2 * (want[i].pg - 3)); /* two levels' reach */
+		struct ptt_ctx *ctx;
+		struct hw_leaf l;
+
+		if (!want[i].levels) {
+			struct ptcore_table *t = NULL;
+
+			KUNIT_EXPECT_EQ_MSG(test, ptcore_table_create(&cfg, &t), -EINVAL, "row %u",
+					    i);
+			if (t)
+				ptcore_table_destroy(t);
+			continue;
+		}
+		ctx = ptt_ctx_create(test, &cfg, 0);
+		KUNIT_EXPECT_EQ_MSG(test, ctx->hi.levels, want[i].levels, "row %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, ctx->hi.n_roots, want[i].n_roots, "row %u", i);
+		/* the last page of the space, and the first beyond two levels' reach */
+		KUNIT_EXPECT_EQ(test, ptt_map(ctx, top - pg, SZ_1G, pg, 1, RW, NULL), 0);
+		KUNIT_ASSERT_EQ(test, hw_walk_iova(&ctx->w, top - 1, &l), HW_OK);
+		KUNIT_EXPECT_EQ(test, l.oa, (u64)SZ_1G + pg - 1);
+		KUNIT_EXPECT_EQ_MSG(test, l.walk_levels, (1U << want[i].levels) - 1, "row %u", i);
+		KUNIT_EXPECT_EQ(test, l.level, want[i].levels - 1);
+		if (want[i].levels == 3 && want[i].n_roots == 1) {
+			KUNIT_EXPECT_EQ(test, ptt_map(ctx, two, SZ_2G, pg, 2, RW, NULL), 0);
+			KUNIT_ASSERT_EQ(test, hw_walk_iova(&ctx->w, two + pg, &l), HW_OK);
+			KUNIT_EXPECT_EQ(test, l.oa, (u64)SZ_2G + pg);
+			/* one root table, its entry 1 the first above two levels' reach */
+			KUNIT_EXPECT_EQ(test, l.walk_table[0], ctx->hi.root[0]);
+			KUNIT_EXPECT_EQ(test, l.walk_entry[0], ctx->hi.root[0] + 8);
+			KUNIT_EXPECT_EQ(test, ptt_unmap_sync(ctx, two, 2 * pg, NULL), 0);
+		}
+		KUNIT_EXPECT_EQ(test, ptt_unmap_sync(ctx, top - pg, pg, NULL), 0);
+		ptt_verify_all(ctx);
+		ptt_ctx_destroy(ctx);
+	}
+}
+
 static struct kunit_case dart_cases[] = {
 	KUNIT_CASE(dart_geometry),
 	KUNIT_CASE(dart_bad_config),
+	KUNIT_CASE(dart_four_level),
 	KUNIT_CASE_PARAM(dart_leaf_roundtrip, dart_cfg_gen_params),
 	KUNIT_CASE_PARAM(dart_selftest, dart_cfg_gen_params),
 	KUNIT_CASE_PARAM(dart_unmap_semantics, dart_cfg_gen_params),

@@ -6,7 +6,9 @@
  * not sign-extended half holds ias; iosatp MODE 8/9/10; leaves at every
  * level; R on every leaf, A preset, D preset on writable leaves), every
  * map and unmap cross-checked against the oracle and the RISC-V walk model
- * (hw_walk_riscv.c), and a leak check in every case.
+ * (hw_walk_riscv.c), and a leak check in every case. Svnapot: 64K leaves of
+ * 16 level-0 entries with N and PPN[3:0] = 1000b, offered when
+ * pgsize_bitmap asks for 64K.
  */
 #include <kunit/test.h>
 #include <linux/bits.h>
@@ -27,6 +29,8 @@
 #define RV_PTE_A BIT_ULL(6)
 #define RV_PTE_D BIT_ULL(7)
 #define RV_PTE_N BIT_ULL(63)
+#define RV_PTE_PPN GENMASK_ULL(53, 10)
+#define RV_NAPOT_64K BIT_ULL(13) /* PPN[3:0] = 1000b */
 
 struct rv_cfg {
 	unsigned char ias, oas;
@@ -187,7 +191,8 @@ static void riscv_bad_config(struct kunit *test)
 		{ PTCORE_FEAT_ARM_NS, 38, 56, 0, -EOPNOTSUPP },
 		{ PTCORE_FEAT_ARM_S2FWB, 38, 56, 0, -EOPNOTSUPP },
 		{ 0x100, 38, 56, 0, -EINVAL }, /* unknown feature bit */
-		{ 0, 38, 56, SZ_64K, -EINVAL }, /* Svnapot not yet: no 64K leaves */
+		{ 0, 38, 56, SZ_32K, -EINVAL }, /* Svnapot defines 64K only */
+		{ 0, 38, 56, SZ_8K | SZ_128K, -EINVAL },
 		{ 0, 38, 56, SZ_16K | SZ_32M, -EINVAL }, /* no size of the format */
 		{ 0, 30, 56, SZ_1G, -EINVAL }, /* a 1G leaf does not fit a 30-bit space */
 		{ 0, 38, 56, 1ULL << 39, -EINVAL }, /* Sv39 has no 512G leaf */
@@ -204,13 +209,24 @@ static void riscv_bad_config(struct kunit *test)
 		if (!ret)
 			ptcore_table_destroy(t);
 	}
-	/* sizes the format lacks are dropped: 64K goes, 4K and 2M stay */
+	/* sizes the format lacks are dropped: 16K and 32M go, 4K, 64K and 2M stay */
 	{
 		struct ptcore_cfg cfg = ptt_cfg(RV, 0, 47, 48, PTCORE_FEAT_FREE_EMPTY_TABLES,
-						SZ_4K | SZ_64K | SZ_2M);
+						SZ_4K | SZ_16K | SZ_64K | SZ_2M | SZ_32M);
 		struct ptt_ctx *ctx = ptt_ctx_create(test, &cfg, 0);
 
-		KUNIT_EXPECT_EQ(test, ctx->hi.pgsize_bitmap, (u64)(SZ_4K | SZ_2M));
+		KUNIT_EXPECT_EQ(test, ctx->hi.pgsize_bitmap, (u64)(SZ_4K | SZ_64K | SZ_2M));
+		ptt_ctx_destroy(ctx);
+	}
+	/* 64K alone: a table of NAPOT leaves only */
+	{
+		struct ptcore_cfg cfg = ptt_cfg(RV, 0, 38, 56, 0, SZ_64K);
+		struct ptt_ctx *ctx = ptt_ctx_create(test, &cfg, 0);
+
+		KUNIT_EXPECT_EQ(test, ctx->hi.pgsize_bitmap, (u64)SZ_64K);
+		KUNIT_EXPECT_EQ(test, ptt_map(ctx, SZ_64K, SZ_1G, SZ_64K, 2, RW, NULL), 0);
+		KUNIT_EXPECT_EQ(test, ptt_map(ctx, 0, 0, SZ_4K, 1, RW, NULL), -EINVAL);
+		ptt_verify_all(ctx);
 		ptt_ctx_destroy(ctx);
 	}
 }
@@ -252,7 +268,7 @@ static void riscv_model_rules(struct kunit *test)
 			hw_walk_decode(w, ppn | RV_PTE_V | RV_PTE_X | RV_PTE_A, last, &kind, &addr),
 			HW_OK);
 	KUNIT_EXPECT_EQ(test, kind, HW_ENTRY_LEAF);
-	/* A clear (ptcore presets it), N (no Svnapot here), reserved bits 60:54 */
+	/* A clear (ptcore presets it), N (no 64K in this table's sizes), reserved bits 60:54 */
 	KUNIT_EXPECT_EQ(test, hw_walk_decode(w, ppn | RV_PTE_V | RV_PTE_R, last, &kind, &addr),
 			HW_FAULT_ACCESS);
 	KUNIT_EXPECT_EQ(test, hw_walk_decode(w, ppn | leaf | RV_PTE_N, last, &kind, &addr),
@@ -559,6 +575,369 @@ static void riscv_bad_arguments(struct kunit *test)
 	ptt_ctx_destroy(ctx);
 }
 
+/* ---- Svnapot: 64K leaves ---- */
+
+static struct ptt_ctx *rv_napot_ctx(struct kunit *test, u32 features)
+{
+	const struct rv_cfg *c = test->param_value;
+	struct ptcore_cfg cfg = ptt_cfg(RV, 0, c->ias, c->oas, features,
+					rv_sizes(c->ias) | SZ_64K);
+
+	return ptt_ctx_create(test, &cfg, 0);
+}
+
+/* The raw entry ptcore must write in each of the 16 slots of a 64K leaf at @pa. */
+static u64 rv_napot_pte(struct ptt_ctx *ctx, u32 prot, u64 pa)
+{
+	return (ptt_expected_leaf(ctx, prot, pa, ctx->w.last_level, false) & ~RV_PTE_PPN) |
+	       RV_PTE_N | RV_NAPOT_64K | hw_walk_addr_bits(&ctx->w, pa);
+}
+
+/* The specification's NAPOT rules, on crafted entries. */
+static void riscv_napot_rules(struct kunit *test)
+{
+	struct ptt_ctx *ctx = rv_napot_ctx(test, 0);
+	const struct hw_walk *w = &ctx->w;
+	unsigned int last = w->last_level, mid = last - 1;
+	u64 base = 7 * SZ_64K, leaf = RV_PTE_V | RV_PTE_R | RV_PTE_A | RV_PTE_N;
+	enum hw_entry_kind kind;
+	unsigned int k;
+	u64 addr;
+
+	KUNIT_EXPECT_TRUE(test, ctx->hi.pgsize_bitmap & SZ_64K);
+	/* PPN[3:0] = 1000b at level 0: 64K, the walk's address is the range's base */
+	KUNIT_EXPECT_EQ(test,
+			hw_walk_decode(w, hw_walk_addr_bits(w, base) | RV_NAPOT_64K | leaf, last,
+				       &kind, &addr),
+			HW_OK);
+	KUNIT_EXPECT_EQ(test, kind, HW_ENTRY_LEAF);
+	KUNIT_EXPECT_EQ(test, addr, base);
+	/* every other PPN[3:0] with N is reserved */
+	for (k = 0; k < 16; k++) {
+		if (k == 8)
+			continue;
+		KUNIT_EXPECT_EQ_MSG(test,
+				    hw_walk_decode(w, hw_walk_addr_bits(w, base + k * SZ_4K) | leaf,
+						   last, &kind, &addr),
+				    HW_FAULT_MALFORMED, "PPN[3:0] %u", k);
+	}
+	/* N above level 0, and in a pointer: reserved */
+	KUNIT_EXPECT_EQ(test,
+			hw_walk_decode(w, hw_walk_addr_bits(w, SZ_2M) | RV_NAPOT_64K | leaf, mid,
+				       &kind, &addr),
+			HW_FAULT_MALFORMED);
+	KUNIT_EXPECT_EQ(test,
+			hw_walk_decode(w, hw_walk_addr_bits(w, base) | RV_NAPOT_64K | RV_PTE_V |
+						  RV_PTE_N,
+				       0, &kind, &addr),
+			HW_FAULT_MALFORMED);
+	/* 16 entries that disagree: ptcore must never write them */
+	KUNIT_ASSERT_EQ(test, ptt_map(ctx, base, base, SZ_64K, 1, RW, NULL), 0);
+	{
+		u64 *ptep, save;
+		struct hw_leaf l;
+
+		KUNIT_ASSERT_EQ(test, hw_walk_iova(w, base + 3 * SZ_4K, &l), HW_OK);
+		ptep = ptcore_phys_to_virt(ctx->t, l.table_pa);
+		save = ptep[l.index + 2];
+		ptep[l.index + 2] = save & ~RV_PTE_X;
+		KUNIT_EXPECT_EQ(test, hw_walk_iova(w, base + 3 * SZ_4K, &l), HW_FAULT_CONTIG);
+		ptep[l.index + 2] = save | RV_PTE_D;	/* D may differ: the IOMMU sets it */
+		KUNIT_EXPECT_EQ(test, hw_walk_iova(w, base + 3 * SZ_4K, &l), HW_OK);
+		ptep[l.index + 2] = save;
+	}
+	ptt_verify_all(ctx);
+	ptt_ctx_destroy(ctx);
+}
+
+/* 64K leaves: 16 equal entries, every 4K inside translated, at every prot. */
+static void riscv_napot_map(struct kunit *test)
+{
+	struct ptt_ctx *ctx = rv_napot_ctx(test, 0);
+	u64 iova = 3 * SZ_2M + 5 * SZ_64K, pa = (1ULL << ctx->hi.oas) - 4 * SZ_64K, phys;
+	unsigned int k, r;
+	u32 prot;
+
+	for (prot = 1; prot < 64; prot++) {
+		if (!(prot & RW))
+			continue;
+		KUNIT_ASSERT_EQ(test, ptt_map(ctx, iova, pa, SZ_64K, 1, prot, NULL), 0);
+		for (k = 0; k < 16; k++) {
+			u64 at = iova + k * SZ_4K + 9;
+			struct hw_leaf l;
+
+			KUNIT_ASSERT_EQ(test, hw_walk_iova(&ctx->w, at, &l), HW_OK);
+			KUNIT_EXPECT_EQ(test, l.oa, pa + k * SZ_4K + 9);
+			KUNIT_EXPECT_EQ(test, l.level, ctx->w.last_level);
+			KUNIT_EXPECT_EQ(test, l.size, (u64)SZ_4K);
+			KUNIT_EXPECT_EQ(test, l.run_size, (u64)SZ_64K);
+			KUNIT_EXPECT_EQ(test, l.run_iova, iova);
+			KUNIT_EXPECT_EQ_MSG(test, l.pte, rv_napot_pte(ctx, prot, pa), "prot %x",
+					    prot);
+			KUNIT_EXPECT_EQ(test, l.write, !!(prot & PTCORE_PROT_WRITE));
+			KUNIT_EXPECT_EQ(test, ptcore_iova_to_phys(ctx->t, at, &phys), 0);
+			KUNIT_EXPECT_EQ(test, phys, pa + k * SZ_4K + 9);
+		}
+		KUNIT_EXPECT_EQ(test, ptt_unmap_sync(ctx, iova, SZ_64K, NULL), 0);
+	}
+	/* several in one call, then refusals: misaligned, overlapping */
+	KUNIT_ASSERT_EQ(test, ptt_map(ctx, iova, SZ_1G, SZ_64K, 5, RW, NULL), 0);
+	for (r = 0; r < 5; r++)
+		ptt_check_translation(ctx, iova + r * SZ_64K + 15 * SZ_4K);
+	KUNIT_EXPECT_EQ(test, ptt_map(ctx, SZ_1G + SZ_4K, 0, SZ_64K, 1, RW, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ptt_map(ctx, SZ_1G, SZ_4K, SZ_64K, 1, RW, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ptt_map(ctx, iova + 4 * SZ_64K, 0, SZ_64K, 2, RW, NULL),
+			-EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, ptt_map(ctx, iova + 7 * SZ_4K, 0, SZ_4K, 1, RW, NULL), -EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, ptt_map(ctx, 3 * SZ_2M, 0, SZ_2M, 1, RW, NULL), -EADDRINUSE);
+	ptt_verify_all(ctx);
+	ptt_ctx_destroy(ctx);
+}
+
+/* Unmap never splits a 64K leaf: removed, counted and gathered whole from its base. */
+static void riscv_napot_unmap(struct kunit *test)
+{
+	struct ptt_ctx *ctx = rv_napot_ctx(test, 0);
+	u64 base = 9 * SZ_2M, unmapped, phys, n_free0;
+	struct ptcore_gather ga;
+	unsigned int k;
+
+	KUNIT_ASSERT_EQ(test, ptt_map(ctx, base, SZ_2G, SZ_64K, 2, RW, NULL), 0);
+	/* starting inside: -EINVAL, nothing removed */
+	for (k = 1; k < 16; k += 7) {
+		KUNIT_EXPECT_EQ(test, ptt_unmap_sync(ctx, base + k * SZ_4K, SZ_4K, &unmapped),
+				-EINVAL);
+		KUNIT_EXPECT_EQ(test, unmapped, 0);
+	}
+	KUNIT_EXPECT_EQ(test, ptcore_iova_to_phys(ctx->t, base + 15 * SZ_4K + 1, &phys), 0);
+	KUNIT_EXPECT_EQ(test, phys, (u64)SZ_2G + 15 * SZ_4K + 1);
+	/* 4K at the base: the whole 64K, counted and gathered whole */
+	ptcore_gather_init(&ga);
+	KUNIT_EXPECT_EQ(test, ptt_unmap(ctx, base, SZ_4K, &ga, &unmapped), 0);
+	KUNIT_EXPECT_EQ(test, unmapped, (u64)SZ_64K);
+	KUNIT_EXPECT_EQ(test, ga.start, base);
+	KUNIT_EXPECT_EQ(test, ga.end, base + SZ_64K - 1);
+	KUNIT_EXPECT_EQ(test, ga.pgsize, (u64)SZ_64K);
+	KUNIT_EXPECT_EQ(test, ga.flags, 0);
+	ptt_sync(ctx, &ga);
+	for (k = 0; k < 16; k++)
+		KUNIT_EXPECT_EQ(test, ptt_raw_entry(ctx, base + k * SZ_4K, ctx->w.last_level), 0);
+	ptt_check_translation(ctx, base + SZ_64K);
+	/* the unmap_pages form: one 64K page */
+	KUNIT_EXPECT_EQ(test, ptt_unmap_sync(ctx, base + SZ_64K, SZ_64K, &unmapped), 0);
+	KUNIT_EXPECT_EQ(test, unmapped, (u64)SZ_64K);
+
+	/* a full table of 64K leaves: unlinked whole, its size gathered */
+	KUNIT_ASSERT_EQ(test, ptt_map(ctx, base, 0, SZ_64K, SZ_2M / SZ_64K, RW, NULL), 0);
+	n_free0 = ctx->n_free;
+	ptcore_gather_init(&ga);
+	KUNIT_EXPECT_EQ(test, ptt_unmap(ctx, base, SZ_2M, &ga, &unmapped), 0);
+	KUNIT_EXPECT_EQ(test, unmapped, (u64)SZ_2M);
+	KUNIT_EXPECT_EQ(test, ga.flags, PTCORE_GATHER_TABLES);
+	KUNIT_EXPECT_EQ(test, ga.nr_tables, 1);
+	KUNIT_EXPECT_EQ(test, ga.pgsize, (u64)SZ_64K);
+	ptt_sync(ctx, &ga);
+	KUNIT_EXPECT_EQ(test, ctx->n_free, n_free0 + 1);
+
+	/* 4K and 64K in one covered table: both sizes gathered; a hole stops it */
+	KUNIT_ASSERT_EQ(test, ptt_map(ctx, base, 0, SZ_4K, 16, RW, NULL), 0);
+	KUNIT_ASSERT_EQ(test, ptt_map(ctx, base + SZ_64K, 0, SZ_64K, 30, RW, NULL), 0);
+	ptcore_gather_init(&ga);
+	KUNIT_EXPECT_EQ(test, ptt_unmap(ctx, base, SZ_2M, &ga, &unmapped), -EINVAL);
+	KUNIT_EXPECT_EQ(test, unmapped, SZ_2M - SZ_64K);
+	KUNIT_EXPECT_EQ(test, ga.pgsize, (u64)(SZ_4K | SZ_64K));
+	KUNIT_EXPECT_EQ(test, ga.nr_tables, 0);
+	ptt_sync(ctx, &ga);
+	ptt_verify_all(ctx);
+	ptt_ctx_destroy(ctx);
+}
+
+/* map_range picks 4K, 64K and 2M as Linux's splitting does; unmap and cut keep them whole. */
+static void riscv_napot_mixed(struct kunit *test)
+{
+	struct ptt_ctx *ctx = rv_napot_ctx(test, 0);
+	/* [start, lo): 2 x 4K, 3 x 64K; [lo, hi): 2M; [hi, end): 5 x 64K, 3 x 4K */
+	u64 lo = 4 * SZ_2M, hi = lo + SZ_2M, start = lo - 3 * SZ_64K - 2 * SZ_4K;
+	u64 end = hi + 5 * SZ_64K + 3 * SZ_4K, pa = SZ_1G + (start & (SZ_2M - 1));
+	u64 hole = hi + SZ_64K + 6 * SZ_4K, iova, unmapped, n_flush0;
+	unsigned int n4k = 0, n64k = 0, n2m = 0;
+	struct ptcore_gather ga;
+	struct hw_leaf l;
+
+	KUNIT_ASSERT_EQ(test, ptt_map_range(ctx, start, pa, end - start, RW), 0);
+	for (iova = start; iova < end;) {
+		KUNIT_ASSERT_EQ(test, hw_walk_iova(&ctx->w, iova, &l), HW_OK);
+		KUNIT_EXPECT_EQ(test, l.oa, pa + (iova - start));
+		KUNIT_EXPECT_EQ(test, l.run_iova, iova);
+		if (l.run_size == SZ_4K)
+			n4k++;
+		else if (l.run_size == SZ_64K)
+			n64k++;
+		else if (l.run_size == SZ_2M)
+			n2m++;
+		iova += l.run_size;
+	}
+	KUNIT_EXPECT_EQ(test, n4k, 5);
+	KUNIT_EXPECT_EQ(test, n64k, 8);
+	KUNIT_EXPECT_EQ(test, n2m, 1);
+	/* cut inside a 64K leaf: break before make (one flush), 4K entries there */
+	ptcore_gather_init(&ga);
+	n_flush0 = ctx->n_flush;
+	KUNIT_EXPECT_EQ(test, ptt_cut(ctx, hole, &ga), 0);
+	KUNIT_EXPECT_EQ(test, ctx->n_flush, n_flush0 + 1);
+	KUNIT_EXPECT_EQ(test, ga.pgsize, (u64)SZ_64K);
+	ptt_sync(ctx, &ga);
+	KUNIT_ASSERT_EQ(test, hw_walk_iova(&ctx->w, hole + SZ_4K, &l), HW_OK);
+	KUNIT_EXPECT_EQ(test, l.run_size, (u64)SZ_4K);
+	KUNIT_ASSERT_EQ(test, hw_walk_iova(&ctx->w, hi + 2 * SZ_64K, &l), HW_OK);
+	KUNIT_EXPECT_EQ(test, l.run_size, (u64)SZ_64K);
+	ptt_verify_all(ctx);
+	KUNIT_EXPECT_EQ(test, ptt_unmap_sync(ctx, hole, SZ_4K, &unmapped), 0);
+	KUNIT_EXPECT_EQ(test, unmapped, (u64)SZ_4K);
+	/* cut the 2M leaf, hitless: 64K leaves on either side where they fit, 4K around */
+	ptcore_gather_init(&ga);
+	n_flush0 = ctx->n_flush;
+	KUNIT_EXPECT_EQ(test, ptt_cut(ctx, lo + 3 * SZ_64K + SZ_4K, &ga), 0);
+	KUNIT_EXPECT_EQ(test, ctx->n_flush, n_flush0);
+	KUNIT_EXPECT_EQ(test, ga.pgsize, (u64)SZ_2M);
+	ptt_sync(ctx, &ga);
+	KUNIT_ASSERT_EQ(test, hw_walk_iova(&ctx->w, lo + 9 * SZ_64K, &l), HW_OK);
+	KUNIT_EXPECT_EQ(test, l.run_size, (u64)SZ_64K);
+	KUNIT_ASSERT_EQ(test, hw_walk_iova(&ctx->w, lo + SZ_64K, &l), HW_OK);
+	KUNIT_EXPECT_EQ(test, l.run_size, (u64)SZ_64K);
+	KUNIT_ASSERT_EQ(test, hw_walk_iova(&ctx->w, lo + 3 * SZ_64K, &l), HW_OK);
+	KUNIT_EXPECT_EQ(test, l.run_size, (u64)SZ_4K);
+	ptt_verify_all(ctx);
+	/* one unmap up to the hole: every size counted */
+	ptcore_gather_init(&ga);
+	KUNIT_EXPECT_EQ(test, ptt_unmap(ctx, start, hole - start, &ga, &unmapped), 0);
+	KUNIT_EXPECT_EQ(test, unmapped, hole - start);
+	KUNIT_EXPECT_EQ(test, ga.pgsize, (u64)(SZ_4K | SZ_64K));
+	ptt_sync(ctx, &ga);
+	ptt_verify_all(ctx);
+	ptt_ctx_destroy(ctx);
+}
+
+struct rv_dirty_rec {
+	struct ptcore_range r[8];
+	unsigned int n;
+};
+
+static void rv_dirty_fn(void *arg, const struct ptcore_range *runs, u32 n)
+{
+	struct rv_dirty_rec *d = arg;
+	u32 i;
+
+	for (i = 0; i < n && d->n < ARRAY_SIZE(d->r); i++)
+		d->r[d->n++] = runs[i];
+}
+
+/* A 64K leaf is one leaf for dirty tracking: D in any of its entries reports it whole. */
+static void riscv_napot_dirty(struct kunit *test)
+{
+	struct ptt_ctx *ctx = rv_napot_ctx(test, PTCORE_FEAT_DIRTY_TRACKING);
+	u64 base = 5 * SZ_2M + 2 * SZ_64K, pa = 3ULL * SZ_1G, *ptep;
+	struct rv_dirty_rec d = { .n = 0 };
+	struct ptcore_gather ga;
+	struct hw_leaf l;
+	unsigned int k, first;
+
+	KUNIT_ASSERT_EQ(test, ptt_map(ctx, base, pa, SZ_64K, 2, RW, NULL), 0);
+	/* written dirty, as every writable RISC-V leaf; clean them all */
+	ptcore_gather_init(&ga);
+	KUNIT_EXPECT_EQ(test, ptcore_read_and_clear_dirty(ctx->t, base, 2 * SZ_64K, 0, &ga,
+							  rv_dirty_fn, &d), 0);
+	KUNIT_ASSERT_EQ(test, d.n, 1); /* two leaves, coalesced into one run */
+	KUNIT_EXPECT_EQ(test, d.r[0].iova, base);
+	KUNIT_EXPECT_EQ(test, d.r[0].size, 2ULL * SZ_64K);
+	KUNIT_EXPECT_EQ(test, ga.pgsize, (u64)SZ_64K);
+	ptcore_iotlb_sync(ctx->t, &ga);
+	KUNIT_ASSERT_EQ(test, hw_walk_iova(&ctx->w, base + 11 * SZ_4K, &l), HW_OK);
+	ptep = ptcore_phys_to_virt(ctx->t, l.table_pa);
+	first = l.index - 11;
+	for (k = 0; k < 32; k++)
+		KUNIT_EXPECT_FALSE(test, ptep[first + k] & RV_PTE_D);
+	KUNIT_EXPECT_TRUE(test, l.write && !l.dirty);
+	/* the device writes through the 12th entry of the first leaf only */
+	ptep[l.index] = hw_walk_written_pte(&ctx->w, &l);
+	KUNIT_EXPECT_TRUE(test, ptep[l.index] & RV_PTE_D);
+	/* a range over one 4K elsewhere in the leaf reports the whole 64K */
+	d.n = 0;
+	KUNIT_EXPECT_EQ(test, ptcore_read_and_clear_dirty(ctx->t, base + 2 * SZ_4K, 1,
+							  PTCORE_DIRTY_NO_CLEAR, NULL, rv_dirty_fn,
+							  &d), 0);
+	KUNIT_ASSERT_EQ(test, d.n, 1);
+	KUNIT_EXPECT_EQ(test, d.r[0].iova, base);
+	KUNIT_EXPECT_EQ(test, d.r[0].paddr, pa);
+	KUNIT_EXPECT_EQ(test, d.r[0].size, (u64)SZ_64K);
+	/* the second leaf is clean */
+	d.n = 0;
+	KUNIT_EXPECT_EQ(test, ptcore_read_and_clear_dirty(ctx->t, base + SZ_64K, SZ_64K,
+							  PTCORE_DIRTY_NO_CLEAR, NULL, rv_dirty_fn,
+							  &d), 0);
+	KUNIT_EXPECT_EQ(test, d.n, 0);
+	/* clear: every entry of the leaf clean, its span gathered */
+	ptcore_gather_init(&ga);
+	KUNIT_EXPECT_EQ(test, ptcore_read_and_clear_dirty(ctx->t, base + 15 * SZ_4K, SZ_4K, 0, &ga,
+							  NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, ga.start, base);
+	KUNIT_EXPECT_EQ(test, ga.end, base + SZ_64K - 1);
+	KUNIT_EXPECT_EQ(test, ga.pgsize, (u64)SZ_64K);
+	ptcore_iotlb_sync(ctx->t, &ga);
+	for (k = 0; k < 16; k++)
+		KUNIT_EXPECT_EQ(test, ptep[first + k], rv_napot_pte(ctx, RW, pa) & ~RV_PTE_D);
+	/* leave the tree as ptcore wrote it for the checks on destroy */
+	KUNIT_EXPECT_EQ(test, ptt_unmap_sync(ctx, base, 2 * SZ_64K, NULL), 0);
+	ptt_ctx_destroy(ctx);
+}
+
+/* Random maps of 4K, 64K and 2M and unmaps, checked against the oracle and the model. */
+static void riscv_napot_random(struct kunit *test)
+{
+	static const u64 sizes[] = { SZ_4K, SZ_64K, SZ_2M };
+	const struct rv_cfg *c = test->param_value;
+	struct ptt_ctx *ctx = rv_napot_ctx(test, 0);
+	u64 window = 16ULL * SZ_2M;
+	unsigned int i, maps = 0, unmaps = 0, refused = 0;
+	struct ptcore_gather ga;
+	struct ptt_rng rng;
+
+	ptt_rng_seed(&rng, 0x64cULL * c->ias + c->oas);
+	ptcore_gather_init(&ga);
+	for (i = 0; i < 500; i++) {
+		if (ptt_rand_below(&rng, 100) < 55 || !ctx->o.n) {
+			u64 sz = sizes[ptt_rand_below(&rng, 3)];
+			u64 count = 1 + ptt_rand_below(&rng, sz == SZ_2M ? 2 : 20);
+			u64 iova = ptt_rand_below(&rng, window / sz) * sz;
+			u64 pa = ptt_rand_below(&rng, (1ULL << c->oas) / sz) * sz;
+
+			if (ptt_rand_below(&rng, 8) == 0) /* misaligned now and then */
+				iova += SZ_4K;
+			if (ptt_map(ctx, iova, pa, sz, count, RW, NULL))
+				refused++;
+			maps++;
+		} else {
+			const struct orc_leaf *m = &ctx->o.v[ptt_rand_below(&rng, ctx->o.n)];
+			u64 len = SZ_4K * (1 + ptt_rand_below(&rng, 300));
+
+			ptt_unmap(ctx, m->iova + (ptt_rand_below(&rng, 6) == 0 ? SZ_4K : 0), len,
+				  &ga, NULL);
+			unmaps++;
+			if (ptt_rand_below(&rng, 3) == 0)
+				ptt_sync(ctx, &ga);
+		}
+		if (i % 100 == 99)
+			ptt_verify_all(ctx);
+		if (ctx->violations)
+			break;
+	}
+	ptt_sync(ctx, &ga);
+	ptt_verify_all(ctx);
+	kunit_info(test, "%u maps (%u refused), %u unmaps", maps, refused, unmaps);
+	KUNIT_EXPECT_GT(test, maps - refused, 0);
+	ptt_ctx_destroy(ctx);
+}
+
 static struct kunit_case riscv_cases[] = {
 	KUNIT_CASE(riscv_geometry),
 	KUNIT_CASE(riscv_bad_config),
@@ -570,6 +949,12 @@ static struct kunit_case riscv_cases[] = {
 	KUNIT_CASE_PARAM(riscv_dirty, rv_cfg_gen_params),
 	KUNIT_CASE_PARAM(riscv_random, rv_cfg_gen_params),
 	KUNIT_CASE_PARAM(riscv_bad_arguments, rv_cfg_gen_params),
+	KUNIT_CASE_PARAM(riscv_napot_rules, rv_cfg_gen_params),
+	KUNIT_CASE_PARAM(riscv_napot_map, rv_cfg_gen_params),
+	KUNIT_CASE_PARAM(riscv_napot_unmap, rv_cfg_gen_params),
+	KUNIT_CASE_PARAM(riscv_napot_mixed, rv_cfg_gen_params),
+	KUNIT_CASE_PARAM(riscv_napot_dirty, rv_cfg_gen_params),
+	KUNIT_CASE_PARAM(riscv_napot_random, rv_cfg_gen_params),
 	{}
 };
 

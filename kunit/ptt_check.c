@@ -221,9 +221,14 @@ int ptt_cut(struct ptt_ctx *ctx, u64 iova, struct ptcore_gather *g)
 		violation(ctx, "cut(%llx) freed table memory", ptt_ull(iova));
 	if (ret == 0 && split) {
 		u64 last = old.iova + old.size - 1;
-		/* No break-before-make on RISC-V, x86-64 and VT-d: their cuts are hitless */
+		/*
+		 * No break-before-make on RISC-V, x86-64 and VT-d: their cuts are
+		 * hitless, but for a RISC-V Svnapot 64K leaf (the privileged
+		 * specification asks to invalidate NAPOT entries before changing them)
+		 */
 		bool bbml2 = (ctx->cfg.features & PTCORE_FEAT_ARM_BBML2) ||
-			     ctx->cfg.format == PTCORE_FMT_RISCV64 || ctx->w.x86;
+			     (ctx->cfg.format == PTCORE_FMT_RISCV64 && old.size != 0x10000) ||
+			     ctx->w.x86;
 		const struct ptcore_gather *f = ptt_last_flush(ctx);
 
 		ptt_oracle_remove(ctx, old.iova, old.size);

@@ -97,7 +97,8 @@ u64 ptt_entry_size(const struct ptt_ctx *ctx, u64 pgsize)
 {
 	unsigned int lg2 = __builtin_ctzll(pgsize), g = ctx->w.pg_shift;
 
-	if ((!is_arm(ctx->hi.format) && !ctx->w.amdv1 && !ctx->w.v7s) || lg2 < g ||
+	if ((!is_arm(ctx->hi.format) && !ctx->w.amdv1 && !ctx->w.v7s && !ctx->w.riscv) ||
+	    lg2 < g ||
 	    (lg2 - g) % ctx->w.bpl == 0)
 		return pgsize;
 	/* contiguous-hint size: the largest base size below it */

@@ -40,10 +40,13 @@ int pt_riscv_init(struct ptcore_table *t, const struct ptcore_cfg *cfg)
 	/* No break-before-make rule: a cut replaces a leaf in place, hitless (as BBML2). */
 	t->features |= PTCORE_FEAT_ARM_BBML2;
 
-	/* A leaf at every level whose size fits below ias (Svnapot's 64K: not yet). */
+	/* A leaf at every level whose size fits below ias. */
 	for (level = 0; level <= t->geom.top_level; level++)
 		if (item_lg2(t, level) < cfg->ias)
 			sizes |= PT_BIT(item_lg2(t, level));
+	/* Svnapot's 64K only when asked for, as ARM's contiguous-hint sizes. */
+	if (cfg->pgsize_bitmap & PT_BIT(12 + RISCV_NAPOT_LG2))
+		sizes |= PT_BIT(12 + RISCV_NAPOT_LG2);
 	t->pgsize_bitmap = cfg->pgsize_bitmap ? (sizes & cfg->pgsize_bitmap) : sizes;
 	if (!t->pgsize_bitmap)
 		return -EINVAL;

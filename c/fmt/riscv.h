@@ -10,7 +10,12 @@
  * IOMMU without hardware A/D update (DC.tc.SADE clear) faults on a leaf
  * with A clear, or D clear for a write. Table entries are PPN | V only: the
  * A, D and U bits of a non-leaf entry are reserved, and so are PBMT and N.
- * Svnapot (N) is not used (no 64K leaves yet).
+ *
+ * Svnapot, the one NAPOT size the privileged specification defines (and
+ * every RISC-V IOMMU implements): a 64K leaf is 16 aligned level-0 entries,
+ * each with N and the run's base, PPN[3:0] = 1000b; the walker replaces
+ * PPN[3:0] by VPN[0][3:0]. Any other N encoding, and N above level 0, is
+ * reserved. A replicated run: fmt_run_replicates().
  */
 #ifndef PTCORE_FMT_RISCV_H
 #define PTCORE_FMT_RISCV_H
@@ -29,6 +34,9 @@
 #define RISCV_PPN_SHIFT		2			/* PA >> 12 << 10 */
 #define RISCV_PBMT_MASK		PT_GENMASK(62, 61)
 #define RISCV_N			PT_BIT(63)
+#define RISCV_NAPOT_PPN		PT_GENMASK(13, 10)	/* PPN[3:0] of a NAPOT leaf */
+#define RISCV_NAPOT_64K		PT_BIT(13)		/* PPN[3:0] = 1000b: 64K */
+#define RISCV_NAPOT_LG2		4			/* 16 entries */
 #define RISCV_RWX		(RISCV_R | RISCV_W | RISCV_X)
 
 static inline bool fmt_valid(uint64_t pte)
@@ -52,10 +60,10 @@ static inline bool fmt_oa_linear(const struct ptcore_table *t)
 	return true;
 }
 
-/* No runs of replicated entries. */
+/* Every entry of a Svnapot run holds the run's base (PPN[3:0] the size, not an address). */
 static inline bool fmt_run_replicates(const struct ptcore_table *t)
 {
-	return false;
+	return true;
 }
 
 static inline uint64_t fmt_table_pa(const struct ptcore_table *t, uint64_t pte)
@@ -71,14 +79,24 @@ static inline uint64_t fmt_make_table(const struct ptcore_table *t, uint64_t pa,
 
 static inline uint64_t fmt_leaf_oa(const struct ptcore_table *t, uint64_t pte)
 {
-	return (pte & RISCV_PPN_MASK) << RISCV_PPN_SHIFT;
+	uint64_t ppn = pte & RISCV_PPN_MASK;
+
+	if (pte & RISCV_N)
+		ppn &= ~RISCV_NAPOT_PPN;
+	return ppn << RISCV_PPN_SHIFT;
 }
 
-/* No Svnapot yet: every leaf is one entry. */
+/* A leaf with N (ptcore writes it at level 0 only) is 16 entries; any other is one. */
 static inline unsigned int fmt_leaf_run_lg2(const struct ptcore_table *t, uint64_t pte,
 					    unsigned int level)
 {
-	return 0;
+	return (pte & RISCV_N) ? RISCV_NAPOT_LG2 : 0;
+}
+
+/* N and the size encoding of a run of 2^@run_lg2 entries (0 or 4). */
+static inline uint64_t riscv_napot_bits(unsigned int run_lg2)
+{
+	return run_lg2 ? RISCV_N | RISCV_NAPOT_64K : 0;
 }
 
 /* Every leaf ptcore writes has V and R; a table entry has neither R nor N. */
@@ -100,20 +118,21 @@ static inline uint64_t fmt_leaf_attrs(const struct ptcore_table *t, uint32_t pro
 		pte |= RISCV_X;
 	if (!(prot & PTCORE_PROT_PRIV))
 		pte |= RISCV_U;
-	return pte;
+	return pte | riscv_napot_bits(run_lg2);
 }
 
-/* Leaves look the same at every level: only the address goes. */
+/* Leaves look the same at every level: the address and the NAPOT encoding go. */
 static inline uint64_t fmt_leaf_reattr(const struct ptcore_table *t, uint64_t pte,
 				       unsigned int level, unsigned int run_lg2)
 {
-	return pte & ~RISCV_PPN_MASK;
+	return (pte & ~(RISCV_PPN_MASK | RISCV_N)) | riscv_napot_bits(run_lg2);
 }
 
 /*
  * Dirty state: D of a writable leaf. Cleaning clears D; an IOMMU with
  * hardware A/D update (capabilities.AMO_HWAD, DC.tc.SADE set) sets it again
- * on the next write.
+ * on the next write, in whichever entry of a NAPOT run it read: the run is
+ * one leaf, scanned and cleaned whole.
  */
 static inline void fmt_dirty_state(const struct ptcore_table *t, uint64_t *mask, uint64_t *val)
 {

@@ -44,7 +44,7 @@ const struct fx_config fx_configs[] = {
 	{ "dart1-4k-36-3lvl", CFG(PTCORE_FMT_APPLE_DART, 12, 36, 36, 0, 0) },
 	{ "dart1-16k-36-oas42", CFG(PTCORE_FMT_APPLE_DART, 14, 36, 42, 0, 0) },
 	{ "dart2-16k-32", CFG(PTCORE_FMT_APPLE_DART2, 14, 32, 42, 0, 0) },
-	{ "dart2-16k-38-4ttbr", CFG(PTCORE_FMT_APPLE_DART2, 14, 38, 42, 0, 0) },
+	{ "dart2-16k-38-3lvl", CFG(PTCORE_FMT_APPLE_DART2, 14, 38, 42, 0, 0) },
 	{ "dart2-16k-42-3lvl", CFG(PTCORE_FMT_APPLE_DART2, 14, 42, 42, 0, 0) },
 	{ "dart2-16k-36-oas36", CFG(PTCORE_FMT_APPLE_DART2, 0, 36, 36, 0, 0) },
 	{ "riscv-sv39-38", CFG(PTCORE_FMT_RISCV64, 0, 38, 56, 0, 0) },
@@ -73,6 +73,11 @@ const struct fx_config fx_configs[] = {
 					  PTCORE_FEAT_ARM_NS | PTCORE_FEAT_FREE_EMPTY_TABLES,
 					  SZ_4K | SZ_64K | SZ_1M | SZ_16M) },
 	{ "arm-v7s-30-small", CFG(PTCORE_FMT_ARM_V7S, 0, 30, 31, 0, SZ_4K | SZ_1M) },
+	/* RISC-V Svnapot: 64K leaves of 16 entries, when asked for */
+	{ "riscv-sv48-47-napot", CFG(PTCORE_FMT_RISCV64, 12, 47, 48, 0,
+				     SZ_4K | SZ_64K | SZ_2M | SZ_1G) },
+	{ "riscv-sv39-38-napot-dirty", CFG(PTCORE_FMT_RISCV64, 0, 38, 56,
+					   PTCORE_FEAT_DIRTY_TRACKING, SZ_4K | SZ_64K | SZ_2M) },
 };
 const size_t fx_nr_configs = TC_ARRAY_SIZE(fx_configs);
 
