@@ -113,12 +113,16 @@ static void *pt_alloc(struct ptcore_table *t, size_t bytes, uint64_t *pa, uint32
 {
 	void *va;
 
-	/* 32-bit entries (ARM v7s) point to tables below 4 GiB only. */
-	if (t->pte32)
-		gfp = os_gfp_dma32(gfp);
-	if (!t->caller_alloc)
+	/*
+	 * 32-bit entries (ARM v7s) point to tables below 4 GiB only: the
+	 * built-in allocator asks for such memory; a caller's allocator gets
+	 * the map's gfp unchanged and must know it (ptcore.h).
+	 */
+	if (!t->caller_alloc) {
+		if (t->pte32)
+			gfp = os_gfp_dma32(gfp);
 		va = zero ? os_table_alloc(bytes, pa, gfp) : os_table_alloc_nozero(bytes, pa, gfp);
-	else
+	} else
 		va = t->ops->alloc_table(t->cookie, bytes, pa, os_gfp_abi(gfp));
 	if (!va)
 		return NULL;

@@ -152,7 +152,9 @@ struct ptcore_gather {
  *	(uintptr_t)va - phys == the same constant (a linear map). @gfp is the
  *	value the caller passed to ptcore_map_pages(), or 0 at creation; in
  *	the kernel a 0 arrives as GFP_KERNEL. Called in the context of the
- *	map (which may be atomic: then @gfp says so).
+ *	map (which may be atomic: then @gfp says so). PTCORE_FMT_ARM_V7S
+ *	tables must lie below 4 GiB: ptcore gives a table above back through
+ *	@free_table and fails as out of memory.
  * @free_table: give back a block from @alloc_table. Called from
  *	ptcore_iotlb_sync() (any context it is called in, hardirq and softirq
  *	included: it must not sleep), ptcore_map_pages() (a table it lost a
