@@ -31,10 +31,9 @@ extern "C" {
  * @PTCORE_FMT_ARM64_LPAE_S2: VMSAv8-64 stage 2
  * @PTCORE_FMT_APPLE_DART: Apple DART t8020/t8103 ("DART1")
  * @PTCORE_FMT_APPLE_DART2: Apple DART t6000/t8110/t602x ("DART2"). Both
- *	DARTs: two table levels below the TTBR selection, three where two do
- *	not reach ias (io-pgtable-dart's 4-level tables, the TTBRs counted as
- *	one); up to four TTBRs with 4K pages, one with 16K (16K ias 37..42:
- *	three levels, the t8110 TCR four-level walk)
+ *	DARTs: two table levels below up to four TTBRs (as Linux 6.1), three
+ *	where those do not reach ias (io-pgtable-dart's 4-level tables, the
+ *	TTBRs counted as one level; the t8110 TCR four-level walk)
  * @PTCORE_FMT_AMDV1: AMD IOMMU v1 host table: 4K tables, every page size
  *	from 4K but 512G, levels fixed by ias (3..6 as Linux 6.12, also 1..2),
  *	DTE mode in &ptcore_hw_info.mode

@@ -30,7 +30,7 @@ struct cfg_geom {
 static int cfg_geom(const struct ptcore_cfg *cfg, struct cfg_geom *g, const char **why)
 {
 	unsigned int va_bits, bpl;
-	int tbl, max_tbl;
+	int tbl;
 
 	if (is_arm(cfg->format)) {
 		static const unsigned char oas_ok[] = { 32, 36, 40, 42, 44, 48, 52 };
@@ -78,21 +78,19 @@ static int cfg_geom(const struct ptcore_cfg *cfg, struct cfg_geom *g, const char
 	bpl = g->pg_shift - 3;
 	va_bits = cfg->ias - g->pg_shift;
 	/*
-	 * Two levels below the TTBR selection while that fits the TTBRs, else
-	 * three (io-pgtable-dart's 4-level table); 4K DARTs have four TTBRs a
-	 * stream, 16K DARTs use one (t8110: one TTBR, the four-level TCR bit).
+	 * Two levels below the TTBR selection while that takes at most four
+	 * TTBRs (Linux 6.1), else three (io-pgtable-dart's 4-level table).
 	 */
-	max_tbl = g->pg_shift == 12 ? 2 : 0;
 	g->levels = 2;
 	tbl = (int)va_bits - 2 * (int)bpl;
-	if (tbl > max_tbl) {
+	if (tbl > 2) {
 		g->levels = 3;
 		tbl = (int)va_bits - 3 * (int)bpl;
 	}
 	if (tbl < 0)
 		tbl = 0;
-	if (tbl > max_tbl) {
-		*why = "a DART geometry that needs more TTBRs than the page size has";
+	if (tbl > 2) {
+		*why = "a DART geometry that needs more than four TTBRs";
 		return -EINVAL;
 	}
 	g->n_roots = 1U << tbl;

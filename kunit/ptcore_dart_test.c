@@ -3,9 +3,9 @@
  * KUnit suites for ptcore's Apple DART formats (DART1 t8020/t8103, DART2
  * t6000/t8110/t602x), in the style of the ARM suites (ptcore_arm_*_test.c):
  * expected values from design/ABI.md and design/FORMATS.md (plus the DART
- * geometry of io-pgtable-dart's 4-level tables, 2025: two levels below the
- * TTBR selection while it fits the TTBRs, else three; four TTBRs with 4K
- * pages, one with 16K), every map/unmap cross-checked against the oracle and
+ * geometry: two levels below the TTBR selection while that takes at most
+ * four TTBRs, as Linux 6.1, else three, as io-pgtable-dart's 4-level tables
+ * of 2025), every map/unmap cross-checked against the oracle and
  * the DART walk model, and a leak check in every case.
  */
 #include <kunit/test.h>
@@ -36,7 +36,6 @@ static struct dart_geom dart_expected(u32 fmt, unsigned int pg_shift, unsigned i
 	unsigned int bpl = pg_shift - 3;
 	int t2 = (int)ias - (int)pg_shift - 2 * (int)bpl;
 	int t3 = (int)ias - (int)pg_shift - 3 * (int)bpl;
-	int max_tbl = pg_shift == 12 ? 2 : 0; /* TTBRs: four at 4K, one at 16K */
 
 	if (pg_shift != 14 && !(fmt == D1 && pg_shift == 12))
 		return g;
@@ -44,11 +43,11 @@ static struct dart_geom dart_expected(u32 fmt, unsigned int pg_shift, unsigned i
 		return g;
 	if (ias > oas)
 		return g;
-	if (t2 <= max_tbl) {
+	if (t2 <= 2) {
 		g.levels = 2;
 		g.tbl_bits = t2 > 0 ? t2 : 0;
 	} else {
-		if (t3 > max_tbl)
+		if (t3 > 2)
 			return g;
 		g.levels = 3;
 		g.tbl_bits = t3 > 0 ? t3 : 0;
@@ -68,7 +67,8 @@ static const struct dart_cfg dart_cfgs[] = {
 	{ D1, 12, 36, 36 }, /* 4K, three levels */
 	{ D1, 14, 36, 42 }, /* oas 42 accepted, PAs limited to 36 bits */
 	{ D2, 14, 32, 42 }, /* t6000 */
-	{ D2, 14, 37, 42 }, /* the smallest 16K ias of three levels (one TTBR) */
+	{ D2, 14, 38, 42 }, /* four TTBRs, two levels */
+	{ D2, 14, 39, 42 }, /* the smallest 16K ias of three levels (one TTBR) */
 	{ D2, 14, 42, 42 }, /* t602x: three levels */
 	{ D1, 12, 41, 42 }, /* 4K, three levels below four TTBRs */
 	{ D2, 14, 36, 36 },
@@ -481,8 +481,9 @@ static void dart_bad_arguments(struct kunit *test)
 /*
  * io-pgtable-dart's 4-level tables (Linux, 2025): the TTBR selection is its
  * first level, so its 4 levels are ptcore's hw_info.levels 3, and the
- * driver then sets t8110's TCR four-level bit. Four TTBRs only with 4K
- * pages; a 16K DART walks three levels from one TTBR above ias 36.
+ * driver then sets t8110's TCR four-level bit. ptcore takes three levels
+ * only where two levels and four TTBRs do not reach ias (Linux 2025 also
+ * for 16K ias 37 and 38, where ptcore keeps 6.1's two or four TTBRs).
  */
 static void dart_four_level(struct kunit *test)
 {
@@ -491,11 +492,13 @@ static void dart_four_level(struct kunit *test)
 		unsigned int pg, ias, oas, levels, n_roots; /* levels 0: refused */
 	} want[] = {
 		{ D2, 14, 36, 42, 2, 1 }, /* two levels reach 36 bits */
-		{ D2, 14, 37, 42, 3, 1 }, /* 6.1: two levels, two TTBRs */
-		{ D2, 14, 38, 42, 3, 1 }, /* 6.1: two levels, four TTBRs */
+		{ D2, 14, 37, 42, 2, 2 }, /* 6.1: two levels, two TTBRs */
+		{ D2, 14, 38, 42, 2, 4 }, /* 6.1: two levels, four TTBRs */
+		{ D2, 14, 39, 42, 3, 1 }, /* beyond 6.1: three levels */
 		{ D2, 14, 42, 42, 3, 1 }, /* t602x */
 		{ D1, 14, 36, 36, 2, 1 },
-		{ D1, 14, 37, 42, 3, 1 },
+		{ D1, 14, 37, 42, 2, 2 },
+		{ D1, 14, 40, 42, 3, 1 },
 		{ D1, 12, 32, 36, 2, 4 }, /* t8020 4K: the TTBRs select */
 		{ D1, 12, 33, 36, 3, 1 },
 		{ D1, 12, 39, 42, 3, 1 },

@@ -3,14 +3,13 @@
  * Apple DART: configuration and geometry, and the algorithms
  * instantiated with the DART accessors.
  *
- * Geometry, as io-pgtable-dart since its 4-level tables (Linux 2025; the
- * TTBR selection is its first level, ptcore does not count it): two table
- * levels below the TTBR selection, three where two do not reach ias. Only
- * 4K DARTs (t8020-class, four TTBRs a stream) select a table by the IOVA
- * bits above the top level; a 16K DART uses one TTBR, so ias 37..42 takes
- * the three-level walk there (t8110's TCR four-level bit: t602x, ias 42).
- * Linux 6.1 has the two levels only, with two or four 16K TTBRs for ias 37
- * and 38; every configuration 6.1 and the new code both accept is the same.
+ * Geometry: two table levels below the TTBR selection with up to four
+ * TTBRs, as Linux 6.1 and 6.12; where two levels and four TTBRs do not
+ * cover ias, three levels, as io-pgtable-dart's 4-level tables (Linux 2025,
+ * the TTBR selection counted as a level; t602x: 16K, ias 42). That change
+ * also gives 16K DARTs one TTBR, so that 16K ias 37 and 38 walk three
+ * levels there; ptcore keeps 6.1's two levels below two or four TTBRs for
+ * them, because it accepted those configurations so before (formats.rst).
  */
 #include "fmt/dart.h"
 
@@ -18,13 +17,13 @@
 #define PT_FMT_OPS pt_dart_ops
 #include "pt_algo.h"
 
-#define DART_MAX_TTBR_BITS	2	/* 4K DARTs: up to four TTBRs */
+#define DART_MAX_TTBR_BITS	2	/* up to four TTBRs */
 
 int pt_dart_init(struct ptcore_table *t, const struct ptcore_cfg *cfg)
 {
 	unsigned int g = cfg->granule_lg2 ? cfg->granule_lg2 : 14;
 	unsigned int bpl, va_bits, levels;
-	int tbl_bits, max_tbl_bits;
+	int tbl_bits;
 
 	t->dart_version = t->format == PTCORE_FMT_APPLE_DART ? 1 : 2;
 	if (cfg->features & (PTCORE_FEAT_DMA_INCOHERENT | PTCORE_FEAT_ARM_NS |
@@ -42,13 +41,12 @@ int pt_dart_init(struct ptcore_table *t, const struct ptcore_cfg *cfg)
 
 	bpl = g - 3;
 	va_bits = cfg->ias - g;
-	max_tbl_bits = g == 12 ? DART_MAX_TTBR_BITS : 0;
 	levels = 2;
 	tbl_bits = (int)va_bits - 2 * (int)bpl;
-	if (tbl_bits > max_tbl_bits) {
+	if (tbl_bits > DART_MAX_TTBR_BITS) {
 		levels = 3;
 		tbl_bits = (int)va_bits - 3 * (int)bpl;
-		if (tbl_bits > max_tbl_bits)
+		if (tbl_bits > DART_MAX_TTBR_BITS)
 			return -EINVAL;
 	}
 	if (tbl_bits < 0)

@@ -44,7 +44,7 @@ const struct fx_config fx_configs[] = {
 	{ "dart1-4k-36-3lvl", CFG(PTCORE_FMT_APPLE_DART, 12, 36, 36, 0, 0) },
 	{ "dart1-16k-36-oas42", CFG(PTCORE_FMT_APPLE_DART, 14, 36, 42, 0, 0) },
 	{ "dart2-16k-32", CFG(PTCORE_FMT_APPLE_DART2, 14, 32, 42, 0, 0) },
-	{ "dart2-16k-38-3lvl", CFG(PTCORE_FMT_APPLE_DART2, 14, 38, 42, 0, 0) },
+	{ "dart2-16k-38-4ttbr", CFG(PTCORE_FMT_APPLE_DART2, 14, 38, 42, 0, 0) },
 	{ "dart2-16k-42-3lvl", CFG(PTCORE_FMT_APPLE_DART2, 14, 42, 42, 0, 0) },
 	{ "dart2-16k-36-oas36", CFG(PTCORE_FMT_APPLE_DART2, 0, 36, 36, 0, 0) },
 	{ "riscv-sv39-38", CFG(PTCORE_FMT_RISCV64, 0, 38, 56, 0, 0) },
