@@ -122,8 +122,9 @@ static void *pt_alloc(struct ptcore_table *t, size_t bytes, uint64_t *pa, uint32
 		if (t->pte32)
 			gfp = os_gfp_dma32(gfp);
 		va = zero ? os_table_alloc(bytes, pa, gfp) : os_table_alloc_nozero(bytes, pa, gfp);
-	} else
+	} else {
 		va = t->ops->alloc_table(t->cookie, bytes, pa, os_gfp_abi(gfp));
+	}
 	if (!va)
 		return NULL;
 	/* Beyond what a 32-bit entry can point to: no table at all. */
