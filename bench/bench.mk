@@ -83,7 +83,7 @@ $(PEER_BUILD)/peer_amd_v2.o: bench/peer/peer_amd_v2.c bench/peer/peer_amd_v2.h \
 	$(CC) $(PEER_KCFLAGS) -iquote bench/peer/include/amd_v2 -I$(PEER_AMDV2_DIR) -c $< -o $@
 
 $(PEER_BUILD)/difftest_amd_v2.o: bench/peer/difftest_amd_v2.c bench/peer/peer_amd_v2.h \
-		bench/peer/peer.h include/ptcore.h
+		bench/peer/peer.h bench/peer/difftest_rng.h include/ptcore.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -c $< -o $@
 

@@ -34,7 +34,7 @@ $(AMDP_BUILD)/peer_amdv1.o: bench/peer/amd/peer_amdv1.c $(AMDP_BUILD)/.extracted
 	$(CC) $(AMDP_CFLAGS) -Wall -Wno-sign-compare -c $< -o $@
 
 $(AMDP_BUILD)/difftest_amdv1: bench/peer/amd/difftest_amdv1.c $(AMDP_BUILD)/peer_amdv1.o \
-		$(BUILD)/libptcore.a bench/peer/amd/peer_amdv1.h include/ptcore.h
+		$(BUILD)/libptcore.a bench/peer/amd/peer_amdv1.h bench/peer/difftest_rng.h include/ptcore.h
 	$(CC) $(AMDP_DFLAGS) -o $@ $< $(AMDP_BUILD)/peer_amdv1.o $(BUILD)/libptcore.a -lpthread
 
 check-peer-amdv1: $(AMDP_BUILD)/difftest_amdv1 | deps-check-peer
@@ -47,7 +47,7 @@ check-peer: check-peer-amdv1
 .PHONY: bench-amdv1
 
 $(AMDP_BUILD)/bench_amdv1: bench/peer/amd/bench_amdv1.c $(AMDP_BUILD)/peer_amdv1.o \
-		$(BUILD)/libptcore.a bench/peer/amd/peer_amdv1.h include/ptcore.h
+		$(BUILD)/libptcore.a bench/peer/amd/peer_amdv1.h bench/peer/difftest_rng.h include/ptcore.h
 	$(CC) $(AMDP_DFLAGS) -o $@ $< $(AMDP_BUILD)/peer_amdv1.o $(BUILD)/libptcore.a -lpthread
 
 bench-amdv1: $(AMDP_BUILD)/bench_amdv1 | deps-check-peer

@@ -48,7 +48,7 @@ $(V7SP_BUILD)/selfcheck_v7s: bench/peer/v7s/selfcheck_v7s.c $(V7SP_OBJS) $(V7SP_
 	$(CC) $(V7SP_DFLAGS) -o $@ $< $(V7SP_OBJS)
 
 $(V7SP_BUILD)/difftest_v7s: bench/peer/v7s/difftest_v7s.c $(V7SP_OBJS) $(BUILD)/libptcore.a \
-		$(V7SP_HDRS) include/ptcore.h
+		$(V7SP_HDRS) bench/peer/difftest_rng.h include/ptcore.h
 	$(CC) $(V7SP_DFLAGS) -o $@ $< $(V7SP_OBJS) $(BUILD)/libptcore.a -lpthread
 
 # The differential test needs ptcore's format (c/fmt/arm_v7s.c); a tree

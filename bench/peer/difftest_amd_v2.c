@@ -41,6 +41,7 @@
 #include "ptcore.h"
 #include "peer.h"
 #include "peer_amd_v2.h"
+#include "difftest_rng.h"
 
 #define MAX_MAPS	128
 #define SZ_4K		0x1000ULL
@@ -67,18 +68,9 @@ struct state {
 	int failed;
 };
 
-static uint64_t rnd(struct state *s)
-{
-	uint64_t z = (s->rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static uint64_t below(struct state *s, uint64_t n)
 {
-	return n ? rnd(s) % n : 0;
+	return difftest_below(&s->rng, n);
 }
 
 static void fail(struct state *s, const char *what, uint64_t a, uint64_t b, uint64_t c)

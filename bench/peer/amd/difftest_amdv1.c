@@ -35,6 +35,7 @@
 #include <ptcore.h>
 
 #include "peer_amdv1.h"
+#include "../difftest_rng.h"
 
 #define PR		1ULL
 #define HD		(1ULL << 6)
@@ -60,18 +61,9 @@ struct run {
 	const char *name;
 };
 
-static uint64_t rnd(struct run *r)
-{
-	uint64_t z = (r->rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static uint64_t below(struct run *r, uint64_t n)
 {
-	return n ? rnd(r) % n : 0;
+	return difftest_below(&r->rng, n);
 }
 
 #define FAIL(r, ...) do {						\

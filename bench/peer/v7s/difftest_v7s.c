@@ -36,6 +36,7 @@
 #include <ptcore.h>
 
 #include "peer_v7s.h"
+#include "../difftest_rng.h"
 
 #define SZ_4K		(1ULL << 12)
 #define SZ_64K		(1ULL << 16)
@@ -82,18 +83,9 @@ struct run {
 	unsigned long fails;
 };
 
-static uint64_t rnd(struct run *r)
-{
-	uint64_t z = (r->rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static uint64_t below(struct run *r, uint64_t n)
 {
-	return n ? rnd(r) % n : 0;
+	return difftest_below(&r->rng, n);
 }
 
 #define FAIL(r, ...) do {						\
