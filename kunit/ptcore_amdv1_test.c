@@ -161,12 +161,6 @@ static void amd_bad_config(struct kunit *test)
 	}
 }
 
-/* Raw entry @k slots after the leaf's first entry, read through the walk model. */
-static u64 amd_slot(struct ptt_ctx *ctx, u64 iova, unsigned int level)
-{
-	return ptt_raw_entry(ctx, iova, level);
-}
-
 /* Exact entries, computed by hand from FORMATS.md (Linux 6.12's encoding). */
 static void amd_leaf_encoding(struct kunit *test)
 {
@@ -197,10 +191,10 @@ static void amd_leaf_encoding(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, ptt_map(ctx, iova, v[i].pa, v[i].size, 1, v[i].prot, NULL),
 				0);
 		for (k = 0; k < v[i].slots; k++)
-			KUNIT_EXPECT_EQ_MSG(test, amd_slot(ctx, iova + k * entry, level), v[i].pte,
-					    "size %llx slot %u", ptt_ull(v[i].size), k);
+			KUNIT_EXPECT_EQ_MSG(test, ptt_raw_entry(ctx, iova + k * entry, level),
+					    v[i].pte, "size %llx slot %u", ptt_ull(v[i].size), k);
 		/* the slot after the page is empty */
-		KUNIT_EXPECT_EQ(test, amd_slot(ctx, iova + v[i].size, level), 0);
+		KUNIT_EXPECT_EQ(test, ptt_raw_entry(ctx, iova + v[i].size, level), 0);
 		KUNIT_EXPECT_EQ(test, ptcore_iova_to_phys(ctx->t, iova + v[i].size - 8, &phys), 0);
 		KUNIT_EXPECT_EQ(test, phys, v[i].pa + v[i].size - 8);
 		ptt_verify_all(ctx);
@@ -210,7 +204,7 @@ static void amd_leaf_encoding(struct kunit *test)
 	/* table entries: NextLevel = their level, PR | IR | IW, no FC */
 	KUNIT_ASSERT_EQ(test, ptt_map(ctx, 0, 0, SZ_4K, 1, PTCORE_PROT_READ, NULL), 0);
 	for (k = 0; k + 1 < ctx->hi.levels; k++) {
-		u64 pde = amd_slot(ctx, 0, k);
+		u64 pde = ptt_raw_entry(ctx, 0, k);
 
 		KUNIT_EXPECT_EQ_MSG(test, pde & ~GENMASK_ULL(51, 12),
 				    BIT_ULL(0) | BIT_ULL(61) | BIT_ULL(62) |
@@ -354,7 +348,7 @@ static void amd_unmap_semantics(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ptt_cut(ctx, base + SZ_512K + SZ_8K, &ga), 0);
 	KUNIT_EXPECT_EQ(test, ga.pgsize, (u64)SZ_64K);
 	ptt_sync(ctx, &ga);
-	KUNIT_EXPECT_EQ(test, amd_slot(ctx, base + SZ_512K + SZ_32K, ctx->hi.levels - 1),
+	KUNIT_EXPECT_EQ(test, ptt_raw_entry(ctx, base + SZ_512K + SZ_32K, ctx->hi.levels - 1),
 			0x700000000010be01ULL);	/* 32K at +32K: 0x108000 | 0x3000 */
 	KUNIT_EXPECT_EQ(test, ptt_unmap_sync(ctx, base + SZ_512K + SZ_8K, SZ_64K - SZ_8K,
 					     &unmapped), 0);

@@ -148,12 +148,6 @@ static void v7s_bad_config(struct kunit *test)
 	ptt_ctx_destroy(ctx);
 }
 
-/* Raw entry of the table at model @level on the walk of @iova. */
-static u64 v7s_slot(struct ptt_ctx *ctx, u64 iova, unsigned int level)
-{
-	return ptt_raw_entry(ctx, iova, level);
-}
-
 /* Exact entries, worked out by hand from Linux 6.12's arm_v7s_prot_to_pte(). */
 static void v7s_leaf_encoding(struct kunit *test)
 {
@@ -195,11 +189,11 @@ static void v7s_leaf_encoding(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, ptt_map(ctx, iova, v[i].pa, v[i].size, 1, v[i].prot, NULL),
 				0);
 		for (k = 0; k < slots; k++)
-			KUNIT_EXPECT_EQ_MSG(test, v7s_slot(ctx, iova + k * entry, level),
+			KUNIT_EXPECT_EQ_MSG(test, ptt_raw_entry(ctx, iova + k * entry, level),
 					    (u64)v[i].pte, "case %u slot %u", i, k);
-		KUNIT_EXPECT_EQ(test, v7s_slot(ctx, iova + v[i].size, level), 0);
+		KUNIT_EXPECT_EQ(test, ptt_raw_entry(ctx, iova + v[i].size, level), 0);
 		if (level) /* the first-level entry of the page table (NS with the feature) */
-			KUNIT_EXPECT_EQ(test, v7s_slot(ctx, iova, 0) & 0x3ff,
+			KUNIT_EXPECT_EQ(test, ptt_raw_entry(ctx, iova, 0) & 0x3ff,
 					(v[i].features & PTCORE_FEAT_ARM_NS) ? 0x9ULL : 0x1ULL);
 		KUNIT_EXPECT_EQ(test, ptcore_iova_to_phys(ctx->t, iova + v[i].size - 4, &phys), 0);
 		KUNIT_EXPECT_EQ(test, phys, v[i].pa + v[i].size - 4);
@@ -349,8 +343,8 @@ static void v7s_cut(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ga.pgsize, (u64)SZ_1M);
 	ptt_sync(ctx, &ga);
 	/* now a table: pages with the section's attributes in the page layout */
-	KUNIT_EXPECT_EQ(test, v7s_slot(ctx, SZ_16M, 0) & 3, 1);
-	KUNIT_EXPECT_EQ(test, v7s_slot(ctx, SZ_16M + SZ_256K + SZ_8K, 1),
+	KUNIT_EXPECT_EQ(test, ptt_raw_entry(ctx, SZ_16M, 0) & 3, 1);
+	KUNIT_EXPECT_EQ(test, ptt_raw_entry(ctx, SZ_16M + SZ_256K + SZ_8K, 1),
 			ptt_expected_leaf(ctx, RW | PTCORE_PROT_NOEXEC | PTCORE_PROT_CACHE,
 					  0x700000 + SZ_256K + SZ_8K, 1, false));
 	KUNIT_EXPECT_EQ(test, ptt_unmap_sync(ctx, SZ_16M + SZ_256K + SZ_8K, SZ_4K, &unmapped),
@@ -363,9 +357,9 @@ static void v7s_cut(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, ga.pgsize, (u64)SZ_16M);
 		ptt_sync(ctx, &ga);
 		/* sections on both sides, a table for the one holding the cut */
-		KUNIT_EXPECT_EQ(test, v7s_slot(ctx, SZ_64M, 0),
+		KUNIT_EXPECT_EQ(test, ptt_raw_entry(ctx, SZ_64M, 0),
 				ptt_expected_leaf(ctx, RW, SZ_64M, 0, false));
-		KUNIT_EXPECT_EQ(test, v7s_slot(ctx, SZ_64M + 3 * SZ_1M, 0) & 3, 1);
+		KUNIT_EXPECT_EQ(test, ptt_raw_entry(ctx, SZ_64M + 3 * SZ_1M, 0) & 3, 1);
 		KUNIT_EXPECT_EQ(test, ptt_unmap_sync(ctx, SZ_64M + 3 * SZ_1M + SZ_4K, SZ_4K,
 						     &unmapped), 0);
 		KUNIT_EXPECT_EQ(test, ptt_unmap_sync(ctx, SZ_64M, 3 * SZ_1M, &unmapped), 0);
@@ -377,7 +371,7 @@ static void v7s_cut(struct kunit *test)
 		ptcore_gather_init(&ga);
 		KUNIT_EXPECT_EQ(test, ptt_cut(ctx, SZ_32M + SZ_16K, &ga), 0);
 		ptt_sync(ctx, &ga);
-		KUNIT_EXPECT_EQ(test, v7s_slot(ctx, SZ_32M + SZ_32K, 1),
+		KUNIT_EXPECT_EQ(test, ptt_raw_entry(ctx, SZ_32M + SZ_32K, 1),
 				ptt_expected_leaf(ctx, PTCORE_PROT_READ | PTCORE_PROT_MMIO,
 						  0x90000 + SZ_32K, 1, false));
 	}
