@@ -373,25 +373,11 @@ static void amd_unmap_semantics(struct kunit *test)
 }
 
 /* Linux's read_and_clear_dirty: a sized page is dirty when any of its entries is (OR). */
-struct amd_dirty_rec {
-	struct ptcore_range r[8];
-	unsigned int n;
-};
-
-static void amd_dirty_fn(void *arg, const struct ptcore_range *runs, u32 n)
-{
-	struct amd_dirty_rec *d = arg;
-	u32 i;
-
-	for (i = 0; i < n && d->n < ARRAY_SIZE(d->r); i++)
-		d->r[d->n++] = runs[i];
-}
-
 static void amd_dirty(struct kunit *test)
 {
 	struct ptcore_cfg cfg = ptt_cfg(AMD, 0, 48, 52, PTCORE_FEAT_DIRTY_TRACKING, 0);
 	struct ptt_ctx *ctx = ptt_ctx_create(test, &cfg, 0);
-	struct amd_dirty_rec d = { .n = 0 };
+	struct ptt_ranges d = { .n = 0 };
 	struct ptcore_gather ga;
 	struct hw_leaf leaf;
 	u64 *ptep;
@@ -401,7 +387,7 @@ static void amd_dirty(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ptt_map(ctx, SZ_1M + SZ_16K, 0x300000, SZ_4K, 1, RW, NULL), 0);
 	/* written clean, as Linux writes them */
 	ptcore_gather_init(&ga);
-	KUNIT_EXPECT_EQ(test, ptcore_read_and_clear_dirty(ctx->t, 0, SZ_2M, 0, &ga, amd_dirty_fn,
+	KUNIT_EXPECT_EQ(test, ptcore_read_and_clear_dirty(ctx->t, 0, SZ_2M, 0, &ga, ptt_ranges_add,
 							  &d), 0);
 	KUNIT_EXPECT_EQ(test, d.n, 0);
 	KUNIT_EXPECT_TRUE(test, ptt_gather_empty(&ga));
@@ -413,7 +399,7 @@ static void amd_dirty(struct kunit *test)
 	/* report only */
 	KUNIT_EXPECT_EQ(test, ptcore_read_and_clear_dirty(ctx->t, SZ_1M + SZ_8K, SZ_4K,
 							  PTCORE_DIRTY_NO_CLEAR, NULL,
-							  amd_dirty_fn, &d), 0);
+							  ptt_ranges_add, &d), 0);
 	KUNIT_ASSERT_EQ(test, d.n, 1);
 	KUNIT_EXPECT_EQ(test, d.r[0].iova, (u64)SZ_1M);
 	KUNIT_EXPECT_EQ(test, d.r[0].paddr, 0x200000ULL);
@@ -421,7 +407,7 @@ static void amd_dirty(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, ptep[leaf.index] & AMD_HD);
 	/* and clear: every replica clean, the page's span gathered */
 	d.n = 0;
-	KUNIT_EXPECT_EQ(test, ptcore_read_and_clear_dirty(ctx->t, 0, SZ_2M, 0, &ga, amd_dirty_fn,
+	KUNIT_EXPECT_EQ(test, ptcore_read_and_clear_dirty(ctx->t, 0, SZ_2M, 0, &ga, ptt_ranges_add,
 							  &d), 0);
 	KUNIT_ASSERT_EQ(test, d.n, 1);
 	KUNIT_EXPECT_EQ(test, d.r[0].size, (u64)SZ_16K);
@@ -432,7 +418,7 @@ static void amd_dirty(struct kunit *test)
 	ptt_sync(ctx, &ga);
 	d.n = 0;
 	KUNIT_EXPECT_EQ(test, ptcore_read_and_clear_dirty(ctx->t, 0, SZ_2M, PTCORE_DIRTY_NO_CLEAR,
-							  NULL, amd_dirty_fn, &d), 0);
+							  NULL, ptt_ranges_add, &d), 0);
 	KUNIT_EXPECT_EQ(test, d.n, 0);
 	ptt_verify_all(ctx);
 	ptt_ctx_destroy(ctx);

@@ -818,26 +818,12 @@ static void riscv_napot_mixed(struct kunit *test)
 	ptt_ctx_destroy(ctx);
 }
 
-struct rv_dirty_rec {
-	struct ptcore_range r[8];
-	unsigned int n;
-};
-
-static void rv_dirty_fn(void *arg, const struct ptcore_range *runs, u32 n)
-{
-	struct rv_dirty_rec *d = arg;
-	u32 i;
-
-	for (i = 0; i < n && d->n < ARRAY_SIZE(d->r); i++)
-		d->r[d->n++] = runs[i];
-}
-
 /* A 64K leaf is one leaf for dirty tracking: D in any of its entries reports it whole. */
 static void riscv_napot_dirty(struct kunit *test)
 {
 	struct ptt_ctx *ctx = rv_napot_ctx(test, PTCORE_FEAT_DIRTY_TRACKING);
 	u64 base = 5 * SZ_2M + 2 * SZ_64K, pa = 3ULL * SZ_1G, *ptep;
-	struct rv_dirty_rec d = { .n = 0 };
+	struct ptt_ranges d = { .n = 0 };
 	struct ptcore_gather ga;
 	struct hw_leaf l;
 	unsigned int k, first;
@@ -846,7 +832,7 @@ static void riscv_napot_dirty(struct kunit *test)
 	/* written dirty, as every writable RISC-V leaf; clean them all */
 	ptcore_gather_init(&ga);
 	KUNIT_EXPECT_EQ(test, ptcore_read_and_clear_dirty(ctx->t, base, 2 * SZ_64K, 0, &ga,
-							  rv_dirty_fn, &d), 0);
+							  ptt_ranges_add, &d), 0);
 	KUNIT_ASSERT_EQ(test, d.n, 1); /* two leaves, coalesced into one run */
 	KUNIT_EXPECT_EQ(test, d.r[0].iova, base);
 	KUNIT_EXPECT_EQ(test, d.r[0].size, 2ULL * SZ_64K);
@@ -864,8 +850,8 @@ static void riscv_napot_dirty(struct kunit *test)
 	/* a range over one 4K elsewhere in the leaf reports the whole 64K */
 	d.n = 0;
 	KUNIT_EXPECT_EQ(test, ptcore_read_and_clear_dirty(ctx->t, base + 2 * SZ_4K, 1,
-							  PTCORE_DIRTY_NO_CLEAR, NULL, rv_dirty_fn,
-							  &d), 0);
+							  PTCORE_DIRTY_NO_CLEAR, NULL,
+							  ptt_ranges_add, &d), 0);
 	KUNIT_ASSERT_EQ(test, d.n, 1);
 	KUNIT_EXPECT_EQ(test, d.r[0].iova, base);
 	KUNIT_EXPECT_EQ(test, d.r[0].paddr, pa);
@@ -873,8 +859,8 @@ static void riscv_napot_dirty(struct kunit *test)
 	/* the second leaf is clean */
 	d.n = 0;
 	KUNIT_EXPECT_EQ(test, ptcore_read_and_clear_dirty(ctx->t, base + SZ_64K, SZ_64K,
-							  PTCORE_DIRTY_NO_CLEAR, NULL, rv_dirty_fn,
-							  &d), 0);
+							  PTCORE_DIRTY_NO_CLEAR, NULL,
+							  ptt_ranges_add, &d), 0);
 	KUNIT_EXPECT_EQ(test, d.n, 0);
 	/* clear: every entry of the leaf clean, its span gathered */
 	ptcore_gather_init(&ga);

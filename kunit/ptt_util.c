@@ -888,6 +888,15 @@ void ptt_case_bad_arguments(struct ptt_ctx *ctx, u64 bad_size, u64 big)
 	ptt_verify_all(ctx);
 }
 
+void ptt_ranges_add(void *arg, const struct ptcore_range *runs, u32 n)
+{
+	struct ptt_ranges *d = arg;
+	u32 i;
+
+	for (i = 0; i < n && d->n < ARRAY_SIZE(d->r); i++)
+		d->r[d->n++] = runs[i];
+}
+
 u64 ptt_raw_entry(struct ptt_ctx *ctx, u64 iova, unsigned int level)
 {
 	u64 pte;

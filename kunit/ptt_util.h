@@ -171,6 +171,14 @@ unsigned int ptt_count_state(const struct ptt_ctx *ctx, enum ptt_tstate state);
 const struct ptcore_gather *ptt_last_flush(const struct ptt_ctx *ctx);
 /* Tables reachable now (roots included). */
 unsigned int ptt_count_tables(struct ptt_ctx *ctx);
+/* The first runs a range callback reported (ptcore_read_and_clear_dirty()). */
+struct ptt_ranges {
+	struct ptcore_range r[8];
+	unsigned int n;
+};
+
+/* A ptcore_range_fn for @arg a struct ptt_ranges: keeps the first eight runs. */
+void ptt_ranges_add(void *arg, const struct ptcore_range *runs, u32 n);
 /* Raw entry at @iova in the table of @level on its walk; 0 when the walk stops above. */
 u64 ptt_raw_entry(struct ptt_ctx *ctx, u64 iova, unsigned int level);
 
